@@ -1,0 +1,29 @@
+"""The ``bagalau`` command line: one Typer app with a sub-app per room (rulebook, calendar, db, org, …)."""
+
+from __future__ import annotations
+
+import typer
+
+from bagalau import __version__
+
+app = typer.Typer(
+    name="bagalau",
+    help="Bagalau: performance evaluation of B-corps civil servants, run as durable, auditable workflows.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Bagalau: performance evaluation of B-corps civil servants, run as durable, auditable workflows."""
+
+
+@app.command()
+def version() -> None:
+    """Print Bagalau's version."""
+    typer.echo(__version__)
+
+
+# Sub-command groups are registered below, one line each (keep the list sorted).

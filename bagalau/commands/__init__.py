@@ -1,0 +1,1 @@
+"""One module per ``bagalau`` sub-command group; each exposes a Typer ``app``."""
