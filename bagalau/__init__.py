@@ -1,7 +1,7 @@
 """Bagalau's application layer: settings, the ``bagalau`` command line, and the composition root.
 
-This is where the rooms meet: the CLI parses and validates input, then calls domain functions, repositories and
-flows. It holds no rules of its own.
+This is where the rooms meet: the CLI parses and validates input, then calls domain functions,
+repositories and flows. It holds no rules of its own.
 """
 
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
+from bagalau.commands import rulebook
 
 app = typer.Typer(
     name="bagalau",
@@ -26,4 +27,5 @@ def version() -> None:
     typer.echo(__version__)
 
 
-# Sub-command groups are registered below, one line each (keep the list sorted).
+# Sub-command groups, one line each (keep the list sorted).
+app.add_typer(rulebook.app, name="rulebook")
