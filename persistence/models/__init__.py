@@ -1,0 +1,106 @@
+"""Bagalau's tables (SQLModel), one module per area; importing this package registers them all in ``metadata``.
+
+The table classes end in ``Row`` and stay inside ``persistence``: repositories convert them to the plain records of
+``persistence.records``. The schema itself is created only by the Alembic migrations (``persistence/migrations``);
+docs/schema.md explains it table by table. Each table's comment in the database is its class docstring's first line.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from persistence.models.admin import AppUserRow, AuditLogRow, RetentionRecordRow
+from persistence.models.base import Table, mapper_registry, metadata
+from persistence.models.evaluations import (
+    AppealRow,
+    EvaluationPeriodRow,
+    EvaluationRow,
+    RefusalActRow,
+    SheetReviewRow,
+    SheetSubmissionRow,
+)
+from persistence.models.messaging import AcknowledgementRow, DeliveryAttemptRow, EscalationRow, OutboxMessageRow
+from persistence.models.org import (
+    AbsenceRow,
+    AppointmentRow,
+    BodyRoleRow,
+    BodyRow,
+    CommissionMemberRow,
+    ContactChannelRow,
+    DismissalRow,
+    HeadRelationRow,
+    PersonRow,
+    PositionRow,
+    ProbationRow,
+    SanctionRow,
+    SubstitutionRow,
+    UnitRow,
+)
+from persistence.models.plans import KpiRevisionRow, KpiRow, KpiValueRow, WorkPlanRow
+from persistence.models.reviews import (
+    CalibrationCaseRow,
+    CalibrationMemberRow,
+    CalibrationVoteRow,
+    CommissionAttendanceRow,
+    CommissionDecisionRow,
+    CommissionMeetingRow,
+)
+from persistence.models.rules import CalendarOverrideRow, RulebookAssignmentRow
+from persistence.models.surveys import Survey360Row, SurveyAnswerRow, SurveyRespondentRow
+
+
+def _comment_tables_from_docstrings() -> None:
+    for mapper in mapper_registry.mappers:
+        doc = inspect.getdoc(mapper.class_)
+        if doc:
+            mapper.local_table.comment = " ".join(doc.split("\n\n")[0].split()).replace("``", "")
+
+
+_comment_tables_from_docstrings()
+
+__all__ = [
+    "AbsenceRow",
+    "AcknowledgementRow",
+    "AppUserRow",
+    "AppealRow",
+    "AppointmentRow",
+    "AuditLogRow",
+    "BodyRoleRow",
+    "BodyRow",
+    "CalendarOverrideRow",
+    "CalibrationCaseRow",
+    "CalibrationMemberRow",
+    "CalibrationVoteRow",
+    "CommissionAttendanceRow",
+    "CommissionDecisionRow",
+    "CommissionMeetingRow",
+    "CommissionMemberRow",
+    "ContactChannelRow",
+    "DeliveryAttemptRow",
+    "DismissalRow",
+    "EscalationRow",
+    "EvaluationPeriodRow",
+    "EvaluationRow",
+    "HeadRelationRow",
+    "KpiRevisionRow",
+    "KpiRow",
+    "KpiValueRow",
+    "OutboxMessageRow",
+    "PersonRow",
+    "PositionRow",
+    "ProbationRow",
+    "RefusalActRow",
+    "RetentionRecordRow",
+    "RulebookAssignmentRow",
+    "SanctionRow",
+    "SheetReviewRow",
+    "SheetSubmissionRow",
+    "SubstitutionRow",
+    "Survey360Row",
+    "SurveyAnswerRow",
+    "SurveyRespondentRow",
+    "Table",
+    "UnitRow",
+    "WorkPlanRow",
+    "metadata",
+]
