@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
-from bagalau.commands import rulebook
+from bagalau.commands import calendar, rulebook
 
 app = typer.Typer(
     name="bagalau",
@@ -28,4 +28,5 @@ def version() -> None:
 
 
 # Sub-command groups, one line each (keep the list sorted).
+app.add_typer(calendar.app, name="calendar")
 app.add_typer(rulebook.app, name="rulebook")
