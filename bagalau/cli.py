@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
-from bagalau.commands import calendar, rulebook
+from bagalau.commands import calendar, rulebook, simulate
 
 app = typer.Typer(
     name="bagalau",
@@ -30,3 +30,4 @@ def version() -> None:
 # Sub-command groups, one line each (keep the list sorted).
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(rulebook.app, name="rulebook")
+app.command("simulate")(simulate.simulate)
