@@ -111,7 +111,14 @@ def _number(value: Any) -> Decimal:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Number = Annotated[Decimal, PlainValidator(_number)]
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S+$")]
+
+
+def _id(value: Any) -> Any:
+    """Ids are text; an unquoted number (``id: 1001``) reads the same in every loader, so it is taken as text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Id = Annotated[str, BeforeValidator(_id), Field(min_length=1, max_length=64, pattern=r"^\S+$")]
 Text = Annotated[str, Field(min_length=1)]
 Year = Annotated[StrictInt, Field(ge=1990, le=2200)]
 
@@ -140,18 +147,17 @@ def _scores(value: Any) -> list[Decimal] | list[bool] | dict[str, Decimal] | dic
         )
     if not items:
         raise ValueError("scores is empty")
-    kinds: dict[str, list[Loc]] = {}
+    kinds: set[str] = set()
     parsed: list[Any] = []
     for loc, item in items:
         kind, parsed_item, problem = _score_item(item, allow_list=isinstance(value, Mapping))
         if problem:
             problems.append((loc, problem))
-        else:
-            kinds.setdefault(kind, []).append(loc)
-            parsed.append(parsed_item)
+        kinds.add(kind)
+        parsed.append(parsed_item)
     _refuse(problems, "scores")
     if len(kinds) > 1:
-        raise ValueError(f"scores mixes {' and '.join(kinds)}: give one kind of value for the whole sheet")
+        raise ValueError(f"scores mixes {' and '.join(sorted(kinds))}: give one kind of value for the whole sheet")
     if isinstance(value, list):
         return parsed
     return dict(zip(value.keys(), parsed, strict=True))
@@ -776,7 +782,7 @@ def validate_scenario(
         return Scenario.model_validate(dict(data), context={"base_dir": base_dir})
     except ValidationError as exc:
         problems = [_problem(error, lines or {}) for error in exc.errors()]
-        raise ScenarioError(source, problems) from None
+        raise ScenarioError(source, sorted(problems, key=lambda problem: problem.line or 0)) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

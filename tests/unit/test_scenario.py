@@ -149,6 +149,14 @@ def test_360_answers_accept_points_and_answer_words(tmp_path: Path) -> None:
     assert event.action.answers == {"communications": [4, "mostly", "always"]}  # type: ignore[union-attr]
 
 
+def test_unquoted_numeric_ids_are_read_as_text(tmp_path: Path) -> None:
+    text = VALID.replace("E2", "1002")
+    scenario = load_scenario(scenario_file(tmp_path, text))
+
+    assert scenario.organization.employees[2].id == "1002"
+    assert scenario.events[0].action.evaluatee == "1002"  # type: ignore[union-attr]
+
+
 # --- malformed files -------------------------------------------------------------------------------------
 
 
@@ -183,7 +191,7 @@ def test_scores_that_are_not_a_list_or_mapping_are_refused(tmp_path: Path) -> No
 def test_scores_that_mix_numbers_and_booleans_are_refused(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, edited("scores: [4, 5, 3.5, 5]", "scores: [4, true]"))
 
-    assert "mixes numbers and booleans" in problems["events[0].submit.scores"]
+    assert "mixes booleans and numbers" in problems["events[0].submit.scores"]
 
 
 def test_a_missing_field_is_named(tmp_path: Path) -> None:
