@@ -78,7 +78,7 @@ def _period_table(period: str, rows: list[Evaluation], who: Label) -> str:
             result = f"not evaluated: {evaluation.ineligible_reason or 'ineligible'}"
             lines.append([who(evaluation.employee), evaluation.method, DASH, DASH, result, DASH])
             continue
-        category = evaluation.category or ("overdue" if evaluation.submitted_on is None else DASH)
+        category = evaluation.category or ("not submitted" if evaluation.submitted_on is None else DASH)
         if evaluation.in_absentia:
             category += " (in absentia)"
         lines.append(
