@@ -95,7 +95,6 @@ RESULT_KINDS: frozenset[MessageKind] = frozenset(
         MessageKind.PROTOCOL_POSTED,
         MessageKind.COMMISSION_DECISION,
         MessageKind.REFUSAL_ACT,
-        MessageKind.APPEAL_WINDOW,
         MessageKind.SHEET_RETURNED,
     }
 )

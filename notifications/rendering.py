@@ -45,6 +45,7 @@ ALLOWED_RESPONDENT_KEYS: frozenset[str] = frozenset({"responses", "minimum", "re
 
 _FORBIDDEN_KEY = re.compile(r"respondent|answered_by|answers_by", re.IGNORECASE)
 _UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+_DOUBLE_STOP = re.compile(r"(?<=\s[гж])\.\.")  # "2025 г." or "2025 ж." ending a sentence takes one full stop
 
 
 # --- the result -------------------------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def _undefined_name(error: jinja2.UndefinedError) -> str:
 
 def _split(text: str) -> tuple[str, str]:
     """First line is the subject (one line, whatever the payload held); the rest, tidied, is the body."""
-    subject, _, body = text.strip().partition("\n")
+    subject, _, body = _DOUBLE_STOP.sub(".", text).strip().partition("\n")
     lines = [line.rstrip() for line in body.strip().splitlines()]
     tidy = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
     return " ".join(subject.split()), tidy.strip() + "\n"

@@ -1,0 +1,38 @@
+"""``bagalau notify test PERSON``: send a test message to each of a person's channels and say what each answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from notifications import store
+from notifications.channels import Channel
+from notifications.config import DeliveryConfig
+from notifications.kinds import MessageKind
+from notifications.rendering import render
+
+
+@dataclass(frozen=True)
+class ChannelCheck:
+    """One contact of the person: usable or not, and what its channel answered to the test message."""
+
+    channel: str
+    address: str
+    ok: bool
+    response: str
+
+
+def check_channels(
+    engine: sa.Engine, person_ref: str, *, channel: Channel, config: DeliveryConfig
+) -> tuple[str, list[ChannelCheck]]:
+    """The person's name and one check per contact (a contact that cannot be used is a failed check)."""
+    with engine.connect() as conn:
+        person = store.find_person(conn, person_ref, config.url_templates)
+    checks = [ChannelCheck(problem.channel, problem.value, False, problem.problem) for problem in person.problems]
+    for address in person.addresses:
+        payload = {"recipient_name": person.name, "channel": address.channel}
+        message = render(MessageKind.TEST_MESSAGE, person.language, payload, False)
+        result = channel.send(address, message, message_key=f"test:{person.person_id}:{address.channel}")
+        checks.append(ChannelCheck(address.channel, address.address, result.ok, result.response))
+    return person.name, checks

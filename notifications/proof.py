@@ -1,0 +1,160 @@
+"""Proof of delivery for acquaintance (C-1, Q-4, M-8): what was sent about an evaluation, to which address, when,
+what each channel answered, and the employee's acknowledgement if any — the record HR shows in a dispute.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from notifications import store
+from notifications.kinds import MessageKind
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    at: datetime
+    channel: str
+    address: str | None
+    ok: bool
+    response: str | None
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    """One message about the evaluation, with every attempt and, when delivered, its proof."""
+
+    outbox_id: int
+    key: str
+    kind: str
+    to: str
+    status: str
+    due_at: datetime
+    delivered_at: datetime | None
+    delivered_address: str | None
+    last_error: str | None
+    proof: Mapping[str, Any] | None
+    attempts: tuple[AttemptRecord, ...]
+
+
+@dataclass(frozen=True)
+class AcknowledgementRecord:
+    person_id: int
+    at: datetime
+    via: str
+
+
+@dataclass(frozen=True)
+class AcquaintanceProof:
+    """Everything the system knows about making the employee acquainted with one evaluation's result."""
+
+    evaluation_id: int
+    employee_id: int
+    employee: str
+    acquaint_by: date | None
+    acquainted_on: date | None
+    acquaintance_method: str | None
+    messages: tuple[MessageRecord, ...]
+    acknowledgements: tuple[AcknowledgementRecord, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=_json_default)
+
+    def to_text(self) -> str:
+        """A readable account, oldest first."""
+        lines = [
+            f"Evaluation {self.evaluation_id}: {self.employee} (person {self.employee_id})",
+            f"  acquaint by {_show(self.acquaint_by)}; acquainted on {_show(self.acquainted_on)}"
+            f" ({self.acquaintance_method or 'no method recorded'})",
+        ]
+        for message in self.messages:
+            lines.append(f"- {message.kind} [{message.key}] to {message.to}: {message.status}")
+            lines.extend(f"    {_attempt_line(attempt)}" for attempt in message.attempts)
+            if message.proof:
+                lines.append(f"    content sha256 {message.proof.get('content_sha256')}")
+            if message.last_error and message.status != "delivered":
+                lines.append(f"    last error: {message.last_error}")
+        if not self.messages:
+            lines.append("- no message about this evaluation was sent to the employee")
+        lines.extend(f"Acknowledged {_show(ack.at)} via {ack.via}" for ack in self.acknowledgements)
+        if not self.acknowledgements:
+            lines.append("Not acknowledged by the employee.")
+        return "\n".join(lines)
+
+
+def proof_for(engine: sa.Engine, evaluation_id: int) -> AcquaintanceProof:
+    """The proof of acquaintance for an evaluation; ``LookupError`` if there is no such evaluation."""
+    with engine.connect() as conn:
+        facts = store.evaluation_facts(conn, evaluation_id)
+        if facts is None:
+            raise LookupError(f"no evaluation {evaluation_id}")
+        rows = [row for row in store.messages_about(conn, evaluation_id) if _concerns(row, facts["person_id"])]
+        attempts = store.attempts_of(conn, [row["id"] for row in rows]) if rows else []
+        acks = store.acknowledgements(conn, evaluation_id)
+    return AcquaintanceProof(
+        evaluation_id=evaluation_id,
+        employee_id=facts["person_id"],
+        employee=facts["full_name"],
+        acquaint_by=facts["acquaint_by"],
+        acquainted_on=facts["acquainted_on"],
+        acquaintance_method=facts["acquaintance_method"],
+        messages=tuple(_message(row, facts, attempts) for row in rows),
+        acknowledgements=tuple(
+            AcknowledgementRecord(ack["person_id"], ack["acknowledged_at"], ack["via"]) for ack in acks
+        ),
+    )
+
+
+def _concerns(row: Mapping[str, Any], employee_id: int) -> bool:
+    """Messages to the employee, and HR's notices that one of them could not be delivered."""
+    return row["recipient_person_id"] == employee_id or row["kind"] == MessageKind.DELIVERY_FAILED
+
+
+def _message(row: Mapping[str, Any], facts: Mapping[str, Any], attempts: Sequence[Mapping[str, Any]]) -> MessageRecord:
+    to = facts["full_name"] if row["recipient_person_id"] == facts["person_id"] else str(row["recipient_role"])
+    return MessageRecord(
+        outbox_id=row["id"],
+        key=row["idempotency_key"],
+        kind=row["kind"],
+        to=to,
+        status=row["status"],
+        due_at=row["due_at"],
+        delivered_at=row["delivered_at"],
+        delivered_address=row["delivered_address"],
+        last_error=row["last_error"],
+        proof=row["proof"],
+        attempts=tuple(
+            AttemptRecord(a["attempted_at"], a["channel"], a["address"], a["ok"], a["response"])
+            for a in attempts
+            if a["outbox_id"] == row["id"]
+        ),
+    )
+
+
+def _attempt_line(attempt: AttemptRecord) -> str:
+    verdict = "accepted" if attempt.ok else "refused"
+    return f"{_show(attempt.at)} {attempt.channel} {attempt.address}: {verdict} — {_last_line(attempt.response)}"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _show(value: date | datetime | None) -> str:
+    return "—" if value is None else value.isoformat()
+
+
+def _last_line(text: str | None) -> str:
+    """The channel's last word (apprise ends with "Sent Email to …" or the socket error)."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
