@@ -161,11 +161,6 @@ class Report(Entry):
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _natural(text: str) -> tuple[Any, ...]:
-    """A sort key that orders the digit runs of an id as numbers: E2 < E10."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
-
-
 def write_report(report: Report, path: str | Path) -> None:
     """Write the report as JSON to ``path``, or to standard output when ``path`` is ``-``."""
     text = report.to_json()
@@ -174,3 +169,8 @@ def write_report(report: Report, path: str | Path) -> None:
         sys.stdout.flush()
         return
     Path(path).write_text(text, encoding="utf-8")
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """A sort key that orders the digit runs of an id as numbers: E2 < E10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))

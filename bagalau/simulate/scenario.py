@@ -349,9 +349,6 @@ class Organization(Model):
     def employee(self, employee_id: str) -> Employee | None:
         return next((person for person in self.employees if person.id == employee_id), None)
 
-    def unit(self, unit_id: str) -> Unit | None:
-        return next((unit for unit in self.units if unit.id == unit_id), None)
-
 
 def _organization_problems(org: Organization) -> Iterator[tuple[Loc, str]]:
     unit_ids = {unit.id for unit in org.units}
