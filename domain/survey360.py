@@ -1,0 +1,152 @@
+"""The yearly 360 survey beyond scoring: who answers it (T-4) and the report from anonymous totals (T-5, T-6, T-8).
+
+**Respondents (T-4)**: the direct head, B-corps subordinates, close peers; 3 to 7 of them.
+
+000 §35 names three sources of respondents and leaves the choice to "the system or HR". The system's choice is
+deterministic so that re-running the opening step picks the same people:
+
+* the **direct head** (тікелей басшы) first, whatever their corps (a head in the A corps still sees the work);
+* then the evaluatee's **direct** subordinates in the B corps and their **peers** — B-corps colleagues with the same
+  direct head, the reading of "peers at the same level who work closely with them" that the facts can support —
+  taken alternately, each list in natural id order (E2 before E10), so that a head with many subordinates still
+  gets peers' views;
+* only people in service on the day of the choice; never the evaluatee (their self-assessment is separate, T-5);
+* at most ``max_respondents``; fewer than ``min_respondents`` available is not an error: those available are
+  invited and the choice is marked ``short`` with the T-4 reason, for HR to complete the list.
+
+HR may then replace the list (:func:`check_edited_respondents`): any people of the body but the evaluatee, each once,
+no more than the maximum.
+
+**The report (T-6)**: answers are stored without the respondent (T-8), so the report is computed from per-competency
+totals — the sum of the points and the number of answers, self-assessment apart (:func:`survey_result`). Every
+response answers every question of every competency (``domain.scoring.survey_averages`` refuses anything else when
+it is given), so the sum over all answers divided by their number *is* the mean over respondents of each
+respondent's mean: [4, 5, 4] from one respondent → 4.33.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+from itertools import chain, zip_longest
+
+from domain.errors import RuleViolation
+from domain.facts import Organization
+from domain.rulebook import Survey360, SurveyForm
+from domain.scoring import Relation, SurveyResult
+from domain.vocabulary import Corps
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One person invited to answer (T-4), and how they stand to the evaluatee (never shown to anyone, T-8)."""
+
+    person: str
+    relation: Relation
+
+
+@dataclass(frozen=True)
+class RespondentChoice:
+    """The respondents chosen for one evaluatee; ``short`` with ``reason`` when fewer than the minimum exist."""
+
+    evaluatee: str
+    respondents: tuple[Respondent, ...]
+    short: bool
+    reason: str | None
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """Sort ids with their digit runs as numbers: E2 before E10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+def choose_respondents(org: Organization, evaluatee: str, on: date, survey: Survey360) -> RespondentChoice:
+    """T-4: the respondents the system proposes for ``evaluatee`` on ``on`` (see the module docstring)."""
+    head = org.head_of(evaluatee, on)
+    heads = [Respondent(head, "head")] if head is not None and org.in_service(head, on) else []
+    direct_reports = org.subordinates_of(evaluatee, on, transitive=False)
+    subordinates = [Respondent(p, "subordinate") for p in _b_corps(org, direct_reports)]
+    peers = [Respondent(p, "peer") for p in _b_corps(org, org.peers_of(evaluatee, on))]
+    alternated = [r for r in chain.from_iterable(zip_longest(subordinates, peers)) if r is not None]
+    chosen = tuple([*heads, *alternated][: survey.max_respondents])
+    if len(chosen) >= survey.min_respondents:
+        return RespondentChoice(evaluatee, chosen, False, None)
+    reason = (
+        f"only {len(chosen)} possible respondents (direct head, subordinates, peers) for {evaluatee}; the 360 survey "
+        f"needs at least {survey.min_respondents}: those available are invited and HR may add others (T-4)"
+    )
+    return RespondentChoice(evaluatee, chosen, True, reason)
+
+
+def _b_corps(org: Organization, people: Sequence[str]) -> list[str]:
+    return sorted((p for p in people if org.employee(p).corps == Corps.B), key=natural_key)
+
+
+def check_edited_respondents(
+    evaluatee: str, respondents: Mapping[str, Relation], known_people: Sequence[str], survey: Survey360
+) -> None:
+    """T-4: HR's own list: known people, never the evaluatee, at most ``max_respondents`` (fewer than the minimum
+    is allowed here and refused only when the report would be published, T-4)."""
+    problems: list[str] = []
+    unknown = sorted(set(respondents) - set(known_people), key=natural_key)
+    if unknown:
+        problems.append(f"unknown people {', '.join(unknown)}")
+    if evaluatee in respondents:
+        problems.append(f"the evaluatee {evaluatee} answers only the self-assessment (T-5), not as a respondent")
+    if len(respondents) > survey.max_respondents:
+        problems.append(f"{len(respondents)} respondents; at most {survey.max_respondents}")
+    self_relations = sorted(p for p, relation in respondents.items() if relation == "self")
+    if self_relations:
+        problems.append(f"{', '.join(self_relations)} cannot be listed with the relation 'self'")
+    if problems:
+        raise RuleViolation(
+            rule="T-4",
+            field="respondents",
+            value=dict(respondents),
+            allowed=f"up to {survey.max_respondents} people of the body other than the evaluatee",
+            message=f"360 respondents of {evaluatee}: {'; '.join(problems)} (T-4)",
+        )
+
+
+# --- T-6: the individual report from anonymous totals ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompetencyTotals:
+    """The anonymous totals of one competency: points and answers of the respondents, and of the self-assessment."""
+
+    points: int
+    answers: int
+    self_points: int = 0
+    self_answers: int = 0
+
+
+def _ratio(points: int, answers: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = 40
+        return Decimal(points) / Decimal(answers)
+
+
+def survey_result(
+    respondents: int, totals: Mapping[str, CompetencyTotals], form: SurveyForm, survey: Survey360
+) -> SurveyResult:
+    """T-4…T-7: the individual report of one evaluatee, from the number of respondents who answered (self excluded)
+    and each competency's totals; exact averages, ``publishable`` false below the minimum (T-4), the weakest
+    competencies for training (T-7). Competencies nobody answered are left out."""
+    ids = [item.id for item in form.competencies]
+    averages = {c: _ratio(totals[c].points, totals[c].answers) for c in ids if c in totals and totals[c].answers}
+    own = {
+        c: _ratio(totals[c].self_points, totals[c].self_answers) for c in ids if c in totals and totals[c].self_answers
+    }
+    lowest = min(averages.values(), default=None)
+    weakest = tuple(c for c, value in averages.items() if value == lowest)
+    if respondents >= survey.min_respondents:
+        return SurveyResult(respondents, averages, own or None, True, None, weakest)
+    reason = (
+        f"only {respondents} respondents answered (self-assessment excluded); the 360 report needs at least "
+        f"{survey.min_respondents} (T-4)"
+    )
+    return SurveyResult(respondents, averages, own or None, False, reason, weakest)
