@@ -17,11 +17,11 @@ deterministic so that re-running the opening step picks the same people:
 HR may then replace the list (:func:`check_edited_respondents`): any people of the body but the evaluatee, each once,
 no more than the maximum.
 
-**The report (T-6)**: answers are stored without the respondent (T-8), so the report is computed from per-competency
-totals — the sum of the points and the number of answers, self-assessment apart (:func:`survey_result`). Every
-response answers every question of every competency (``domain.scoring.survey_averages`` refuses anything else when
-it is given), so the sum over all answers divided by their number *is* the mean over respondents of each
-respondent's mean: [4, 5, 4] from one respondent → 4.33.
+**The report (T-6)**: answers are stored without the respondent (T-8), so the report is built from per-competency
+averages over all the answers, self-assessment apart (:func:`survey_result`). Every response answers every
+question of every competency (``domain.scoring.survey_averages`` refuses anything else when it is given), so the
+mean over all answers *is* the mean over respondents of each respondent's mean: [4, 5, 4] from one respondent →
+4.33.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from itertools import chain, zip_longest
 
 from domain.errors import RuleViolation
@@ -111,42 +111,32 @@ def check_edited_respondents(
         )
 
 
-# --- T-6: the individual report from anonymous totals ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CompetencyTotals:
-    """The anonymous totals of one competency: points and answers of the respondents, and of the self-assessment."""
-
-    points: int
-    answers: int
-    self_points: int = 0
-    self_answers: int = 0
-
-
-def _ratio(points: int, answers: int) -> Decimal:
-    with localcontext() as context:
-        context.prec = 40
-        return Decimal(points) / Decimal(answers)
+# --- T-6: the individual report from anonymous averages ----------------------------------------------------
 
 
 def survey_result(
-    respondents: int, totals: Mapping[str, CompetencyTotals], form: SurveyForm, survey: Survey360
+    respondents: int,
+    averages: Mapping[str, Decimal | None],
+    self_averages: Mapping[str, Decimal | None],
+    form: SurveyForm,
+    survey: Survey360,
 ) -> SurveyResult:
-    """T-4…T-7: the individual report of one evaluatee, from the number of respondents who answered (self excluded)
-    and each competency's totals; exact averages, ``publishable`` false below the minimum (T-4), the weakest
-    competencies for training (T-7). Competencies nobody answered are left out."""
+    """T-4…T-7: the individual report of one evaluatee from the number of respondents who answered (self
+    excluded) and each competency's average over all their answers (and the self-assessment's, apart).
+
+    The averages come from integer totals, in form order; competencies nobody answered are left out;
+    ``publishable`` is false below the minimum number of respondents (T-4); ``weakest`` are the competencies
+    sharing the lowest average (T-7: training topics).
+    """
     ids = [item.id for item in form.competencies]
-    averages = {c: _ratio(totals[c].points, totals[c].answers) for c in ids if c in totals and totals[c].answers}
-    own = {
-        c: _ratio(totals[c].self_points, totals[c].self_answers) for c in ids if c in totals and totals[c].self_answers
-    }
-    lowest = min(averages.values(), default=None)
-    weakest = tuple(c for c, value in averages.items() if value == lowest)
+    others = {c: value for c in ids if (value := averages.get(c)) is not None}
+    own = {c: value for c in ids if (value := self_averages.get(c)) is not None}
+    lowest = min(others.values(), default=None)
+    weakest = tuple(c for c, value in others.items() if value == lowest)
     if respondents >= survey.min_respondents:
-        return SurveyResult(respondents, averages, own or None, True, None, weakest)
+        return SurveyResult(respondents, others, own or None, True, None, weakest)
     reason = (
         f"only {respondents} respondents answered (self-assessment excluded); the 360 report needs at least "
         f"{survey.min_respondents} (T-4)"
     )
-    return SurveyResult(respondents, averages, own or None, False, reason, weakest)
+    return SurveyResult(respondents, others, own or None, False, reason, weakest)
