@@ -45,7 +45,7 @@ def _migrate(connection: sa.Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         # A PRAGMA is ignored inside a transaction: run it on the raw connection before Alembic begins one.
-        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
     config.attributes.setdefault("app_role", _app_role())
     context.configure(
         connection=connection,
@@ -66,7 +66,7 @@ def _migrate(connection: sa.Connection) -> None:
                 raise RuntimeError(f"migration left rows violating foreign keys: {problems[:10]}")
     finally:
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def run_migrations_offline() -> None:

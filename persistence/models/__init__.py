@@ -44,6 +44,7 @@ from persistence.models.reviews import (
     CommissionAttendanceRow,
     CommissionDecisionRow,
     CommissionMeetingRow,
+    CommissionVoteRow,
 )
 from persistence.models.rules import CalendarOverrideRow, RulebookAssignmentRow
 from persistence.models.surveys import Survey360Row, SurveyAnswerRow, SurveyRespondentRow
@@ -75,6 +76,7 @@ __all__ = [
     "CommissionDecisionRow",
     "CommissionMeetingRow",
     "CommissionMemberRow",
+    "CommissionVoteRow",
     "ContactChannelRow",
     "DeliveryAttemptRow",
     "DismissalRow",

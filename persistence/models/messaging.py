@@ -28,9 +28,7 @@ class OutboxMessageRow(Table, table=True):
         sa.Index(None, "status", "next_attempt_at"),
         one_of("status", OutboxStatus),
         one_of("language", Language),
-        sa.CheckConstraint(
-            "recipient_person_id IS NOT NULL OR recipient_role IS NOT NULL", name="has_recipient"
-        ),
+        sa.CheckConstraint("recipient_person_id IS NOT NULL OR recipient_role IS NOT NULL", name="has_recipient"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)

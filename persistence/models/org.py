@@ -128,7 +128,7 @@ class SubstitutionRow(Table, table=True):
     replaced_id: int = ref("person.id", index=False, comment="the person who is away")
     substitute_id: int = ref("person.id", comment="the person acting for them")
     started_on: date
-    ended_on: date | None = None
+    ended_on: date
     basis: str | None = text(comment="order or note that appointed the substitute")
 
 
@@ -146,7 +146,7 @@ class AbsenceRow(Table, table=True):
     person_id: int = ref("person.id", index=False)
     kind: str = Field(max_length=32)
     started_on: date
-    ended_on: date | None = None
+    ended_on: date
 
 
 class DismissalRow(Table, table=True):

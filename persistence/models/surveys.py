@@ -73,4 +73,3 @@ class SurveyAnswerRow(Table, table=True):
     question_index: int = Field(sa_column_kwargs={"comment": "0-based position of the question in the competency"})
     points: int
     is_self: bool = Field(default=False, sa_column_kwargs={"comment": "self-assessment: kept apart, excluded (T-5)"})
-

@@ -1,0 +1,144 @@
+"""Set-based writes for whole populations: many rows in a handful of statements, idempotent by unique key.
+
+Opening a period for 100,000 people must not be an ORM loop. ``insert_evaluations`` and ``insert_outbox`` send
+multi-row ``INSERT … ON CONFLICT (key) DO NOTHING`` statements (PostgreSQL and SQLite alike), in chunks sized to the
+driver's parameter limit, and return how many rows were new: a second run inserts nothing and raises nothing.
+They take the connection of the unit of work (``uow.connection``), so they commit or roll back with it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain.vocabulary import EvaluationStatus, OutboxStatus
+from persistence.models import EvaluationRow, OutboxMessageRow
+from persistence.models.base import now_utc
+from persistence.records import NewEvaluation, NewMessage
+
+Executor = sa.Connection | Session
+
+# Bind parameters per statement: PostgreSQL's protocol allows 65,535; SQLite 32,766 since 3.32 (999 before).
+_PARAMETER_BUDGET = {"postgresql": 60_000, "sqlite": 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900}
+
+
+def _dialect(executor: Executor) -> str:
+    return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
+
+
+def insert_statement(executor: Executor, table: sa.Table) -> Any:
+    """The dialect's ``INSERT`` construct for ``table`` (the one with ``on_conflict_do_nothing``)."""
+    dialect = _dialect(executor)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"Bagalau supports PostgreSQL and SQLite, not {dialect}")
+
+
+def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def insert_ignoring_duplicates(
+    executor: Executor, table: sa.Table, rows: Iterable[Mapping[str, Any]], key: Sequence[str]
+) -> int:
+    """Insert ``rows`` (dicts with the same keys) into ``table``, skipping any whose unique ``key`` already exists.
+
+    Concurrent callers inserting the same key end with one row and no error: the database resolves the race
+    (PostgreSQL waits for the other transaction, then skips; SQLite serializes writers). Returns the rows inserted.
+    """
+    inserted = 0
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    size = max(1, _PARAMETER_BUDGET[_dialect(executor)] // max(1, len(first)))
+    for chunk in _chunks([first, *rows], size):
+        statement = (
+            insert_statement(executor, table)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=list(key))
+            # SQLAlchemy reports rowcount of an INSERT only when asked to keep it.
+            .execution_options(preserve_rowcount=True)
+        )
+        inserted += executor.execute(statement).rowcount
+    return inserted
+
+
+# --- evaluations ---------------------------------------------------------------------------------------------------
+
+EVALUATION_KEY = ("person_id", "period_id", "method")
+
+
+def evaluation_values(row: NewEvaluation) -> dict[str, Any]:
+    """The column values of a new ``evaluation`` row (``status`` ``ineligible`` when not eligible)."""
+    if not row.eligible and not row.ineligible_reason:
+        raise ValueError(f"evaluation of person {row.person_id}: an ineligible evaluation needs its reason")
+    now = now_utc()
+    return {
+        "person_id": row.person_id,
+        "period_id": row.period_id,
+        "method": row.method.value,
+        "rulebook_id": row.rulebook_id,
+        "status": (row.status if row.eligible else EvaluationStatus.INELIGIBLE).value,
+        "eligible": row.eligible,
+        "ineligible_reason": row.ineligible_reason,
+        "in_absentia": row.in_absentia,
+        "evaluator_id": row.evaluator_id,
+        "delegated_by_id": row.delegated_by_id,
+        "approver_id": row.approver_id,
+        "deadline": row.deadline,
+        "notice_due_on": row.notice_due_on,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def insert_evaluations(executor: Executor, rows: Iterable[NewEvaluation]) -> int:
+    """Insert evaluations, skipping (person, period, method) already present; returns how many were new."""
+    table = EvaluationRow.__table__
+    return insert_ignoring_duplicates(executor, table, (evaluation_values(row) for row in rows), EVALUATION_KEY)
+
+
+# --- outbox --------------------------------------------------------------------------------------------------------
+
+OUTBOX_KEY = ("idempotency_key",)
+
+
+def outbox_values(message: NewMessage) -> dict[str, Any]:
+    """The column values of a new ``outbox_message`` row."""
+    if message.recipient_person_id is None and message.recipient_role is None:
+        raise ValueError(f"message {message.idempotency_key!r}: address it to a person or to a role")
+    if message.due_at.utcoffset() is None:
+        raise ValueError(f"message {message.idempotency_key!r}: due_at must be timezone-aware")
+    return {
+        "idempotency_key": message.idempotency_key,
+        "body_id": message.body_id,
+        "recipient_person_id": message.recipient_person_id,
+        "recipient_role": message.recipient_role,
+        "kind": message.kind,
+        "language": message.language.value,
+        "channel": message.channel,
+        "payload": dict(message.payload),
+        "evaluation_id": message.evaluation_id,
+        "due_at": message.due_at,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": message.due_at,
+        "created_at": now_utc(),
+    }
+
+
+def insert_outbox(executor: Executor, messages: Iterable[NewMessage]) -> int:
+    """Queue messages, skipping idempotency keys already queued; returns how many were new."""
+    table = OutboxMessageRow.__table__
+    return insert_ignoring_duplicates(executor, table, (outbox_values(message) for message in messages), OUTBOX_KEY)

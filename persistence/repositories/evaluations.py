@@ -1,0 +1,390 @@
+"""Periods, evaluations and sheets: the rows every flow reads and moves along.
+
+Creating is idempotent (``PeriodRepository.open``, ``EvaluationRepository.ensure``: a second call finds the row
+the first made, even from a concurrent transaction); every change goes through ``update``, which writes the
+before/after of what changed to the audit log in the same transaction (R-4). Sheets are versioned: a submission
+never overwrites, it adds version n+1 and makes it the current one (R-3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.vocabulary import EvaluationStatus, Method, PeriodKind, ResultCategory
+from persistence.bulk import EVALUATION_KEY, evaluation_values
+from persistence.models import (
+    AcknowledgementRow,
+    EvaluationPeriodRow,
+    EvaluationRow,
+    SheetReviewRow,
+    SheetSubmissionRow,
+)
+from persistence.models.base import now_utc
+from persistence.records import (
+    Acknowledgement,
+    Evaluation,
+    EvaluationPeriod,
+    NewEvaluation,
+    SheetReview,
+    SheetSubmission,
+)
+from persistence.repositories.base import Repository, optional
+from persistence.signing import sheet_content_hash
+
+
+def period_label(kind: PeriodKind, year: int, quarter: int | None) -> str:
+    """``2025-Q1`` for a quarter, ``2025`` for a year (the labels of reports and scenario files)."""
+    return f"{year}-Q{quarter}" if kind == PeriodKind.QUARTER else str(year)
+
+
+def _period(row: EvaluationPeriodRow) -> EvaluationPeriod:
+    return EvaluationPeriod(
+        id=row.id,
+        body_id=row.body_id,
+        kind=PeriodKind(row.kind),
+        year=row.year,
+        quarter=row.quarter,
+        label=row.label,
+        status=row.status,
+        opened_at=row.opened_at,
+    )
+
+
+def _evaluation(row: EvaluationRow) -> Evaluation:
+    return Evaluation(
+        id=row.id,
+        person_id=row.person_id,
+        period_id=row.period_id,
+        method=Method(row.method),
+        rulebook_id=row.rulebook_id,
+        status=EvaluationStatus(row.status),
+        eligible=row.eligible,
+        ineligible_reason=row.ineligible_reason,
+        in_absentia=row.in_absentia,
+        evaluator_id=row.evaluator_id,
+        delegated_by_id=row.delegated_by_id,
+        approver_id=row.approver_id,
+        deadline=row.deadline,
+        notice_due_on=row.notice_due_on,
+        notice_sent_on=row.notice_sent_on,
+        submitted_on=row.submitted_on,
+        completed_on=row.completed_on,
+        score=row.score,
+        category=optional(ResultCategory, row.category),
+        acquaint_by=row.acquaint_by,
+        acquainted_on=row.acquainted_on,
+        acquaintance_method=row.acquaintance_method,
+        disagreement_until=row.disagreement_until,
+        closed_on=row.closed_on,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _exact(value: Any) -> Any:
+    """JSON numbers back to exact Decimals (booleans and lists of booleans kept as they are)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    return value
+
+
+def _submission(row: SheetSubmissionRow) -> SheetSubmission:
+    return SheetSubmission(
+        id=row.id,
+        evaluation_id=row.evaluation_id,
+        version=row.version,
+        is_current=row.is_current,
+        submitted_by_id=row.submitted_by_id,
+        submitted_at=row.submitted_at,
+        scores={key: _exact(value) for key, value in row.scores.items()},
+        justification=row.justification,
+        signed_by_id=row.signed_by_id,
+        signed_at=row.signed_at,
+        content_hash=row.content_hash,
+        on_paper=row.on_paper,
+        entered_by_id=row.entered_by_id,
+        scan_ref=row.scan_ref,
+    )
+
+
+class PeriodRepository(Repository):
+    """Evaluation periods (cycles) of a body."""
+
+    def open(self, *, body_id: int, kind: PeriodKind, year: int, quarter: int | None = None) -> EvaluationPeriod:
+        """The period (body, ``2025-Q1``), created open if it does not exist yet (idempotent, race-safe)."""
+        label = period_label(kind, year, quarter)
+        values = {
+            "body_id": body_id,
+            "kind": kind.value,
+            "year": year,
+            "quarter": quarter,
+            "label": label,
+            "status": "open",
+            "opened_at": now_utc(),
+        }
+        self._insert_new(EvaluationPeriodRow.__table__, values, ("body_id", "label"))
+        period = self.by_label(body_id, label)
+        assert period is not None  # inserted just now or by a concurrent transaction that committed first
+        return period
+
+    def get(self, period_id: int) -> EvaluationPeriod:
+        return _period(self._get(EvaluationPeriodRow, period_id))
+
+    def by_label(self, body_id: int, label: str) -> EvaluationPeriod | None:
+        statement = sa.select(EvaluationPeriodRow).filter_by(body_id=body_id, label=label)
+        row = self.session.execute(statement).scalar_one_or_none()
+        return None if row is None else _period(row)
+
+    def of_body(self, body_id: int, *, status: str | None = None) -> list[EvaluationPeriod]:
+        """A body's periods, oldest first (``status``: ``open`` or ``closed`` to filter)."""
+        statement = sa.select(EvaluationPeriodRow).filter_by(body_id=body_id)
+        if status is not None:
+            statement = statement.filter_by(status=status)
+        statement = statement.order_by(EvaluationPeriodRow.year, sa.nulls_last(EvaluationPeriodRow.quarter))
+        return [_period(row) for row in self.session.execute(statement).scalars()]
+
+    def close(self, period_id: int, *, reason: str | None = None) -> EvaluationPeriod:
+        """Close a period (audited)."""
+        row = self._get(EvaluationPeriodRow, period_id, for_update=True)
+        changes = {"status": "closed", "closed_at": now_utc()} if row.status != "closed" else {}
+        self._update(row, changes, allowed={"status", "closed_at"}, entity_id=period_id, reason=reason, action="close")
+        return _period(row)
+
+
+class EvaluationRepository(Repository):
+    """Evaluations: one per (person, period, method)."""
+
+    #: The columns a flow or a service may change after creation; each change is audited.
+    UPDATABLE = frozenset(
+        {
+            "status",
+            "eligible",
+            "ineligible_reason",
+            "in_absentia",
+            "evaluator_id",
+            "delegated_by_id",
+            "approver_id",
+            "deadline",
+            "notice_due_on",
+            "notice_sent_on",
+            "submitted_on",
+            "completed_on",
+            "score",
+            "category",
+            "acquaint_by",
+            "acquainted_on",
+            "acquaintance_method",
+            "disagreement_until",
+            "closed_on",
+            "rulebook_id",
+        }
+    )
+
+    def ensure(self, new: NewEvaluation) -> tuple[Evaluation, bool]:
+        """The evaluation (person, period, method), created from ``new`` if absent; ``(evaluation, created)``.
+
+        Safe under concurrency: two transactions ensuring the same evaluation end with one row and no error.
+        For many people at once use ``persistence.bulk.insert_evaluations``.
+        """
+        new_id = self._insert_new(EvaluationRow.__table__, evaluation_values(new), EVALUATION_KEY)
+        found = self.find(new.person_id, new.period_id, new.method)
+        assert found is not None
+        return found, new_id is not None
+
+    def get(self, evaluation_id: int) -> Evaluation:
+        return _evaluation(self._get(EvaluationRow, evaluation_id))
+
+    def find(self, person_id: int, period_id: int, method: Method) -> Evaluation | None:
+        statement = sa.select(EvaluationRow).filter_by(person_id=person_id, period_id=period_id, method=method.value)
+        row = self.session.execute(statement).scalar_one_or_none()
+        return None if row is None else _evaluation(row)
+
+    def in_period(self, period_id: int, *, statuses: Iterable[EvaluationStatus] | None = None) -> list[Evaluation]:
+        """The evaluations of a period (optionally only those in ``statuses``), by id."""
+        statement = sa.select(EvaluationRow).where(EvaluationRow.period_id == period_id)
+        if statuses is not None:
+            statement = statement.where(EvaluationRow.status.in_([s.value for s in statuses]))
+        return [_evaluation(row) for row in self.session.execute(statement.order_by(EvaluationRow.id)).scalars()]
+
+    def with_status(
+        self, statuses: Iterable[EvaluationStatus], *, deadline_before: date | None = None
+    ) -> list[Evaluation]:
+        """Evaluations in ``statuses`` (across periods), optionally only those whose deadline is before a day."""
+        statement = sa.select(EvaluationRow).where(EvaluationRow.status.in_([s.value for s in statuses]))
+        if deadline_before is not None:
+            statement = statement.where(EvaluationRow.deadline < deadline_before)
+        return [_evaluation(row) for row in self.session.execute(statement.order_by(EvaluationRow.id)).scalars()]
+
+    def of_person(self, person_id: int) -> list[Evaluation]:
+        """Every evaluation of a person, by id."""
+        statement = sa.select(EvaluationRow).filter_by(person_id=person_id).order_by(EvaluationRow.id)
+        return [_evaluation(row) for row in self.session.execute(statement).scalars()]
+
+    def update(self, evaluation_id: int, *, reason: str | None = None, **changes: Any) -> Evaluation:
+        """Change columns of an evaluation (``status=EvaluationStatus.COMPLETED, score=Decimal("4.25")`` …).
+
+        The row is locked for the rest of the transaction; what actually changed is written to the audit log with
+        its before and after values and ``reason`` (R-4: scores, categories, deadlines and every status change).
+        """
+        row = self._get(EvaluationRow, evaluation_id, for_update=True)
+        changed = self._update(row, changes, allowed=self.UPDATABLE, entity_id=evaluation_id, reason=reason)
+        if changed:
+            row.updated_at = now_utc()
+            self.session.flush()
+        return _evaluation(row)
+
+    # --- acquaintance ------------------------------------------------------------------------------------------
+
+    def acknowledge(self, evaluation_id: int, *, person_id: int, at: datetime, via: str) -> bool:
+        """Record that a person acknowledged a result (proof for C-1); ``False`` if it was already recorded."""
+        values = {"evaluation_id": evaluation_id, "person_id": person_id, "acknowledged_at": at, "via": via}
+        return self._insert_new(AcknowledgementRow.__table__, values, ("evaluation_id", "person_id")) is not None
+
+    def acknowledgements(self, evaluation_id: int) -> list[Acknowledgement]:
+        statement = sa.select(AcknowledgementRow).filter_by(evaluation_id=evaluation_id).order_by(AcknowledgementRow.id)
+        return [
+            Acknowledgement(row.evaluation_id, row.person_id, row.acknowledged_at, row.via)
+            for row in self.session.execute(statement).scalars()
+        ]
+
+
+class SheetRepository(Repository):
+    """Versioned evaluation sheets and the superior head's reviews of them."""
+
+    def submit(
+        self,
+        evaluation_id: int,
+        *,
+        scores: Mapping[str, Any],
+        submitted_by_id: int | None,
+        submitted_at: datetime | None = None,
+        justification: str | None = None,
+        signed_by_id: int | None = None,
+        signed_at: datetime | None = None,
+        on_paper: bool = False,
+        entered_by_id: int | None = None,
+        scan_ref: str | None = None,
+    ) -> SheetSubmission:
+        """Store a new version of the evaluation's sheet and make it the current one; earlier versions are kept.
+
+        ``scores`` maps parameter or KPI id to a score (numbers, booleans, lists of booleans). A paper sheet (G-1)
+        is ``on_paper=True`` with the HR clerk in ``entered_by_id`` and the scan's ``scan_ref``. The sheet's
+        ``content_hash`` is the SHA-256 of (evaluation, scores, justification) in canonical form.
+        """
+        # Lock the evaluation: concurrent submissions for it queue here, so versions never collide.
+        evaluation = sa.select(EvaluationRow.id).where(EvaluationRow.id == evaluation_id).with_for_update()
+        if self.session.execute(evaluation).scalar_one_or_none() is None:
+            raise LookupError(f"no evaluation {evaluation_id}")
+        last = sa.select(sa.func.max(SheetSubmissionRow.version)).where(
+            SheetSubmissionRow.evaluation_id == evaluation_id
+        )
+        version = (self.session.execute(last).scalar_one() or 0) + 1
+        self.session.execute(
+            sa.update(SheetSubmissionRow)
+            .where(SheetSubmissionRow.evaluation_id == evaluation_id, SheetSubmissionRow.is_current)
+            .values(is_current=False)
+        )
+        row = self._add(
+            SheetSubmissionRow(
+                evaluation_id=evaluation_id,
+                version=version,
+                is_current=True,
+                submitted_by_id=submitted_by_id,
+                submitted_at=submitted_at or datetime.now(UTC),
+                scores=dict(scores),
+                justification=justification,
+                signed_by_id=signed_by_id,
+                signed_at=signed_at,
+                content_hash=sheet_content_hash(evaluation_id, scores, justification),
+                on_paper=on_paper,
+                entered_by_id=entered_by_id,
+                scan_ref=scan_ref,
+            )
+        )
+        self._uow.audit(
+            "sheet_submission",
+            row.id,
+            "submit",
+            after={"evaluation_id": evaluation_id, "version": version, "content_hash": row.content_hash},
+        )
+        return _submission(row)
+
+    def sign(self, submission_id: int, *, signed_by_id: int, signed_at: datetime) -> SheetSubmission:
+        """Record the signature of a version that was stored unsigned (a signed version cannot be re-signed)."""
+        row = self._get(SheetSubmissionRow, submission_id, for_update=True)
+        self._update(
+            row,
+            {"signed_by_id": signed_by_id, "signed_at": signed_at},
+            allowed={"signed_by_id", "signed_at"},
+            entity_id=submission_id,
+            reason=None,
+            action="sign",
+        )
+        return _submission(row)
+
+    def current(self, evaluation_id: int) -> SheetSubmission | None:
+        """The current version of the evaluation's sheet, or ``None`` before the first submission."""
+        statement = sa.select(SheetSubmissionRow).where(
+            SheetSubmissionRow.evaluation_id == evaluation_id, SheetSubmissionRow.is_current
+        )
+        row = self.session.execute(statement).scalar_one_or_none()
+        return None if row is None else _submission(row)
+
+    def versions(self, evaluation_id: int) -> list[SheetSubmission]:
+        """Every version of the evaluation's sheet, oldest first."""
+        statement = (
+            sa.select(SheetSubmissionRow)
+            .where(SheetSubmissionRow.evaluation_id == evaluation_id)
+            .order_by(SheetSubmissionRow.version)
+        )
+        return [_submission(row) for row in self.session.execute(statement).scalars()]
+
+    @staticmethod
+    def verify(submission: SheetSubmission) -> bool:
+        """Whether the stored content still matches its hash (R-3)."""
+        expected = sheet_content_hash(submission.evaluation_id, submission.scores, submission.justification)
+        return expected == submission.content_hash
+
+    def review(
+        self,
+        evaluation_id: int,
+        *,
+        submission_id: int,
+        reviewer_id: int,
+        decision: str,
+        decided_on: date,
+        reason: str | None = None,
+    ) -> SheetReview:
+        """The superior head approves (``approve``) or returns (``return``) a sheet version, with a reason (M-5)."""
+        row = self._add(
+            SheetReviewRow(
+                evaluation_id=evaluation_id,
+                submission_id=submission_id,
+                reviewer_id=reviewer_id,
+                decision=decision,
+                reason=reason,
+                decided_on=decided_on,
+            )
+        )
+        self._uow.audit("sheet_review", row.id, decision, after={"submission_id": submission_id}, reason=reason)
+        return SheetReview(
+            row.id, row.evaluation_id, row.submission_id, row.reviewer_id, row.decision, row.reason, row.decided_on
+        )
+
+    def reviews(self, evaluation_id: int) -> list[SheetReview]:
+        statement = sa.select(SheetReviewRow).filter_by(evaluation_id=evaluation_id).order_by(SheetReviewRow.id)
+        return [
+            SheetReview(
+                row.id, row.evaluation_id, row.submission_id, row.reviewer_id, row.decision, row.reason, row.decided_on
+            )
+            for row in self.session.execute(statement).scalars()
+        ]

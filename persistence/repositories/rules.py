@@ -1,0 +1,63 @@
+"""Which rulebook a body follows on a date, and the operator's working-day calendar overrides (P-7)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from persistence.models import CalendarOverrideRow, RulebookAssignmentRow
+from persistence.models.rules import CALENDAR_OVERRIDE_KINDS
+from persistence.repositories.base import Repository
+
+
+class RulesRepository(Repository):
+    """Rulebook assignments per body and calendar overrides."""
+
+    def assign_rulebook(
+        self, *, body_id: int, rulebook_id: str, valid_from: date, valid_until: date | None = None
+    ) -> None:
+        """A body follows ``rulebook_id`` from ``valid_from`` to ``valid_until`` (inclusive, ``None``: open)."""
+        row = self._add(
+            RulebookAssignmentRow(
+                body_id=body_id, rulebook_id=rulebook_id, valid_from=valid_from, valid_until=valid_until
+            )
+        )
+        after = {"body_id": body_id, "rulebook_id": rulebook_id, "valid_from": valid_from.isoformat()}
+        self._uow.audit("rulebook_assignment", row.id, "assign", after=after)
+
+    def rulebooks_on(self, body_id: int, on: date) -> list[str]:
+        """The rulebook ids in force for a body on ``on`` (several when a transitional one runs beside, M-10)."""
+        statement = (
+            sa.select(RulebookAssignmentRow.rulebook_id)
+            .where(
+                RulebookAssignmentRow.body_id == body_id,
+                RulebookAssignmentRow.valid_from <= on,
+                sa.or_(RulebookAssignmentRow.valid_until.is_(None), RulebookAssignmentRow.valid_until >= on),
+            )
+            .order_by(RulebookAssignmentRow.valid_from, RulebookAssignmentRow.id)
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def set_calendar_day(self, day: date, *, kind: str, legal_basis: str | None = None) -> None:
+        """Declare ``day`` a ``day_off`` or a ``working_day`` (a decree moved it); replaces an earlier override."""
+        if kind not in CALENDAR_OVERRIDE_KINDS:
+            raise ValueError(
+                f"calendar override kind must be one of {', '.join(CALENDAR_OVERRIDE_KINDS)}, not {kind!r}"
+            )
+        row = self.session.execute(
+            sa.select(CalendarOverrideRow).filter_by(day=day).with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            row = self._add(
+                CalendarOverrideRow(day=day, kind=kind, legal_basis=legal_basis, created_by=self._uow.actor)
+            )
+            self._uow.audit("calendar_override", day.isoformat(), "set", after={"kind": kind}, reason=legal_basis)
+            return
+        changes = {"kind": kind, "legal_basis": legal_basis, "created_by": self._uow.actor}
+        self._update(row, changes, allowed=changes, entity_id=day.isoformat(), reason=legal_basis, action="set")
+
+    def calendar_overrides(self) -> dict[date, str]:
+        """Every override: day → ``day_off`` or ``working_day`` (feed to the domain's working calendar)."""
+        statement = sa.select(CalendarOverrideRow.day, CalendarOverrideRow.kind).order_by(CalendarOverrideRow.day)
+        return dict(self.session.execute(statement).tuples().all())
