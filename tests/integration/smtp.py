@@ -9,8 +9,8 @@ A pytest plugin: list ``"tests.integration.smtp"`` in ``pytest_plugins`` (tests/
         [mail] = smtp_server.wait_for(1)
         assert mail.subject == "…" and "10 сәуір 2025 ж." in mail.text
 
-``smtp_server.reject("x@bad.kz")`` makes the server refuse a recipient (550), and :func:`closed_port` gives a port
-nothing listens on, to rehearse a server that is down.
+``smtp_server.reject("x@bad.kz")`` makes the server refuse a recipient (550), and
+``smtp_server.unreachable_url("x@y.kz")`` is a mailto URL through a port nothing listens on (a server that is down).
 """
 
 from __future__ import annotations
@@ -68,6 +68,10 @@ class SmtpReceiver:
     def url(self, sender: str = "hr@body.kz") -> str:
         """An apprise URL of this server, as ``BAGALAU_SMTP_URL`` holds it (the recipient is added per person)."""
         return f"mailto://{self.host}:{self.port}?from={sender}&format=text"
+
+    def unreachable_url(self, recipient: str, sender: str = "hr@body.kz") -> str:
+        """An apprise URL to ``recipient`` through a server that is down (a port nothing listens on)."""
+        return f"mailto://{self.host}:{closed_port()}?from={sender}&to={recipient}&format=text"
 
     def reject(self, *addresses: str) -> None:
         """Refuse these recipients with ``550`` from now on."""
