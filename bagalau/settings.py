@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(default=None, description="apprise mailto(s):// URL of the outgoing mail server")
     hr_email: str | None = Field(default=None, description="address of the HR service mailbox, for escalations")
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        return normalize_database_url(value) if value else value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -85,7 +90,6 @@ class Settings(BaseSettings):
     def _resolve_database_url(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'bagalau.db').as_posix()}"
-        self.database_url = normalize_database_url(self.database_url)
         return self
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from bagalau.settings import Settings, get_settings
 
@@ -18,8 +19,10 @@ UrlOption = Annotated[
 def _settings(url: str | None) -> Settings:
     try:
         return Settings(database_url=url) if url else get_settings()
-    except ValueError as exc:
-        typer.echo(f"bagalau db: {exc}", err=True)
+    except ValidationError as exc:
+        for error in exc.errors():
+            setting = "BAGALAU_" + "_".join(str(part) for part in error["loc"]).upper()
+            typer.echo(f"bagalau db: {setting}: {error['msg'].removeprefix('Value error, ')}", err=True)
         raise typer.Exit(2) from None
 
 
