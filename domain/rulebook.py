@@ -260,6 +260,11 @@ class CountGrade(Strict):
 
     min_achieved: int = Field(ge=0)
     category: ResultCategory
+    name: Text | None = Field(
+        default=None,
+        description="M-4: the grade's own wording where the seed words it apart from the band or results.names "
+        "(004 §18 'тиімді'; 002 §49 '... орындайды'); None: the category's usual name",
+    )
 
 
 class CountGrading(Strict):
@@ -296,6 +301,7 @@ class BehaviourCompetency(Strict):
     name: Text
     public_service_only: bool = False
     indicators: dict[Snake, list[Indicator]] = Field(description="category group id → at most 10 indicators")
+    source: str | None = None
 
     @field_validator("indicators")
     @classmethod
@@ -389,6 +395,12 @@ class MethodSpec(Strict):
     deadline: DeadlineRule | None = Field(default=None, description="P-1/P-2: the evaluation deadline")
     kpi_actuals: DeadlineRule | None = Field(default=None, description="P-5: KPI actuals to the evaluator")
     kpi_plan: DeadlineRule | None = Field(default=None, description="K-1/M-2: KPIs set after period start")
+    kpi_plan_upload: DeadlineRule | None = Field(
+        default=None, description="K-2: HR places the approved work plan in the system (5 WD after approval)"
+    )
+    kpi_plan_resubmit: DeadlineRule | None = Field(
+        default=None, description="M-2: a work plan returned as not SMART is resubmitted (004 §12: 2 WD)"
+    )
     review: Literal["calibration", "commission"] = "calibration"
     superior_approval: bool = Field(default=False, description="M-5: the superior head agrees or returns")
 
@@ -398,6 +410,8 @@ class MethodSpec(Strict):
             raise ValueError(f"method {self.method}: scoring 'parameters' needs a 'sheet'")
         if self.valid_from and self.valid_until and self.valid_from > self.valid_until:
             raise ValueError(f"method {self.method}: valid_from is after valid_until")
+        if self.kpi_plan is None and (self.kpi_plan_upload or self.kpi_plan_resubmit):
+            raise ValueError(f"method {self.method}: kpi_plan_upload/kpi_plan_resubmit need 'kpi_plan' (K-1/M-2)")
         return self
 
     def in_force(self, on: date) -> bool:
@@ -416,6 +430,7 @@ class Band(Strict):
     min: Score
     max: Score
     name: Text
+    source: str | None = None
 
 
 class Results(Strict):
@@ -465,6 +480,10 @@ class Eligibility(Strict):
     rules: list[RuleId] = Field(min_length=1)
     min_tenure_months: int = Field(ge=0, le=12, description="E-1 (1) / E-5 (3): calendar months in position")
     tenure_reason: Snake = Field(description="e.g. tenure_under_one_month, tenure_under_three_months")
+    tenure_restarts_after: list[AbsenceKind] = Field(
+        default_factory=list,
+        description="E-5: tenure is counted again from the return from these absences (004 §4: social leave)",
+    )
     min_worked_days: int | None = Field(default=None, ge=1, description="E-2: working days actually worked")
     worked_days_reason: Snake = "under_15_working_days"
     exclude_probation: bool = Field(default=False, description="E-5: not evaluated during probation")
@@ -481,6 +500,8 @@ class Eligibility(Strict):
     def _after_return_rule(self) -> Eligibility:
         if self.absent == "after_return" and self.after_return is None:
             raise ValueError("absent 'after_return' needs 'after_return': N working days after return (E-5)")
+        if len(set(self.tenure_restarts_after)) != len(self.tenure_restarts_after):
+            raise ValueError("tenure_restarts_after lists an absence kind twice")
         return self
 
 
@@ -521,6 +542,7 @@ class SurveyCompetency(Strict):
     id: Snake
     name: Text
     questions: list[Question] = Field(min_length=1)
+    source: str | None = None
 
 
 class SurveyForm(Strict):
@@ -536,6 +558,9 @@ class Calibration(Strict):
     rules: list[RuleId] = Field(min_length=1)
     acquaintance: WorkingDaysRule
     absent_acquaintance: Literal["recorded_delivery"] = "recorded_delivery"
+    dismissed_acquaintance: DeadlineRule | None = Field(
+        default=None, description="Q-4: dismissed people are made acquainted by this date (003 §9), recorded delivery"
+    )
     apply_within: WorkingDaysRule
     decide_within: WorkingDaysRule
     hold_within: WorkingDaysRule
