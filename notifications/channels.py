@@ -44,6 +44,9 @@ SCHEME_KINDS: dict[str, str] = {
 }
 """The channel kind of an apprise URL by scheme; any other scheme is its own kind (``twilio`` …)."""
 
+UrlTemplates = Mapping[str, str | None]
+"""Default apprise URL per channel kind (``{"email": BAGALAU_SMTP_URL, "sms": "json://…?to={address}"}``)."""
+
 ANSWER_LIMIT = 4000
 """Characters of apprise's log kept as the channel's answer."""
 
@@ -100,7 +103,7 @@ def resolve(
     address: str,
     url: str | None = None,
     *,
-    url_templates: Mapping[str, str | None],
+    url_templates: UrlTemplates,
 ) -> Address:
     """The :class:`Address` of one contact: its own apprise URL, or one built from the body's default."""
     channel, address = channel.strip().lower(), address.strip()
@@ -116,7 +119,7 @@ def resolve(
     return Address(channel, address, built)
 
 
-def resolve_value(person: str, channel: str, value: str, *, url_templates: Mapping[str, str | None]) -> Address:
+def resolve_value(person: str, channel: str, value: str, *, url_templates: UrlTemplates) -> Address:
     """A contact given as one value, as scenario files and HR's files do: an apprise URL or a plain address."""
     if "://" in value:
         return resolve(person, channel, _address_in(value), value, url_templates=url_templates)
@@ -127,7 +130,7 @@ def _digits(phone: str) -> str:
     return re.sub(r"[\s()\-.]", "", phone)
 
 
-def _from_template(person: str, channel: str, address: str, templates: Mapping[str, str | None]) -> str:
+def _from_template(person: str, channel: str, address: str, templates: UrlTemplates) -> str:
     template = templates.get(channel)
     if not template:
         setting = "BAGALAU_SMTP_URL" if channel == EMAIL else "BAGALAU_NOTIFY_URL_TEMPLATES"

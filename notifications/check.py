@@ -11,6 +11,7 @@ from notifications.channels import Channel
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import render
+from persistence.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ def check_channels(
     engine: sa.Engine, person_ref: str, *, channel: Channel, config: DeliveryConfig
 ) -> tuple[str, list[ChannelCheck]]:
     """The person's name and one check per contact (a contact that cannot be used is a failed check)."""
-    with engine.connect() as conn:
-        person = store.find_person(conn, person_ref, config.url_templates)
+    with UnitOfWork(engine, actor="notifications:check") as uow:
+        person = store.find_person(uow, person_ref, config.url_templates)
     checks = [ChannelCheck(problem.channel, problem.value, False, problem.problem) for problem in person.problems]
     for address in person.addresses:
         payload = {"recipient_name": person.name, "channel": address.channel}

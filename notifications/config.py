@@ -15,7 +15,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bagalau.settings import Settings
-from notifications.channels import EMAIL
+from notifications.channels import EMAIL, UrlTemplates
 from notifications.rendering import DEFAULT_MAX_FIELD_CHARS
 
 
@@ -42,7 +42,7 @@ class NotificationSettings(BaseSettings):
 class DeliveryConfig:
     """Everything :func:`notifications.delivery.deliver_due` reads: no environment access below this object."""
 
-    url_templates: Mapping[str, str | None] = field(default_factory=dict)
+    url_templates: UrlTemplates = field(default_factory=dict)
     hr_email: str | None = None
     max_attempts: int = 5
     backoff: timedelta = timedelta(seconds=60)

@@ -25,9 +25,13 @@ from notifications.channels import Address, AppriseChannel, Channel, SendResult
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import Message, RenderError, fallback_message, render
-from notifications.store import OutboxItem, Target
+from notifications.store import Target
+from persistence.records import NewMessage, OutboxMessage
+from persistence.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+ACTOR = "notifications:deliver"
 
 POSTPONE = timedelta(seconds=1)
 """A message held back by the rate limit is due again just after this run's ``now``: in the next run."""
@@ -130,7 +134,7 @@ def deliver_due(
     run = _Run(_aware(now), channels or AppriseChannel(), config or _configured(), Budget({}), DeliveryReport())
     run.budget = Budget(run.config.rate_limits)
     lease_until = run.now + run.config.lease
-    while ids := _claim(engine, run.now, batch_size, lease_until):
+    while ids := store.claim_due(engine, run.now, batch_size, lease_until):
         for outbox_id in ids:
             _deliver_in_own_transaction(engine, outbox_id, lease_until, run)
     log.info("outbox at %s: %s", run.now.isoformat(), run.report.summary())
@@ -147,17 +151,13 @@ def _aware(now: datetime) -> datetime:
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
-def _claim(engine: sa.Engine, now: datetime, batch_size: int, lease_until: datetime) -> list[int]:
-    with engine.begin() as conn:
-        return store.claim_due(conn, now, batch_size, lease_until)
-
-
 def _deliver_in_own_transaction(engine: sa.Engine, outbox_id: int, lease_until: datetime, run: _Run) -> None:
     try:
-        with engine.begin() as conn:
-            item = store.lock(conn, outbox_id, lease_until)
-            if item is not None:
-                _deliver(conn, item, run)
+        with UnitOfWork(engine, actor=ACTOR) as uow:
+            message = store.lock(uow, outbox_id, lease_until)
+            if message is not None:
+                _deliver(uow, message, run)
+                uow.commit()
     except Exception as exc:  # a bug or a lost database: count it as a failed attempt, keep going with the rest
         log.exception("delivering outbox message %s failed", outbox_id)
         run.report.failed.append(outbox_id)
@@ -166,10 +166,11 @@ def _deliver_in_own_transaction(engine: sa.Engine, outbox_id: int, lease_until: 
 
 def _record_internal_error(engine: sa.Engine, outbox_id: int, lease_until: datetime, run: _Run, exc: Exception) -> None:
     try:
-        with engine.begin() as conn:
-            item = store.lock(conn, outbox_id, lease_until)
-            if item is not None:
-                _failed(conn, item, run, f"internal error: {exc!r}", item.attempts + 1, [])
+        with UnitOfWork(engine, actor=ACTOR) as uow:
+            message = store.lock(uow, outbox_id, lease_until)
+            if message is not None:
+                _failed(uow, message, run, f"internal error: {exc!r}", [])
+                uow.commit()
     except Exception:
         log.exception("outbox message %s stays leased until %s", outbox_id, lease_until.isoformat())
 
@@ -177,36 +178,43 @@ def _record_internal_error(engine: sa.Engine, outbox_id: int, lease_until: datet
 # --- one message ------------------------------------------------------------------------------------------
 
 
-def _deliver(conn: sa.Connection, item: OutboxItem, run: _Run) -> None:
+def _deliver(uow: UnitOfWork, queued: OutboxMessage, run: _Run) -> None:
     config = run.config
-    targets = store.targets(conn, item, run.today, config.url_templates, config.hr_email)
+    targets = store.targets(uow, queued, run.today, config.url_templates, config.hr_email)
     reachable = [target for target in targets if target.addresses]
     if not reachable:
-        _dead(conn, item, run, _no_channel(item, targets), item.attempts, targets)
+        _failed(uow, queued, run, _no_channel(queued, targets), targets, final=True)
         return
     if not run.budget.has_room([target.addresses[0].channel for target in reachable]):
-        store.postpone(conn, item.id, run.now + POSTPONE)
-        run.report.postponed.append(item.id)
+        store.postpone(uow, queued.id, run.now + POSTPONE)
+        run.report.postponed.append(queued.id)
         return
     errors: list[str] = []
-    reached = [hit for target in reachable if (hit := _send_to_target(conn, item, target, run, errors))]
+    reached = [hit for target in reachable if (hit := _send_to_target(uow, queued, target, run, errors))]
     if reached:
-        _delivered(conn, item, run, reached)
+        _delivered(uow, queued, run, reached)
     else:
-        _failed(conn, item, run, "; ".join(errors), item.attempts + 1, targets)
+        _failed(uow, queued, run, "; ".join(errors), targets)
 
 
 def _send_to_target(
-    conn: sa.Connection, item: OutboxItem, target: Target, run: _Run, errors: list[str]
+    uow: UnitOfWork, queued: OutboxMessage, target: Target, run: _Run, errors: list[str]
 ) -> _Reached | None:
     """Try the target's addresses in order until one accepts; every try is a recorded attempt."""
-    message = _compose(conn, item, target, run)
+    message = _compose(uow, queued, target, run)
     for address in target.addresses:
         if not run.budget.take(address.channel):
             errors.append(f"{address.channel} {address.address}: not tried, rate limit of this run reached")
             continue
-        result = _send(run.channel, address, message, item.key)
-        store.record_attempt(conn, item.id, run.now, address, result.ok, result.response)
+        result = _send(run.channel, address, message, queued.idempotency_key)
+        uow.outbox.record_attempt(
+            queued.id,
+            channel=address.channel,
+            address=address.address,
+            ok=result.ok,
+            response=result.response,
+            at=run.now,
+        )
         if result.ok:
             return _Reached(target, address, message, result.response)
         errors.append(f"{address.channel} {address.address}: {_last_line(result.response)}")
@@ -221,33 +229,47 @@ def _send(channel: Channel, address: Address, message: Message, key: str) -> Sen
         return SendResult(False, f"the channel raised {exc!r}")
 
 
-def _compose(conn: sa.Connection, item: OutboxItem, target: Target, run: _Run) -> Message:
+def _compose(uow: UnitOfWork, queued: OutboxMessage, target: Target, run: _Run) -> Message:
     """Render for this recipient (R-2 decided per person); a broken template becomes a generic notice + HR told."""
-    allowed = store.may_see_result(conn, item.evaluation_id, target.person_id, run.today)
-    payload = dict(item.payload)
+    allowed = store.may_see_result(uow, queued.evaluation_id, target.person_id, run.today)
+    payload = dict(queued.payload)
     if target.person_id is not None:
         payload.setdefault("recipient_name", target.name)
     try:
-        return render(item.kind, target.language, payload, allowed, max_field_chars=run.config.max_field_chars)
+        return render(queued.kind, target.language, payload, allowed, max_field_chars=run.config.max_field_chars)
     except RenderError as exc:
-        log.warning("outbox message %s: %s; sending the generic notice instead", item.id, exc)
-        if item.id not in run.report.fallbacks:
-            run.report.fallbacks.append(item.id)
-        _escalate(conn, item, run, f"render:{item.id}", f"template problem: {exc}", _names([target]), item.attempts)
-        return fallback_message(item.kind, target.language, payload.get("recipient_name"))
+        log.warning("outbox message %s: %s; sending the generic notice instead", queued.id, exc)
+        if queued.id not in run.report.fallbacks:
+            run.report.fallbacks.append(queued.id)
+        reason = f"template problem: {exc}"
+        _escalate(uow, queued, run, f"render:{queued.id}", reason, _names([target]), queued.attempts)
+        return fallback_message(queued.kind, target.language, payload.get("recipient_name"))
 
 
 # --- outcomes ---------------------------------------------------------------------------------------------
 
 
-def _delivered(conn: sa.Connection, item: OutboxItem, run: _Run, reached: list[_Reached]) -> None:
+def _delivered(uow: UnitOfWork, queued: OutboxMessage, run: _Run, reached: list[_Reached]) -> None:
     deliveries = [_proof_of(hit) for hit in reached]
-    proof = {**deliveries[0], "at": run.now.isoformat(), "message_key": item.key, "deliveries": deliveries}
+    proof = {
+        **deliveries[0],
+        "at": run.now.isoformat(),
+        "message_key": queued.idempotency_key,
+        "deliveries": deliveries,
+    }
     addresses = ", ".join(hit.address.address for hit in reached)
-    store.mark_delivered(conn, item.id, run.now, addresses, proof, item.attempts + 1)
-    run.report.delivered.append(item.id)
+    uow.outbox.mark_delivered(queued.id, at=run.now, address=addresses[:500], proof=proof)
+    run.report.delivered.append(queued.id)
     run.report.handed.extend(
-        Handed(item.id, item.key, item.kind, hit.target.person_id, hit.address.channel, hit.address.address, run.now)
+        Handed(
+            queued.id,
+            queued.idempotency_key,
+            queued.kind,
+            hit.target.person_id,
+            hit.address.channel,
+            hit.address.address,
+            run.now,
+        )
         for hit in reached
     )
 
@@ -269,51 +291,50 @@ def _proof_of(hit: _Reached) -> dict[str, Any]:
     }
 
 
-def _failed(conn: sa.Connection, item: OutboxItem, run: _Run, error: str, attempts: int, targets: list[Target]) -> None:
-    if attempts >= run.config.max_attempts:
-        _dead(conn, item, run, f"gave up after {attempts} attempt(s): {error}", attempts, targets)
+def _failed(
+    uow: UnitOfWork, queued: OutboxMessage, run: _Run, error: str, targets: list[Target], *, final: bool = False
+) -> None:
+    """Retry after the backoff, or — after the last attempt, or when retrying cannot help — dead, and HR told."""
+    attempts = queued.attempts + 1
+    if not final and attempts < run.config.max_attempts:
+        uow.outbox.mark_failed(queued.id, error=error, retry_at=run.now + run.config.backoff_after(attempts))
+        run.report.retrying.append(queued.id)
         return
-    next_at = run.now + run.config.backoff_after(attempts)
-    store.mark_retry(conn, item.id, attempts, next_at, error)
-    run.report.retrying.append(item.id)
+    if not final:
+        error = f"gave up after {attempts} attempt(s): {error}"
+    uow.outbox.mark_failed(queued.id, error=error, retry_at=None)
+    run.report.dead.append(queued.id)
+    log.warning("outbox message %s (%s) is dead: %s", queued.id, queued.idempotency_key, error)
+    recipient = _names(targets) or str(queued.recipient_role or queued.recipient_person_id)
+    _escalate(uow, queued, run, f"dead:{queued.id}", error, recipient, attempts)
 
 
-def _dead(conn: sa.Connection, item: OutboxItem, run: _Run, error: str, attempts: int, targets: list[Target]) -> None:
-    store.mark_dead(conn, item.id, attempts, error)
-    run.report.dead.append(item.id)
-    log.warning("outbox message %s (%s) is dead: %s", item.id, item.key, error)
-    _escalate(conn, item, run, f"dead:{item.id}", error, _names(targets) or str(item.role or item.person_id), attempts)
-
-
-def _no_channel(item: OutboxItem, targets: list[Target]) -> str:
+def _no_channel(queued: OutboxMessage, targets: list[Target]) -> str:
     if not targets:
-        return f"no channel: nobody holds the role {item.role!r} in body {item.body_id}"
+        return f"no channel: nobody holds the role {queued.recipient_role!r} in body {queued.body_id}"
     problems = [str(problem) for target in targets for problem in target.problems]
-    only = f" of kind {item.channel}" if item.channel else ""
-    return f"no channel: {_names(targets)} has no usable contact channel{only}" + (
-        f" ({'; '.join(problems)})" if problems else ""
-    )
+    only = f" of kind {queued.channel}" if queued.channel else ""
+    listed = f" ({'; '.join(problems)})" if problems else ""
+    return f"no channel: {_names(targets)} has no usable contact channel{only}{listed}"
 
 
 def _escalate(
-    conn: sa.Connection, item: OutboxItem, run: _Run, key: str, reason: str, recipient: str, attempts: int
+    uow: UnitOfWork, queued: OutboxMessage, run: _Run, key: str, reason: str, recipient: str, attempts: int
 ) -> None:
     """Tell HR (``delivery_failed``), once per key; never about a message that was itself for HR."""
-    if item.role == Role.HR.value or item.kind == MessageKind.DELIVERY_FAILED:
+    if queued.recipient_role == Role.HR.value or queued.kind == MessageKind.DELIVERY_FAILED:
         return
-    payload = {"original_kind": item.kind, "recipient": recipient, "reason": reason, "attempts": attempts}
-    queued = store.enqueue(
-        conn,
-        key=key,
-        body_id=item.body_id,
+    escalation = NewMessage(
+        idempotency_key=key,
+        body_id=queued.body_id,
         kind=MessageKind.DELIVERY_FAILED.value,
-        language=store.role_language(conn, item.body_id, Role.HR.value, run.today),
-        payload=payload,
         due_at=run.now,
-        role=Role.HR.value,
-        evaluation_id=item.evaluation_id,
+        recipient_role=Role.HR.value,
+        language=store.hr_language(uow, queued.body_id, run.today),
+        payload={"original_kind": queued.kind, "recipient": recipient, "reason": reason, "attempts": attempts},
+        evaluation_id=queued.evaluation_id,
     )
-    if queued:
+    if uow.outbox.enqueue(escalation):
         run.report.escalations.append(key)
 
 

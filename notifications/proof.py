@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from notifications import store
 from notifications.kinds import MessageKind
+from persistence.records import DeliveryAttempt, OutboxMessage, Person
+from persistence.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -90,52 +91,55 @@ class AcquaintanceProof:
         return "\n".join(lines)
 
 
-def proof_for(engine: sa.Engine, evaluation_id: int) -> AcquaintanceProof:
-    """The proof of acquaintance for an evaluation; ``LookupError`` if there is no such evaluation."""
-    with engine.connect() as conn:
-        facts = store.evaluation_facts(conn, evaluation_id)
-        if facts is None:
-            raise LookupError(f"no evaluation {evaluation_id}")
-        rows = [row for row in store.messages_about(conn, evaluation_id) if _concerns(row, facts["person_id"])]
-        attempts = store.attempts_of(conn, [row["id"] for row in rows]) if rows else []
-        acks = store.acknowledgements(conn, evaluation_id)
+def proof_for(engine: sa.Engine, evaluation_id: int, *, actor: str = "notifications:proof") -> AcquaintanceProof:
+    """The proof of acquaintance for an evaluation; ``LookupError`` if there is no such evaluation.
+
+    Reading it is an access to a result (R-2), so it is written to the audit log under ``actor``.
+    """
+    with UnitOfWork(engine, actor=actor) as uow:
+        evaluation = uow.evaluations.get(evaluation_id)
+        employee = uow.org.person(evaluation.person_id)
+        messages = [
+            _message(queued, employee, uow.outbox.attempts(queued.id))
+            for queued in uow.outbox.messages(evaluation_id=evaluation_id)
+            if _concerns(queued, employee.id)
+        ]
+        acknowledgements = uow.evaluations.acknowledgements(evaluation_id)
+        uow.audit("evaluation", evaluation_id, "proof_of_delivery_read", reason="C-1, Q-4, M-8: proof of acquaintance")
+        uow.commit()
     return AcquaintanceProof(
         evaluation_id=evaluation_id,
-        employee_id=facts["person_id"],
-        employee=facts["full_name"],
-        acquaint_by=facts["acquaint_by"],
-        acquainted_on=facts["acquainted_on"],
-        acquaintance_method=facts["acquaintance_method"],
-        messages=tuple(_message(row, facts, attempts) for row in rows),
+        employee_id=employee.id,
+        employee=employee.full_name,
+        acquaint_by=evaluation.acquaint_by,
+        acquainted_on=evaluation.acquainted_on,
+        acquaintance_method=evaluation.acquaintance_method,
+        messages=tuple(messages),
         acknowledgements=tuple(
-            AcknowledgementRecord(ack["person_id"], ack["acknowledged_at"], ack["via"]) for ack in acks
+            AcknowledgementRecord(ack.person_id, ack.acknowledged_at, ack.via) for ack in acknowledgements
         ),
     )
 
 
-def _concerns(row: Mapping[str, Any], employee_id: int) -> bool:
+def _concerns(queued: OutboxMessage, employee_id: int) -> bool:
     """Messages to the employee, and HR's notices that one of them could not be delivered."""
-    return row["recipient_person_id"] == employee_id or row["kind"] == MessageKind.DELIVERY_FAILED
+    return queued.recipient_person_id == employee_id or queued.kind == MessageKind.DELIVERY_FAILED
 
 
-def _message(row: Mapping[str, Any], facts: Mapping[str, Any], attempts: Sequence[Mapping[str, Any]]) -> MessageRecord:
-    to = facts["full_name"] if row["recipient_person_id"] == facts["person_id"] else str(row["recipient_role"])
+def _message(queued: OutboxMessage, employee: Person, attempts: Sequence[DeliveryAttempt]) -> MessageRecord:
+    to = employee.full_name if queued.recipient_person_id == employee.id else str(queued.recipient_role)
     return MessageRecord(
-        outbox_id=row["id"],
-        key=row["idempotency_key"],
-        kind=row["kind"],
+        outbox_id=queued.id,
+        key=queued.idempotency_key,
+        kind=queued.kind,
         to=to,
-        status=row["status"],
-        due_at=row["due_at"],
-        delivered_at=row["delivered_at"],
-        delivered_address=row["delivered_address"],
-        last_error=row["last_error"],
-        proof=row["proof"],
-        attempts=tuple(
-            AttemptRecord(a["attempted_at"], a["channel"], a["address"], a["ok"], a["response"])
-            for a in attempts
-            if a["outbox_id"] == row["id"]
-        ),
+        status=str(queued.status),
+        due_at=queued.due_at,
+        delivered_at=queued.delivered_at,
+        delivered_address=queued.delivered_address,
+        last_error=queued.last_error,
+        proof=queued.proof,
+        attempts=tuple(AttemptRecord(a.attempted_at, a.channel, a.address, a.ok, a.response) for a in attempts),
     )
 
 
