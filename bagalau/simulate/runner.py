@@ -1,0 +1,121 @@
+"""Playing a scenario: a fresh database, the scenario loaded, then day by day the events and the real daily sweep.
+
+The order inside a simulated day is fixed and documented: **first the day's events, in file order, through the
+application services** (a refusal is recorded under ``rejections`` and changes nothing), **then
+``daily_sweep(as_of=day)`` as a real Prefect flow run**. So a sheet submitted on day D is completed on D, and
+everything queued on D — by the events or by the sweep — is delivered on D (the sweep delivers last). A
+disagreement starts its ``calibration_session`` flow run at once, in this process; the sweep runs it again.
+
+Prefect runs embedded (its ephemeral API server) unless ``PREFECT_API_URL`` points at one: its home is
+``<BAGALAU_DATA_DIR>/prefect-simulation``, log shipping to the API and analytics are off, and the flow-run
+heartbeat is disabled for the run (a heartbeat thread would hold every flow run open for up to a second).
+Channels record instead of sending unless ``deliver`` is true.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SIMULATION_URL_TEMPLATES = {
+    "email": "mailto://localhost?from=bagalau@localhost",
+    "sms": "json://localhost/sms?to={address}",
+}
+"""Where recorded messages would have gone: any valid apprise URL will do, nothing is sent."""
+
+
+def prefect_environment(data_dir: Path | None = None) -> None:
+    """Set Prefect's variables for an embedded run, unless Prefect is already imported or configured."""
+    if "prefect" in sys.modules:
+        return
+    if data_dir is None:
+        from bagalau.settings import get_settings
+
+        data_dir = get_settings().data_dir
+    if "PREFECT_API_URL" not in os.environ:
+        os.environ.setdefault("PREFECT_HOME", str(Path(data_dir).resolve() / "prefect-simulation"))
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+prefect_environment()
+
+from bagalau.simulate.report import Rejection, Report  # noqa: E402
+from bagalau.simulate.scenario import Scenario  # noqa: E402
+
+
+@contextmanager
+def _no_heartbeat() -> Iterator[None]:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+def days(start: date, until: date) -> Iterator[date]:
+    day = start
+    while day <= until:
+        yield day
+        day += timedelta(days=1)
+
+
+def run(scenario: Scenario, db_url: str | None = None, deliver: bool = False) -> Report:
+    """Play ``scenario`` on a fresh database (a temporary SQLite file unless ``db_url``) and report."""
+    if db_url is not None:
+        return _run(scenario, db_url, deliver)
+    with tempfile.TemporaryDirectory(prefix="bagalau-simulation-") as folder:
+        return _run(scenario, f"sqlite:///{Path(folder) / 'simulation.db'}", deliver)
+
+
+def _run(scenario: Scenario, url: str, deliver: bool) -> Report:
+    from bagalau.services import Rejected, apply_action
+    from bagalau.simulate.loading import load
+    from bagalau.simulate.reporting import build_report
+    from flows import runtime
+    from flows.calibration_session import launch_in_process
+    from flows.daily_sweep import daily_sweep
+    from notifications.channels import RecordingChannel
+    from notifications.config import DeliveryConfig
+    from persistence.db import upgrade
+
+    book = scenario.load_rulebook()
+    previous = runtime.current()
+    runtime.register_rulebook(book)
+    runtime.configure(
+        database_url=url,
+        channel=None if deliver else RecordingChannel(),
+        delivery_config=None if deliver else DeliveryConfig(url_templates=SIMULATION_URL_TEMPLATES),
+        launch_calibration=launch_in_process,
+    )
+    engine = runtime.engine()
+    try:
+        upgrade(engine)
+        load(engine, scenario, book)
+        rejections: list[Rejection] = []
+        with _no_heartbeat():
+            for day in days(scenario.start, scenario.until):
+                for index, event in scenario.events_on(day):
+                    try:
+                        apply_action(engine, day, event.kind, event.action)
+                    except Rejected as refusal:
+                        rejections.append(Rejection(event=index, date=day, reason=str(refusal)))
+                daily_sweep(as_of=day)
+        return build_report(engine, book.id, rejections)
+    finally:
+        runtime.dispose_engines()
+        runtime.configure(
+            database_url=previous.database_url,
+            channel=previous.channel,
+            delivery_config=previous.delivery_config,
+            launch_calibration=previous.launch_calibration,
+        )

@@ -1,0 +1,109 @@
+"""After delivery: what a delivered message proves (P-4 notice sent, C-1 acquaintance by recorded delivery), the C-1
+escalation when nobody was made acquainted in time, and the end of the C-2 window.
+
+A notice counts as sent on the day a channel accepted it (``notice_sent_on``). An evaluatee who is absent or
+dismissed (E-3, E-4, Q-4) is made acquainted by a means that records delivery: the day the result message was
+delivered is the day of acquaintance, and the outbox row keeps the proof. Others are acquainted when they
+acknowledge (``bagalau.services.acknowledge``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bagalau.services.acquaintance import record_acquaintance
+from bagalau.services.context import BodyContext
+from domain.vocabulary import EvaluationStatus
+from flows import runtime
+from notifications.kinds import MessageKind
+from persistence import bulk, flowstate
+from persistence.models import EscalationRow
+
+ACQUAINTANCE_OVERDUE = "acquaintance_overdue"
+
+
+def _delivered_day(message: dict) -> date:  # type: ignore[type-arg]
+    proof = message["proof"] or {}
+    return runtime.local_date(proof["at"]) if proof.get("at") else runtime.local_date(message["delivered_at"])
+
+
+def record_notices_sent(ctx: BodyContext, day: date) -> int:
+    """``notice_sent_on`` = the day the evaluatee's ``evaluation_notice`` was handed to a channel (P-4)."""
+    waiting = flowstate.evaluations(
+        ctx.uow.session, body_id=ctx.body_id, where=[flowstate.evaluation.c.notice_sent_on.is_(None)], eligible=True
+    )
+    if not waiting:
+        return 0
+    ids = {row["id"] for row in waiting}
+    sent = flowstate.delivered(ctx.uow.session, kinds=[MessageKind.EVALUATION_NOTICE.value], evaluation_ids=ids)
+    for message in sent:
+        ctx.uow.evaluations.update(
+            message["evaluation_id"], notice_sent_on=_delivered_day(dict(message)), reason="notice delivered (P-4)"
+        )
+    return len(sent)
+
+
+def record_delivered_acquaintance(ctx: BodyContext, day: date) -> int:
+    """C-1, E-3, E-4, Q-4: an absent or dismissed evaluatee is acquainted the day the result was delivered."""
+    waiting = flowstate.evaluations(
+        ctx.uow.session, body_id=ctx.body_id, statuses=flowstate.AWAITING_ACQUAINTANCE, eligible=True
+    )
+    if not waiting:
+        return 0
+    rows = {row["id"]: row for row in waiting}
+    kind = MessageKind.ACQUAINTANCE_RECORDED_DELIVERY.value
+    count = 0
+    for message in flowstate.delivered(ctx.uow.session, kinds=[kind], evaluation_ids=rows):
+        row = rows.pop(message["evaluation_id"], None)
+        if row is None:
+            continue
+        proof = message["proof"] or {}
+        via = str(proof.get("channel") or "recorded_delivery")[:32]
+        book = runtime.rulebook(row["rulebook_id"])
+        record_acquaintance(
+            ctx, dict(row), book, person_id=row["person_id"], day=_delivered_day(dict(message)), via=via
+        )
+        count += 1
+    return count
+
+
+def escalate_unacquainted(ctx: BodyContext, day: date) -> int:
+    """C-1: a result nobody was made acquainted with by its date is escalated to HR, once."""
+    if not ctx.calendar.is_working_day(day):
+        return 0
+    late = flowstate.evaluations(
+        ctx.uow.session,
+        body_id=ctx.body_id,
+        statuses=flowstate.AWAITING_ACQUAINTANCE,
+        where=[flowstate.evaluation.c.acquaint_by < day],
+    )
+    rows = [
+        {
+            "evaluation_id": row["id"],
+            "about_person_id": row["person_id"],
+            "to_person_id": None,
+            "to_role": "hr",
+            "kind": ACQUAINTANCE_OVERDUE,
+            "level": 1,
+            "escalated_on": day,
+        }
+        for row in late
+    ]
+    return bulk.insert_ignoring_duplicates(
+        ctx.uow.connection, EscalationRow.__table__, rows, ("evaluation_id", "kind", "level")
+    )
+
+
+def close_expired_windows(ctx: BodyContext, day: date) -> int:
+    """C-2: no disagreement within the window → the evaluation is closed."""
+    expired = flowstate.evaluations(
+        ctx.uow.session,
+        body_id=ctx.body_id,
+        statuses=[EvaluationStatus.ACQUAINTED.value],
+        where=[flowstate.evaluation.c.disagreement_until < day],
+    )
+    for row in expired:
+        ctx.uow.evaluations.update(
+            row["id"], status=EvaluationStatus.CLOSED, closed_on=day, reason="no disagreement within the window (C-2)"
+        )
+    return len(expired)

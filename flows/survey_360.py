@@ -1,0 +1,226 @@
+"""The yearly 360 survey (T-1…T-8) as one idempotent step per day: open, invite, remind, close.
+
+* **Open** (T-1, T-4, T-5): on the first working day after the surveyed year ends (or the first run after it, while
+  the survey is still due), every B-corps employee the survey applies to and who is eligible for the year (E-1)
+  gets a survey with the form of their category (T-2), the respondents the system chooses (T-4, see
+  ``domain.survey360``) and their own self-assessment (T-5). Fewer possible respondents than the minimum: those
+  available are invited and the shortfall is audited for HR, who may edit the list (``edit_respondents``).
+* **Invite**: a ``survey_360_invitation`` to every respondent not invited yet (people HR added included); the
+  messages name the evaluatee, never the other respondents (T-8).
+* **Remind**: ``survey_360_reminder`` to those who have not answered, on the rulebook's reminder days before the
+  deadline.
+* **Close** (T-4, T-6): the day after the deadline (10 January, P-1) the survey closes; a report with fewer
+  respondents than the minimum is not published and HR gets ``survey_360_closed`` with the count (never names).
+
+Every write is keyed (survey per evaluatee and year, respondent per survey, messages by idempotency key), so a
+second run for the same day changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from prefect import flow
+
+from bagalau.services import messages
+from bagalau.services.context import BodyContext, resolve_body
+from bagalau.services.survey import report_of, survey_rules
+from domain.deadlines import survey_deadline
+from domain.eligibility import decide_eligibility
+from domain.facts import Employee
+from domain.periods import Period
+from domain.rulebook import Rulebook
+from domain.survey360 import choose_respondents
+from domain.vocabulary import Corps
+from flows import runtime
+from notifications.kinds import MessageKind
+from persistence import annual_state, flowstate
+from persistence.records import Survey
+from persistence.uow import UnitOfWork
+
+ACTOR = "flow:survey_360"
+
+
+@dataclass
+class SurveyStep:
+    """What one run did (counts only: who answered is never reported, T-8)."""
+
+    opened: int = 0
+    invited: int = 0
+    reminded: int = 0
+    closed: int = 0
+    not_published: int = 0
+    short_of_respondents: list[str] = field(default_factory=list)
+
+
+def survey_book(ctx: BodyContext, year: int) -> Rulebook | None:
+    """The rulebook governing the surveyed year, if it has a 360 survey (T-1)."""
+    book = ctx.rulebook_for(date(year, 12, 31), fallback=ctx.on)
+    return book if book.survey_360 is not None else None
+
+
+def run_survey_step(uow: UnitOfWork, body_id: int, year: int, day: date) -> SurveyStep:
+    """The survey of ``year`` in one body as of ``day``: open, invite, remind, close (see the module docstring)."""
+    step = SurveyStep()
+    ctx = BodyContext(uow, body_id, day)
+    book = survey_book(ctx, year)
+    if book is None:
+        return step
+    opening = ctx.calendar.next_working_day(date(year, 12, 31))
+    deadline = survey_deadline(year, book, ctx.calendar)
+    if day < opening:
+        return step
+    if day <= deadline:
+        _open(ctx, book, year, max(opening, day), deadline, step)
+    for survey in annual_state.surveys(uow, body_id, year, status="open"):
+        if survey.closes_on is not None and day > survey.closes_on:
+            _close(ctx, book, survey, step)
+            continue
+        _invite(ctx, survey, step)
+        _remind(ctx, book, survey, step)
+    return step
+
+
+def _surveyed(ctx: BodyContext, book: Rulebook, employee: Employee, year: int) -> str | None:
+    """The form of the employee's survey (T-2), or ``None`` when they are not surveyed this year."""
+    rules = survey_rules(book)
+    if employee.corps != Corps.B or employee.category is None or not employee.in_service_on(ctx.on):
+        return None
+    if not book.matches(rules.applies_to, employee.category):
+        return None
+    if not decide_eligibility(employee, Period.of_year(year), book.eligibility, ctx.calendar).eligible:
+        return None
+    return next((name for name, form in rules.forms.items() if book.matches(form.applies_to, employee.category)), None)
+
+
+def _open(ctx: BodyContext, book: Rulebook, year: int, opened_on: date, deadline: date, step: SurveyStep) -> None:
+    """T-1, T-4, T-5: a survey per surveyed employee, with the system's respondents and the self-assessment."""
+    rules = survey_rules(book)
+    invited_at = runtime.moment(opened_on)
+    for employee in ctx.org.employees:
+        form = _surveyed(ctx, book, employee, year)
+        if form is None:
+            continue
+        evaluatee_id = ctx.ids[employee.id]
+        survey, created = ctx.uow.surveys.open(
+            body_id=ctx.body_id,
+            year=year,
+            evaluatee_id=evaluatee_id,
+            opened_on=opened_on,
+            closes_on=deadline,
+            form=form,
+        )
+        if not created:
+            continue
+        step.opened += 1
+        choice = choose_respondents(ctx.org, employee.id, opened_on, rules)
+        for respondent in choice.respondents:
+            ctx.uow.surveys.invite(
+                survey.id, respondent_id=ctx.ids[respondent.person], relation=respondent.relation, invited_at=invited_at
+            )
+        ctx.uow.surveys.invite(survey.id, respondent_id=evaluatee_id, relation="self", invited_at=invited_at)
+        if choice.short:
+            step.short_of_respondents.append(employee.id)
+            ctx.uow.audit(
+                "survey_360",
+                survey.id,
+                "respondents_short",
+                after={"chosen": len(choice.respondents)},
+                reason=choice.reason,
+            )
+
+
+def _invite(ctx: BodyContext, survey: Survey, step: SurveyStep) -> None:
+    """A ``survey_360_invitation`` to each respondent and to the evaluatee (self-assessment), once each."""
+    payload = {
+        "evaluatee_name": ctx.name(survey.evaluatee_id),
+        "year": survey.year,
+        "deadline": (survey.closes_on or ctx.on).isoformat(),
+    }
+    for row in ctx.uow.surveys.respondents(survey.id):
+        message = messages.to_person(
+            ctx,
+            key=f"survey360:invitation:{survey.id}:{row.respondent_id}",
+            kind=MessageKind.SURVEY_360_INVITATION.value,
+            person_id=row.respondent_id,
+            day=max(ctx.on, survey.opened_on),
+            payload={**payload, "self_assessment": row.relation == "self"},
+        )
+        step.invited += bool(ctx.uow.outbox.enqueue(message))
+
+
+def _remind(ctx: BodyContext, book: Rulebook, survey: Survey, step: SurveyStep) -> None:
+    """``survey_360_reminder`` on the latest reminder day reached (N working days before the deadline)."""
+    if survey.closes_on is None:
+        return
+    days = [
+        ctx.calendar.subtract_working_days(survey.closes_on, n) for n in book.reminders.before_deadline_working_days
+    ]
+    due = [d for d in days if survey.opened_on < d <= ctx.on]
+    if not due:
+        return
+    reminder_day = max(due)
+    payload = {"evaluatee_name": ctx.name(survey.evaluatee_id), "year": survey.year, "deadline": survey.closes_on}
+    for row in ctx.uow.surveys.respondents(survey.id):
+        if row.answered_at is not None:
+            continue
+        message = messages.to_person(
+            ctx,
+            key=f"survey360:reminder:{survey.id}:{row.respondent_id}:{reminder_day.isoformat()}",
+            kind=MessageKind.SURVEY_360_REMINDER.value,
+            person_id=row.respondent_id,
+            day=reminder_day,
+            payload={**payload, "deadline": survey.closes_on.isoformat()},
+        )
+        step.reminded += bool(ctx.uow.outbox.enqueue(message))
+
+
+def _close(ctx: BodyContext, book: Rulebook, survey: Survey, step: SurveyStep) -> None:
+    """T-4, T-6: close after the deadline; below the minimum of respondents the report is refused and HR told."""
+    ctx.uow.surveys.close(survey.id, closed_on=ctx.on)
+    step.closed += 1
+    report = report_of(ctx.uow, survey, book, ctx.numbers[survey.evaluatee_id])
+    if report.publishable:
+        return
+    step.not_published += 1
+    payload = {
+        "evaluatee_name": ctx.name(survey.evaluatee_id),
+        "year": survey.year,
+        "responses": report.respondents,
+        "minimum": survey_rules(book).min_respondents,
+    }
+    ctx.uow.outbox.enqueue(
+        messages.to_hr(
+            ctx,
+            key=f"survey360:closed:{survey.id}",
+            kind=MessageKind.SURVEY_360_CLOSED.value,
+            day=ctx.on,
+            payload=payload,
+        )
+    )
+
+
+def survey_360_due(uow: UnitOfWork, day: date, body: str | None = None, year: int | None = None) -> SurveyStep:
+    """Run the survey step for ``body`` (default: every body) and ``year`` (default: the year before ``day``)."""
+    total = SurveyStep()
+    ids = [resolve_body(uow, body)] if body else flowstate.body_ids(uow.session)
+    for body_id in ids:
+        step = run_survey_step(uow, body_id, year if year is not None else day.year - 1, day)
+        total.opened += step.opened
+        total.invited += step.invited
+        total.reminded += step.reminded
+        total.closed += step.closed
+        total.not_published += step.not_published
+        total.short_of_respondents += step.short_of_respondents
+    return total
+
+
+@flow(name="survey_360")
+def survey_360(body: str | None = None, year: int | None = None, as_of: date | None = None) -> SurveyStep:
+    """The yearly 360 survey: open it, invite respondents, remind, close and refuse thin reports (T-1…T-8)."""
+    day = runtime.as_of_or_today(as_of)
+    with UnitOfWork(runtime.engine(), actor=ACTOR) as uow:
+        step = survey_360_due(uow, day, body, year)
+        uow.commit()
+    return step
