@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,7 @@ class DeliveryConfig:
     rate_limits: Mapping[str, int] = field(default_factory=dict)
     lease: timedelta = timedelta(minutes=15)
     max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+    zone: ZoneInfo = ZoneInfo("Asia/Almaty")
 
     @classmethod
     def from_settings(cls, settings: Settings, notify: NotificationSettings | None = None) -> DeliveryConfig:
@@ -64,6 +66,7 @@ class DeliveryConfig:
             rate_limits=dict(notify.rate_limits),
             lease=timedelta(seconds=notify.lease_seconds),
             max_field_chars=notify.max_field_chars,
+            zone=settings.zone,
         )
 
     def backoff_after(self, attempt: int) -> timedelta:

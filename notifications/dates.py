@@ -7,7 +7,7 @@ decimal comma in Kazakh and Russian.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from domain.vocabulary import Language
 
@@ -60,5 +60,8 @@ def format_datetime(value: datetime | str, language: Language | str) -> str:
 
 def format_score(value: float | Decimal | str, language: Language | str) -> str:
     """A score with two decimals, rounded half-up (S-1): ``4,25`` in kk/ru, ``4.25`` in en."""
-    rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    try:
+        rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError(f"not a score: {value!r}") from None
     return f"{rounded}".replace(".", DECIMAL_SEPARATOR[Language(language)])

@@ -109,7 +109,8 @@ class _Run:
 
     @property
     def today(self) -> date:
-        return self.now.date()
+        """The day roles and validity are read on: ``now`` in the installation's time zone."""
+        return self.now.astimezone(self.config.zone).date()
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ def deliver_due(
     config: DeliveryConfig | None = None,
 ) -> DeliveryReport:
     """Deliver every outbox message due at ``now``; ``channels``: the adapter (default: real apprise)."""
-    run = _Run(_aware(now), channels or AppriseChannel(), config or _configured(), Budget({}), DeliveryReport())
-    run.budget = Budget(run.config.rate_limits)
+    config = config or _configured()
+    run = _Run(_aware(now), channels or AppriseChannel(), config, Budget(config.rate_limits), DeliveryReport())
     lease_until = run.now + run.config.lease
     while ids := store.claim_due(engine, run.now, batch_size, lease_until):
         for outbox_id in ids:

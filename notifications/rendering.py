@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,13 +178,13 @@ def _keys(value: Any, prefix: str = "") -> Iterator[str]:
 
 def refuse_respondents(kind: str, language: str, payload: Mapping[str, Any]) -> None:
     """T-8: no message names who answered a 360 survey (only counts of respondents may travel)."""
-    named = [
-        path
-        for path in _keys(payload)
-        if _FORBIDDEN_KEY.search(path.rsplit(".", 1)[-1]) and path.rsplit(".", 1)[-1] not in ALLOWED_RESPONDENT_KEYS
-    ]
+    named = [path for path in _keys(payload) if _names_respondents(path.rsplit(".", 1)[-1])]
     if named:
         raise PayloadRefused(kind, language, f"360 respondents are anonymous (T-8); remove {', '.join(named)}")
+
+
+def _names_respondents(key: str) -> bool:
+    return bool(_FORBIDDEN_KEY.search(key)) and key not in ALLOWED_RESPONDENT_KEYS
 
 
 def withhold_result(
@@ -230,13 +231,13 @@ def category_name(payload: Mapping[str, Any], language: Language) -> str | None:
     """The legal name of the payload's category (S-1, M-4, M-6): given in the payload, or from its rulebook."""
     given = payload.get("category_name")
     if isinstance(given, Mapping):
+        if language not in given:
+            raise LookupError(f"category_name has no {language} text")
         return str(given[language])
     if given is not None:
         return str(given)
     if payload.get("category") is None:
         return None
-    if "rulebook" not in payload:
-        raise KeyError("rulebook")
     book = rulebooks.get(str(payload["rulebook"]))
     return book.results.name_of(ResultCategory(payload["category"])).in_language(language)
 
@@ -244,9 +245,11 @@ def category_name(payload: Mapping[str, Any], language: Language) -> str | None:
 def _withheld_texts(withheld: Mapping[str, Any], rulebook: Any) -> list[str]:
     """How a withheld score or category would look in any language, to prove it did not leak."""
     texts: list[str] = []
+    scores = [withheld[key] for key in ("score", "final_score", "previous_score") if withheld.get(key) is not None]
     for language in Language:
-        if withheld.get("score") is not None:
-            texts.append(format_score(withheld["score"], language))
+        for score in scores:
+            with suppress(ValueError):  # not a number: it cannot appear as a formatted score either
+                texts.append(format_score(score, language))
         try:
             name = category_name({**withheld, "rulebook": rulebook}, language)
         except (KeyError, ValueError, LookupError):
@@ -304,15 +307,13 @@ def _known(kind: MessageKind | str, language: Language | str) -> tuple[MessageKi
 
 
 def _context(kind: MessageKind, language: Language, payload: Mapping[str, Any]) -> dict[str, Any]:
-    context = dict(payload)
-    context["language"] = language
-    context["kind"] = kind
+    context = {**payload, "language": language, "kind": kind}
+    if payload.get("category_name") is None and payload.get("category") is not None and "rulebook" not in payload:
+        raise MissingVariable(kind, language, "rulebook")  # the category's legal name lives in its rulebook (S-1)
     try:
         name = category_name(payload, language)
-    except KeyError as exc:
-        raise MissingVariable(kind, language, str(exc.args[0])) from None
     except (ValueError, LookupError) as exc:
-        raise RenderError(kind, language, f"unknown category: {exc}") from None
+        raise RenderError(kind, language, f"cannot name the category: {exc}") from None
     if name is not None:
         context["category_name"] = name
     return context
