@@ -41,6 +41,7 @@ from domain.categories import CategoryCodeError, normalize_category
 from domain.rulebook import Rulebook
 from domain.rulebooks import RulebookError
 from domain.vocabulary import AbsenceKind, Corps, Method, PeriodKind, ResultCategory, SanctionKind
+from domain.yaml12 import Yaml12Loader
 
 # --- problems -----------------------------------------------------------------------------------------------
 
@@ -711,15 +712,10 @@ def resolve_rulebook(reference: str, base_dir: Path | None) -> str:
 # --- reading the file ---------------------------------------------------------------------------------------
 
 
-class ScenarioLoader(yaml.SafeLoader):
+class ScenarioLoader(Yaml12Loader):
     """A safe loader with YAML 1.2 booleans: only true/false are booleans, ``on``/``off``/``yes``/``no`` stay
     text, so that every loader reads the file the same way. Impossible dates (2025-02-30) stay text too, so
     that validation names their path instead of the parser failing without one."""
-
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -728,9 +724,6 @@ class ScenarioLoader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
-ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", ScenarioLoader.construct_yaml_timestamp)
 
 

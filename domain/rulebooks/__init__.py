@@ -20,6 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from domain.rulebook import Rulebook
+from domain.yaml12 import Yaml12Loader
 
 BUNDLED_DIR = Path(__file__).parent
 INCLUDE_KEY = "$include"
@@ -35,8 +36,8 @@ class RulebookError(ValueError):
         super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(lines))
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys instead of silently keeping the last one."""
+class _StrictLoader(Yaml12Loader):
+    """A safe YAML 1.2 loader that refuses duplicate keys instead of silently keeping the last one."""
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

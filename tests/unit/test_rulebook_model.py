@@ -210,3 +210,8 @@ def test_model_is_frozen() -> None:
     book: Rulebook = rulebooks.validate(minimal(), "a")
     with pytest.raises(Exception, match="frozen"):
         book.id = "x"  # type: ignore[misc]
+
+
+def test_yaml_1_1_booleans_stay_text_so_every_loader_reads_a_rulebook_alike() -> None:
+    data = rulebooks.parse_text("a: on\nb: yes\nc: true\nd: No\n", "book.yaml")
+    assert data == {"a": "on", "b": "yes", "c": True, "d": "No"}
