@@ -162,3 +162,14 @@ def test_two_current_versions_of_one_sheet_are_refused(pg_engine: Engine, small_
         f"VALUES ({evaluation}, 2, true, now(), '{{}}', '{uuid4().hex * 2}', false)",
     )
     assert isinstance(refusal, psycopg.errors.UniqueViolation) and "ux_sheet_submission_current" in str(refusal)
+
+
+def test_deleting_a_survey_removes_its_answers_though_the_application_cannot_read_them(
+    pg_engine: Engine, pg_owner_engine: Engine, small_org: SmallOrg
+) -> None:
+    """R-1 retention: the foreign key's cascade runs with the owner's rights, so the application can purge."""
+    survey = answered_survey(pg_engine, small_org)
+    with pg_engine.begin() as connection:
+        connection.exec_driver_sql(f"DELETE FROM survey_360 WHERE id = {survey}")
+    with pg_owner_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM survey_answer").scalar_one() == 0
