@@ -220,6 +220,12 @@ class AppriseChannel:
         return SendResult(bool(ok), _own_lines(log.getvalue()) or ("sent" if ok else "failed, apprise said nothing"))
 
 
+def last_line(answer: str | None) -> str:
+    """A channel's last word: apprise ends with "Sent Email to …" or with the socket's error."""
+    lines = [line for line in (answer or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def _own_lines(log: str) -> str:
     me = f"{threading.get_ident()} "
     lines = [line.removeprefix(me) for line in log.splitlines() if line.startswith(me)]

@@ -59,7 +59,11 @@ def format_datetime(value: datetime | str, language: Language | str) -> str:
 
 
 def format_score(value: float | Decimal | str, language: Language | str) -> str:
-    """A score with two decimals, rounded half-up (S-1): ``4,25`` in kk/ru, ``4.25`` in en."""
+    """A score as S-1 shows it, two decimals: ``4,25`` in kk/ru, ``4.25`` in en.
+
+    Flows put scores already rounded by ``domain.scoring.round_score`` in the payload; an unrounded one is rounded
+    half-up here the same way, so a message never shows more decimals than the rulebook's bands.
+    """
     try:
         rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from domain.vocabulary import Role
 from notifications import store
-from notifications.channels import Address, AppriseChannel, Channel, SendResult
+from notifications.channels import Address, AppriseChannel, Channel, SendResult, last_line
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import Message, RenderError, fallback_message, render
@@ -218,7 +218,7 @@ def _send_to_target(
         )
         if result.ok:
             return _Reached(target, address, message, result.response)
-        errors.append(f"{address.channel} {address.address}: {_last_line(result.response)}")
+        errors.append(f"{address.channel} {address.address}: {last_line(result.response)}")
     return None
 
 
@@ -341,8 +341,3 @@ def _escalate(
 
 def _names(targets: list[Target]) -> str:
     return ", ".join(target.name for target in targets)
-
-
-def _last_line(response: str) -> str:
-    lines = [line for line in response.splitlines() if line.strip()]
-    return lines[-1] if lines else response

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from notifications.channels import last_line
 from notifications.kinds import MessageKind
 from persistence.records import DeliveryAttempt, OutboxMessage, Person
 from persistence.uow import UnitOfWork
@@ -145,7 +146,7 @@ def _message(queued: OutboxMessage, employee: Person, attempts: Sequence[Deliver
 
 def _attempt_line(attempt: AttemptRecord) -> str:
     verdict = "accepted" if attempt.ok else "refused"
-    return f"{_show(attempt.at)} {attempt.channel} {attempt.address}: {verdict} — {_last_line(attempt.response)}"
+    return f"{_show(attempt.at)} {attempt.channel} {attempt.address}: {verdict} — {last_line(attempt.response)}"
 
 
 def _json_default(value: Any) -> Any:
@@ -156,9 +157,3 @@ def _json_default(value: Any) -> Any:
 
 def _show(value: date | datetime | None) -> str:
     return "—" if value is None else value.isoformat()
-
-
-def _last_line(text: str | None) -> str:
-    """The channel's last word (apprise ends with "Sent Email to …" or the socket error)."""
-    lines = [line for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else ""
