@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped, unused-ignore]
+from dateutil.relativedelta import relativedelta
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import resolve, resolve_if_known
