@@ -11,7 +11,6 @@ instead of failing half-way with "database is locked".
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -41,8 +40,6 @@ def _json_default(value: Any) -> Any:
         return value.value
     if isinstance(value, UUID):
         return str(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 

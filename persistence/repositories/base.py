@@ -55,10 +55,6 @@ class Repository:
     def session(self) -> Session:
         return self._uow.session
 
-    @property
-    def dialect(self) -> str:
-        return self._uow.dialect
-
     def _get(self, row_type: type[RowT], key: int, *, for_update: bool = False) -> RowT:
         statement = sa.select(row_type).where(row_type.id == key)
         if for_update:
@@ -92,8 +88,12 @@ class Repository:
         entity_id: object,
         reason: str | None,
         action: str = "update",
+        when_changed: Mapping[str, Any] | None = None,
     ) -> dict[str, tuple[Any, Any]]:
-        """Apply ``changes`` to ``row`` and audit what actually changed (before/after), in this transaction."""
+        """Apply ``changes`` to ``row`` and audit what actually changed (before/after), in this transaction.
+
+        ``when_changed`` are bookkeeping columns (``updated_at``) set, unaudited, only if something changed.
+        """
         allowed = set(allowed)
         unknown = sorted(set(changes) - allowed)
         if unknown:
@@ -106,6 +106,8 @@ class Repository:
                 changed[name] = (old, new)
                 setattr(row, name, new)
         if changed:
+            for name, value in (when_changed or {}).items():
+                setattr(row, name, value)
             self.session.flush()
             self._uow.audit(
                 row.__tablename__,

@@ -236,10 +236,14 @@ class EvaluationRepository(Repository):
         its before and after values and ``reason`` (R-4: scores, categories, deadlines and every status change).
         """
         row = self._get(EvaluationRow, evaluation_id, for_update=True)
-        changed = self._update(row, changes, allowed=self.UPDATABLE, entity_id=evaluation_id, reason=reason)
-        if changed:
-            row.updated_at = now_utc()
-            self.session.flush()
+        self._update(
+            row,
+            changes,
+            allowed=self.UPDATABLE,
+            entity_id=evaluation_id,
+            reason=reason,
+            when_changed={"updated_at": now_utc()},
+        )
         return _evaluation(row)
 
     # --- acquaintance ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -416,18 +417,14 @@ class OrgRepository(Repository):
             commission=self._commission(body_id, on, number),
         )
 
-    def _facts_by_person(self, body_id: int, on: date) -> dict[str, dict[int, list[tuple[object, ...]]]]:
-        """Every dated fact of the body's people in one query per kind, grouped by person id."""
+    def _facts_by_person(self, body_id: int, on: date) -> dict[str, dict[int, list[Any]]]:
+        """Every dated fact of the body's people, one query per kind, grouped by person id (the first column)."""
         in_body = sa.select(PersonRow.id).where(PersonRow.body_id == body_id)
-        queries: dict[str, sa.Select[tuple[object, ...]]] = {
-            "appointments": self._appointments_query()
-            .where(AppointmentRow.person_id.in_(in_body))
-            .order_by(AppointmentRow.started_on),
+        queries = {
             "heads": sa.select(HeadRelationRow.person_id, HeadRelationRow.head_id)
             .where(
                 HeadRelationRow.person_id.in_(in_body),
-                HeadRelationRow.started_on <= on,
-                sa.or_(HeadRelationRow.ended_on.is_(None), HeadRelationRow.ended_on >= on),
+                _covers(HeadRelationRow.started_on, HeadRelationRow.ended_on, on),
             )
             .order_by(HeadRelationRow.started_on),
             "absences": sa.select(AbsenceRow.person_id, AbsenceRow.kind, AbsenceRow.started_on, AbsenceRow.ended_on)
@@ -451,30 +448,32 @@ class OrgRepository(Repository):
             .where(SubstitutionRow.substitute_id.in_(in_body))
             .order_by(SubstitutionRow.started_on),
         }
-        grouped: dict[str, dict[int, list[tuple[object, ...]]]] = {}
+        grouped: dict[str, dict[int, list[Any]]] = {}
         for name, statement in queries.items():
-            rows: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-            for row in self.session.execute(statement):
-                person_index = 1 if name == "appointments" else 0
-                rows[row[person_index]].append(tuple(row))
-            grouped[name] = rows
+            grouped[name] = defaultdict(list)
+            for person_id, *values in self.session.execute(statement):
+                grouped[name][person_id].append(tuple(values))
+        appointments = self._appointments_query().where(AppointmentRow.person_id.in_(in_body))
+        grouped["appointments"] = defaultdict(list)
+        for row in self.session.execute(appointments.order_by(AppointmentRow.started_on)):
+            appointment = Appointment(*row)
+            grouped["appointments"][appointment.person_id].append(appointment)
         return grouped
 
     @staticmethod
     def _employee(
         row: PersonRow,
         number: dict[int, str],
-        by_person: dict[str, dict[int, list[tuple[object, ...]]]],
+        by_person: dict[str, dict[int, list[Any]]],
         on: date,
     ) -> facts.Employee:
         person_id: int = row.id
-        appointments = [Appointment(*values) for values in by_person["appointments"].get(person_id, [])]
-        current, earlier = _current_and_earlier(appointments, on)
+        current, earlier = _current_and_earlier(by_person["appointments"].get(person_id, []), on)
         heads = by_person["heads"].get(person_id, [])
         dismissals = by_person["dismissals"].get(person_id, [])
         probations = by_person["probations"].get(person_id, [])
         dismissed = next(
-            (day for _, day in reversed(dismissals) if current is None or day >= current.started_on),
+            (day for (day,) in reversed(dismissals) if current is None or day >= current.started_on),
             current.ended_on if current else None,
         )
         return facts.Employee(
@@ -483,20 +482,20 @@ class OrgRepository(Repository):
             corps=Corps(row.corps),
             category=current.category if current else None,
             unit=current.unit_code if current else None,
-            head=number.get(heads[-1][1]) if heads else None,
+            head=number.get(heads[-1][0]) if heads else None,
             appointed=current.started_on if current else None,
             dismissed=dismissed,
-            probation_until=probations[-1][1] if probations else None,
+            probation_until=probations[-1][0] if probations else None,
             absences=[
                 facts.Absence(AbsenceKind(kind), start, end)
-                for _, kind, start, end in by_person["absences"].get(person_id, [])
+                for kind, start, end in by_person["absences"].get(person_id, [])
             ],
             sanctions=[
-                facts.Sanction(SanctionKind(kind), day) for _, kind, day in by_person["sanctions"].get(person_id, [])
+                facts.Sanction(SanctionKind(kind), day) for kind, day in by_person["sanctions"].get(person_id, [])
             ],
             acting_for=[
                 facts.ActingAssignment(number[replaced], start, end)
-                for _, replaced, start, end in by_person["acting"].get(person_id, [])
+                for replaced, start, end in by_person["acting"].get(person_id, [])
                 if replaced in number
             ],
             appointments=[

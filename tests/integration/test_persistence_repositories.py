@@ -20,6 +20,7 @@ from domain.vocabulary import (
     Language,
     Method,
     OutboxStatus,
+    PeriodKind,
     ResultCategory,
     Role,
     SanctionKind,
@@ -613,8 +614,6 @@ class RepositoryContract:
         assert set_.after == {"kind": "day_off"}
 
     def test_periods_open_once_with_their_label(self, engine: Engine, small_org: SmallOrg) -> None:
-        from domain.vocabulary import PeriodKind
-
         with UnitOfWork(engine, actor="flow:open_period") as uow:
             again = uow.periods.open(body_id=small_org.body, kind=PeriodKind.QUARTER, year=2025, quarter=1)
             year = uow.periods.open(body_id=small_org.body, kind=PeriodKind.YEAR, year=2025)
