@@ -34,14 +34,12 @@ def _config() -> DeliveryConfig:
 @app.command("deliver")
 def deliver(
     batch_size: Annotated[int, typer.Option(min=1, help="messages claimed per batch")] = 200,
-    record_only: Annotated[bool, typer.Option("--record-only", help="record, do not send (rehearsal)")] = False,
 ) -> None:
     """Deliver every due message of the outbox now, and print what happened."""
-    from notifications.channels import AppriseChannel, RecordingChannel
+    from notifications.channels import AppriseChannel
     from notifications.delivery import deliver_due
 
-    channel = RecordingChannel() if record_only else AppriseChannel()
-    report = deliver_due(_engine(), datetime.now(UTC), batch_size, channels=channel, config=_config())
+    report = deliver_due(_engine(), datetime.now(UTC), batch_size, channels=AppriseChannel(), config=_config())
     typer.echo(report.summary())
 
 
