@@ -212,10 +212,12 @@ class AppriseChannel:
         if not notifier.add(address.url):
             return SendResult(False, f"apprise refused the URL {address.safe_url}")
         for plugin in notifier:
-            if isinstance(getattr(plugin, "headers", None), dict):
-                plugin.headers[self.header] = message_key
+            headers = getattr(plugin, "headers", None)
+            if isinstance(headers, dict):
+                headers[self.header] = message_key
         # The thread id in each line lets two workers in one process keep only their own lines.
-        with apprise.LogCapture(level=logging.DEBUG, fmt="%(thread)d %(levelname)s %(message)s") as log:
+        capture = apprise.LogCapture(level=logging.DEBUG, fmt="%(thread)d %(levelname)s %(message)s")  # type: ignore[no-untyped-call]
+        with capture as log:
             ok = notifier.notify(body=message.body, title=message.subject, body_format=apprise.NotifyFormat.TEXT)
         return SendResult(bool(ok), _own_lines(log.getvalue()) or ("sent" if ok else "failed, apprise said nothing"))
 

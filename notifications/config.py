@@ -72,4 +72,4 @@ class DeliveryConfig:
     def backoff_after(self, attempt: int) -> timedelta:
         """Wait after failed attempt ``attempt`` (1, 2, …): ``backoff * 2^(attempt-1)``, at most ``backoff_cap``."""
         doublings = min(max(attempt - 1, 0), 30)  # beyond 2^30 any cap is reached; avoids timedelta overflow
-        return min(self.backoff * 2**doublings, self.backoff_cap)
+        return min(self.backoff * (1 << doublings), self.backoff_cap)
