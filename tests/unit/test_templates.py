@@ -246,3 +246,13 @@ def test_the_content_hash_changes_with_the_content() -> None:
     one = render(MessageKind.TEST_MESSAGE, Language.EN, {"channel": "email"}, False)
     two = render(MessageKind.TEST_MESSAGE, Language.EN, {"channel": "sms"}, False)
     assert len(one.content_hash) == 64 and one.content_hash != two.content_hash
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_self_assessment_invitation_is_worded_for_oneself(language: Language) -> None:
+    """T-5: the evaluatee answers about themselves; the respondents' wording (and its anonymity promise) differs."""
+    payload = {**SAMPLE_PAYLOADS[MessageKind.SURVEY_360_INVITATION], "self_assessment": True}
+    own = render(MessageKind.SURVEY_360_INVITATION, language, payload, False)
+    other = render(MessageKind.SURVEY_360_INVITATION, language, SAMPLE_PAYLOADS["survey_360_invitation"], False)
+
+    assert own.subject != other.subject and "Аружан Ахметова" not in own.subject
