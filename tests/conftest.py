@@ -32,6 +32,8 @@ from bagalau.settings import normalize_database_url
 from persistence.db import make_engine, upgrade
 from persistence.models import metadata
 
+pytest_plugins = ["tests.integration.smtp"]
+
 DEFAULT_TEST_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 APP_ROLE = os.environ.get("BAGALAU_APP_ROLE", "bagalau_app")
 

@@ -35,7 +35,6 @@ from persistence.uow import UnitOfWork
 if TYPE_CHECKING:
     from tests.integration.smtp import SmtpReceiver
 
-pytest_plugins = ["tests.integration.smtp"]
 
 NOW = datetime(2025, 4, 14, 9, 0, tzinfo=UTC)
 HR_MAILBOX = "hr@body.kz"
