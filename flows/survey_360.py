@@ -24,7 +24,7 @@ from datetime import date
 from prefect import flow
 
 from bagalau.services import messages
-from bagalau.services.context import BodyContext, resolve_body
+from bagalau.services.context import BodyContext
 from bagalau.services.survey import report_of, survey_rules
 from domain.deadlines import survey_deadline
 from domain.eligibility import decide_eligibility
@@ -34,12 +34,14 @@ from domain.rulebook import Rulebook
 from domain.survey360 import choose_respondents
 from domain.vocabulary import Corps
 from flows import runtime
+from flows.tasks import body_ids, in_body
 from notifications.kinds import MessageKind
-from persistence import annual_state, flowstate
-from persistence.records import Survey
-from persistence.uow import UnitOfWork
+from persistence import annual_state, bulk, flowstate
+from persistence.records import NewMessage, Survey, SurveyRespondent
 
 ACTOR = "flow:survey_360"
+OPENED = "open"
+"""Audit action on ``survey_360_year`` ``<body>:<year>``: the year's surveys were opened (once)."""
 
 
 @dataclass
@@ -47,8 +49,7 @@ class SurveyStep:
     """What one run did (counts only: who answered is never reported, T-8)."""
 
     opened: int = 0
-    invited: int = 0
-    reminded: int = 0
+    queued: int = 0
     closed: int = 0
     not_published: int = 0
     short_of_respondents: list[str] = field(default_factory=list)
@@ -60,26 +61,36 @@ def survey_book(ctx: BodyContext, year: int) -> Rulebook | None:
     return book if book.survey_360 is not None else None
 
 
-def run_survey_step(uow: UnitOfWork, body_id: int, year: int, day: date) -> SurveyStep:
+def run_survey_step(ctx: BodyContext, year: int, day: date) -> SurveyStep:
     """The survey of ``year`` in one body as of ``day``: open, invite, remind, close (see the module docstring)."""
     step = SurveyStep()
-    ctx = BodyContext(uow, body_id, day)
     book = survey_book(ctx, year)
     if book is None:
         return step
     opening = ctx.calendar.next_working_day(date(year, 12, 31))
-    deadline = survey_deadline(year, book, ctx.calendar)
     if day < opening:
         return step
-    if day <= deadline:
+    deadline = survey_deadline(year, book, ctx.calendar)
+    if day <= deadline and not flowstate.marked(ctx.uow.session, "survey_360_year", f"{ctx.body_id}:{year}", OPENED):
         _open(ctx, book, year, max(opening, day), deadline, step)
-    for survey in annual_state.surveys(uow, body_id, year, status="open"):
+    surveys = annual_state.surveys(ctx.uow, ctx.body_id, year, status="open")
+    respondents = annual_state.respondents_of(ctx.uow, [survey.id for survey in surveys])
+    queued: list[NewMessage] = []
+    for survey in surveys:
         if survey.closes_on is not None and day > survey.closes_on:
             _close(ctx, book, survey, step)
             continue
-        _invite(ctx, survey, step)
-        _remind(ctx, book, survey, step)
+        invitations = _invitations(ctx, survey, respondents.get(survey.id, []))
+        reminders = _reminders(ctx, book, survey, respondents.get(survey.id, []))
+        queued += invitations + reminders
+    step.queued = bulk.insert_outbox(ctx.uow.connection, queued)
     return step
+
+
+def survey_step(ctx: BodyContext, day: date) -> int:
+    """The daily sweep's step: the survey of the year before ``day`` (T-1: it runs in January)."""
+    step = run_survey_step(ctx, day.year - 1, day)
+    return step.opened + step.queued + step.closed
 
 
 def _surveyed(ctx: BodyContext, book: Rulebook, employee: Employee, year: int) -> str | None:
@@ -129,17 +140,19 @@ def _open(ctx: BodyContext, book: Rulebook, year: int, opened_on: date, deadline
                 after={"chosen": len(choice.respondents)},
                 reason=choice.reason,
             )
+    after = {"opened_on": opened_on.isoformat(), "surveys": step.opened}
+    ctx.uow.audit("survey_360_year", f"{ctx.body_id}:{year}", OPENED, after=after, reason="360 survey opened (T-1)")
 
 
-def _invite(ctx: BodyContext, survey: Survey, step: SurveyStep) -> None:
-    """A ``survey_360_invitation`` to each respondent and to the evaluatee (self-assessment), once each."""
+def _invitations(ctx: BodyContext, survey: Survey, respondents: list[SurveyRespondent]) -> list[NewMessage]:
+    """A ``survey_360_invitation`` to each respondent and to the evaluatee (self-assessment), once each (keyed)."""
     payload = {
         "evaluatee_name": ctx.name(survey.evaluatee_id),
         "year": survey.year,
         "deadline": (survey.closes_on or ctx.on).isoformat(),
     }
-    for row in ctx.uow.surveys.respondents(survey.id):
-        message = messages.to_person(
+    return [
+        messages.to_person(
             ctx,
             key=f"survey360:invitation:{survey.id}:{row.respondent_id}",
             kind=MessageKind.SURVEY_360_INVITATION.value,
@@ -147,33 +160,40 @@ def _invite(ctx: BodyContext, survey: Survey, step: SurveyStep) -> None:
             day=max(ctx.on, survey.opened_on),
             payload={**payload, "self_assessment": row.relation == "self"},
         )
-        step.invited += bool(ctx.uow.outbox.enqueue(message))
-
-
-def _remind(ctx: BodyContext, book: Rulebook, survey: Survey, step: SurveyStep) -> None:
-    """``survey_360_reminder`` on the latest reminder day reached (N working days before the deadline)."""
-    if survey.closes_on is None:
-        return
-    days = [
-        ctx.calendar.subtract_working_days(survey.closes_on, n) for n in book.reminders.before_deadline_working_days
+        for row in respondents
     ]
+
+
+def _reminders(
+    ctx: BodyContext, book: Rulebook, survey: Survey, respondents: list[SurveyRespondent]
+) -> list[NewMessage]:
+    """``survey_360_reminder`` to those who have not answered, on the latest reminder day reached (N working days
+    before the deadline, after the opening day)."""
+    if survey.closes_on is None:
+        return []
+    before = book.reminders.before_deadline_working_days
+    days = [ctx.calendar.subtract_working_days(survey.closes_on, n) for n in before]
     due = [d for d in days if survey.opened_on < d <= ctx.on]
     if not due:
-        return
+        return []
     reminder_day = max(due)
-    payload = {"evaluatee_name": ctx.name(survey.evaluatee_id), "year": survey.year, "deadline": survey.closes_on}
-    for row in ctx.uow.surveys.respondents(survey.id):
-        if row.answered_at is not None:
-            continue
-        message = messages.to_person(
+    payload = {
+        "evaluatee_name": ctx.name(survey.evaluatee_id),
+        "year": survey.year,
+        "deadline": survey.closes_on.isoformat(),
+    }
+    return [
+        messages.to_person(
             ctx,
             key=f"survey360:reminder:{survey.id}:{row.respondent_id}:{reminder_day.isoformat()}",
             kind=MessageKind.SURVEY_360_REMINDER.value,
             person_id=row.respondent_id,
             day=reminder_day,
-            payload={**payload, "deadline": survey.closes_on.isoformat()},
+            payload=payload,
         )
-        step.reminded += bool(ctx.uow.outbox.enqueue(message))
+        for row in respondents
+        if row.answered_at is None
+    ]
 
 
 def _close(ctx: BodyContext, book: Rulebook, survey: Survey, step: SurveyStep) -> None:
@@ -201,26 +221,12 @@ def _close(ctx: BodyContext, book: Rulebook, survey: Survey, step: SurveyStep) -
     )
 
 
-def survey_360_due(uow: UnitOfWork, day: date, body: str | None = None, year: int | None = None) -> SurveyStep:
-    """Run the survey step for ``body`` (default: every body) and ``year`` (default: the year before ``day``)."""
-    total = SurveyStep()
-    ids = [resolve_body(uow, body)] if body else flowstate.body_ids(uow.session)
-    for body_id in ids:
-        step = run_survey_step(uow, body_id, year if year is not None else day.year - 1, day)
-        total.opened += step.opened
-        total.invited += step.invited
-        total.reminded += step.reminded
-        total.closed += step.closed
-        total.not_published += step.not_published
-        total.short_of_respondents += step.short_of_respondents
-    return total
-
-
-@flow(name="survey_360")
-def survey_360(body: str | None = None, year: int | None = None, as_of: date | None = None) -> SurveyStep:
+@flow(name="survey_360", log_prints=False)
+def survey_360(body: str | None = None, year: int | None = None, as_of: date | None = None) -> dict[int, SurveyStep]:
     """The yearly 360 survey: open it, invite respondents, remind, close and refuse thin reports (T-1…T-8)."""
     day = runtime.as_of_or_today(as_of)
-    with UnitOfWork(runtime.engine(), actor=ACTOR) as uow:
-        step = survey_360_due(uow, day, body, year)
-        uow.commit()
-    return step
+    surveyed = day.year - 1 if year is None else year
+    return {
+        body_id: in_body(body_id, day, ACTOR, lambda ctx: run_survey_step(ctx, surveyed, day))
+        for body_id in body_ids(body)
+    }

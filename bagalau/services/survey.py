@@ -5,8 +5,8 @@ points or the words never/rarely/half/mostly/always) and stored without the resp
 row only learns *that* they answered. Only invited respondents and the evaluatee (the self-assessment, T-5)
 answer, once each, while the survey is open (from its opening to its deadline, P-1/T-1).
 
-:func:`survey_reports` is the read side: one individual report per survey (T-6), refused below the minimum
-number of respondents (T-4), the shape of the scenario report's ``survey_360`` section.
+:func:`report_of` is the read side: one individual report per survey (T-6), refused below the minimum number of
+respondents (T-4); :func:`survey_section` is the scenario report's ``survey_360`` section built from it.
 """
 
 from __future__ import annotations
@@ -17,16 +17,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bagalau.services.context import BodyContext, Target, audit_actor, resolve_body, transaction
 from bagalau.services.errors import Rejected
 from bagalau.services.registry import action
+from bagalau.simulate.report import Survey360Result
+from bagalau.simulate.reporting import SECTIONS
 from domain import scoring
 from domain.errors import RuleViolation
 from domain.rulebook import Rulebook, Survey360, SurveyForm
 from domain.scoring import Relation, Response
 from domain.survey360 import check_edited_respondents, natural_key, survey_result
 from flows import runtime
-from persistence import annual_state
+from persistence import annual_state, flowstate
 from persistence.records import Survey, SurveyRespondent
 from persistence.uow import UnitOfWork
 
@@ -238,15 +242,28 @@ def report_of(uow: UnitOfWork, survey: Survey, book: Rulebook, number: str) -> S
     )
 
 
-def survey_reports(target: Target, *, year: int | None = None, body: str | None = None) -> list[SurveyReport]:
-    """Every 360 report of the body (of ``year``, or of every year), in natural order of the evaluatee."""
-    with transaction(target, "flow:report") as uow:
-        ctx = BodyContext(uow, resolve_body(uow, body), runtime.today())
-        reports = [
-            report_of(uow, survey, survey_book(ctx, survey), ctx.numbers[survey.evaluatee_id])
-            for survey in annual_state.surveys(uow, ctx.body_id, year)
-        ]
-        return sorted(reports, key=lambda report: (report.year, natural_key(report.employee)))
+def survey_section(session: Session, numbers: Mapping[int, str]) -> list[Survey360Result]:
+    """The scenario report's ``survey_360`` section (T-6): one entry per survey of every body, self apart (T-5);
+    a report below the minimum of respondents shows the count only (T-4)."""
+    found: list[Survey360Result] = []
+    with annual_state.BorrowedUnitOfWork(session, actor="simulation:report") as uow:
+        for body_id in flowstate.body_ids(uow.session):
+            ctx = BodyContext(uow, body_id, runtime.today())
+            for survey in annual_state.surveys(uow, body_id):
+                report = report_of(uow, survey, survey_book(ctx, survey), numbers[survey.evaluatee_id])
+                found.append(
+                    Survey360Result(
+                        employee=report.employee,
+                        year=report.year,
+                        respondents=report.respondents,
+                        averages=dict(report.averages),
+                        self=None if report.self_assessment is None else dict(report.self_assessment),
+                    )
+                )
+    return found
+
+
+SECTIONS["survey_360"] = survey_section
 
 
 @action("respond_360")

@@ -1,0 +1,170 @@
+"""Queries and writes of the yearly steps the repositories do not offer: the 360 survey (T-4), the Commission
+cycle (M-5…M-9) and the retention purge (R-1).
+
+Like ``persistence.flowstate``, everything runs inside a unit of work and returns plain values; writes that a
+person could dispute are audited in the same transaction (R-4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, Self
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from persistence.models import (
+    AppealRow,
+    CommissionDecisionRow,
+    CommissionMeetingRow,
+    CommissionVoteRow,
+    RefusalActRow,
+    Survey360Row,
+    SurveyRespondentRow,
+)
+from persistence.records import Survey, SurveyRespondent
+from persistence.repositories.surveys import _survey
+from persistence.uow import UnitOfWork
+
+
+class BorrowedUnitOfWork(UnitOfWork):
+    """The repositories over a session another unit of work owns (report sections built inside the report's own
+    transaction, where a second transaction would wait for the first on SQLite). It never commits nor rolls back:
+    the owner does."""
+
+    def __init__(self, session: Session, *, actor: str) -> None:
+        super().__init__(session.get_bind(), actor=actor)  # type: ignore[arg-type]
+        self._borrowed = session
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.session.close()
+        self._session = self._borrowed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._session = None
+
+
+# --- the 360 survey ------------------------------------------------------------------------------------------------
+
+
+def surveys(uow: UnitOfWork, body_id: int, year: int | None = None, *, status: str | None = None) -> list[Survey]:
+    """A body's 360 surveys (of ``year``, or all; of ``status``, or any), by id."""
+    query = sa.select(Survey360Row).where(Survey360Row.body_id == body_id)
+    if year is not None:
+        query = query.where(Survey360Row.year == year)
+    if status is not None:
+        query = query.where(Survey360Row.status == status)
+    return [_survey(row) for row in uow.session.execute(query.order_by(Survey360Row.id)).scalars()]
+
+
+def remove_respondents(uow: UnitOfWork, survey_id: int, person_ids: Sequence[int]) -> int:
+    """Withdraw invitations nobody has answered yet (HR's edit, T-4); returns how many were removed."""
+    if not person_ids:
+        return 0
+    statement = sa.delete(SurveyRespondentRow).where(
+        SurveyRespondentRow.survey_id == survey_id,
+        SurveyRespondentRow.respondent_id.in_(list(person_ids)),
+        SurveyRespondentRow.answered_at.is_(None),
+    )
+    return int(uow.session.execute(statement).rowcount or 0)
+
+
+# --- the Commission ------------------------------------------------------------------------------------------------
+
+
+def meeting_on(uow: UnitOfWork, body_id: int, day: date) -> Mapping[str, Any] | None:
+    query = sa.select(CommissionMeetingRow.__table__).where(
+        CommissionMeetingRow.body_id == body_id, CommissionMeetingRow.meeting_date == day
+    )
+    return uow.session.execute(query).mappings().first()
+
+
+def decision_of(uow: UnitOfWork, evaluation_id: int) -> Mapping[str, Any] | None:
+    """The Commission's decision on an evaluation (M-7), if any, with its meeting's date."""
+    table = CommissionDecisionRow.__table__
+    meeting = CommissionMeetingRow.__table__
+    query = (
+        sa.select(table, meeting.c.meeting_date)
+        .join(meeting, meeting.c.id == table.c.meeting_id)
+        .where(table.c.evaluation_id == evaluation_id)
+        .order_by(table.c.id.desc())
+        .limit(1)
+    )
+    return uow.session.execute(query).mappings().first()
+
+
+def votes_on(uow: UnitOfWork, meeting_id: int, day: date) -> list[Mapping[str, Any]]:
+    """The votes cast at a meeting on ``day``, in casting order."""
+    query = (
+        sa.select(CommissionVoteRow.__table__)
+        .where(CommissionVoteRow.meeting_id == meeting_id, CommissionVoteRow.voted_on == day)
+        .order_by(CommissionVoteRow.id)
+    )
+    return list(uow.session.execute(query).mappings())
+
+
+def add_refusal_act(
+    uow: UnitOfWork,
+    *,
+    evaluation_id: int,
+    refused_on: date,
+    drawn_up_by_id: int,
+    witnesses: tuple[int, int],
+    content: str,
+) -> int:
+    """M-8: the act recording a refusal to acknowledge, signed by HR and two other employees (audited)."""
+    row = RefusalActRow(
+        evaluation_id=evaluation_id,
+        refused_on=refused_on,
+        drawn_up_by_id=drawn_up_by_id,
+        witness_1_id=witnesses[0],
+        witness_2_id=witnesses[1],
+        content=content,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit("refusal_act", row.id, "draw_up", after={"evaluation_id": evaluation_id, "on": refused_on.isoformat()})
+    return int(row.id)  # type: ignore[arg-type]
+
+
+def refusal_act_of(uow: UnitOfWork, evaluation_id: int) -> Mapping[str, Any] | None:
+    query = sa.select(RefusalActRow.__table__).where(RefusalActRow.evaluation_id == evaluation_id).limit(1)
+    return uow.session.execute(query).mappings().first()
+
+
+def add_appeal(uow: UnitOfWork, *, evaluation_id: int, filed_on: date, authority: str, note: str | None) -> int:
+    """M-9 / C-9: an appeal filed with ``authority``, its outcome pending (audited)."""
+    row = AppealRow(evaluation_id=evaluation_id, filed_on=filed_on, authority=authority, note=note)
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit("appeal", row.id, "file", after={"evaluation_id": evaluation_id, "authority": authority})
+    return int(row.id)  # type: ignore[arg-type]
+
+
+def appeals_of(uow: UnitOfWork, evaluation_ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
+    """Evaluation id → its (first) appeal."""
+    query = sa.select(AppealRow.__table__).where(AppealRow.evaluation_id.in_(list(evaluation_ids)))
+    found: dict[int, Mapping[str, Any]] = {}
+    for row in uow.session.execute(query.order_by(AppealRow.id)).mappings():
+        found.setdefault(row["evaluation_id"], row)
+    return found
+
+
+def respondents_of(uow: UnitOfWork, survey_ids: Sequence[int]) -> dict[int, list[SurveyRespondent]]:
+    """Survey id → its respondents (who was asked and whether they answered, never what), in one query."""
+    if not survey_ids:
+        return {}
+    query = (
+        sa.select(SurveyRespondentRow)
+        .where(SurveyRespondentRow.survey_id.in_(list(survey_ids)))
+        .order_by(SurveyRespondentRow.id)
+    )
+    found: dict[int, list[SurveyRespondent]] = {}
+    for row in uow.session.execute(query).scalars():
+        found.setdefault(row.survey_id, []).append(
+            SurveyRespondent(row.survey_id, row.respondent_id, row.relation, row.invited_at, row.answered_at)
+        )
+    return found
