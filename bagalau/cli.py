@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
-from bagalau.commands import calendar, db, notify, rulebook, simulate
+from bagalau.commands import calendar, db, demo, notify, rulebook, simulate
 
 app = typer.Typer(
     name="bagalau",
@@ -32,4 +32,5 @@ app.add_typer(calendar.app, name="calendar")
 app.add_typer(db.app, name="db")
 app.add_typer(notify.app, name="notify")
 app.add_typer(rulebook.app, name="rulebook")
+app.command("demo")(demo.demo)
 app.command("simulate")(simulate.simulate)
