@@ -63,3 +63,13 @@ def by_name(name: str) -> SweepStep:
         if step.name == name:
             return step
     raise KeyError(f"no sweep step {name!r}")
+
+
+# --- appended by the yearly flows (360 survey, Commission cycle) --------------------------------------------------
+from flows.commission import commission_step  # noqa: E402
+from flows.survey_360 import survey_step  # noqa: E402
+
+SWEEP_STEPS += (
+    SweepStep("survey_360", survey_step),  # T-1…T-8: opens, invites, reminds, closes the yearly survey in January
+    SweepStep("commission_cycle", commission_step),  # M-1…M-9: open, E-5 returns, submission, decisions, M-9
+)
