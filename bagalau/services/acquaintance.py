@@ -14,7 +14,7 @@ from datetime import date
 from bagalau.services import messages
 from bagalau.services.context import BodyContext, Target, audit_actor, resolve_body, transaction
 from bagalau.services.errors import Rejected
-from bagalau.services.lookup import Row, with_result
+from bagalau.services.lookup import Row, evaluations_of, with_result
 from domain.deadlines import calibration_schedule
 from domain.rulebook import Rulebook
 from domain.vocabulary import EvaluationStatus, Method
@@ -59,11 +59,18 @@ def acknowledge(
         ctx = BodyContext(uow, resolve_body(uow, body), as_of)
         person_id = ctx.person_id(employee)
         row = with_result(ctx, person_id, employee, method=method, period=period)
-        if row["acquainted_on"] is not None:
+        # M-8: results decided together (a Commission's KPI and competency lines) are acknowledged together.
+        together = [
+            other
+            for other in evaluations_of(ctx, person_id, method=method, period=row["period_label"])
+            if other["eligible"] and other["completed_on"] == row["completed_on"] and other["acquainted_on"] is None
+        ]
+        if not together:
             return Acknowledged(row["id"], row["acquainted_on"], row["disagreement_until"], already=True)
         book = runtime.rulebook(row["rulebook_id"])
-        until = record_acquaintance(ctx, row, book, person_id=person_id, day=as_of, via=via)
-        return Acknowledged(row["id"], as_of, until, already=False)
+        for other in together:
+            until = record_acquaintance(ctx, other, book, person_id=person_id, day=as_of, via=via)
+        return Acknowledged(together[0]["id"], as_of, until, already=False)
 
 
 def record_acquaintance(
