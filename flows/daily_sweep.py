@@ -6,7 +6,7 @@
 4. deliver the outbox (what every step above queued goes out today);
 5. the steps that read deliveries (``AFTER_DELIVERY``: notice dates, acquaintance by recorded delivery, C-1).
 
-On a day with nothing due this is one flow run, a task per step and a few indexed queries each.
+On a day with nothing due this is one flow run, three task runs and a few indexed queries per step.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from flows import runtime
 from flows.calibration_session import calibration_session
 from flows.open_period import due_openings, open_period
 from flows.sweep_steps import AFTER_DELIVERY, SWEEP_STEPS
-from flows.tasks import body_ids, deliver_due, run_step
+from flows.tasks import body_ids, deliver_due, run_steps
 from persistence import flowstate
 from persistence.uow import UnitOfWork
 
@@ -33,13 +33,11 @@ def daily_sweep(as_of: date | None = None, body: str | None = None) -> dict[str,
     done: dict[str, Any] = {}
     for body_code, label in due_openings(day, bodies):
         done[f"open {body_code} {label}"] = open_period(body_code, label, day)
-    for step in SWEEP_STEPS:
-        done[step.name] = run_step(step.name, day, bodies)
+    done["steps"] = run_steps("before-delivery", [step.name for step in SWEEP_STEPS], day, bodies)
     for case_id in _open_cases(bodies):
         done[f"calibration {case_id}"] = calibration_session(case_id, day)
     done["delivery"] = deliver_due(day)
-    for step in AFTER_DELIVERY:
-        done[step.name] = run_step(step.name, day, bodies)
+    done["after"] = run_steps("after-delivery", [step.name for step in AFTER_DELIVERY], day, bodies)
     return done
 
 

@@ -41,7 +41,6 @@ def open_period(body: str, period: str, as_of: date | None = None) -> int:
     return open_period_task(body_id, period, day)
 
 
-@batch_task(name="due-openings")
 def due_openings(day: date, bodies: list[int]) -> list[tuple[str, str]]:
     """The requested periods whose opening day has come and that are not opened yet: (body code, label)."""
     due: list[tuple[str, str]] = []

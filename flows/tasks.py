@@ -43,13 +43,19 @@ def in_body(body_id: int, day: date, actor: str, work: Callable[[BodyContext], T
         return result
 
 
-@batch_task(name="sweep-step", task_run_name="{step}")
-def run_step(step: str, day: date, bodies: list[int]) -> dict[int, int]:
-    """One step of the daily sweep over the given bodies (see ``flows.sweep_steps``)."""
+@batch_task(name="sweep-steps", task_run_name="{phase}")
+def run_steps(phase: str, steps: list[str], day: date, bodies: list[int]) -> dict[str, dict[int, int]]:
+    """Steps of the daily sweep over the given bodies, in order, each in its own unit of work per body
+    (``flows.sweep_steps``); one task run per phase keeps a quiet day cheap."""
     from flows.sweep_steps import by_name
 
-    run = by_name(step).run
-    return {body_id: in_body(body_id, day, "flow:daily_sweep", lambda ctx: run(ctx, day)) for body_id in bodies}
+    done: dict[str, dict[int, int]] = {}
+    for step in steps:
+        run = by_name(step).run
+        done[step] = {
+            body_id: in_body(body_id, day, "flow:daily_sweep", lambda ctx, run=run: run(ctx, day)) for body_id in bodies
+        }
+    return done
 
 
 @batch_task(name="deliver-due")

@@ -32,6 +32,20 @@ SIMULATION_URL_TEMPLATES = {
 """Where recorded messages would have gone: any valid apprise URL will do, nothing is sent."""
 
 
+IDLE_SERVER_SERVICES = (
+    "CANCELLATION_CLEANUP",
+    "FOREMAN",
+    "LATE_RUNS",
+    "SCHEDULER",
+    "PAUSE_EXPIRATIONS",
+    "REPOSSESSOR",
+    "CLEANUP_RECONCILER",
+    "TRIGGERS",
+    "DB_VACUUM",
+    "EVENT_PERSISTER",  # events of a dry run need not be kept; its writes contend with the API's on SQLite
+)
+
+
 def prefect_environment(data_dir: Path | None = None) -> None:
     """Set Prefect's variables for an embedded run, unless Prefect is already imported or configured."""
     if "prefect" in sys.modules:
@@ -46,6 +60,8 @@ def prefect_environment(data_dir: Path | None = None) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    for service in IDLE_SERVER_SERVICES:  # nothing is scheduled, late or paused in a simulation
+        os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
 
 
 prefect_environment()
