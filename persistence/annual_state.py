@@ -1,5 +1,6 @@
 """Queries and writes of the yearly steps the repositories do not offer: the 360 survey (T-4), the Commission
-cycle (M-5…M-9) and the retention purge (R-1).
+cycle (M-5…M-9) and the retention purge (R-1: finding the documents past their years, copying and deleting them
+set-based).
 
 Like ``persistence.flowstate``, everything runs inside a unit of work and returns plain values; writes that a
 person could dispute are audited in the same transaction (R-4).
@@ -8,20 +9,30 @@ person could dispute are audited in the same transaction (R-4).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Self
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped, unused-ignore]
 from sqlalchemy.orm import Session
 
 from persistence.models import (
+    AcknowledgementRow,
     AppealRow,
+    CalibrationCaseRow,
+    CalibrationMemberRow,
+    CalibrationVoteRow,
     CommissionDecisionRow,
     CommissionMeetingRow,
     CommissionVoteRow,
+    EvaluationPeriodRow,
+    EvaluationRow,
     RefusalActRow,
+    SheetReviewRow,
+    SheetSubmissionRow,
     Survey360Row,
     SurveyRespondentRow,
+    Table,
 )
 from persistence.records import Survey, SurveyRespondent
 from persistence.repositories.surveys import _survey
@@ -168,3 +179,119 @@ def respondents_of(uow: UnitOfWork, survey_ids: Sequence[int]) -> dict[int, list
             SurveyRespondent(row.survey_id, row.respondent_id, row.relation, row.invited_at, row.answered_at)
         )
     return found
+
+
+# --- R-1: retention of evaluation documents ---------------------------------------------------------------------
+
+#: The documents of one evaluation, in the order they are deleted (children first); each table has
+#: ``evaluation_id`` except the calibration ones, reached through their case.
+EVALUATION_DOCUMENTS: tuple[type[Table], ...] = (
+    SheetReviewRow,
+    SheetSubmissionRow,
+    CommissionVoteRow,
+    CommissionDecisionRow,
+    RefusalActRow,
+    AppealRow,
+    AcknowledgementRow,
+)
+CASE_DOCUMENTS: tuple[type[Table], ...] = (CalibrationVoteRow, CalibrationMemberRow)
+
+
+def rulebooks_used(uow: UnitOfWork, body_id: int) -> list[str]:
+    """The rulebooks the body's evaluations were made under (each has its own retention, R-1)."""
+    evaluation = EvaluationRow.__table__.c
+    period = EvaluationPeriodRow.__table__.c
+    query = (
+        sa.select(evaluation.rulebook_id)
+        .join(EvaluationPeriodRow.__table__, period.id == evaluation.period_id)
+        .where(period.body_id == body_id)
+        .distinct()
+        .order_by(evaluation.rulebook_id)
+    )
+    return list(uow.session.execute(query).scalars())
+
+
+def expired_evaluations(uow: UnitOfWork, body_id: int, rulebook_id: str, ended_before: date) -> list[int]:
+    """Evaluations of ``rulebook_id`` in the body that ended before ``ended_before`` and still hold documents."""
+    evaluation = EvaluationRow.__table__.c
+    period = EvaluationPeriodRow.__table__.c
+    held = [
+        sa.exists().where(table.__table__.c.evaluation_id == evaluation.id)
+        for table in (*EVALUATION_DOCUMENTS, CalibrationCaseRow)
+    ]
+    query = (
+        sa.select(evaluation.id, evaluation.closed_on, evaluation.completed_on, period.year, period.quarter)
+        .join(EvaluationPeriodRow.__table__, period.id == evaluation.period_id)
+        .where(period.body_id == body_id, evaluation.rulebook_id == rulebook_id, sa.or_(*held))
+        .order_by(evaluation.id)
+    )
+    return [row.id for row in uow.session.execute(query) if _ended(row) < ended_before]
+
+
+def _ended(row: Any) -> date:
+    if row.closed_on is not None:
+        return row.closed_on  # type: ignore[no-any-return]
+    if row.completed_on is not None:
+        return row.completed_on  # type: ignore[no-any-return]
+    quarter = row.quarter or 4
+    return (date(row.year, 3 * quarter, 1) + relativedelta(months=1)) - timedelta(days=1)
+
+
+def evaluation_documents(uow: UnitOfWork, evaluation_ids: Sequence[int]) -> dict[str, list[dict[str, Any]]]:
+    """Every document row of the evaluations, by table (what an archive keeps)."""
+    cases = [row.id for row in _rows(uow, CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)]
+    found = {
+        table.__tablename__: [dict(row) for row in _mappings(uow, table, table.evaluation_id, evaluation_ids)]
+        for table in EVALUATION_DOCUMENTS
+    }
+    found["calibration_case"] = [
+        dict(row) for row in _mappings(uow, CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)
+    ]
+    for table in CASE_DOCUMENTS:
+        found[table.__tablename__] = [dict(row) for row in _mappings(uow, table, table.case_id, cases)]
+    return {name: rows for name, rows in found.items() if rows}
+
+
+def delete_evaluation_documents(uow: UnitOfWork, evaluation_ids: Sequence[int]) -> dict[str, int]:
+    """Delete the documents of the evaluations (the evaluation row, its result, stays: the service record);
+    returns the rows deleted per table."""
+    cases = [row.id for row in _rows(uow, CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)]
+    counts = {table.__tablename__: _delete(uow, table, table.case_id, cases) for table in CASE_DOCUMENTS}
+    counts["calibration_case"] = _delete(uow, CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)
+    for table in EVALUATION_DOCUMENTS:
+        counts[table.__tablename__] = _delete(uow, table, table.evaluation_id, evaluation_ids)
+    return {name: count for name, count in counts.items() if count}
+
+
+def expired_surveys(uow: UnitOfWork, body_id: int, ended_before: date) -> list[Survey]:
+    """Closed 360 surveys of the body that closed before ``ended_before``."""
+    return [
+        survey
+        for survey in surveys(uow, body_id, status="closed")
+        if (survey.closed_on or survey.closes_on or date(survey.year + 1, 1, 1)) < ended_before
+    ]
+
+
+def delete_surveys(uow: UnitOfWork, survey_ids: Sequence[int]) -> int:
+    """Delete 360 surveys; their respondents and anonymous answers go with them (ON DELETE CASCADE: the
+    application may not read or delete answers itself, T-8)."""
+    return _delete(uow, Survey360Row, Survey360Row.id, survey_ids)
+
+
+def _rows(uow: UnitOfWork, table: type[Table], column: Any, keys: Sequence[int]) -> list[Any]:
+    if not keys:
+        return []
+    return list(uow.session.execute(sa.select(table.__table__).where(column.in_(list(keys)))))
+
+
+def _mappings(uow: UnitOfWork, table: type[Table], column: Any, keys: Sequence[int]) -> list[Any]:
+    if not keys:
+        return []
+    query = sa.select(table.__table__).where(column.in_(list(keys))).order_by(table.__table__.c.id)
+    return list(uow.session.execute(query).mappings())
+
+
+def _delete(uow: UnitOfWork, table: type[Table], column: Any, keys: Sequence[int]) -> int:
+    if not keys:
+        return 0
+    return int(uow.session.execute(sa.delete(table.__table__).where(column.in_(list(keys)))).rowcount or 0)
