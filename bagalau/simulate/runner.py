@@ -54,8 +54,10 @@ def prefect_environment(data_dir: Path | None = None) -> None:
         from bagalau.settings import get_settings
 
         data_dir = get_settings().data_dir
-    if "PREFECT_API_URL" not in os.environ:
-        os.environ.setdefault("PREFECT_HOME", str(Path(data_dir).resolve() / "prefect-simulation"))
+    if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:
+        home = Path(data_dir).resolve() / "prefect-simulation"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(home)
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
