@@ -3,3 +3,7 @@
 Period openers run on the first working day after a quarter, the daily sweep every morning, annual flows in
 January; each deployment has a concurrency limit of one and does not pause on shutdown.
 """
+
+from deployments.schedules import SCHEDULES, TIMEZONE, Scheduled, build_deployments
+
+__all__ = ["SCHEDULES", "TIMEZONE", "Scheduled", "build_deployments"]

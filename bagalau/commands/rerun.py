@@ -1,0 +1,104 @@
+"""``bagalau rerun STEP``: run one flow, or one step of the daily sweep, again for a body, a period and a day.
+
+Safe by construction: every step is idempotent (keyed writes, messages keyed by what they are about), so a
+re-run does what was missed and nothing twice. The run happens in this process, as a Prefect flow run when STEP
+is a flow (recorded by the Prefect API this process points at: ``PREFECT_API_URL``, else an ephemeral one).
+docs/runbook.md says when to use it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from domain.periods import Period
+
+FLOWS = (
+    "open_period",
+    "open_periods",
+    "daily_sweep",
+    "deliver_outbox",
+    "survey_360",
+    "annual_final",
+    "commission_cycle",
+    "retention_purge",
+    "calibration_session",
+)
+
+
+def _year(period: str | None) -> int | None:
+    return None if period is None else Period.parse(period).year
+
+
+def _flow_call(step: str, body: str | None, period: str | None, day: date, case: int | None) -> Callable[[], Any]:
+    """The flow call for ``step``; refuses what it cannot run without (a period, a case)."""
+    from flows.annual_final import annual_final
+    from flows.calibration_session import calibration_session
+    from flows.commission import commission_cycle
+    from flows.daily_sweep import daily_sweep
+    from flows.deliver_outbox import deliver_outbox
+    from flows.open_period import open_period
+    from flows.retention import retention_purge
+    from flows.scheduled import open_periods
+    from flows.survey_360 import survey_360
+
+    def needs(value: object, what: str) -> Any:
+        if value is None:
+            raise typer.BadParameter(f"{step} needs {what}")
+        return value
+
+    calls: dict[str, Callable[[], Any]] = {
+        "open_period": lambda: open_period(needs(body, "--body"), needs(period, "--period"), day),
+        "open_periods": lambda: open_periods(day, body),
+        "daily_sweep": lambda: daily_sweep(day, body),
+        "deliver_outbox": lambda: deliver_outbox(day),
+        "survey_360": lambda: survey_360(body, _year(period), day),
+        "annual_final": lambda: annual_final(needs(body, "--body"), needs(_year(period), "--period YEAR"), day),
+        "commission_cycle": lambda: commission_cycle(body, _year(period), day),
+        "retention_purge": lambda: retention_purge(day, body),
+        "calibration_session": lambda: calibration_session(needs(case, "--case"), day),
+    }
+    return calls[step]
+
+
+def _sweep_step_call(step: str, body: str | None, day: date) -> Callable[[], Any]:
+    """One step of the daily sweep (``flows.sweep_steps``), for one body or all, in one unit of work per body."""
+    from flows.sweep_steps import by_name
+    from flows.tasks import body_ids, in_body
+
+    try:
+        run = by_name(step).run
+    except KeyError:
+        known = ", ".join(FLOWS)
+        raise typer.BadParameter(f"unknown step {step!r}: a flow ({known}) or a daily-sweep step") from None
+    return lambda: {
+        body_id: in_body(body_id, day, "operator:rerun", lambda ctx: run(ctx, day)) for body_id in body_ids(body)
+    }
+
+
+def rerun(
+    step: Annotated[str, typer.Argument(metavar="STEP", help="a flow (open_period, daily_sweep, …) or a sweep step")],
+    body: Annotated[str | None, typer.Option(help="state body code; default: every body (or the only one)")] = None,
+    period: Annotated[str | None, typer.Option(help="2025-Q1 or 2025 (flows that need one)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="the day to run for, YYYY-MM-DD; default today")] = None,
+    case: Annotated[int | None, typer.Option(help="calibration case id (calibration_session)")] = None,
+) -> None:
+    """Run a flow or a sweep step again for a day (safe: every step is idempotent) and print what it did."""
+    from flows import runtime
+
+    day = date.fromisoformat(as_of) if as_of else runtime.today()
+    if period is not None:
+        Period.parse(period)
+    call = _flow_call(step, body, period, day, case) if step in FLOWS else _sweep_step_call(step, body, day)
+    result = call()
+    typer.echo(json.dumps(result, default=_plain, ensure_ascii=False, indent=2))
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dict__"):
+        return value.__dict__
+    return str(value)

@@ -1,0 +1,77 @@
+"""``bagalau serve``: run every scheduled flow on this machine, on the embedded default (SQLite, local Prefect).
+
+The Bagalau database (``BAGALAU_DATABASE_URL``, default an SQLite file under ``BAGALAU_DATA_DIR``) is migrated,
+a local Prefect server is started under ``<data dir>/prefect`` (its own SQLite database, the UI on
+``http://HOST:PORT``), and the deployments of ``deployments.SCHEDULES`` are served from this process until
+Ctrl-C, which stops serving (schedules are left active: ``pause_on_shutdown=False``) and then the server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from deployments.local_server import DEFAULT_PORT, LocalPrefectServer, ServerStartError
+
+
+@contextmanager
+def pointed_at(server: LocalPrefectServer) -> Iterator[None]:
+    """This process and the flow runs it starts talk to ``server`` (Prefect settings and the environment)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
+
+    previous = {name: os.environ.get(name) for name in server.client_environment()}
+    os.environ.update(server.client_environment())
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url, PREFECT_HOME: str(server.home)}):
+            yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def serve_deployments(server: LocalPrefectServer) -> None:
+    """Serve every deployment against ``server`` until interrupted (Prefect's ``serve`` returns on Ctrl-C)."""
+    from prefect import serve as prefect_serve
+
+    from deployments import build_deployments
+    from flows import runtime
+    from flows.calibration_session import launch_deployment
+
+    runtime.configure(launch_calibration=launch_deployment)
+    with pointed_at(server):
+        prefect_serve(*build_deployments(), pause_on_shutdown=False, print_starting_message=True)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address the local Prefect server listens on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port of the local Prefect server (UI and API)")] = DEFAULT_PORT,
+    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="serve Prefect's UI too")] = True,
+) -> None:
+    """Serve the scheduled flows (Asia/Almaty crons) on a local Prefect server under the data dir; Ctrl-C stops."""
+    from bagalau.settings import get_settings
+    from persistence.db import upgrade
+
+    # Ctrl-C stops serving even when started from a shell that ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    settings = get_settings()
+    upgrade(settings.database_url)
+    server = LocalPrefectServer(settings.data_dir, host=host, port=port, ui=ui)
+    typer.echo(f"starting the local Prefect server on {server.api_url} (home {server.home}) …")
+    try:
+        with server:
+            typer.echo(f"Prefect UI: http://{host}:{port} — serving; Ctrl-C to stop")
+            serve_deployments(server)
+    except ServerStartError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        pass
+    typer.echo("stopped")
