@@ -1,10 +1,12 @@
 """Playing a scenario: a fresh database, the scenario loaded, then day by day the events and the real daily sweep.
 
-The order inside a simulated day is fixed and documented: **first the day's events, in file order, through the
-application services** (a refusal is recorded under ``rejections`` and changes nothing), **then
-``daily_sweep(as_of=day)`` as a real Prefect flow run**. So a sheet submitted on day D is completed on D, and
-everything queued on D — by the events or by the sweep — is delivered on D (the sweep delivers last). A
-disagreement starts its ``calibration_session`` flow run at once, in this process; the sweep runs it again.
+The order inside a simulated day is fixed and documented: **first the periods whose opening day it is are opened
+(``open_period`` flow runs: the evaluations exist in the morning, so a sheet may be submitted on the opening day),
+then the day's events, in file order, through the application services** (a refusal is recorded under
+``rejections`` and changes nothing), **then ``daily_sweep(as_of=day)`` as a real Prefect flow run**. So a sheet
+submitted on day D is completed on D, and everything queued on D — by the events or by the sweep — is delivered
+on D (the sweep delivers last). A disagreement starts its ``calibration_session`` flow run at once, in this
+process; the sweep runs it again.
 
 Prefect runs embedded (its ephemeral API server) unless ``PREFECT_API_URL`` points at one: its home is
 ``<BAGALAU_DATA_DIR>/prefect-simulation``, log shipping to the API and analytics are off, and the flow-run
@@ -72,6 +74,15 @@ from bagalau.simulate.report import Rejection, Report  # noqa: E402
 from bagalau.simulate.scenario import Scenario  # noqa: E402
 
 
+def _open_due_periods(day: date) -> None:
+    """The morning of ``day``: open the requested periods whose opening day has come (one flow run each)."""
+    from flows.open_period import due_openings, open_period
+    from flows.tasks import body_ids
+
+    for body_code, label in due_openings(day, body_ids(None)):
+        open_period(body_code, label, day)
+
+
 @contextmanager
 def _no_heartbeat() -> Iterator[None]:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -122,6 +133,7 @@ def _run(scenario: Scenario, url: str, deliver: bool) -> Report:
         rejections: list[Rejection] = []
         with _no_heartbeat():
             for day in days(scenario.start, scenario.until):
+                _open_due_periods(day)
                 for index, event in scenario.events_on(day):
                     try:
                         apply_action(engine, day, event.kind, event.action)
