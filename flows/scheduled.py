@@ -4,13 +4,14 @@ Cron cannot say "the first working day after a quarter" (holidays move it, P-7),
 days 1–7 of January, April, July and October and decides itself: for each body and each kind of period its
 rulebook evaluates (quarters; the year for yearly methods, the annual final P-3 and the 360 survey T-1), the
 period that just ended is requested and opened once its first working day has come (P-1, P-2, M-1), and the run
-ends after a few queries on any other day. ``annual_finals`` runs the P-3 average of the year just ended for every
-body. Both are idempotent, as the flows they call.
+ends after a few queries on any other day. A period the opener missed for a whole week is opened by hand
+(``bagalau rerun open_period``, docs/runbook.md). ``annual_finals`` runs the P-3 average of the year just ended
+for every body. Both are idempotent, as the flows they call.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from prefect import flow
 
@@ -25,6 +26,8 @@ from flows.steps import opening
 from flows.tasks import body_ids, in_body
 
 ACTOR = "flow:open_periods"
+OPENER_WINDOW = timedelta(days=7)
+"""The opener's cron runs on days 1–7 after a quarter; later, a missed period is opened by hand (``open_period``)."""
 
 
 def kinds_evaluated(book: Rulebook) -> list[PeriodKind]:
@@ -36,11 +39,12 @@ def kinds_evaluated(book: Rulebook) -> list[PeriodKind]:
 
 
 def due_periods(ctx: BodyContext, day: date) -> list[str]:
-    """The periods that ended last, whose first working day has come and which are not opened yet (requested now)."""
+    """The periods that ended with the last quarter, from their first working day to the end of the opener's
+    window (the first week after them), not opened yet; they are requested (created) here."""
     due: list[str] = []
     for kind in kinds_evaluated(ctx.rulebook_for(day)):
         period: Period = last_completed(kind, day)
-        if day < opening.opening_day(period, ctx):
+        if not opening.opening_day(period, ctx) <= day <= period.end + OPENER_WINDOW:
             continue
         found = ctx.uow.periods.open(body_id=ctx.body_id, kind=kind, year=period.year, quarter=period.quarter)
         if not opening.is_opened(ctx, found.id):
