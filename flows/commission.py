@@ -13,9 +13,10 @@ For every yearly cycle of a body whose rulebook sends results to the Commission:
 3. **To the Commission** (M-5, M-6): HR submits every approved sheet within 2 working days (recorded once).
 4. **Decide** (M-7) once the meeting day is over (the sweep of that evening, or of the next morning): per
    evaluation voted on, quorum of two thirds of the members present (those who voted that day, and the chair),
-   simple majority, the chair's vote breaking a tie (``domain.votes.commission_outcome``). The result is the sheet's (M-4 count, M-6 indicators) or the one the
-   Commission revised it to; the employee is told (``commission_decision``), with the appeal window
-   (``appeal_window``, M-9); acquaintance is due within 2 working days (M-8).
+   simple majority, the chair's vote breaking a tie (``domain.votes.commission_outcome``). The result is the
+   sheet's (M-4 count, M-6 indicators) or the one the Commission revised it to; the employee is told
+   (``commission_decision``), with the appeal window (``appeal_window``, M-9); acquaintance is due within 2
+   working days (M-8).
 5. **Close** (M-9): a result acknowledged and not appealed within 10 working days of the decision is closed.
 """
 
