@@ -26,12 +26,12 @@ def test_preview_withholds_the_result_unless_the_recipient_may_see_it() -> None:
 
 def test_preview_of_a_payload_file_names_the_missing_variable(tmp_path: Path) -> None:
     payload = tmp_path / "payload.json"
-    payload.write_text(json.dumps({"period": "2025-Q1", "method": "kpi"}), encoding="utf-8")
+    payload.write_text(json.dumps({"method": "kpi", "deadline": "2025-04-10"}), encoding="utf-8")
 
     result = CliRunner().invoke(app, ["notify", "preview", "evaluation_notice", "--payload", str(payload)])
 
     assert result.exit_code == 2
-    assert "evaluation_notice (kk)" in result.output and "'deadline'" in result.output
+    assert "evaluation_notice (kk)" in result.output and "'period'" in result.output
 
 
 def test_preview_of_an_unknown_kind_exits_2() -> None:

@@ -190,12 +190,12 @@ def test_counts_of_respondents_may_travel() -> None:
 
 
 def test_a_missing_variable_names_the_kind_the_language_and_the_variable() -> None:
-    payload = {key: value for key, value in SAMPLE_PAYLOADS[MessageKind.EVALUATION_NOTICE].items() if key != "deadline"}
+    payload = {key: value for key, value in SAMPLE_PAYLOADS[MessageKind.EVALUATION_NOTICE].items() if key != "period"}
     with pytest.raises(MissingVariable) as error:
         render(MessageKind.EVALUATION_NOTICE, Language.RU, payload, False)
 
-    assert (error.value.kind, error.value.language, error.value.variable) == ("evaluation_notice", "ru", "deadline")
-    assert "evaluation_notice (ru)" in str(error.value) and "'deadline'" in str(error.value)
+    assert (error.value.kind, error.value.language, error.value.variable) == ("evaluation_notice", "ru", "period")
+    assert "evaluation_notice (ru)" in str(error.value) and "'period'" in str(error.value)
 
 
 def test_a_category_without_its_rulebook_is_a_missing_variable() -> None:
@@ -256,3 +256,12 @@ def test_a_self_assessment_invitation_is_worded_for_oneself(language: Language) 
     other = render(MessageKind.SURVEY_360_INVITATION, language, SAMPLE_PAYLOADS["survey_360_invitation"], False)
 
     assert own.subject != other.subject and "Аружан Ахметова" not in own.subject
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_m7_a_notice_without_a_deadline_points_to_the_commissions_schedule(language: Language) -> None:
+    sample = SAMPLE_PAYLOADS[MessageKind.EVALUATION_NOTICE]
+    payload = {key: value for key, value in sample.items() if key != "deadline"}
+    with_deadline = render(MessageKind.EVALUATION_NOTICE, language, sample, False)
+    without = render(MessageKind.EVALUATION_NOTICE, language, payload, False)
+    assert without.body != with_deadline.body
