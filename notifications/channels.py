@@ -93,8 +93,13 @@ def is_email(value: str) -> bool:
 
 
 def is_valid_apprise_url(url: str) -> bool:
-    """Whether apprise understands the URL (it refuses malformed ones and unknown schemes)."""
-    return bool(apprise.Apprise().add(url))
+    """Whether apprise understands the URL (it refuses malformed ones and unknown schemes).
+
+    apprise logs its refusal as an ERROR; here the refusal is the answer, and the caller reports it with the
+    person and channel, so apprise's own line is captured instead of reaching the console.
+    """
+    with apprise.LogCapture(level=logging.ERROR):  # type: ignore[no-untyped-call]
+        return bool(apprise.Apprise().add(url))
 
 
 def resolve(
