@@ -27,6 +27,7 @@ mean over all answers *is* the mean over respondents of each respondent's mean: 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -63,13 +64,31 @@ def natural_key(text: str) -> tuple[object, ...]:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
-def choose_respondents(org: Organization, evaluatee: str, on: date, survey: Survey360) -> RespondentChoice:
-    """T-4: the respondents the system proposes for ``evaluatee`` on ``on`` (see the module docstring)."""
+def direct_reports(org: Organization, on: date) -> dict[str, list[str]]:
+    """Head → the people in service on ``on`` who report to them directly: the reporting lines of a whole body,
+    computed once (choosing every evaluatee's respondents is then linear in the size of the body)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for person in org.employees:
+        if person.head is not None and person.in_service_on(on):
+            found[person.head].append(person.id)
+    return found
+
+
+def choose_respondents(
+    org: Organization,
+    evaluatee: str,
+    on: date,
+    survey: Survey360,
+    reports: Mapping[str, Sequence[str]] | None = None,
+) -> RespondentChoice:
+    """T-4: the respondents the system proposes for ``evaluatee`` on ``on`` (see the module docstring);
+    ``reports`` is :func:`direct_reports` of the body when choosing for many evaluatees."""
+    lines = direct_reports(org, on) if reports is None else reports
     head = org.head_of(evaluatee, on)
     heads = [Respondent(head, "head")] if head is not None and org.in_service(head, on) else []
-    direct_reports = org.subordinates_of(evaluatee, on, transitive=False)
-    subordinates = [Respondent(p, "subordinate") for p in _b_corps(org, direct_reports)]
-    peers = [Respondent(p, "peer") for p in _b_corps(org, org.peers_of(evaluatee, on))]
+    subordinates = [Respondent(p, "subordinate") for p in _b_corps(org, lines.get(evaluatee, ()))]
+    colleagues = [p for p in lines.get(head, ()) if p != evaluatee] if head is not None else []
+    peers = [Respondent(p, "peer") for p in _b_corps(org, colleagues)]
     alternated = [r for r in chain.from_iterable(zip_longest(subordinates, peers)) if r is not None]
     chosen = tuple([*heads, *alternated][: survey.max_respondents])
     if len(chosen) >= survey.min_respondents:

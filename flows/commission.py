@@ -316,10 +316,12 @@ def _close_after_appeal_window(ctx: BodyContext, book: Rulebook, rows: list[Row]
     acquainted = [row for row in rows if row["status"] == EvaluationStatus.ACQUAINTED.value]
     if not acquainted:
         return 0
-    appealed = annual_state.appeals_of(ctx.uow, [row["id"] for row in acquainted])
+    ids = [row["id"] for row in acquainted]
+    appealed = annual_state.appeals_of(ctx.uow, ids)
+    decisions = annual_state.decisions_of(ctx.uow, ids)
     count = 0
     for row in acquainted:
-        decision = annual_state.decision_of(ctx.uow, row["id"])
+        decision = decisions.get(row["id"])
         if decision is None or row["id"] in appealed:
             continue
         _, spec = spec_of(row)

@@ -31,12 +31,13 @@ from domain.eligibility import decide_eligibility
 from domain.facts import Employee
 from domain.periods import Period
 from domain.rulebook import Rulebook
-from domain.survey360 import choose_respondents
+from domain.survey360 import choose_respondents, direct_reports
 from domain.vocabulary import Corps
 from flows import runtime
 from flows.tasks import body_ids, in_body
 from notifications.kinds import MessageKind
 from persistence import annual_state, bulk, flowstate
+from persistence.models import Survey360Row, SurveyRespondentRow
 from persistence.records import NewMessage, Survey, SurveyRespondent
 
 ACTOR = "flow:survey_360"
@@ -106,40 +107,48 @@ def _surveyed(ctx: BodyContext, book: Rulebook, employee: Employee, year: int) -
 
 
 def _open(ctx: BodyContext, book: Rulebook, year: int, opened_on: date, deadline: date, step: SurveyStep) -> None:
-    """T-1, T-4, T-5: a survey per surveyed employee, with the system's respondents and the self-assessment."""
+    """T-1, T-4, T-5: a survey per surveyed employee, with the system's respondents and the self-assessment —
+    a few set-based inserts for the whole body; surveys that exist already (HR may have edited them) are kept."""
     rules = survey_rules(book)
+    forms = {employee.id: form for employee in ctx.org.employees if (form := _surveyed(ctx, book, employee, year))}
+    existing = {survey.evaluatee_id for survey in annual_state.surveys(ctx.uow, ctx.body_id, year)}
+    surveys = [
+        {
+            "body_id": ctx.body_id,
+            "year": year,
+            "evaluatee_id": ctx.ids[number],
+            "form": form,
+            "status": "open",
+            "opened_on": opened_on,
+            "closes_on": deadline,
+        }
+        for number, form in forms.items()
+        if ctx.ids[number] not in existing
+    ]
+    step.opened = bulk.insert_ignoring_duplicates(
+        ctx.uow.connection, Survey360Row.__table__, surveys, ("evaluatee_id", "year")
+    )
+    created = {
+        s.evaluatee_id: s.id for s in annual_state.surveys(ctx.uow, ctx.body_id, year) if s.evaluatee_id not in existing
+    }
+    reports = direct_reports(ctx.org, opened_on)
     invited_at = runtime.moment(opened_on)
-    for employee in ctx.org.employees:
-        form = _surveyed(ctx, book, employee, year)
-        if form is None:
-            continue
-        evaluatee_id = ctx.ids[employee.id]
-        survey, created = ctx.uow.surveys.open(
-            body_id=ctx.body_id,
-            year=year,
-            evaluatee_id=evaluatee_id,
-            opened_on=opened_on,
-            closes_on=deadline,
-            form=form,
-        )
-        if not created:
-            continue
-        step.opened += 1
-        choice = choose_respondents(ctx.org, employee.id, opened_on, rules)
-        for respondent in choice.respondents:
-            ctx.uow.surveys.invite(
-                survey.id, respondent_id=ctx.ids[respondent.person], relation=respondent.relation, invited_at=invited_at
-            )
-        ctx.uow.surveys.invite(survey.id, respondent_id=evaluatee_id, relation="self", invited_at=invited_at)
+    invitations = []
+    for evaluatee_id, survey_id in created.items():
+        number = ctx.numbers[evaluatee_id]
+        choice = choose_respondents(ctx.org, number, opened_on, rules, reports)
+        chosen = [(ctx.ids[r.person], r.relation) for r in choice.respondents] + [(evaluatee_id, "self")]
+        invitations += [
+            {"survey_id": survey_id, "respondent_id": person, "relation": relation, "invited_at": invited_at}
+            for person, relation in chosen
+        ]
         if choice.short:
-            step.short_of_respondents.append(employee.id)
-            ctx.uow.audit(
-                "survey_360",
-                survey.id,
-                "respondents_short",
-                after={"chosen": len(choice.respondents)},
-                reason=choice.reason,
-            )
+            step.short_of_respondents.append(number)
+            after = {"chosen": len(choice.respondents)}
+            ctx.uow.audit("survey_360", survey_id, "respondents_short", after=after, reason=choice.reason)
+    bulk.insert_ignoring_duplicates(
+        ctx.uow.connection, SurveyRespondentRow.__table__, invitations, ("survey_id", "respondent_id")
+    )
     after = {"opened_on": opened_on.isoformat(), "surveys": step.opened}
     ctx.uow.audit("survey_360_year", f"{ctx.body_id}:{year}", OPENED, after=after, reason="360 survey opened (T-1)")
 

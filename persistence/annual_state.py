@@ -93,28 +93,24 @@ def meeting_on(uow: UnitOfWork, body_id: int, day: date) -> Mapping[str, Any] | 
     return uow.session.execute(query).mappings().first()
 
 
-def decision_of(uow: UnitOfWork, evaluation_id: int) -> Mapping[str, Any] | None:
-    """The Commission's decision on an evaluation (M-7), if any, with its meeting's date."""
+def decisions_of(uow: UnitOfWork, evaluation_ids: Sequence[int]) -> dict[int, Mapping[str, Any]]:
+    """Evaluation id → the Commission's (latest) decision on it (M-7), with its meeting's date."""
+    if not evaluation_ids:
+        return {}
     table = CommissionDecisionRow.__table__
     meeting = CommissionMeetingRow.__table__
     query = (
         sa.select(table, meeting.c.meeting_date)
         .join(meeting, meeting.c.id == table.c.meeting_id)
-        .where(table.c.evaluation_id == evaluation_id)
-        .order_by(table.c.id.desc())
-        .limit(1)
+        .where(table.c.evaluation_id.in_(list(evaluation_ids)))
+        .order_by(table.c.id)
     )
-    return uow.session.execute(query).mappings().first()
+    return {row["evaluation_id"]: row for row in uow.session.execute(query).mappings()}
 
 
-def votes_on(uow: UnitOfWork, meeting_id: int, day: date) -> list[Mapping[str, Any]]:
-    """The votes cast at a meeting on ``day``, in casting order."""
-    query = (
-        sa.select(CommissionVoteRow.__table__)
-        .where(CommissionVoteRow.meeting_id == meeting_id, CommissionVoteRow.voted_on == day)
-        .order_by(CommissionVoteRow.id)
-    )
-    return list(uow.session.execute(query).mappings())
+def decision_of(uow: UnitOfWork, evaluation_id: int) -> Mapping[str, Any] | None:
+    """The Commission's decision on an evaluation (M-7), if any."""
+    return decisions_of(uow, [evaluation_id]).get(evaluation_id)
 
 
 def add_refusal_act(
@@ -139,11 +135,6 @@ def add_refusal_act(
     uow.session.flush()
     uow.audit("refusal_act", row.id, "draw_up", after={"evaluation_id": evaluation_id, "on": refused_on.isoformat()})
     return int(row.id)  # type: ignore[arg-type]
-
-
-def refusal_act_of(uow: UnitOfWork, evaluation_id: int) -> Mapping[str, Any] | None:
-    query = sa.select(RefusalActRow.__table__).where(RefusalActRow.evaluation_id == evaluation_id).limit(1)
-    return uow.session.execute(query).mappings().first()
 
 
 def add_appeal(uow: UnitOfWork, *, evaluation_id: int, filed_on: date, authority: str, note: str | None) -> int:
@@ -261,15 +252,6 @@ def delete_evaluation_documents(uow: UnitOfWork, evaluation_ids: Sequence[int]) 
     for table in EVALUATION_DOCUMENTS:
         counts[table.__tablename__] = _delete(uow, table, table.evaluation_id, evaluation_ids)
     return {name: count for name, count in counts.items() if count}
-
-
-def expired_surveys(uow: UnitOfWork, body_id: int, ended_before: date) -> list[Survey]:
-    """Closed 360 surveys of the body that closed before ``ended_before``."""
-    return [
-        survey
-        for survey in surveys(uow, body_id, status="closed")
-        if (survey.closed_on or survey.closes_on or date(survey.year + 1, 1, 1)) < ended_before
-    ]
 
 
 def delete_surveys(uow: UnitOfWork, survey_ids: Sequence[int]) -> int:
