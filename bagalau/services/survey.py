@@ -59,7 +59,6 @@ class SurveyReport:
     averages: Mapping[str, Decimal]
     self_assessment: Mapping[str, Decimal] | None
     publishable: bool
-    closed: bool
 
 
 def survey_rules(book: Rulebook) -> Survey360:
@@ -227,9 +226,8 @@ def report_of(uow: UnitOfWork, survey: Survey, book: Rulebook, number: str) -> S
         survey_form(book, survey),
         survey_rules(book),
     )
-    closed = survey.status == "closed"
     if not result.publishable:
-        return SurveyReport(number, survey.year, answered, {}, None, False, closed)
+        return SurveyReport(number, survey.year, answered, {}, None, False)
     own = result.self_assessment
     return SurveyReport(
         number,
@@ -238,7 +236,6 @@ def report_of(uow: UnitOfWork, survey: Survey, book: Rulebook, number: str) -> S
         result.rounded(book.results),
         None if own is None else {key: scoring.round_score(value, book.results) for key, value in own.items()},
         True,
-        closed,
     )
 
 
