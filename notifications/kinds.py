@@ -39,6 +39,9 @@ class MessageKind(StrEnum):
     ACQUAINTANCE_RECORDED_DELIVERY = "acquaintance_recorded_delivery"
     """E-3, E-4, Q-4, C-1: to an absent or dismissed evaluatee — the result by a means that records delivery."""
 
+    ACQUAINTANCE_OVERDUE = "acquaintance_overdue"
+    """C-1 (M-8): to HR — nobody was made acquainted with a result by its acquaintance date; no result (R-2)."""
+
     DISAGREEMENT_RECEIVED = "disagreement_received"
     """C-2, C-3: to the appointing official and HR — an employee disagrees; decide on a session in 3 working days."""
 
@@ -50,6 +53,9 @@ class MessageKind(StrEnum):
 
     CALIBRATION_WINDOW_MISSED = "calibration_window_missed"
     """C-3, C-4, C-10: to HR — the decision or the session was not held within its working-day window."""
+
+    CALIBRATION_NO_MAJORITY = "calibration_no_majority"
+    """C-6: to HR and the appointing official — every member voted, no score has a majority; no votes (R-2)."""
 
     PROTOCOL_POSTED = "protocol_posted"
     """C-6, C-7: to the employee and the participants — the signed protocol is placed in the system."""

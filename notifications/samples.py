@@ -43,6 +43,11 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "ack_link": "https://bagalau.example.kz/ack/42",
         "disagree_by": "2025-05-12",
     },
+    MessageKind.ACQUAINTANCE_OVERDUE: {
+        "period": "2025-Q1",
+        "evaluatee_name": "Аружан Ахметова",
+        "acquaint_by": "2025-04-17",
+    },
     MessageKind.DISAGREEMENT_RECEIVED: {
         **_CALIBRATION,
         "applied_on": "2025-04-15",
@@ -60,6 +65,7 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "place": "2-қабат, 204-бөлме",
     },
     MessageKind.CALIBRATION_WINDOW_MISSED: {**_CALIBRATION, "step": "decision", "due_on": "2025-04-18"},
+    MessageKind.CALIBRATION_NO_MAJORITY: {**_CALIBRATION, "voted_on": "2025-04-24"},
     MessageKind.PROTOCOL_POSTED: {
         **_CALIBRATION,
         **_RESULT,

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import pytest
 
 from domain import rulebooks
 from domain.vocabulary import Language, ResultCategory
+from flows.steps.acquaintance import ACQUAINTANCE_OVERDUE
+from flows.steps.calibration import NO_MAJORITY
 from notifications.dates import format_date, format_datetime, format_score
 from notifications.kinds import RESULT_KINDS, MessageKind
 from notifications.rendering import (
@@ -265,3 +269,50 @@ def test_m7_a_notice_without_a_deadline_points_to_the_commissions_schedule(langu
     with_deadline = render(MessageKind.EVALUATION_NOTICE, language, sample, False)
     without = render(MessageKind.EVALUATION_NOTICE, language, payload, False)
     assert without.body != with_deadline.body
+
+
+# --- kinds the flows escalate to HR (C-1, C-6) ---------------------------------------------------------------
+# The flows record these escalations (escalation rows of these kinds) but queue no message for them yet; the payloads
+# below are built only from what the flow holds at that point, named as in its other payloads.
+
+
+def _acquaintance_overdue_payload(row: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """From what ``flows.steps.acquaintance.escalate_unacquainted`` has for each late row (a ``flowstate.evaluations``
+    mapping): the period's label, the evaluatee's name (``ctx.name``) and ``acquaint_by``, as ISO text."""
+    return {"period": row["period_label"], "evaluatee_name": name, "acquaint_by": row["acquaint_by"].isoformat()}
+
+
+def _no_majority_payload(evaluation: Mapping[str, Any], name: str, signed_on: date) -> dict[str, Any]:
+    """From what ``flows.steps.calibration.settle_case`` has when nobody has a majority: the base of its other
+    calibration payloads (``period``, ``employee_name``) and the day of the last vote (``signed_on``)."""
+    return {"period": evaluation["period_label"], "employee_name": name, "voted_on": signed_on.isoformat()}
+
+
+def test_the_kinds_the_flows_escalate_to_hr_are_message_kinds() -> None:
+    assert MessageKind(ACQUAINTANCE_OVERDUE) is MessageKind.ACQUAINTANCE_OVERDUE
+    assert MessageKind(NO_MAJORITY) is MessageKind.CALIBRATION_NO_MAJORITY
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_c1_acquaintance_overdue_renders_the_flows_payload_without_the_result(language: Language) -> None:
+    """C-1: HR learns who was not made acquainted by when — never the score or the category (R-2)."""
+    row = {"id": 42, "person_id": 7, "period_label": "2025-Q1", "acquaint_by": date(2025, 4, 17), "status": "completed"}
+    payload = _acquaintance_overdue_payload(row, "Аружан Ахметова")
+    message = render(MessageKind.ACQUAINTANCE_OVERDUE, language, payload, False)
+
+    assert "Аружан Ахметова" in message.subject
+    assert format_date(date(2025, 4, 17), language) in message.body
+    result = {"score": "4.37", "category": "effective", "rulebook": "kz-model-2018"}
+    assert render(MessageKind.ACQUAINTANCE_OVERDUE, language, {**payload, **result}, True).body == message.body
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_c6_no_majority_renders_the_flows_payload_without_any_vote(language: Language) -> None:
+    """C-6: HR and the appointing official learn that the session is stuck — not how anyone voted (R-2)."""
+    evaluation = {"id": 42, "person_id": 7, "evaluator_id": 3, "period_label": "2025-Q1"}
+    payload = _no_majority_payload(evaluation, "Аружан Ахметова", date(2025, 4, 24))
+    message = render(MessageKind.CALIBRATION_NO_MAJORITY, language, payload, True)
+
+    assert "Аружан Ахметова" in message.subject
+    assert format_date(date(2025, 4, 24), language) in message.body
+    assert not re.search(r"\d[.,]\d\d", message.body)  # no score of any vote
