@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bagalau.services import messages
 from bagalau.services.acquaintance import record_acquaintance
 from bagalau.services.context import BodyContext
 from domain.vocabulary import EvaluationStatus
@@ -89,6 +90,22 @@ def escalate_unacquainted(ctx: BodyContext, day: date) -> int:
         }
         for row in late
     ]
+    notices = [
+        messages.to_hr(
+            ctx,
+            key=f"acquaintance_overdue:{row['id']}",
+            kind=MessageKind.ACQUAINTANCE_OVERDUE.value,
+            day=day,
+            payload={
+                "period": row["period_label"],
+                "evaluatee_name": ctx.name(row["person_id"]),
+                "acquaint_by": row["acquaint_by"].isoformat(),
+            },
+            evaluation_id=row["id"],
+        )
+        for row in late
+    ]
+    bulk.insert_outbox(ctx.uow.connection, notices)
     return bulk.insert_ignoring_duplicates(
         ctx.uow.connection, EscalationRow.__table__, rows, ("evaluation_id", "kind", "level")
     )

@@ -51,6 +51,7 @@ def settle_case(ctx: BodyContext, case_id: int, day: date) -> str:
         return "voting"
     signed_on = max(vote.voted_on for vote in case.votes)
     if not outcome.decided:
+        _tell_no_majority(ctx, case, evaluation, signed_on)
         _escalate(ctx, case, evaluation, NO_MAJORITY, 3, signed_on)
         if case.status != CalibrationStatus.VOTED:
             uow.calibration.update(
@@ -59,6 +60,33 @@ def settle_case(ctx: BodyContext, case_id: int, day: date) -> str:
         return "no majority"
     _close(ctx, case, evaluation, book, signed_on, outcome.score, outcome.category)
     return "closed"
+
+
+def _tell_no_majority(ctx: BodyContext, case: CalibrationCase, evaluation: Mapping[str, Any], day: date) -> None:
+    """C-6: every member voted and no score has a majority: HR and the appointing official decide what next."""
+    payload = {
+        "period": evaluation["period_label"],
+        "employee_name": ctx.name(evaluation["person_id"]),
+        "voted_on": day.isoformat(),
+    }
+    key = f"calibration:{case.id}:no_majority"
+    kind = MessageKind.CALIBRATION_NO_MAJORITY.value
+    ctx.uow.outbox.enqueue(
+        messages.to_hr(ctx, key=key, kind=kind, day=day, payload=payload, evaluation_id=evaluation["id"])
+    )
+    official = ctx.appointing_official
+    if official is not None:
+        ctx.uow.outbox.enqueue(
+            messages.to_person(
+                ctx,
+                key=f"{key}:official",
+                kind=kind,
+                person_id=official,
+                day=day,
+                payload=payload,
+                evaluation_id=evaluation["id"],
+            )
+        )
 
 
 def _watch_windows(ctx: BodyContext, case: CalibrationCase, evaluation: Mapping[str, Any], day: date) -> None:
