@@ -16,6 +16,9 @@ from bagalau.services.people import dismiss, record_absence
 from bagalau.services.registry import ACTIONS, action, apply_action
 from bagalau.services.sheets import submit_sheet
 
+# The yearly services register their scenario actions (respond_360, approve, return, …) when imported.
+from bagalau.services import commission, survey  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "ACTIONS",
     "Rejected",

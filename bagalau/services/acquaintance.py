@@ -110,7 +110,7 @@ def disagree(
         person_id = ctx.person_id(employee)
         row = with_result(ctx, person_id, employee, method=method, period=period)
         book = runtime.rulebook(row["rulebook_id"])
-        if book.calibration is None:
+        if book.calibration is None or book.method(row["method"]).review != "calibration":
             raise Rejected.by_rule(
                 "M-9", f"results of {row['period_label']} are reviewed by the Commission, not calibrated"
             )
