@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
-from bagalau.commands import calendar, db, demo, notify, rerun, rulebook, serve, simulate
+from bagalau.commands import calendar, db, demo, notify, org, rerun, rulebook, serve, simulate
 
 app = typer.Typer(
     name="bagalau",
@@ -31,6 +31,7 @@ def version() -> None:
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(db.app, name="db")
 app.add_typer(notify.app, name="notify")
+app.add_typer(org.app, name="org")
 app.add_typer(rulebook.app, name="rulebook")
 app.command("demo")(demo.demo)
 app.command("rerun")(rerun.rerun)

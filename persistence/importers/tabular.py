@@ -1,0 +1,456 @@
+"""Reading HR's CSV and XLSX staff files: bytes to rows, rows to :class:`~persistence.importers.spec.PersonSpec`.
+
+CSV files come from Excel and 1C exports in every shape: with or without a UTF-8 byte-order mark, UTF-16 ("Unicode
+text"), Windows-1251 (read, with a warning: it cannot hold the Kazakh letters), comma, semicolon or tab delimited,
+Windows or Unix line endings. The delimiter is sniffed from the header line. Rows are numbered as an editor or a
+spreadsheet shows them (the header is row 1), so that every problem points at a line the user can find.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.vocabulary import Corps, Role
+from persistence.importers import columns
+from persistence.importers.columns import BY_NAME, REQUIRED, CellError
+from persistence.importers.spec import FILE, ContactSpec, PersonSpec, Problem, UnitSpec, Where
+from persistence.models.org import BODY_ROLES
+
+DELIMITERS = (";", ",", "\t")
+_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
+KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
+_SHOWN_ROWS = 10
+
+
+@dataclass
+class RawTable:
+    """Cells as read, before any column is interpreted: header cells and (row number, cells) per data row."""
+
+    header: list[Any]
+    header_row: int
+    rows: list[tuple[int, list[Any]]]
+    encoding: str | None = None
+    delimiter: str | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    strict_width: bool = True  # CSV: more cells than headers means a delimiter inside a value
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------------
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read at all (the message says why and what to do)."""
+
+
+def _looks_cyrillic(text: str) -> bool:
+    """Whether text decoded as Windows-1251 reads as Cyrillic words, not as another encoding's letters turned into
+    Cyrillic ones inside Latin words (``Müller`` read as ``Mьller``)."""
+    words = re.findall(r"[^\W\d_]+", text)
+    foreign = [word for word in words if any(ord(char) > 127 for char in word)]
+    mixed = [word for word in foreign if re.search(r"[A-Za-z]", word) and re.search(r"[\u0400-\u04ff]", word)]
+    cyrillic = [word for word in foreign if all("\u0400" <= char <= "\u04ff" for char in word)]
+    return bool(foreign) and len(mixed) <= 0.1 * len(foreign) and len(cyrillic) >= 0.9 * len(foreign)
+
+
+def decode(data: bytes) -> tuple[str, str, list[Problem]]:
+    """The text of a CSV file, the encoding it was read as, and a warning when that is not UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8"), "utf-8-sig", []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16"), "utf-16", []
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        text = ""
+    if not text or not _looks_cyrillic(text):
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise UnreadableFile(
+            f"not UTF-8 text (line {line}) and not Windows-1251 Cyrillic either: save it as 'CSV UTF-8' "
+            "(Excel: File → Save As → CSV UTF-8) or as .xlsx"
+        )
+    warning = Problem(
+        FILE,
+        None,
+        None,
+        "read as Windows-1251 (cp1251), not UTF-8: check that names look right. Kazakh letters "
+        f"({KAZAKH_LETTERS[:9]}) cannot be written in Windows-1251; save the file as 'CSV UTF-8' to keep them",
+    )
+    return text, "cp1251", [warning]
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnreadableFile(f"the file says it is {encoding.upper()} but is not, from line {line}") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;``, ``,`` or tab: whichever occurs most often outside quotes on the first non-empty line (``,`` if none)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in first:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def read_csv(data: bytes) -> RawTable:
+    """The cells of a CSV file: encoding detected, delimiter sniffed, rows numbered by the line they start on."""
+    text, encoding, warnings = decode(data)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[Any]]] = []
+    problems: list[Problem] = []
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(Where(row=start), None, None, f"not readable as CSV: {exc}"))
+            break
+        if any(cell.strip() for cell in cells):
+            records.append((start, list(cells)))
+        start = reader.line_num + 1
+    if not records:
+        raise UnreadableFile("the file is empty: no header row")
+    (header_row, header), rows = records[0], records[1:]
+    return RawTable(header, header_row, rows, encoding, delimiter, warnings, problems)
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes) -> RawTable:
+    """The cells of the first worksheet of an .xlsx workbook, numbered as Excel numbers its rows."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableFile(f"not a readable .xlsx workbook ({exc})") from None
+    try:
+        sheets = workbook.worksheets
+        if not sheets:
+            raise UnreadableFile("the workbook has no worksheet")
+        sheet = sheets[0]
+        warnings = []
+        if len(sheets) > 1:
+            others = ", ".join(repr(other.title) for other in sheets[1:])
+            warnings.append(
+                Problem(FILE, None, None, f"only the first sheet {sheet.title!r} is read; ignored: {others}")
+            )
+        records = [
+            (number, list(cells))
+            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+            if any(not _blank(cell) for cell in cells)
+        ]
+    finally:
+        workbook.close()
+    if not records:
+        raise UnreadableFile(f"the sheet {sheet.title!r} is empty: no header row")
+    (header_row, header), rows = records[0], records[1:]
+    return RawTable(header, header_row, rows, warnings=warnings, strict_width=False)
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+# --- rows to people ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    """Which cell holds which column, and the header as the file wrote it (for messages)."""
+
+    index: dict[str, int]
+    written: dict[str, str]
+
+
+def _map_header(table: RawTable) -> tuple[_Header, list[Problem], list[Problem]]:
+    where = Where(row=table.header_row)
+    index: dict[str, int] = {}
+    written: dict[str, str] = {}
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for position, cell in enumerate(table.header):
+        title = "" if cell is None else str(cell).strip()
+        if not title:
+            if any(position < len(cells) and not _blank(cells[position]) for _, cells in table.rows):
+                letter = _column_letter(position)
+                warnings.append(Problem(where, None, None, f"column {letter} has values but no header: ignored"))
+            continue
+        name = columns.column_for(title)
+        if name is None:
+            warnings.append(Problem(where, title, None, "unknown column: ignored"))
+        elif name in index:
+            problems.append(
+                Problem(where, title, None, f"is {name} again (already the column {written[name]!r}): keep one")
+            )
+        else:
+            index[name], written[name] = position, title
+    missing = [name for name in REQUIRED if name not in index]
+    if missing:
+        hint = "; ".join(f"{name} (or {', '.join(repr(a) for a in BY_NAME[name].aliases[:2])})" for name in missing)
+        problems.append(Problem(where, None, None, f"missing required column(s): {hint}"))
+    return _Header(index, written), problems, warnings
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+class _Row:
+    """One data row: reads its cells by column name, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, number: int, cells: list[Any], header: _Header, problems: list[Problem]) -> None:
+        self.where = Where(row=number)
+        self.cells = cells
+        self.header = header
+        self.problems = problems
+
+    def raw(self, name: str) -> Any:
+        position = self.header.index.get(name)
+        if position is None or position >= len(self.cells):
+            return None
+        value = self.cells[position]
+        return None if _blank(value) else value
+
+    def has(self, name: str) -> bool:
+        return name in self.header.index
+
+    def read(self, name: str, reader: Callable[[Any], Any], default: Any = None) -> Any:
+        value = self.raw(name)
+        try:
+            return reader(value)
+        except CellError as exc:
+            self.fail(name, str(exc), value)
+            return default
+
+    def fail(self, name: str | None, message: str, value: Any = None) -> None:
+        shown = None if value is None else _shown(value)
+        column = None if name is None else self.header.written.get(name, name)
+        self.problems.append(Problem(self.where, column, shown, message))
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+@dataclass
+class Interpreted:
+    """A table read as units and people; ``problems`` are bad rows (left out of ``people``), ``fatal`` when the
+    file as a whole cannot be used (no usable header, unreadable part-way)."""
+
+    units: dict[str, UnitSpec]
+    people: list[PersonSpec]
+    problems: list[Problem]
+    warnings: list[Problem]
+    bad_numbers: set[str] = field(default_factory=set)
+    fatal: bool = False
+
+
+def table_to_people(table: RawTable) -> Interpreted:
+    """Interpret the cells: units, people, problems (bad rows) and warnings; checks that need no database."""
+    header, problems, warnings = _map_header(table)
+    problems = [*table.problems, *problems]
+    warnings = [*table.warnings, *warnings]
+    if problems:
+        return Interpreted({}, [], problems, warnings, fatal=True)
+    people: list[PersonSpec] = []
+    bad_numbers: set[str] = set()
+    units: dict[str, UnitSpec] = {}
+    first_row: dict[str, Where] = {}
+    appointing: list[Where] = []
+    no_post: list[Where] = []
+    for number, cells in table.rows:
+        row = _Row(number, cells, header, problems)
+        if table.strict_width and len(cells) > len(table.header):
+            extra = [str(cell) for cell in cells[len(table.header) :] if not _blank(cell)]
+            if extra:
+                delimiter = _DELIMITER_NAMES.get(table.delimiter or ",", "delimiter")
+                row.fail(
+                    None,
+                    f"{len(cells)} cells but the header has {len(table.header)}: is there an unquoted {delimiter} "
+                    f"inside a value? (extra: {', '.join(repr(cell) for cell in extra[:3])})",
+                )
+        person = _person(row, units)
+        if person is None:
+            number = row.raw("personnel_number")
+            if number is not None:
+                bad_numbers.add(str(number).strip())
+            continue
+        if person.personnel_number in first_row:
+            row.fail(
+                "personnel_number",
+                f"duplicate personnel number: also on {first_row[person.personnel_number]}",
+                person.personnel_number,
+            )
+            continue
+        first_row[person.personnel_number] = row.where
+        if Role.APPOINTING_OFFICIAL in person.roles:
+            appointing.append(row.where)
+        if person.corps != Corps.B and (person.unit or person.title) and person.category is None:
+            no_post.append(row.where)
+        people.append(person)
+    for where in appointing[1:]:
+        message = f"the body has one appointing official: also on {appointing[0]}"
+        problems.append(Problem(where, header.written.get("roles"), "appointing_official", message))
+    if no_post:
+        warnings.append(
+            summarize(
+                no_post, "no category for a person outside the B corps: no post recorded (unit and title not kept)"
+            )
+        )
+    return Interpreted(units, people, problems, warnings, bad_numbers)
+
+
+def summarize(wheres: Iterable[Where], message: str) -> Problem:
+    """One warning for many rows: the message and the first rows it concerns."""
+    listed = [str(where) for where in wheres]
+    if len(listed) == 1:
+        return Problem(FILE, None, None, f"{message} ({listed[0]})")
+    shown = ", ".join(item.removeprefix("row ") for item in listed[:_SHOWN_ROWS])
+    more = f" … {len(listed)} in all" if len(listed) > _SHOWN_ROWS else ""
+    label = "rows " if listed[0].startswith("row ") else ""
+    return Problem(FILE, None, None, f"{message} ({label}{shown}{more})")
+
+
+def _person(row: _Row, units: dict[str, UnitSpec]) -> PersonSpec | None:
+    before = len(row.problems)
+    number = row.read("personnel_number", lambda value: columns.key(value, "personnel number"))
+    name = row.read("full_name", columns.text)
+    if number is None and "personnel_number" not in _failed(row, before):
+        row.fail("personnel_number", "required: the person's personnel number")
+    if name is None and "full_name" not in _failed(row, before):
+        row.fail("full_name", "required")
+    corps = row.read("corps", columns.corps, Corps.B)
+    unit = row.read("unit_code", lambda value: columns.key(value, "unit code"))
+    category = row.read("category", columns.category)
+    title = row.read("position_title", columns.text)
+    failed = _failed(row, before)
+    if corps == Corps.B:
+        if category is None and "category" not in failed:
+            row.fail("category", "required for the B corps (a position category such as C-3 or C-O-1)")
+        if unit is None and "unit_code" not in failed:
+            row.fail("unit_code", "required for the B corps: the structural unit of the post")
+    elif category is not None and unit is None and "unit_code" not in failed:
+        row.fail("unit_code", "required with a category: a post is a unit and a category")
+    head = row.read("head_personnel_number", lambda value: columns.key(value, "personnel number"))
+    if head is not None and head == number:
+        row.fail("head_personnel_number", "a person cannot be their own head", head)
+    appointed = row.read("appointed", columns.day)
+    dismissed = row.read("dismissed", columns.day)
+    probation = row.read("probation_until", columns.day)
+    if appointed and dismissed and dismissed < appointed:
+        row.fail("dismissed", f"before the appointment on {appointed.isoformat()}", dismissed)
+    if appointed and probation and probation < appointed:
+        row.fail("probation_until", f"before the appointment on {appointed.isoformat()}", probation)
+    contacts = _contacts(row)
+    roles = row.read("roles", columns.roles, frozenset())
+    language = row.read("language", columns.language) if row.has("language") else None
+    _unit(row, units, unit)
+    if len(row.problems) > before or number is None or name is None:
+        return None
+    return PersonSpec(
+        where=row.where,
+        personnel_number=number,
+        full_name=name,
+        corps=corps,
+        language=language,
+        unit=unit,
+        title=title,
+        category=category,
+        head=head,
+        head_given=row.has("head_personnel_number"),
+        appointed=appointed,
+        dismissed=dismissed,
+        probation_until=probation,
+        contacts=contacts,
+        roles=roles,
+        managed_roles=frozenset(BODY_ROLES) if row.has("roles") else frozenset(),
+    )
+
+
+def _failed(row: _Row, before: int) -> set[str]:
+    """The canonical columns of this row that already have a problem."""
+    by_header = {written: name for name, written in row.header.written.items()}
+    return {by_header.get(problem.column or "", problem.column or "") for problem in row.problems[before:]}
+
+
+CONTACT_COLUMNS = (
+    ("email", "email", columns.email),
+    ("phone", "sms", columns.phone),
+    ("telegram", "telegram", columns.telegram),
+)
+"""File column, channel kind, reader; the order is the order channels are tried in (lower priority first)."""
+
+
+def _contacts(row: _Row) -> tuple[ContactSpec, ...]:
+    found = []
+    for priority, (name, kind, reader) in enumerate(CONTACT_COLUMNS, start=1):
+        address = row.read(name, reader)
+        if address is not None:
+            found.append(ContactSpec(kind=kind, address=address, priority=priority * 10))
+    return tuple(found)
+
+
+def _unit(row: _Row, units: dict[str, UnitSpec], code: str | None) -> None:
+    """Record what this row says about its unit; a different name or parent than an earlier row is a problem."""
+    name = row.read("unit_name", columns.text)
+    parent = row.read("parent_unit_code", lambda value: columns.key(value, "unit code"))
+    if code is None:
+        if name is not None:
+            row.fail("unit_name", "a unit name needs its unit_code", name)
+        if parent is not None:
+            row.fail("parent_unit_code", "a parent unit needs the unit_code of the unit below it", parent)
+        return
+    if parent == code:
+        row.fail("parent_unit_code", "a unit cannot be its own parent", parent)
+        return
+    known = units.get(code)
+    if known is None:
+        units[code] = UnitSpec(code, name, parent, parent is not None, row.where, row.where, row.where)
+        return
+    if name is not None and known.name is not None and name != known.name:
+        row.fail("unit_name", f"unit {code} is named {known.name!r} on {known.name_where}", name)
+    elif parent is not None and known.parent is not None and parent != known.parent:
+        row.fail("parent_unit_code", f"unit {code} is under {known.parent} on {known.parent_where}", parent)
+    else:
+        named = known.name is None and name is not None
+        placed = known.parent is None and parent is not None
+        units[code] = UnitSpec(
+            code,
+            name if named else known.name,
+            parent if placed else known.parent,
+            known.parent_given or parent is not None,
+            known.where,
+            row.where if named else known.name_where,
+            row.where if placed else known.parent_where,
+        )
