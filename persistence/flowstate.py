@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from domain.vocabulary import CalibrationStatus, EvaluationStatus, Language, PeriodKind
 from persistence.models import (
+    AnnualResultRow,
     AuditLogRow,
     BodyRoleRow,
     BodyRow,
@@ -40,6 +41,7 @@ case_table: sa.Table = CalibrationCaseRow.__table__  # type: ignore[attr-defined
 person: sa.Table = PersonRow.__table__  # type: ignore[attr-defined]
 escalation: sa.Table = EscalationRow.__table__  # type: ignore[attr-defined]
 audit: sa.Table = AuditLogRow.__table__  # type: ignore[attr-defined]
+annual_table: sa.Table = AnnualResultRow.__table__  # type: ignore[attr-defined]
 
 #: Statuses of an evaluation whose sheet is still expected from the evaluator.
 AWAITING_SHEET = (EvaluationStatus.OPEN.value, EvaluationStatus.RETURNED.value)
@@ -133,6 +135,11 @@ def marks(session: Session, entity: str, action: str, entity_ids: Iterable[objec
     if entity_ids is not None:
         query = query.where(audit.c.entity_id.in_([str(key) for key in entity_ids]))
     return {row.entity_id: row.after for row in session.execute(query.order_by(audit.c.id))}
+
+
+def annual_results(session: Session) -> list[Mapping[str, Any]]:
+    """Every annual final score (P-3), by id."""
+    return list(session.execute(sa.select(annual_table).order_by(annual_table.c.id)).mappings())
 
 
 # --- evaluations ---------------------------------------------------------------------------------------------

@@ -106,6 +106,20 @@ class EvaluationPeriod:
 
 
 @dataclass(frozen=True, slots=True)
+class AnnualResult:
+    """A person's annual final score of a year (P-3)."""
+
+    id: int
+    body_id: int
+    person_id: int
+    year: int
+    score: Decimal
+    category: ResultCategory
+    quarters_count: int
+    computed_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class NewEvaluation:
     """What a flow decides when it opens a period: who is evaluated how, by whom, by when (input to ``ensure``/bulk).
 

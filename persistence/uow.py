@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from persistence.models import AuditLogRow
 from persistence.models.base import now_utc
 from persistence.repositories import (
+    AnnualResultRepository,
     AuditRepository,
     CalibrationRepository,
     CommissionRepository,
@@ -49,6 +50,7 @@ class UnitOfWork:
     org: OrgRepository
     rules: RulesRepository
     periods: PeriodRepository
+    annual: AnnualResultRepository
     evaluations: EvaluationRepository
     sheets: SheetRepository
     plans: PlanRepository
@@ -73,6 +75,7 @@ class UnitOfWork:
         self.org = OrgRepository(self)
         self.rules = RulesRepository(self)
         self.periods = PeriodRepository(self)
+        self.annual = AnnualResultRepository(self)
         self.evaluations = EvaluationRepository(self)
         self.sheets = SheetRepository(self)
         self.plans = PlanRepository(self)

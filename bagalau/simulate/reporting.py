@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -102,15 +101,14 @@ def _calibration(case: Mapping[str, Any], members: list[int], numbers: Numbers) 
 
 
 def annual(session: Session, numbers: Numbers) -> list[AnnualResult]:
-    results = flowstate.marks(session, "annual_result", "compute")
     return [
         AnnualResult(
-            employee=numbers[after["person_id"]],
-            year=after["year"],
-            score=Decimal(after["score"]),
-            category=after["category"],
+            employee=numbers[row["person_id"]],
+            year=row["year"],
+            score=row["score"],
+            category=row["category"],
         )
-        for after in results.values()
+        for row in flowstate.annual_results(session)
     ]
 
 

@@ -2,8 +2,9 @@
 
 A year cycle of a body whose rulebook has an ``annual`` section is computed on the rulebook's due date (10 January
 in Model 2018, 30 January in 003), or earlier once every quarter of that year is closed. The final score of a
-quarter is the calibrated one when a calibration decided it (C-6), else the sheet's. Each result is an audit
-row (``annual_result``, ``<person id>:<year>``, action ``compute``): who computed what from which quarters (R-4).
+quarter is the calibrated one when a calibration decided it (C-6), else the sheet's. Each result is an
+``annual_result`` row (``uow.annual``, once per person and year) and an audit row (``annual_result``,
+``<person id>:<year>``, action ``compute``): who computed what from which quarters (R-4).
 """
 
 from __future__ import annotations
@@ -52,13 +53,24 @@ def compute(ctx: BodyContext, book: Rulebook, year: int, day: date) -> int:
     assert book.annual is not None
     methods = {method.value for method in book.annual.methods}
     finals = _quarterly_finals(ctx, year, methods)
-    done = flowstate.marks(ctx.uow.session, ENTITY, COMPUTED, [f"{person}:{year}" for person in finals])
+    done = {result.person_id for result in ctx.uow.annual.of_body(ctx.body_id, year)}
     count = 0
     for person_id, scores in sorted(finals.items()):
-        key = f"{person_id}:{year}"
-        if key in done:
+        if person_id in done:
             continue
+        key = f"{person_id}:{year}"
         result = scoring.annual_average(scores, book.results)
+        recorded = ctx.uow.annual.record(
+            body_id=ctx.body_id,
+            person_id=person_id,
+            year=year,
+            score=result.exact,
+            category=result.category,
+            quarters_count=len(scores),
+            computed_on=day,
+        )
+        if not recorded:
+            continue
         after = {
             "person_id": person_id,
             "year": year,

@@ -45,15 +45,15 @@ def send_reminders(ctx: BodyContext, day: date) -> int:
     rows = _awaiting(ctx, flowstate.evaluation.c.deadline >= day)
     if not rows or not ctx.calendar.is_working_day(day):
         return 0
-    opened = flowstate.marks(ctx.uow.session, "evaluation_period", "open", {row["period_id"] for row in rows})
+    opened = ctx.uow.periods.opened_on({row["period_id"] for row in rows})
     queued: list[NewMessage] = []
     for row in rows:
         book = runtime.rulebook(row["rulebook_id"])
         days = {
             ctx.calendar.subtract_working_days(row["deadline"], n) for n in book.reminders.before_deadline_working_days
         }
-        opened_on = (opened.get(str(row["period_id"])) or {}).get("opened_on")
-        if day not in days or row["evaluator_id"] is None or (opened_on and day.isoformat() <= opened_on):
+        opened_on = opened.get(row["period_id"])
+        if day not in days or row["evaluator_id"] is None or (opened_on and day <= opened_on):
             continue
         payload = {
             "period": row["period_label"],

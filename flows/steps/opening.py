@@ -37,7 +37,7 @@ NOT_CONSIDERED = frozenset({NOT_B_CORPS, NOT_EMPLOYED_IN_PERIOD, DISMISSED_BEFOR
 """Decisions that mean the cycle does not consider the person at all (no evaluation row)."""
 
 OPENED = "open"
-"""The audit action marking a period as opened (its ``after`` holds the opening day)."""
+"""The audit action recording that a period was opened (the state itself is ``evaluation_period.opened_on``)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def opening_day(period: Period, ctx: BodyContext) -> date:
 
 
 def is_opened(ctx: BodyContext, period_id: int) -> bool:
-    return flowstate.marked(ctx.uow.session, "evaluation_period", period_id, OPENED)
+    return ctx.uow.periods.is_opened(period_id)
 
 
 def decide(
@@ -126,6 +126,7 @@ def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Deci
         notices.append(_late_notice(ctx, period, period_id, day, min(due for _, _, due in late)))
         _escalate_lateness(ctx, late, day)
     bulk.insert_outbox(uow.connection, notices)
+    uow.periods.mark_opened(period_id, day)
     after = {"opened_on": day.isoformat(), "evaluations": len(decided), "late_notices": len(late)}
     uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
     return inserted

@@ -12,6 +12,7 @@ import inspect
 from persistence.models.admin import AppUserRow, AuditLogRow, RetentionRecordRow
 from persistence.models.base import Table, mapper_registry, metadata
 from persistence.models.evaluations import (
+    AnnualResultRow,
     AppealRow,
     EvaluationPeriodRow,
     EvaluationRow,
@@ -62,6 +63,7 @@ _comment_tables_from_docstrings()
 __all__ = [
     "AbsenceRow",
     "AcknowledgementRow",
+    "AnnualResultRow",
     "AppUserRow",
     "AppealRow",
     "AppointmentRow",

@@ -49,6 +49,33 @@ class EvaluationPeriodRow(Table, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=Instant)
     schedule_approved_on: date | None = Field(default=None, sa_column_kwargs={"comment": "G-4"})
     schedule_approved_by_id: int | None = ref("person.id", nullable=True)
+    opened_on: date | None = Field(
+        default=None, sa_column_kwargs={"comment": "the day its evaluations were opened (P-1, P-4); NULL until then"}
+    )
+
+
+class AnnualResultRow(Table, table=True):
+    """A person's annual final score of a year (P-3): the average of the year's quarterly final scores, banded.
+
+    Computed once per (person, year) by the annual step (``flows.steps.annual``); a re-run finds the row and
+    computes nothing. The audit log keeps who computed it from which quarters (R-4), but the row is the result.
+    """
+
+    __tablename__ = "annual_result"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "year"),
+        one_of("category", ResultCategory),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    body_id: int = ref("body.id")
+    person_id: int = ref("person.id", index=False)
+    year: int
+    score: Decimal = Field(sa_type=Score, sa_column_kwargs={"comment": "the exact average, to four decimals"})
+    category: str = Field(max_length=16)
+    quarters_count: int = Field(sa_column_kwargs={"comment": "how many quarterly final scores were averaged"})
+    computed_on: date
+    created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
 
 
 class EvaluationRow(Table, table=True):

@@ -8,7 +8,13 @@ an audit row in the same transaction.
 
 from persistence.repositories.admin import AuditRepository, RetentionRepository, UserRepository
 from persistence.repositories.base import NotFound, Repository
-from persistence.repositories.evaluations import EvaluationRepository, PeriodRepository, SheetRepository, period_label
+from persistence.repositories.evaluations import (
+    AnnualResultRepository,
+    EvaluationRepository,
+    PeriodRepository,
+    SheetRepository,
+    period_label,
+)
 from persistence.repositories.messaging import EscalationRepository, OutboxRepository
 from persistence.repositories.org import OrgRepository
 from persistence.repositories.plans import PlanRepository
@@ -18,6 +24,7 @@ from persistence.repositories.surveys import AlreadyAnswered, SurveyRepository
 
 __all__ = [
     "AlreadyAnswered",
+    "AnnualResultRepository",
     "AuditRepository",
     "CalibrationRepository",
     "CommissionRepository",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from domain.vocabulary import EvaluationStatus, Method, PeriodKind, ResultCatego
 from persistence.bulk import EVALUATION_KEY, evaluation_values
 from persistence.models import (
     AcknowledgementRow,
+    AnnualResultRow,
     EvaluationPeriodRow,
     EvaluationRow,
     SheetReviewRow,
@@ -27,6 +28,7 @@ from persistence.models import (
 from persistence.models.base import now_utc
 from persistence.records import (
     Acknowledgement,
+    AnnualResult,
     Evaluation,
     EvaluationPeriod,
     NewEvaluation,
@@ -152,12 +154,91 @@ class PeriodRepository(Repository):
         statement = statement.order_by(EvaluationPeriodRow.year, sa.nulls_last(EvaluationPeriodRow.quarter))
         return [_period(row) for row in self.session.execute(statement).scalars()]
 
+    def mark_opened(self, period_id: int, day: date) -> bool:
+        """Record that the period's evaluations were opened on ``day`` (once: a later call changes nothing).
+
+        Whether this call marked it (``False``: it was opened already).
+        """
+        table = EvaluationPeriodRow.__table__
+        statement = sa.update(table).where(table.c.id == period_id, table.c.opened_on.is_(None))
+        statement = statement.values(opened_on=day)
+        return bool(self.session.execute(statement).rowcount)
+
+    def opened_on(self, period_ids: Iterable[int]) -> dict[int, date]:
+        """Period id → the day it was opened, for those of ``period_ids`` that were."""
+        ids = list(period_ids)
+        if not ids:
+            return {}
+        table = EvaluationPeriodRow.__table__
+        query = sa.select(table.c.id, table.c.opened_on).where(table.c.id.in_(ids), table.c.opened_on.is_not(None))
+        return {row.id: row.opened_on for row in self.session.execute(query)}
+
+    def is_opened(self, period_id: int) -> bool:
+        return period_id in self.opened_on([period_id])
+
     def close(self, period_id: int, *, reason: str | None = None) -> EvaluationPeriod:
         """Close a period (audited)."""
         row = self._get(EvaluationPeriodRow, period_id, for_update=True)
         changes = {"status": "closed", "closed_at": now_utc()} if row.status != "closed" else {}
         self._update(row, changes, allowed={"status", "closed_at"}, entity_id=period_id, reason=reason, action="close")
         return _period(row)
+
+
+class AnnualResultRepository(Repository):
+    """Annual final scores (P-3): one per (person, year), recorded once."""
+
+    def record(
+        self,
+        *,
+        body_id: int,
+        person_id: int,
+        year: int,
+        score: Decimal,
+        category: ResultCategory,
+        quarters_count: int,
+        computed_on: date,
+    ) -> bool:
+        """Store a person's annual result unless one exists for the year (race-safe); whether it was new.
+
+        The score is kept to the column's four decimals (half up); the caller audits a new result.
+        """
+        values = {
+            "body_id": body_id,
+            "person_id": person_id,
+            "year": year,
+            "score": score.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
+            "category": category.value,
+            "quarters_count": quarters_count,
+            "computed_on": computed_on,
+            "created_at": now_utc(),
+        }
+        return self._insert_new(AnnualResultRow.__table__, values, ("person_id", "year")) is not None
+
+    def of_body(self, body_id: int, year: int | None = None) -> list[AnnualResult]:
+        """A body's annual results (of ``year``, or every year), by id."""
+        statement = sa.select(AnnualResultRow).filter_by(body_id=body_id)
+        if year is not None:
+            statement = statement.filter_by(year=year)
+        return [_annual(row) for row in self.session.execute(statement.order_by(AnnualResultRow.id)).scalars()]
+
+    def all(self) -> list[AnnualResult]:
+        """Every annual result, by id (the simulation report)."""
+        statement = sa.select(AnnualResultRow).order_by(AnnualResultRow.id)
+        return [_annual(row) for row in self.session.execute(statement).scalars()]
+
+
+def _annual(row: AnnualResultRow) -> AnnualResult:
+    assert row.id is not None
+    return AnnualResult(
+        id=row.id,
+        body_id=row.body_id,
+        person_id=row.person_id,
+        year=row.year,
+        score=row.score,
+        category=ResultCategory(row.category),
+        quarters_count=row.quarters_count,
+        computed_on=row.computed_on,
+    )
 
 
 class EvaluationRepository(Repository):

@@ -37,7 +37,12 @@ def test_migrations_go_down_to_nothing_and_up_again(fresh_pg_url: str) -> None:
     try:
         db.upgrade(engine, app_role=APP_ROLE)
         assert table_names(engine) >= {"evaluation", "audit_log", "survey_answer"}
-        db.downgrade(engine, app_role=APP_ROLE)  # one step: the guards go, the tables stay
+        db.downgrade(engine, app_role=APP_ROLE)  # one step: the workflow state leaves, the guards stay
+        assert db.current(engine) == "0002"
+        assert "annual_result" not in table_names(engine)
+        with engine.connect() as connection:
+            assert "opened_on" not in {c["name"] for c in sa.inspect(connection).get_columns("evaluation_period")}
+        db.downgrade(engine, app_role=APP_ROLE)  # one more: the guards go, the tables stay
         assert db.current(engine) == "0001"
         with engine.connect() as connection:
             assert "survey_360_averages" not in sa.inspect(connection).get_view_names()
@@ -71,7 +76,7 @@ def test_bagalau_db_upgrades_reports_and_downgrades(fresh_pg_url: str, monkeypat
         assert current.exit_code == 0 and "up to date" in current.output
 
         downgraded = runner.invoke(app, ["db", "downgrade"])
-        assert downgraded.exit_code == 0 and "at revision 0001" in downgraded.output
+        assert downgraded.exit_code == 0 and "at revision 0002" in downgraded.output
     finally:
         get_settings.cache_clear()
 

@@ -25,6 +25,14 @@ def test_sqlite_migrations_go_down_to_nothing_and_up_again(tmp_path: Path) -> No
     url = f"sqlite:///{tmp_path / 'nested' / 'bagalau.db'}"  # the directory is created on first use
     db.upgrade(url, app_role=APP_ROLE)
     db.downgrade(url, app_role=APP_ROLE)
+    assert db.current(url) == "0002"
+    engine = db.make_engine(url)
+    try:
+        assert "annual_result" not in table_names(engine)
+        assert "opened_on" not in {c["name"] for c in sa.inspect(engine).get_columns("evaluation_period")}
+    finally:
+        engine.dispose()
+    db.downgrade(url, app_role=APP_ROLE)
     assert db.current(url) == "0001"
     db.downgrade(url, "base", app_role=APP_ROLE)
     engine = db.make_engine(url)
