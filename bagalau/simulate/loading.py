@@ -103,7 +103,9 @@ def _roles(uow: UnitOfWork, body_id: int, org: Organization, people: dict[str, i
         uow.org.add_role(body_id=body_id, person_id=people[number], role=Role.HR)
     if org.commission is not None:
         commission = org.commission
-        voting = list(dict.fromkeys([commission.chair, *commission.members]))
+        # M-7: the secretary does not vote, even when the file also lists them among the members.
+        named = dict.fromkeys([commission.chair, *commission.members])
+        voting = [number for number in named if number != commission.secretary or number == commission.chair]
         for number in voting:
             uow.org.add_commission_member(
                 body_id=body_id, person_id=people[number], is_chair=number == commission.chair
