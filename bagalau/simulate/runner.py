@@ -64,6 +64,9 @@ def prefect_environment(data_dir: Path | None = None) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    # Prefect's own SQLite database waits 10 s for a lock by default; on a busy 2-core machine its writers queue
+    # for longer, and a refused write is logged as a traceback although the client retries it.
+    os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
     for service in IDLE_SERVER_SERVICES:  # nothing is scheduled, late or paused in a simulation
         os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
 
