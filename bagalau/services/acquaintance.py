@@ -148,27 +148,13 @@ def _open_case(ctx: BodyContext, row: Row, book: Rulebook, *, text: str, day: da
         "decide_by": (dates.decide_by or day).isoformat(),
         "text": text,
     }
-    official = ctx.appointing_official
-    if official is not None:
-        ctx.uow.outbox.enqueue(
-            messages.to_person(
-                ctx,
-                key=f"disagreement:{case.id}:official",
-                kind=MessageKind.DISAGREEMENT_RECEIVED.value,
-                person_id=official,
-                day=day,
-                payload=payload,
-                evaluation_id=row["id"],
-            )
-        )
-    ctx.uow.outbox.enqueue(
-        messages.to_hr(
-            ctx,
-            key=f"disagreement:{case.id}:hr",
-            kind=MessageKind.DISAGREEMENT_RECEIVED.value,
-            day=day,
-            payload=payload,
-            evaluation_id=row["id"],
-        )
-    )
+    for message in messages.to_official_and_hr(
+        ctx,
+        key=f"disagreement:{case.id}",
+        kind=MessageKind.DISAGREEMENT_RECEIVED.value,
+        day=day,
+        payload=payload,
+        evaluation_id=row["id"],
+    ):
+        ctx.uow.outbox.enqueue(message)
     return case.id, Applied(row["id"], case.id, day, dates.decide_by, dates.hold_by)

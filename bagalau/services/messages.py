@@ -62,6 +62,27 @@ def to_hr(
     )
 
 
+def to_official_and_hr(
+    ctx: BodyContext, *, key: str, kind: str, day: date, payload: Mapping[str, Any], evaluation_id: int | None = None
+) -> list[NewMessage]:
+    """The same message to the appointing official (when the body has one) and to the HR service."""
+    found: list[NewMessage] = []
+    if ctx.appointing_official is not None:
+        found.append(
+            to_person(
+                ctx,
+                key=f"{key}:official",
+                kind=kind,
+                person_id=ctx.appointing_official,
+                day=day,
+                payload=payload,
+                evaluation_id=evaluation_id,
+            )
+        )
+    found.append(to_hr(ctx, key=f"{key}:hr", kind=kind, day=day, payload=payload, evaluation_id=evaluation_id))
+    return found
+
+
 def result_payload(book: Rulebook, score: Decimal | None, category: ResultCategory | str | None) -> dict[str, Any]:
     """The result variables of a message (R-2: shown only to those allowed, in the kinds allowed)."""
     payload: dict[str, Any] = {"rulebook": book.id}

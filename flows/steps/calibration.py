@@ -69,24 +69,15 @@ def _tell_no_majority(ctx: BodyContext, case: CalibrationCase, evaluation: Mappi
         "employee_name": ctx.name(evaluation["person_id"]),
         "voted_on": day.isoformat(),
     }
-    key = f"calibration:{case.id}:no_majority"
-    kind = MessageKind.CALIBRATION_NO_MAJORITY.value
-    ctx.uow.outbox.enqueue(
-        messages.to_hr(ctx, key=key, kind=kind, day=day, payload=payload, evaluation_id=evaluation["id"])
-    )
-    official = ctx.appointing_official
-    if official is not None:
-        ctx.uow.outbox.enqueue(
-            messages.to_person(
-                ctx,
-                key=f"{key}:official",
-                kind=kind,
-                person_id=official,
-                day=day,
-                payload=payload,
-                evaluation_id=evaluation["id"],
-            )
-        )
+    for message in messages.to_official_and_hr(
+        ctx,
+        key=f"calibration:{case.id}:no_majority",
+        kind=MessageKind.CALIBRATION_NO_MAJORITY.value,
+        day=day,
+        payload=payload,
+        evaluation_id=evaluation["id"],
+    ):
+        ctx.uow.outbox.enqueue(message)
 
 
 def _watch_windows(ctx: BodyContext, case: CalibrationCase, evaluation: Mapping[str, Any], day: date) -> None:
