@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import Annotated
 
 import typer
@@ -11,8 +9,6 @@ import typer
 from bagalau.simulate.report import write_report
 from bagalau.simulate.scenario import ScenarioError, load_scenario
 from bagalau.simulate.summary import render_summary
-
-RUNNER = "bagalau.simulate.runner"
 
 
 def simulate(
@@ -34,10 +30,8 @@ def simulate(
     except ScenarioError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    runner = _runner()
-    if runner is None:
-        typer.echo(f"{scenario_file}: valid scenario, but the simulation engine is not available yet", err=True)
-        raise typer.Exit(1)
+    from bagalau.simulate import runner  # imported here: it sets Prefect's environment before Prefect loads
+
     report = runner.run(scenario, db_url=db, deliver=deliver)
     write_report(report, out)
     if summary:
@@ -45,12 +39,3 @@ def simulate(
         # With the report on stdout, the summary goes to stderr so that the JSON stays parseable.
         typer.echo(render_summary(report, names), err=out == "-", nl=False)
 
-
-def _runner() -> ModuleType | None:
-    """The simulation engine, or None while it is not written; its own import errors are not hidden."""
-    try:
-        return importlib.import_module(RUNNER)
-    except ModuleNotFoundError as exc:
-        if exc.name != RUNNER:
-            raise
-        return None

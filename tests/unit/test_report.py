@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +12,6 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from bagalau.cli import app
-from bagalau.commands.simulate import RUNNER
 from bagalau.simulate.report import (
     AnnualResult,
     CalibrationOutcome,
@@ -312,7 +309,9 @@ def test_the_command_writes_the_runners_report_and_a_summary(tmp_path: Path, mon
         calls.append({"db_url": db_url, "deliver": deliver})
         return contract_example()
 
-    monkeypatch.setitem(sys.modules, RUNNER, types.SimpleNamespace(run=run))
+    from bagalau.simulate import runner
+
+    monkeypatch.setattr(runner, "run", run)  # the command's own I/O; the real runner is played in tests/e2e
     out = tmp_path / "report.json"
 
     result = CliRunner().invoke(
