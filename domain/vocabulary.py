@@ -122,3 +122,4 @@ class Role(StrEnum):
     EMPLOYEE = "employee"
     APPOINTING_OFFICIAL = "appointing_official"
     OPERATOR = "operator"
+    ADMIN = "admin"  # manages users and settings; sees progress, never results
