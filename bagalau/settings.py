@@ -14,30 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The drivers Bagalau ships with: psycopg 3 for PostgreSQL, the standard library's sqlite3 for the embedded default.
-POSTGRES_SCHEME = "postgresql+psycopg"
-_POSTGRES_ALIASES = ("postgresql", "postgres", POSTGRES_SCHEME)
-_SQLITE_SCHEMES = ("sqlite", "sqlite+pysqlite")
+from notifications.rendering import DEFAULT_MAX_FIELD_CHARS
+from persistence.urls import POSTGRES_SCHEME, normalize_database_url
+
+__all__ = ["POSTGRES_SCHEME", "NotificationSettings", "Settings", "get_settings", "normalize_database_url"]
+
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-def normalize_database_url(url: str) -> str:
-    """Return ``url`` with the scheme Bagalau's drivers use; refuse any database it does not support.
-
-    ``postgresql://`` and ``postgres://`` (what ``psql`` and most hosting panels print) become
-    ``postgresql+psycopg://``; SQLite URLs are kept as they are.
-    """
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        raise ValueError(f"database URL {url!r} has no scheme; use postgresql+psycopg://… or sqlite:///…")
-    if scheme in _POSTGRES_ALIASES:
-        return f"{POSTGRES_SCHEME}://{rest}"
-    if scheme in _SQLITE_SCHEMES:
-        return url
-    raise ValueError(
-        f"unsupported database scheme {scheme!r}: Bagalau runs on PostgreSQL (postgresql://…, driver psycopg 3) "
-        "or on an embedded SQLite file (sqlite:///path/to/file.db)"
-    )
 
 
 class Settings(BaseSettings):
@@ -107,3 +89,22 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once (``get_settings.cache_clear()`` re-reads them, e.g. in tests)."""
     return Settings()
+
+
+class NotificationSettings(BaseSettings):
+    """``BAGALAU_NOTIFY_<NAME>``: how the outbox is delivered."""
+
+    model_config = SettingsConfigDict(env_prefix="BAGALAU_NOTIFY_", env_file=".env", extra="ignore")
+
+    max_attempts: int = Field(default=5, ge=1, description="attempts before a message is dead-lettered")
+    backoff_seconds: float = Field(default=60, gt=0, description="wait after the first failed attempt; doubles")
+    backoff_cap_seconds: float = Field(default=6 * 3600, gt=0, description="longest wait between attempts")
+    rate_limits: dict[str, int] = Field(
+        default_factory=dict, description='messages per channel kind per run, JSON: {"email": 500, "sms": 100}'
+    )
+    lease_seconds: float = Field(default=900, gt=0, description="how long a claimed batch is kept from others")
+    max_field_chars: int = Field(default=DEFAULT_MAX_FIELD_CHARS, ge=100, description="longer texts are shortened")
+    url_templates: dict[str, str] = Field(
+        default_factory=dict,
+        description='default apprise URL per channel kind, {address} for the recipient: {"sms": "json://…?to={address}"}',
+    )

@@ -131,8 +131,9 @@ def deliver_due(
     channels: Channel | None = None,
     config: DeliveryConfig | None = None,
 ) -> DeliveryReport:
-    """Deliver every outbox message due at ``now``; ``channels``: the adapter (default: real apprise)."""
-    config = config or _configured()
+    """Deliver every outbox message due at ``now``; ``channels``: the adapter (default: real apprise); ``config``:
+    the installation's (``bagalau.bootstrap`` builds it from the settings; default: no SMTP, the built-in knobs)."""
+    config = config or DeliveryConfig()
     run = _Run(_aware(now), channels or AppriseChannel(), config, Budget(config.rate_limits), DeliveryReport())
     lease_until = run.now + run.config.lease
     while ids := store.claim_due(engine, run.now, batch_size, lease_until):
@@ -140,12 +141,6 @@ def deliver_due(
             _deliver_in_own_transaction(engine, outbox_id, lease_until, run)
     log.info("outbox at %s: %s", run.now.isoformat(), run.report.summary())
     return run.report
-
-
-def _configured() -> DeliveryConfig:
-    from bagalau.settings import get_settings
-
-    return DeliveryConfig.from_settings(get_settings())
 
 
 def _aware(now: datetime) -> datetime:

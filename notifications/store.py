@@ -3,7 +3,8 @@
 ``persistence``'s ``OutboxRepository`` queues messages, records attempts and outcomes, and the other repositories
 answer who people are. This module adds what delivery needs beyond them: a *leased* batch claim, the lock that
 checks the lease (docs/decisions/0010), giving a row back untried (rate limit), who a message reaches (0011), and
-whether a recipient may see a result (R-2, 0012).
+whether a recipient may see a result (R-2, 0012: ``domain.access``
+on the parties ``persistence.access`` reads).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from domain import access as rules
 from domain.vocabulary import Language, OutboxStatus, Role
 from notifications.channels import EMAIL, Address, ChannelError, UrlTemplates, resolve
+from persistence import access
 from persistence.models import OutboxMessageRow, PersonRow
 from persistence.records import OutboxMessage, Person
 from persistence.uow import UnitOfWork
@@ -149,14 +152,10 @@ def _mailbox(address: str, language: Language, url_templates: UrlTemplates) -> T
 
 
 def may_see_result(uow: UnitOfWork, evaluation_id: int | None, person_id: int | None, on: date) -> bool:
-    """R-2: the evaluatee, the evaluator, the HR head and the calibration participants — nobody else."""
+    """R-2 (``domain.access.visibility``): the evaluatee, the evaluator, the HR head, the calibration participants and,
+    for a Commission's result, the Commission and the official approving it — nobody else."""
     if evaluation_id is None or person_id is None:
         return False
-    evaluation = uow.evaluations.get(evaluation_id)
-    if person_id in (evaluation.person_id, evaluation.evaluator_id):
-        return True
-    body_id = uow.org.person(evaluation.person_id).body_id
-    if person_id in uow.org.people_with_role(body_id, Role.HR_HEAD, on):
-        return True
-    case = uow.calibration.for_evaluation(evaluation_id)
-    return case is not None and person_id in case.members
+    parties = access.evaluation_parties(uow.session, [evaluation_id], on).get(evaluation_id)
+    principal = access.person_principal(uow.session, person_id, on)
+    return parties is not None and principal is not None and rules.may_see_result(principal, parties)

@@ -24,7 +24,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from bagalau.settings import normalize_database_url
+from persistence.urls import normalize_database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
@@ -102,7 +102,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 def alembic_config(connection: sa.Connection | None = None, *, app_role: str | None = None) -> Config:
     """The Alembic configuration of Bagalau's migrations, bound to ``connection`` when given.
 
-    Without a connection, ``env.py`` connects to ``Settings().database_url``.
+    Without a connection, ``env.py`` migrates the database of the command line's ``-x url=…``.
     """
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

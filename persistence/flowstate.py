@@ -1,9 +1,10 @@
-"""Read models and set-based queries the flows, the services and the simulation report need.
+"""Set-based reads the cycle steps, the actions and the read models (``application.queries``) need.
 
 Everything here runs inside a unit of work (``uow.session``) and returns plain values or small frozen records;
 the repositories of ``persistence.repositories`` stay the way to change a single row. These are the questions a
 daily sweep asks of a whole body at once ("which open evaluations have a reminder today?"), answered by one
-indexed query each, so that a day with nothing due costs a handful of queries.
+indexed query each, so that a day with nothing due costs a handful of queries. Nothing here reads the audit log:
+what a step has done is in columns and tables (``opened_on``, ``commission_opened_on``, ``survey_360_cycle`` …).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,7 +21,6 @@ from sqlalchemy.orm import Session
 from domain.vocabulary import CalibrationStatus, EvaluationStatus, Language, PeriodKind
 from persistence.models import (
     AnnualResultRow,
-    AuditLogRow,
     BodyRoleRow,
     BodyRow,
     CalibrationCaseRow,
@@ -32,21 +32,35 @@ from persistence.models import (
     OutboxMessageRow,
     PersonRow,
     SanctionRow,
+    Survey360Row,
+    SurveyRespondentRow,
 )
+from persistence.models.base import table_of
 
-evaluation: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
-period_table: sa.Table = EvaluationPeriodRow.__table__  # type: ignore[attr-defined]
-outbox: sa.Table = OutboxMessageRow.__table__  # type: ignore[attr-defined]
-case_table: sa.Table = CalibrationCaseRow.__table__  # type: ignore[attr-defined]
-person: sa.Table = PersonRow.__table__  # type: ignore[attr-defined]
-escalation: sa.Table = EscalationRow.__table__  # type: ignore[attr-defined]
-audit: sa.Table = AuditLogRow.__table__  # type: ignore[attr-defined]
-annual_table: sa.Table = AnnualResultRow.__table__  # type: ignore[attr-defined]
+evaluation = table_of(EvaluationRow)
+period_table = table_of(EvaluationPeriodRow)
+outbox = table_of(OutboxMessageRow)
+case_table = table_of(CalibrationCaseRow)
+person = table_of(PersonRow)
+escalation = table_of(EscalationRow)
+annual_table = table_of(AnnualResultRow)
+body_table = table_of(BodyRow)
+body_role = table_of(BodyRoleRow)
+sanction = table_of(SanctionRow)
+case_member = table_of(CalibrationMemberRow)
+case_vote = table_of(CalibrationVoteRow)
+survey_table = table_of(Survey360Row)
+respondent_table = table_of(SurveyRespondentRow)
 
 #: Statuses of an evaluation whose sheet is still expected from the evaluator.
 AWAITING_SHEET = (EvaluationStatus.OPEN.value, EvaluationStatus.RETURNED.value)
 #: Statuses in which a result exists and acquaintance (C-1) is pending.
 AWAITING_ACQUAINTANCE = (EvaluationStatus.COMPLETED.value,)
+
+
+def _rows(result: sa.Result[Any]) -> list[Mapping[str, Any]]:
+    """The rows of a result as mappings (column name → value)."""
+    return cast(list[Mapping[str, Any]], list(result.mappings()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +71,7 @@ class PersonInfo:
 
 
 def body_ids(session: Session) -> list[int]:
-    return list(session.execute(sa.select(BodyRow.id).order_by(BodyRow.id)).scalars())
+    return [int(key) for key in session.execute(sa.select(body_table.c.id).order_by(body_table.c.id)).scalars()]
 
 
 def people(session: Session, body_id: int) -> dict[int, PersonInfo]:
@@ -73,14 +87,14 @@ def people(session: Session, body_id: int) -> dict[int, PersonInfo]:
 
 def role_holders(session: Session, body_id: int, role: str, on: date) -> list[int]:
     query = (
-        sa.select(BodyRoleRow.person_id)
+        sa.select(body_role.c.person_id)
         .where(
-            BodyRoleRow.body_id == body_id,
-            BodyRoleRow.role == role,
-            sa.or_(BodyRoleRow.started_on.is_(None), BodyRoleRow.started_on <= on),  # type: ignore[union-attr, operator]
-            sa.or_(BodyRoleRow.ended_on.is_(None), BodyRoleRow.ended_on >= on),  # type: ignore[union-attr, operator]
+            body_role.c.body_id == body_id,
+            body_role.c.role == role,
+            sa.or_(body_role.c.started_on.is_(None), body_role.c.started_on <= on),
+            sa.or_(body_role.c.ended_on.is_(None), body_role.c.ended_on >= on),
         )
-        .order_by(BodyRoleRow.id)
+        .order_by(body_role.c.id)
     )
     return list(dict.fromkeys(session.execute(query).scalars()))
 
@@ -118,28 +132,9 @@ def evaluation_count(session: Session, period_id: int) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def marked(session: Session, entity: str, entity_id: object, action: str) -> bool:
-    """Whether the audit log holds ``action`` on ``entity`` ``entity_id`` (a step done once, e.g. a period opened)."""
-    query = (
-        sa.select(sa.literal(1))
-        .select_from(audit)
-        .where(audit.c.entity == entity, audit.c.entity_id == str(entity_id), audit.c.action == action)
-        .limit(1)
-    )
-    return session.execute(query).first() is not None
-
-
-def marks(session: Session, entity: str, action: str, entity_ids: Iterable[object] | None = None) -> dict[str, Any]:
-    """``entity_id → after`` of every audit row with this entity and action (the latest one wins)."""
-    query = sa.select(audit.c.entity_id, audit.c.after).where(audit.c.entity == entity, audit.c.action == action)
-    if entity_ids is not None:
-        query = query.where(audit.c.entity_id.in_([str(key) for key in entity_ids]))
-    return {row.entity_id: row.after for row in session.execute(query.order_by(audit.c.id))}
-
-
 def annual_results(session: Session) -> list[Mapping[str, Any]]:
     """Every annual final score (P-3), by id."""
-    return list(session.execute(sa.select(annual_table).order_by(annual_table.c.id)).mappings())
+    return _rows(session.execute(sa.select(annual_table).order_by(annual_table.c.id)))
 
 
 # --- evaluations ---------------------------------------------------------------------------------------------
@@ -176,15 +171,15 @@ def evaluations(
         query = query.where(evaluation.c.eligible.is_(eligible))
     for condition in where:
         query = query.where(condition)
-    return list(session.execute(query.order_by(evaluation.c.id)).mappings())
+    return _rows(session.execute(query.order_by(evaluation.c.id)))
 
 
 def sanctions_between(session: Session, person_id: int, first: date, last: date) -> list[str]:
     """The kinds of the sanctions imposed on a person from ``first`` to ``last`` (Q-3)."""
-    query = sa.select(SanctionRow.kind).where(
-        SanctionRow.person_id == person_id, SanctionRow.imposed_on >= first, SanctionRow.imposed_on <= last
+    query = sa.select(sanction.c.kind).where(
+        sanction.c.person_id == person_id, sanction.c.imposed_on >= first, sanction.c.imposed_on <= last
     )
-    return list(session.execute(query.order_by(SanctionRow.imposed_on)).scalars())
+    return list(session.execute(query.order_by(sanction.c.imposed_on)).scalars())
 
 
 # --- outbox --------------------------------------------------------------------------------------------------
@@ -197,14 +192,12 @@ def delivered(
     query = sa.select(outbox).where(outbox.c.kind.in_(list(kinds)), outbox.c.status == "delivered")
     if evaluation_ids is not None:
         query = query.where(outbox.c.evaluation_id.in_(list(evaluation_ids)))
-    return list(session.execute(query.order_by(outbox.c.id)).mappings())
+    return _rows(session.execute(query.order_by(outbox.c.id)))
 
 
 def all_delivered(session: Session) -> list[Mapping[str, Any]]:
     """Every delivered outbox row (the simulation report's notifications), by id."""
-    return list(
-        session.execute(sa.select(outbox).where(outbox.c.status == "delivered").order_by(outbox.c.id)).mappings()
-    )
+    return _rows(session.execute(sa.select(outbox).where(outbox.c.status == "delivered").order_by(outbox.c.id)))
 
 
 # --- calibration ---------------------------------------------------------------------------------------------
@@ -223,12 +216,12 @@ def open_cases(session: Session, body_id: int | None = None) -> list[int]:
 
 
 def case_rows(session: Session) -> list[Mapping[str, Any]]:
-    return list(session.execute(sa.select(case_table).order_by(case_table.c.id)).mappings())
+    return _rows(session.execute(sa.select(case_table).order_by(case_table.c.id)))
 
 
 def case_members(session: Session) -> dict[int, list[int]]:
     """Case id → member person ids, in the order of the composition."""
-    query = sa.select(CalibrationMemberRow.case_id, CalibrationMemberRow.person_id).order_by(CalibrationMemberRow.id)
+    query = sa.select(case_member.c.case_id, case_member.c.person_id).order_by(case_member.c.id)
     found: dict[int, list[int]] = {}
     for case_id, person_id in session.execute(query):
         found.setdefault(case_id, []).append(person_id)
@@ -237,9 +230,9 @@ def case_members(session: Session) -> dict[int, list[int]]:
 
 def case_votes(session: Session, case_id: int) -> list[tuple[int, Decimal, date]]:
     query = (
-        sa.select(CalibrationVoteRow.person_id, CalibrationVoteRow.score, CalibrationVoteRow.voted_on)
-        .where(CalibrationVoteRow.case_id == case_id)
-        .order_by(CalibrationVoteRow.id)
+        sa.select(case_vote.c.person_id, case_vote.c.score, case_vote.c.voted_on)
+        .where(case_vote.c.case_id == case_id)
+        .order_by(case_vote.c.id)
     )
     return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
@@ -248,7 +241,7 @@ def case_votes(session: Session, case_id: int) -> list[tuple[int, Decimal, date]
 
 
 def escalation_rows(session: Session) -> list[Mapping[str, Any]]:
-    return list(session.execute(sa.select(escalation).order_by(escalation.c.id)).mappings())
+    return _rows(session.execute(sa.select(escalation).order_by(escalation.c.id)))
 
 
 def body_of_case(session: Session, case_id: int) -> int:

@@ -88,6 +88,19 @@ class ContactChannel:
     priority: int
 
 
+# --- rulebooks -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRulebook:
+    """A rulebook kept in the database: its validated JSON content and the SHA-256 of it."""
+
+    id: str
+    content: Mapping[str, Any]
+    sha256: str
+    stored_at: datetime
+
+
 # --- evaluations ---------------------------------------------------------------------------------------------------
 
 

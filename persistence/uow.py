@@ -23,8 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from persistence.models import AuditLogRow
-from persistence.models.base import now_utc
+from persistence.audit import AuditTrail
 from persistence.repositories import (
     AnnualResultRepository,
     AuditRepository,
@@ -62,6 +61,7 @@ class UnitOfWork:
     audit_log: AuditRepository
     users: UserRepository
     retention: RetentionRepository
+    trail: AuditTrail
 
     def __init__(self, engine: Engine, *, actor: str) -> None:
         if not actor:
@@ -71,23 +71,28 @@ class UnitOfWork:
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
-        self._session = Session(self.engine, expire_on_commit=False, autoflush=True)
-        self.org = OrgRepository(self)
-        self.rules = RulesRepository(self)
-        self.periods = PeriodRepository(self)
-        self.annual = AnnualResultRepository(self)
-        self.evaluations = EvaluationRepository(self)
-        self.sheets = SheetRepository(self)
-        self.plans = PlanRepository(self)
-        self.surveys = SurveyRepository(self)
-        self.calibration = CalibrationRepository(self)
-        self.commission = CommissionRepository(self)
-        self.outbox = OutboxRepository(self)
-        self.escalations = EscalationRepository(self)
-        self.audit_log = AuditRepository(self)
-        self.users = UserRepository(self)
-        self.retention = RetentionRepository(self)
+        self._open(Session(self.engine, expire_on_commit=False, autoflush=True))
         return self
+
+    def _open(self, session: Session) -> None:
+        """Bind the repositories to ``session`` and this unit's audit trail."""
+        self._session = session
+        self.trail = AuditTrail(session, self.actor)
+        self.org = OrgRepository(session, self.trail)
+        self.rules = RulesRepository(session, self.trail)
+        self.periods = PeriodRepository(session, self.trail)
+        self.annual = AnnualResultRepository(session, self.trail)
+        self.evaluations = EvaluationRepository(session, self.trail)
+        self.sheets = SheetRepository(session, self.trail)
+        self.plans = PlanRepository(session, self.trail)
+        self.surveys = SurveyRepository(session, self.trail)
+        self.calibration = CalibrationRepository(session, self.trail)
+        self.commission = CommissionRepository(session, self.trail)
+        self.outbox = OutboxRepository(session, self.trail)
+        self.escalations = EscalationRepository(session, self.trail)
+        self.audit_log = AuditRepository(session, self.trail)
+        self.users = UserRepository(session, self.trail)
+        self.retention = RetentionRepository(session, self.trail)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
@@ -134,14 +139,21 @@ class UnitOfWork:
         reason: str | None = None,
     ) -> None:
         """Append an audit row (R-4) to this transaction: who (``actor``), what, before, after, why."""
-        row = AuditLogRow(
-            at=now_utc(),
-            actor=self.actor,
-            entity=entity,
-            entity_id=str(entity_id),
-            action=action,
-            before=before,
-            after=after,
-            reason=reason,
-        )
-        self.session.add(row)
+        self.trail.record(entity, entity_id, action, before=before, after=after, reason=reason)
+
+
+class BorrowedUnitOfWork(UnitOfWork):
+    """The repositories over a session another unit of work (or a caller) owns — a read model built inside the
+    owner's transaction, where a second transaction would wait for the first on SQLite. It never commits, rolls
+    back nor closes: the owner does."""
+
+    def __init__(self, session: Session, *, actor: str) -> None:
+        super().__init__(session.get_bind(), actor=actor)  # type: ignore[arg-type]
+        self._borrowed = session
+
+    def __enter__(self) -> Self:
+        self._open(self._borrowed)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._session = None

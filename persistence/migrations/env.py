@@ -1,8 +1,11 @@
-"""Alembic environment of Bagalau: migrates the connection it is given, or the database of the settings.
+"""Alembic environment of Bagalau: migrates the connection it is given, or the database named on the command line.
 
-``persistence.db.upgrade(engine)`` passes its connection in ``config.attributes["connection"]``; the ``alembic``
-command line connects to ``Settings().database_url``. On SQLite, foreign keys are switched off while migrating
-(batch operations rebuild tables, and a rebuilt table must not cascade deletes) and checked afterwards.
+``persistence.db.upgrade(engine)`` (what ``bagalau db``, the tests and the simulator call) passes its connection in
+``config.attributes["connection"]`` and the application role in ``config.attributes["app_role"]``. The ``alembic``
+command line names the database itself: ``alembic -c persistence/alembic.ini -x url=postgresql://… [-x
+app_role=bagalau_app] upgrade head`` (nothing here reads Bagalau's settings: that is the entrances' job). On SQLite,
+foreign keys are switched off while migrating (batch operations rebuild tables, and a rebuilt table must not
+cascade deletes) and checked afterwards.
 """
 
 from __future__ import annotations
@@ -32,13 +35,24 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
-def _app_role() -> str:
-    role = config.attributes.get("app_role")
-    if role is None:
-        from bagalau.settings import get_settings
+DEFAULT_APP_ROLE = "bagalau_app"
+"""The application role when the command line names none (``BAGALAU_APP_ROLE``'s default)."""
 
-        role = get_settings().app_role
-    return str(role)
+
+def _app_role() -> str:
+    role = config.attributes.get("app_role") or context.get_x_argument(as_dictionary=True).get("app_role")
+    return str(role or DEFAULT_APP_ROLE)
+
+
+def _database_url() -> str:
+    """The database the ``alembic`` command line migrates: ``-x url=…``, else ``sqlalchemy.url`` of the ini file."""
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit(
+            "no database to migrate: use `bagalau db upgrade` (it reads BAGALAU_DATABASE_URL), "
+            "or `alembic -c persistence/alembic.ini -x url=postgresql://… upgrade head`"
+        )
+    return url
 
 
 def _migrate(connection: sa.Connection) -> None:
@@ -71,11 +85,9 @@ def _migrate(connection: sa.Connection) -> None:
 
 def run_migrations_offline() -> None:
     """Print the SQL of the migrations instead of running it (``alembic upgrade --sql``)."""
-    from bagalau.settings import get_settings
-
     config.attributes.setdefault("app_role", _app_role())
     context.configure(
-        url=config.get_main_option("sqlalchemy.url") or get_settings().database_url,
+        url=_database_url(),
         target_metadata=metadata,
         literal_binds=True,
         render_item=_render_item,
@@ -92,10 +104,9 @@ def run_migrations_online() -> None:
         return
     if config.config_file_name:
         logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
-    from bagalau.settings import get_settings
     from persistence.db import make_engine
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
+    engine = make_engine(_database_url())
     try:
         with engine.connect() as connection:
             _migrate(connection)

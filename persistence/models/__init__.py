@@ -47,8 +47,8 @@ from persistence.models.reviews import (
     CommissionMeetingRow,
     CommissionVoteRow,
 )
-from persistence.models.rules import CalendarOverrideRow, RulebookAssignmentRow
-from persistence.models.surveys import Survey360Row, SurveyAnswerRow, SurveyRespondentRow
+from persistence.models.rules import CalendarOverrideRow, RulebookAssignmentRow, RulebookRow
+from persistence.models.surveys import Survey360CycleRow, Survey360Row, SurveyAnswerRow, SurveyRespondentRow
 
 
 def _comment_tables_from_docstrings() -> None:
@@ -96,10 +96,12 @@ __all__ = [
     "RefusalActRow",
     "RetentionRecordRow",
     "RulebookAssignmentRow",
+    "RulebookRow",
     "SanctionRow",
     "SheetReviewRow",
     "SheetSubmissionRow",
     "SubstitutionRow",
+    "Survey360CycleRow",
     "Survey360Row",
     "SurveyAnswerRow",
     "SurveyRespondentRow",

@@ -43,6 +43,12 @@ class Table(SQLModel, registry=mapper_registry):
     """Base of every Bagalau table class (``…Row``); not a table itself."""
 
 
+def table_of(row: type[Table]) -> sa.Table:
+    """The Core table of a table class (SQLModel does not type ``__table__``): for set-based queries."""
+    table: sa.Table = row.__table__  # type: ignore[attr-defined]
+    return table
+
+
 # --- column types ----------------------------------------------------------------------------------------------
 
 #: Key of the high-volume append-only tables (audit log, outbox): BIGINT on PostgreSQL, the rowid on SQLite.

@@ -52,6 +52,10 @@ class EvaluationPeriodRow(Table, table=True):
     opened_on: date | None = Field(
         default=None, sa_column_kwargs={"comment": "the day its evaluations were opened (P-1, P-4); NULL until then"}
     )
+    commission_opened_on: date | None = Field(
+        default=None,
+        sa_column_kwargs={"comment": "a year: the day its Commission evaluations were opened (M-1); NULL until then"},
+    )
 
 
 class AnnualResultRow(Table, table=True):
@@ -121,6 +125,12 @@ class EvaluationRow(Table, table=True):
         default=None, max_length=32, sa_column_kwargs={"comment": "system, email, sms, registered_letter, act …"}
     )
     disagreement_until: date | None = Field(default=None, sa_column_kwargs={"comment": "last day to apply (C-2)"})
+    submitted_to_commission_on: date | None = Field(
+        default=None, sa_column_kwargs={"comment": "HR submitted the approved sheet to the Commission (M-5, M-6)"}
+    )
+    commission_undecided_on: date | None = Field(
+        default=None, sa_column_kwargs={"comment": "a meeting day whose vote decided nothing (quorum, M-7)"}
+    )
     closed_on: date | None = None
     created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
     updated_at: datetime = Field(default_factory=now_utc, sa_type=Instant)

@@ -1,13 +1,15 @@
-"""Which rulebook a body follows when, and the operator's overrides of the Kazakhstan working-day calendar."""
+"""Which rulebook a body follows when, the rulebooks stored beside the bundled ones, and the operator's overrides of
+the Kazakhstan working-day calendar."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from persistence.models.base import Instant, Table, now_utc, one_of, ordered_dates, ref, text
+from persistence.models.base import Instant, Json, Table, now_utc, one_of, ordered_dates, ref, text
 
 CALENDAR_OVERRIDE_KINDS = ("day_off", "working_day")
 
@@ -31,6 +33,21 @@ class RulebookAssignmentRow(Table, table=True):
     valid_from: date
     valid_until: date | None = None
     created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
+
+
+class RulebookRow(Table, table=True):
+    """A rulebook stored in the database (loaded from a file, or uploaded by HR), so that every process sees it.
+
+    The bundled rulebooks ship with the code; a stored one is found by its id first (G-3). ``content`` is the whole
+    validated rulebook as JSON (``domain.rulebooks.to_json``), ``sha256`` the hash of that JSON.
+    """
+
+    __tablename__ = "rulebook"
+
+    id: str = Field(primary_key=True, max_length=100, sa_column_kwargs={"comment": "the rulebook's own id"})
+    content: dict[str, Any] = Field(sa_type=Json, sa_column_kwargs={"comment": "the validated rulebook, as JSON"})
+    sha256: str = Field(max_length=64, sa_column_kwargs={"comment": "sha256 hex of the canonical JSON content"})
+    stored_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
 
 
 class CalendarOverrideRow(Table, table=True):

@@ -13,10 +13,24 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from persistence.models.base import Instant, Table, one_of, ref
+from persistence.models.base import Instant, Table, now_utc, one_of, ref
 
 SURVEY_STATUSES = ("open", "closed")
 RESPONDENT_RELATIONS = ("head", "subordinate", "peer", "self")
+
+
+class Survey360CycleRow(Table, table=True):
+    """The yearly 360 survey of a body (T-1): opened once, on the day recorded here (the surveys are its rows)."""
+
+    __tablename__ = "survey_360_cycle"
+    __table_args__ = (sa.UniqueConstraint("body_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    body_id: int = ref("body.id", index=False)
+    year: int = Field(sa_column_kwargs={"comment": "the surveyed year"})
+    opened_on: date
+    surveys: int = Field(default=0, sa_column_kwargs={"comment": "how many surveys the opening created"})
+    created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
 
 
 class Survey360Row(Table, table=True):

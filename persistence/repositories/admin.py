@@ -1,16 +1,47 @@
-"""Reading the audit log (writing is ``UnitOfWork.audit``), dashboard users, and retention purge records (R-1)."""
+"""Reading the audit log (writing is ``persistence.audit.AuditTrail``), dashboard users, and the retention purge
+(R-1): its set-based deletes and its records."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from domain.vocabulary import Role
-from persistence.models import AppUserRow, AuditLogRow, RetentionRecordRow
+from persistence.models import (
+    AcknowledgementRow,
+    AppealRow,
+    AppUserRow,
+    AuditLogRow,
+    CalibrationCaseRow,
+    CalibrationMemberRow,
+    CalibrationVoteRow,
+    CommissionDecisionRow,
+    CommissionVoteRow,
+    RefusalActRow,
+    RetentionRecordRow,
+    SheetReviewRow,
+    SheetSubmissionRow,
+    Survey360Row,
+    Table,
+)
 from persistence.records import AppUser, AuditEntry
 from persistence.repositories.base import Repository
+
+#: The documents of one evaluation, in the order they are deleted (children first); each table has
+#: ``evaluation_id`` except the calibration ones, reached through their case.
+EVALUATION_DOCUMENTS: tuple[type[Table], ...] = (
+    SheetReviewRow,
+    SheetSubmissionRow,
+    CommissionVoteRow,
+    CommissionDecisionRow,
+    RefusalActRow,
+    AppealRow,
+    AcknowledgementRow,
+)
+CASE_DOCUMENTS: tuple[type[Table], ...] = (CalibrationVoteRow, CalibrationMemberRow)
 
 
 def _user(row: AppUserRow) -> AppUser:
@@ -39,7 +70,7 @@ class UserRepository(Repository):
 
     def add(self, *, login: str, role: Role, person_id: int | None = None, password_hash: str | None = None) -> AppUser:
         row = self._add(AppUserRow(login=login, role=role.value, person_id=person_id, password_hash=password_hash))
-        self._uow.audit("app_user", row.id, "create", after={"login": login, "role": role.value})
+        self._audit.record("app_user", row.id, "create", after={"login": login, "role": role.value})
         return _user(row)
 
     def by_login(self, login: str) -> AppUser | None:
@@ -53,6 +84,34 @@ class RetentionRepository(Repository):
     def record(self, *, entity: str, cutoff_on: date, rows: int, detail: dict[str, Any] | None = None) -> None:
         """Record that ``rows`` rows of ``entity`` older than ``cutoff_on`` were purged, by this unit's actor."""
         self._add(
-            RetentionRecordRow(actor=self._uow.actor, entity=entity, cutoff_on=cutoff_on, rows=rows, detail=detail)
+            RetentionRecordRow(actor=self._audit.actor, entity=entity, cutoff_on=cutoff_on, rows=rows, detail=detail)
         )
-        self._uow.audit("retention_record", entity, "purge", after={"cutoff_on": cutoff_on.isoformat(), "rows": rows})
+        after = {"cutoff_on": cutoff_on.isoformat(), "rows": rows}
+        self._audit.record("retention_record", entity, "purge", after=after)
+
+    def delete_evaluation_documents(self, evaluation_ids: Sequence[int]) -> dict[str, int]:
+        """Delete the documents of the evaluations (R-1; the evaluation row, its result, stays: the service
+        record); returns the rows deleted per table (``persistence.annual_state.EVALUATION_DOCUMENTS``)."""
+        case_ids = self._keys(CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)
+        counts = {table.__tablename__: self._delete(table, table.case_id, case_ids) for table in CASE_DOCUMENTS}
+        counts["calibration_case"] = self._delete(CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)
+        for table in EVALUATION_DOCUMENTS:
+            counts[table.__tablename__] = self._delete(table, table.evaluation_id, evaluation_ids)
+        return {name: count for name, count in counts.items() if count}
+
+    def delete_surveys(self, survey_ids: Sequence[int]) -> int:
+        """Delete 360 surveys; their respondents and anonymous answers go with them (ON DELETE CASCADE: the
+        application may not read or delete answers itself, T-8)."""
+        return self._delete(Survey360Row, Survey360Row.id, survey_ids)
+
+    def _keys(self, table: type[Table], column: Any, keys: Sequence[int]) -> list[int]:
+        if not keys:
+            return []
+        query = sa.select(table.__table__.c.id).where(column.in_(list(keys)))  # type: ignore[attr-defined]
+        return list(self.session.execute(query).scalars())
+
+    def _delete(self, table: type[Table], column: Any, keys: Sequence[int]) -> int:
+        if not keys:
+            return 0
+        statement = sa.delete(table.__table__).where(column.in_(list(keys)))  # type: ignore[attr-defined]
+        return int(self.session.execute(statement).rowcount or 0)

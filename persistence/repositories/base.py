@@ -1,4 +1,5 @@
-"""What every repository shares: its unit of work, row-to-record copying, audited updates, lookups that raise."""
+"""What every repository shares: its session and audit trail, row-to-record copying, audited updates, lookups that
+raise."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from persistence.audit import AuditTrail
 from persistence.bulk import insert_statement
 from persistence.models import Table
-
-if TYPE_CHECKING:
-    from persistence.uow import UnitOfWork
 
 RowT = TypeVar("RowT", bound=Table)
 
@@ -46,14 +45,11 @@ def optional(convert: Callable[[Any], Any], value: Any) -> Any:
 
 
 class Repository:
-    """Base of the repositories: they work inside one ``UnitOfWork`` and write audit rows through it."""
+    """Base of the repositories: they work in one session (a unit of work's) and write audit rows to its trail."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-
-    @property
-    def session(self) -> Session:
-        return self._uow.session
+    def __init__(self, session: Session, audit: AuditTrail) -> None:
+        self.session = session
+        self._audit = audit
 
     def _get(self, row_type: type[RowT], key: int, *, for_update: bool = False) -> RowT:
         statement = sa.select(row_type).where(row_type.id == key)
@@ -109,7 +105,7 @@ class Repository:
             for name, value in (when_changed or {}).items():
                 setattr(row, name, value)
             self.session.flush()
-            self._uow.audit(
+            self._audit.record(
                 row.__tablename__,
                 entity_id,
                 action,

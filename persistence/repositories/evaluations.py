@@ -20,8 +20,10 @@ from persistence.bulk import EVALUATION_KEY, evaluation_values
 from persistence.models import (
     AcknowledgementRow,
     AnnualResultRow,
+    AppealRow,
     EvaluationPeriodRow,
     EvaluationRow,
+    RefusalActRow,
     SheetReviewRow,
     SheetSubmissionRow,
 )
@@ -176,6 +178,18 @@ class PeriodRepository(Repository):
     def is_opened(self, period_id: int) -> bool:
         return period_id in self.opened_on([period_id])
 
+    def mark_commission_opened(self, period_id: int, day: date) -> bool:
+        """Record that a year's Commission evaluations were opened on ``day`` (M-1; once: whether this call did)."""
+        table = EvaluationPeriodRow.__table__
+        statement = sa.update(table).where(table.c.id == period_id, table.c.commission_opened_on.is_(None))
+        return bool(self.session.execute(statement.values(commission_opened_on=day)).rowcount)
+
+    def commission_opened_on(self, period_id: int) -> date | None:
+        """The day a year's Commission evaluations were opened (M-1), or ``None``."""
+        table = EvaluationPeriodRow.__table__
+        query = sa.select(table.c.commission_opened_on).where(table.c.id == period_id)
+        return self.session.execute(query).scalar_one_or_none()
+
     def close(self, period_id: int, *, reason: str | None = None) -> EvaluationPeriod:
         """Close a period (audited)."""
         row = self._get(EvaluationPeriodRow, period_id, for_update=True)
@@ -327,6 +341,53 @@ class EvaluationRepository(Repository):
         )
         return _evaluation(row)
 
+    def mark_submitted_to_commission(self, evaluation_id: int, day: date) -> bool:
+        """Record that HR submitted the approved sheet to the Commission on ``day`` (M-5, M-6; once). The caller
+        audits it; whether this call marked it."""
+        return self._mark(evaluation_id, "submitted_to_commission_on", day)
+
+    def mark_commission_undecided(self, evaluation_id: int, day: date) -> bool:
+        """Record that the Commission's vote of ``day`` decided nothing about the evaluation (M-7; once). The caller
+        audits it with the reason; whether this call marked it."""
+        return self._mark(evaluation_id, "commission_undecided_on", day)
+
+    def _mark(self, evaluation_id: int, column: str, day: date) -> bool:
+        table = EvaluationRow.__table__
+        statement = sa.update(table).where(table.c.id == evaluation_id, table.c[column].is_(None))
+        return bool(self.session.execute(statement.values({column: day})).rowcount)
+
+    # --- M-8, M-9, C-9: refusal acts and appeals ------------------------------------------------------------
+
+    def add_refusal_act(
+        self,
+        *,
+        evaluation_id: int,
+        refused_on: date,
+        drawn_up_by_id: int,
+        witnesses: tuple[int, int],
+        content: str,
+    ) -> int:
+        """M-8: the act recording a refusal to acknowledge, signed by HR and two other employees (audited)."""
+        row = self._add(
+            RefusalActRow(
+                evaluation_id=evaluation_id,
+                refused_on=refused_on,
+                drawn_up_by_id=drawn_up_by_id,
+                witness_1_id=witnesses[0],
+                witness_2_id=witnesses[1],
+                content=content,
+            )
+        )
+        after = {"evaluation_id": evaluation_id, "on": refused_on.isoformat()}
+        self._audit.record("refusal_act", row.id, "draw_up", after=after)
+        return int(row.id)  # type: ignore[arg-type]
+
+    def add_appeal(self, *, evaluation_id: int, filed_on: date, authority: str, note: str | None) -> int:
+        """M-9 / C-9: an appeal filed with ``authority``, its outcome pending (audited)."""
+        row = self._add(AppealRow(evaluation_id=evaluation_id, filed_on=filed_on, authority=authority, note=note))
+        self._audit.record("appeal", row.id, "file", after={"evaluation_id": evaluation_id, "authority": authority})
+        return int(row.id)  # type: ignore[arg-type]
+
     # --- acquaintance ------------------------------------------------------------------------------------------
 
     def acknowledge(self, evaluation_id: int, *, person_id: int, at: datetime, via: str) -> bool:
@@ -395,7 +456,7 @@ class SheetRepository(Repository):
                 scan_ref=scan_ref,
             )
         )
-        self._uow.audit(
+        self._audit.record(
             "sheet_submission",
             row.id,
             "submit",
@@ -460,7 +521,7 @@ class SheetRepository(Repository):
                 decided_on=decided_on,
             )
         )
-        self._uow.audit("sheet_review", row.id, decision, after={"submission_id": submission_id}, reason=reason)
+        self._audit.record("sheet_review", row.id, decision, after={"submission_id": submission_id}, reason=reason)
         return SheetReview(
             row.id, row.evaluation_id, row.submission_id, row.reviewer_id, row.decision, row.reason, row.decided_on
         )

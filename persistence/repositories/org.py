@@ -284,7 +284,8 @@ class OrgRepository(Repository):
         for row in self.session.execute(open_appointments).scalars():
             row.ended_on = dismissed_on
         self.session.flush()
-        self._uow.audit("person", person_id, "dismiss", after={"dismissed_on": dismissed_on.isoformat()}, reason=reason)
+        after = {"dismissed_on": dismissed_on.isoformat()}
+        self._audit.record("person", person_id, "dismiss", after=after, reason=reason)
 
     def add_probation(self, *, person_id: int, ends_on: date, started_on: date | None = None) -> None:
         """Record a probation period ending on ``ends_on`` (E-5)."""
@@ -378,7 +379,7 @@ class OrgRepository(Repository):
             ended_on=ended_on,
         )
         self._add(row)
-        self._uow.audit(
+        self._audit.record(
             "commission_member",
             row.id,
             "add",

@@ -107,7 +107,8 @@ class PlanRepository(Repository):
         )
 
     def _revise(self, kpi_id: int, *, before: dict[str, Any], after: dict[str, Any], reason: str | None) -> None:
-        self._add(KpiRevisionRow(kpi_id=kpi_id, changed_by=self._uow.actor, reason=reason, before=before, after=after))
+        actor = self._audit.actor
+        self._add(KpiRevisionRow(kpi_id=kpi_id, changed_by=actor, reason=reason, before=before, after=after))
 
     def revisions(self, kpi_id: int) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, str | None]]:
         """The change history of a KPI, oldest first: (who, before, after, why)."""

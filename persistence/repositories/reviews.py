@@ -81,7 +81,7 @@ class CalibrationRepository(Repository):
         case = self.for_evaluation(evaluation_id)
         assert case is not None
         if new_id is not None:
-            self._uow.audit("calibration_case", new_id, "apply", after={"evaluation_id": evaluation_id})
+            self._audit.record("calibration_case", new_id, "apply", after={"evaluation_id": evaluation_id})
         return case, new_id is not None
 
     def get(self, case_id: int) -> CalibrationCase:
@@ -124,7 +124,7 @@ class CalibrationRepository(Repository):
             CalibrationMemberRow(case_id=case_id, person_id=person, is_hr=person in hr_members) for person in members
         )
         self.session.flush()
-        self._uow.audit(
+        self._audit.record(
             "calibration_case",
             case_id,
             "compose",
@@ -151,7 +151,7 @@ class CalibrationRepository(Repository):
         }
         created = self._insert_new(CalibrationVoteRow.__table__, values, ("case_id", "person_id")) is not None
         if created:
-            self._uow.audit("calibration_case", case_id, "vote", after={"person_id": person_id, "score": str(score)})
+            self._audit.record("calibration_case", case_id, "vote", after={"person_id": person_id, "score": str(score)})
         return created
 
     def update(self, case_id: int, *, reason: str | None = None, **changes: Any) -> CalibrationCase:
@@ -223,7 +223,8 @@ class CommissionRepository(Repository):
         statement = sa.select(CommissionMeetingRow).filter_by(body_id=body_id, meeting_date=meeting_date)
         meeting = self._meeting(self.session.execute(statement).scalar_one())
         if new_id is not None:
-            self._uow.audit("commission_meeting", new_id, "schedule", after={"meeting_date": meeting_date.isoformat()})
+            after = {"meeting_date": meeting_date.isoformat()}
+            self._audit.record("commission_meeting", new_id, "schedule", after=after)
         return meeting, new_id is not None
 
     def get(self, meeting_id: int) -> CommissionMeeting:
@@ -308,7 +309,7 @@ class CommissionRepository(Repository):
         new_id = self._insert_new(CommissionDecisionRow.__table__, values, ("meeting_id", "evaluation_id"))
         if new_id is not None:
             after = {"evaluation_id": evaluation_id, "decision": decision, "result_category": values["result_category"]}
-            self._uow.audit("commission_decision", new_id, "decide", after=after)
+            self._audit.record("commission_decision", new_id, "decide", after=after)
         return new_id is not None
 
     def decisions(self, meeting_id: int) -> list[CommissionDecision]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
-from persistence.models import CalendarOverrideRow, RulebookAssignmentRow
+from persistence.models import CalendarOverrideRow, RulebookAssignmentRow, RulebookRow
+from persistence.models.base import now_utc
 from persistence.models.rules import CALENDAR_OVERRIDE_KINDS
+from persistence.records import StoredRulebook
 from persistence.repositories.base import Repository
 
 
@@ -24,7 +27,7 @@ class RulesRepository(Repository):
             )
         )
         after = {"body_id": body_id, "rulebook_id": rulebook_id, "valid_from": valid_from.isoformat()}
-        self._uow.audit("rulebook_assignment", row.id, "assign", after=after)
+        self._audit.record("rulebook_assignment", row.id, "assign", after=after)
 
     def rulebooks_on(self, body_id: int, on: date) -> list[str]:
         """The rulebook ids in force for a body on ``on`` (several when a transitional one runs beside, M-10)."""
@@ -39,6 +42,31 @@ class RulesRepository(Repository):
         )
         return list(self.session.execute(statement).scalars())
 
+    def stored_rulebook(self, rulebook_id: str) -> StoredRulebook | None:
+        """A rulebook stored in the database (not bundled): its JSON content and SHA-256, or ``None``."""
+        row = self.session.execute(sa.select(RulebookRow).filter_by(id=rulebook_id)).scalar_one_or_none()
+        return None if row is None else StoredRulebook(row.id, dict(row.content), row.sha256, row.stored_at)
+
+    def stored_rulebook_ids(self) -> list[str]:
+        """The ids of every rulebook stored in the database."""
+        return list(self.session.execute(sa.select(RulebookRow.id).order_by(RulebookRow.id)).scalars())
+
+    def store_rulebook(self, rulebook_id: str, *, content: dict[str, Any], sha256: str) -> bool:
+        """Store (or replace) a rulebook's validated JSON; audited when it changes. Whether anything changed."""
+        row = self.session.execute(
+            sa.select(RulebookRow).filter_by(id=rulebook_id).with_for_update()
+        ).scalar_one_or_none()
+        if row is not None and row.sha256 == sha256:
+            return False
+        before = None if row is None else {"sha256": row.sha256}
+        if row is None:
+            self._add(RulebookRow(id=rulebook_id, content=content, sha256=sha256, stored_at=now_utc()))
+        else:
+            row.content, row.sha256, row.stored_at = content, sha256, now_utc()
+            self.session.flush()
+        self._audit.record("rulebook", rulebook_id, "store", before=before, after={"sha256": sha256})
+        return True
+
     def set_calendar_day(self, day: date, *, kind: str, legal_basis: str | None = None) -> None:
         """Declare ``day`` a ``day_off`` or a ``working_day`` (a decree moved it); replaces an earlier override."""
         if kind not in CALENDAR_OVERRIDE_KINDS:
@@ -50,11 +78,11 @@ class RulesRepository(Repository):
         ).scalar_one_or_none()
         if row is None:
             row = self._add(
-                CalendarOverrideRow(day=day, kind=kind, legal_basis=legal_basis, created_by=self._uow.actor)
+                CalendarOverrideRow(day=day, kind=kind, legal_basis=legal_basis, created_by=self._audit.actor)
             )
-            self._uow.audit("calendar_override", day.isoformat(), "set", after={"kind": kind}, reason=legal_basis)
+            self._audit.record("calendar_override", day.isoformat(), "set", after={"kind": kind}, reason=legal_basis)
             return
-        changes = {"kind": kind, "legal_basis": legal_basis, "created_by": self._uow.actor}
+        changes = {"kind": kind, "legal_basis": legal_basis, "created_by": self._audit.actor}
         self._update(row, changes, allowed=changes, entity_id=day.isoformat(), reason=legal_basis, action="set")
 
     def calendar_overrides(self) -> dict[date, str]:

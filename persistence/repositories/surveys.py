@@ -15,7 +15,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from persistence.models import Survey360Row, SurveyAnswerRow, SurveyRespondentRow
+from persistence.models import Survey360CycleRow, Survey360Row, SurveyAnswerRow, SurveyRespondentRow
+from persistence.models.base import now_utc
 from persistence.records import CompetencyAverage, Survey, SurveyRespondent
 from persistence.repositories.base import Repository
 
@@ -61,6 +62,17 @@ def _mean(points: int | None, answers: int | None) -> Decimal | None:
 
 class SurveyRepository(Repository):
     """360 surveys, respondents and anonymous answers."""
+
+    def open_cycle(self, *, body_id: int, year: int, opened_on: date, surveys: int) -> bool:
+        """Record that a body's 360 survey of ``year`` was opened on ``opened_on`` (T-1; once: whether this call
+        did). The caller audits it."""
+        values = {"body_id": body_id, "year": year, "opened_on": opened_on, "surveys": surveys, "created_at": now_utc()}
+        return self._insert_new(Survey360CycleRow.__table__, values, ("body_id", "year")) is not None
+
+    def cycle_opened(self, body_id: int, year: int) -> bool:
+        """Whether the body's 360 survey of ``year`` has been opened (T-1)."""
+        statement = sa.select(Survey360CycleRow.id).filter_by(body_id=body_id, year=year)
+        return self.session.execute(statement).first() is not None
 
     def open(
         self,
@@ -119,6 +131,17 @@ class SurveyRepository(Repository):
             "invited_at": invited_at,
         }
         return self._insert_new(SurveyRespondentRow.__table__, values, ("survey_id", "respondent_id")) is not None
+
+    def remove_respondents(self, survey_id: int, person_ids: Sequence[int]) -> int:
+        """Withdraw invitations nobody has answered yet (HR's edit, T-4); returns how many were removed."""
+        if not person_ids:
+            return 0
+        statement = sa.delete(SurveyRespondentRow).where(
+            SurveyRespondentRow.survey_id == survey_id,
+            SurveyRespondentRow.respondent_id.in_(list(person_ids)),
+            SurveyRespondentRow.answered_at.is_(None),
+        )
+        return int(self.session.execute(statement).rowcount or 0)
 
     def respondents(self, survey_id: int) -> list[SurveyRespondent]:
         statement = sa.select(SurveyRespondentRow).filter_by(survey_id=survey_id).order_by(SurveyRespondentRow.id)

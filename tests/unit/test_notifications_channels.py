@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bagalau.settings import Settings
+from bagalau.bootstrap import delivery_config
+from bagalau.settings import NotificationSettings, Settings
 from notifications.channels import (
     Address,
     ChannelError,
@@ -18,7 +19,7 @@ from notifications.channels import (
     resolve,
     resolve_value,
 )
-from notifications.config import DeliveryConfig, NotificationSettings
+from notifications.config import DeliveryConfig
 from notifications.delivery import Budget
 from notifications.rendering import render
 
@@ -131,7 +132,7 @@ def test_the_configuration_comes_from_the_settings_and_the_notify_variables(monk
     monkeypatch.setenv("BAGALAU_NOTIFY_MAX_ATTEMPTS", "3")
     monkeypatch.setenv("BAGALAU_NOTIFY_RATE_LIMITS", '{"sms": 10}')
     monkeypatch.setenv("BAGALAU_NOTIFY_URL_TEMPLATES", '{"sms": "json://gw/sms?to={address}"}')
-    config = DeliveryConfig.from_settings(Settings(smtp_url=SMTP, hr_email="hr@body.kz"), NotificationSettings())
+    config = delivery_config(Settings(smtp_url=SMTP, hr_email="hr@body.kz"), NotificationSettings())
 
     assert config.max_attempts == 3 and config.rate_limits == {"sms": 10}
     assert config.url_templates == {"email": SMTP, "sms": "json://gw/sms?to={address}"}

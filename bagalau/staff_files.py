@@ -1,0 +1,173 @@
+"""The third staff format: the ``organization`` section of a scenario file (SCENARIOS.md), alone or in a scenario.
+
+The section is validated by the simulator's own model (``bagalau.simulate.scenario.Organization``), so a file that
+``bagalau simulate`` accepts is imported the same way and one it refuses is refused with the same paths. Besides
+what a CSV row carries, a scenario names absences, sanctions and the Commission; they are imported too. Other
+sections of a scenario (rulebook, cycles, events …) are not staff and are ignored, with a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.vocabulary import AbsenceKind, Corps, Role, SanctionKind
+from persistence.importers import columns
+from persistence.importers.columns import CellError
+from persistence.importers.spec import (
+    FILE,
+    AbsenceSpec,
+    CommissionSpec,
+    ContactSpec,
+    PersonSpec,
+    Problem,
+    SanctionSpec,
+    UnitSpec,
+    Where,
+)
+from persistence.importers.tabular import summarize
+
+SECTION = "organization"
+MANAGED_ROLES = frozenset({Role.APPOINTING_OFFICIAL, Role.HR})
+"""The roles a scenario can name; ``hr_head`` given by a CSV import or by hand is left alone."""
+
+
+@dataclass
+class YamlStaff:
+    units: dict[str, UnitSpec] = field(default_factory=dict)
+    people: list[PersonSpec] = field(default_factory=list)
+    commission: CommissionSpec | None = None
+    body_name: str | None = None
+    role_order: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def read_yaml(text: str, source: str) -> YamlStaff:
+    """Units, people and the Commission of the file's ``organization`` section, or the problems found in it."""
+    from bagalau.simulate.scenario import Organization, ScenarioError, parse_yaml
+
+    result = YamlStaff()
+    try:
+        data, lines = parse_yaml(text, source)
+    except ScenarioError as exc:
+        result.problems = [_problem(problem.path, problem.message, problem.line) for problem in exc.problems]
+        return result
+    if not isinstance(data, Mapping) or SECTION not in data:
+        message = "a YAML staff file is a scenario, or a mapping with just `organization:` (SCENARIOS.md)"
+        result.problems.append(Problem(FILE, None, None, message))
+        return result
+    ignored = [str(key) for key in data if key != SECTION]
+    if ignored:
+        result.warnings.append(Problem(FILE, None, None, f"only {SECTION} is imported; ignored: {', '.join(ignored)}"))
+    try:
+        org = Organization.model_validate(data[SECTION])
+    except ValidationError as exc:
+        result.problems = [_from_pydantic(error, lines) for error in exc.errors()]
+        return result
+    result.body_name = org.name
+    result.role_order = {Role.APPOINTING_OFFICIAL.value: [org.appointing_official], Role.HR.value: list(org.hr)}
+    for index, unit in enumerate(org.units):
+        where = _where(f"{SECTION}.units[{index}]", lines)
+        result.units[unit.id] = UnitSpec(unit.id, unit.name, unit.parent, True, where)
+    no_post: list[Where] = []
+    for index, employee in enumerate(org.employees):
+        where = _where(f"{SECTION}.employees[{index}]", lines)
+        contacts = _contacts(employee.contacts, where, result.problems)
+        roles = {Role.APPOINTING_OFFICIAL} if employee.id == org.appointing_official else set()
+        if employee.id in org.hr:
+            roles.add(Role.HR)
+        if employee.corps != Corps.B and employee.unit is not None and employee.category is None:
+            no_post.append(where)
+        result.people.append(
+            PersonSpec(
+                where=where,
+                personnel_number=employee.id,
+                full_name=employee.name,
+                corps=Corps(employee.corps),
+                unit=employee.unit,
+                category=employee.category,
+                head=employee.head,
+                head_given=True,
+                appointed=employee.appointed,
+                dismissed=employee.dismissed,
+                probation_until=employee.probation_until,
+                contacts=contacts,
+                roles=frozenset(roles),
+                managed_roles=MANAGED_ROLES,
+                absences=tuple(AbsenceSpec(AbsenceKind(a.kind), a.from_, a.to) for a in employee.absences),
+                sanctions=tuple(SanctionSpec(SanctionKind(s.kind), s.date) for s in employee.sanctions),
+            )
+        )
+    if no_post:
+        message = "no category for a person outside the B corps: no post recorded (the unit is not kept)"
+        result.warnings.append(summarize(no_post, message))
+    if org.commission is not None:
+        commission = org.commission
+        where = _where(f"{SECTION}.commission", lines)
+        result.commission = CommissionSpec(commission.chair, commission.secretary, tuple(commission.members), where)
+        if commission.secretary in commission.members:
+            message = f"the secretary {commission.secretary} is also listed as a member: the secretary does not vote"
+            result.warnings.append(Problem(where, "secretary", commission.secretary, message + " (M-7)"))
+    return result
+
+
+_CONTACT_READERS = {"email": columns.email, "sms": columns.phone, "telegram": columns.telegram}
+
+
+def _contacts(contacts: Mapping[str, str], where: Where, problems: list[Problem]) -> tuple[ContactSpec, ...]:
+    """Contacts in the order written (the first is tried first); an apprise URL is kept as the channel's URL."""
+    found = []
+    for index, (kind, value) in enumerate(contacts.items(), start=1):
+        if "://" in value:
+            found.append(ContactSpec(kind=kind, address=value[:500], apprise_url=value, priority=index * 10))
+            continue
+        reader = _CONTACT_READERS.get(kind)
+        try:
+            address = reader(value) if reader else columns.text(value)
+        except CellError as exc:
+            problems.append(Problem(where, f"contacts.{kind}", value, str(exc)))
+            continue
+        if address is not None:
+            found.append(ContactSpec(kind=kind, address=address, priority=index * 10))
+    return tuple(found)
+
+
+def _where(path: str, lines: Mapping[str, int]) -> Where:
+    return Where(path=path, line=_line(path, lines))
+
+
+def _line(path: str, lines: Mapping[str, int]) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[: max(path.rfind("."), path.rfind("["), 0)]
+    return None
+
+
+def _problem(path: str, message: str, line: int | None) -> Problem:
+    return Problem(Where(path=path or None, line=line), None, None, message)
+
+
+def _from_pydantic(error: Mapping[str, Any], lines: Mapping[str, int]) -> Problem:
+    """A pydantic error of the organization model as a problem at its YAML path."""
+    loc = tuple(part for part in error["loc"] if part != "[key]")
+    path = SECTION
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    value = error.get("input")
+    shown = None if isinstance(value, dict | list) or value is None else str(value)
+    kind = error.get("type")
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "extra_forbidden":
+        message = "unknown key"
+    else:
+        message = str(error["msg"]).removeprefix("Value error, ")
+    *parents, last = path.replace("[", ".[").split(".")
+    column = None if last.startswith("[") else last
+    where_path = ".".join(parents).replace(".[", "[") if column else path
+    return Problem(Where(path=where_path, line=_line(path, lines)), column, shown, message)

@@ -1,0 +1,148 @@
+"""Who an evaluation's result is known to (R-2), read from the tables: the facts ``domain.access`` decides on.
+
+:func:`evaluation_parties` gathers, for a batch of evaluations, the people R-2 names — evaluatee, evaluator, the
+superior head who reviews the sheet (M-5), the calibration panel of its case (C-5), and, when the Commission
+decides it (M-7), the Commission and the appointing official who approves its results — by personnel number.
+:func:`person_principal` is a person as ``domain.access`` sees them on a day: number, body and roles. Both are
+read models: the decision itself is ``domain.access.visibility``, asked by every door alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from domain.access import EvaluationParties, Principal
+from domain.vocabulary import Role
+from persistence.models import (
+    BodyRoleRow,
+    BodyRow,
+    CalibrationCaseRow,
+    CalibrationMemberRow,
+    CommissionDecisionRow,
+    CommissionMeetingRow,
+    CommissionMemberRow,
+    CommissionVoteRow,
+    EvaluationPeriodRow,
+    EvaluationRow,
+    PersonRow,
+)
+
+evaluation: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
+period: sa.Table = EvaluationPeriodRow.__table__  # type: ignore[attr-defined]
+body: sa.Table = BodyRow.__table__  # type: ignore[attr-defined]
+person: sa.Table = PersonRow.__table__  # type: ignore[attr-defined]
+body_role: sa.Table = BodyRoleRow.__table__  # type: ignore[attr-defined]
+case: sa.Table = CalibrationCaseRow.__table__  # type: ignore[attr-defined]
+case_member: sa.Table = CalibrationMemberRow.__table__  # type: ignore[attr-defined]
+commission_vote: sa.Table = CommissionVoteRow.__table__  # type: ignore[attr-defined]
+commission_decision: sa.Table = CommissionDecisionRow.__table__  # type: ignore[attr-defined]
+commission_meeting: sa.Table = CommissionMeetingRow.__table__  # type: ignore[attr-defined]
+commission_member: sa.Table = CommissionMemberRow.__table__  # type: ignore[attr-defined]
+
+
+def _in_force(table: sa.Table, on: date) -> sa.ColumnElement[bool]:
+    """The table's ``started_on`` … ``ended_on`` interval (either end open when NULL) holds ``on``."""
+    started, ended = table.c.started_on, table.c.ended_on
+    return sa.and_(sa.or_(started.is_(None), started <= on), sa.or_(ended.is_(None), ended >= on))
+
+
+def evaluation_parties(session: Session, evaluation_ids: Iterable[int], on: date) -> dict[int, EvaluationParties]:
+    """Evaluation id → the people R-2 lets see its result (unknown ids are left out)."""
+    ids = sorted(set(evaluation_ids))
+    if not ids:
+        return {}
+    query = (
+        sa.select(
+            evaluation.c.id,
+            evaluation.c.person_id,
+            evaluation.c.evaluator_id,
+            evaluation.c.approver_id,
+            evaluation.c.submitted_to_commission_on,
+            period.c.body_id,
+            body.c.code,
+        )
+        .join(period, period.c.id == evaluation.c.period_id)
+        .join(body, body.c.id == period.c.body_id)
+        .where(evaluation.c.id.in_(ids))
+    )
+    rows = list(session.execute(query))
+    if not rows:
+        return {}
+    bodies = {row.body_id for row in rows}
+    people = sa.select(person.c.id, person.c.personnel_number).where(person.c.body_id.in_(bodies))
+    numbers: dict[int, str] = {row.id: row.personnel_number for row in session.execute(people)}
+    panels: dict[int, set[str]] = defaultdict(set)
+    members = (
+        sa.select(case.c.evaluation_id, case_member.c.person_id)
+        .join(case_member, case_member.c.case_id == case.c.id)
+        .where(case.c.evaluation_id.in_(ids))
+    )
+    for evaluation_id, person_id in session.execute(members):
+        panels[evaluation_id].add(numbers[person_id])
+    decided = _commission_evaluations(session, ids)
+    by_commission = {row.id for row in rows if row.id in decided or row.submitted_to_commission_on is not None}
+    commission = _commissions(session, bodies, on, numbers) if by_commission else {}
+    officials = _deciding_officials(session, ids, numbers) if by_commission else {}
+    return {
+        row.id: EvaluationParties(
+            body=row.code,
+            evaluatee=numbers[row.person_id],
+            evaluator=numbers.get(row.evaluator_id) if row.evaluator_id else None,
+            approver=numbers.get(row.approver_id) if row.approver_id else None,
+            calibration_members=frozenset(panels.get(row.id, ())),
+            commission=frozenset(commission.get(row.body_id, ())) if row.id in by_commission else frozenset(),
+            deciding_official=officials.get(row.id) if row.id in by_commission else None,
+        )
+        for row in rows
+    }
+
+
+def _commission_evaluations(session: Session, ids: list[int]) -> set[int]:
+    """The evaluations the Commission has voted or decided on (M-7)."""
+    voted = sa.select(commission_vote.c.evaluation_id).where(commission_vote.c.evaluation_id.in_(ids))
+    decided = sa.select(commission_decision.c.evaluation_id).where(commission_decision.c.evaluation_id.in_(ids))
+    return {int(key) for key in session.execute(sa.union(voted, decided)).scalars()}
+
+
+def _commissions(session: Session, bodies: set[int], on: date, numbers: dict[int, str]) -> dict[int, set[str]]:
+    """Body id → its Commission on ``on``: chair, members and secretary (M-7)."""
+    query = sa.select(commission_member.c.body_id, commission_member.c.person_id).where(
+        commission_member.c.body_id.in_(bodies), _in_force(commission_member, on)
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    for body_id, person_id in session.execute(query):
+        found[body_id].add(numbers[person_id])
+    return found
+
+
+def _deciding_officials(session: Session, ids: list[int], numbers: dict[int, str]) -> dict[int, str]:
+    """Evaluation id → the appointing official who approved the Commission's decision on it (M-7)."""
+    query = (
+        sa.select(commission_decision.c.evaluation_id, commission_meeting.c.approved_by_id)
+        .join(commission_meeting, commission_meeting.c.id == commission_decision.c.meeting_id)
+        .where(commission_decision.c.evaluation_id.in_(ids), commission_meeting.c.approved_by_id.is_not(None))
+    )
+    rows = session.execute(query)
+    return {evaluation_id: numbers[official] for evaluation_id, official in rows if official in numbers}
+
+
+def person_principal(session: Session, person_id: int, on: date) -> Principal | None:
+    """A person as R-2 sees them on ``on``: personnel number, body and the body roles they hold that day."""
+    found = session.execute(
+        sa.select(person.c.personnel_number, person.c.body_id, body.c.code)
+        .join(body, body.c.id == person.c.body_id)
+        .where(person.c.id == person_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    roles = session.execute(
+        sa.select(body_role.c.role).where(
+            body_role.c.person_id == person_id, body_role.c.body_id == found.body_id, _in_force(body_role, on)
+        )
+    ).scalars()
+    return Principal.of_person(found.personnel_number, body=found.code, roles=[Role(role) for role in roles])
