@@ -1,21 +1,28 @@
-"""The third staff format: the ``organization`` section of a scenario file (SCENARIOS.md), alone or in a scenario.
+"""Staff files as the ``bagalau`` entrance reads them: CSV and XLSX (``persistence.importers``), and the third
+format, the ``organization`` section of a scenario file (SCENARIOS.md), alone or in a scenario.
 
 The section is validated by the simulator's own model (``bagalau.simulate.scenario.Organization``), so a file that
 ``bagalau simulate`` accepts is imported the same way and one it refuses is refused with the same paths. Besides
 what a CSV row carries, a scenario names absences, sanctions and the Commission; they are imported too. Other
 sections of a scenario (rulebook, cycles, events …) are not staff and are ignored, with a warning.
+
+:func:`read_staff_file` and :func:`import_staff` are the importer's own, with this reader of YAML files plugged in
+(``persistence`` does not know the simulator's model).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 
+from bagalau.simulate.scenario import Organization, ScenarioError, parse_yaml
 from domain.vocabulary import AbsenceKind, Corps, Role, SanctionKind
-from persistence.importers import columns
+from persistence.importers import columns, staff
 from persistence.importers.columns import CellError
 from persistence.importers.spec import (
     FILE,
@@ -25,9 +32,12 @@ from persistence.importers.spec import (
     PersonSpec,
     Problem,
     SanctionSpec,
+    StaffFile,
     UnitSpec,
     Where,
+    YamlStaff,
 )
+from persistence.importers.staff import ImportReport
 from persistence.importers.tabular import summarize
 
 SECTION = "organization"
@@ -35,21 +45,8 @@ MANAGED_ROLES = frozenset({Role.APPOINTING_OFFICIAL, Role.HR})
 """The roles a scenario can name; ``hr_head`` given by a CSV import or by hand is left alone."""
 
 
-@dataclass
-class YamlStaff:
-    units: dict[str, UnitSpec] = field(default_factory=dict)
-    people: list[PersonSpec] = field(default_factory=list)
-    commission: CommissionSpec | None = None
-    body_name: str | None = None
-    role_order: dict[str, list[str]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-
 def read_yaml(text: str, source: str) -> YamlStaff:
     """Units, people and the Commission of the file's ``organization`` section, or the problems found in it."""
-    from bagalau.simulate.scenario import Organization, ScenarioError, parse_yaml
-
     result = YamlStaff()
     try:
         data, lines = parse_yaml(text, source)
@@ -171,3 +168,31 @@ def _from_pydantic(error: Mapping[str, Any], lines: Mapping[str, int]) -> Proble
     column = None if last.startswith("[") else last
     where_path = ".".join(parents).replace(".[", "[") if column else path
     return Problem(Where(path=where_path, line=_line(path, lines)), column, shown, message)
+
+
+def read_staff_file(path: str | Path, data: bytes | None = None, *, strict: bool = True) -> StaffFile:
+    """``persistence.importers.read_staff_file`` that also reads a scenario's organization (YAML)."""
+    return staff.read_staff_file(path, data, strict=strict, read_yaml=read_yaml)
+
+
+def import_staff(
+    engine: sa.Engine,
+    source: StaffFile | str | Path,
+    *,
+    actor: str,
+    as_of: date,
+    body: str | None = None,
+    body_name: str | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """``persistence.importers.import_staff`` that also reads a scenario's organization (YAML)."""
+    return staff.import_staff(
+        engine,
+        source,
+        actor=actor,
+        as_of=as_of,
+        body=body,
+        body_name=body_name,
+        dry_run=dry_run,
+        read_yaml=read_yaml,
+    )

@@ -1,142 +1,25 @@
-"""R-1: evaluation documents are kept N years (3 in every family) from the end of the evaluation, then archived or
-purged as the rulebook says, with a ``retention_record`` of what went.
-
-* **What is a document**: the sheet versions and the superior head's reviews (R-3, M-5), the calibration case with
-  its composition and votes (the protocol, C-5…C-7), the Commission's votes and decision (M-7), refusal acts
-  (M-8), appeals (C-9, M-9), acknowledgements (C-1); and the yearly 360 surveys with their respondents and
-  anonymous answers (T-8). The evaluation row itself — who, period, method, result — stays: it is the entry of the
-  service record (M-8), and the audit log is append-only (R-4).
-* **The end of the evaluation**: the day it was closed; else the day its result was known; else (never completed)
-  the last day of its period. A 360 survey ends the day it closed. Kept through the same day N years later.
-* **Archive** (``action: archive``): the documents are written to one JSON file per body and run under the archive
-  folder (``<data dir>/archive`` by default; the raw 360 answers cannot be read back by design, so a survey's
-  archive is its individual report, T-6), the file's SHA-256 goes in the record, then the rows are deleted.
-  **Purge**: deleted, the record keeps the counts and ids.
-
-Idempotent: a second run for the same day finds nothing left to remove and records nothing.
-"""
+"""``retention_purge``: archive or purge documents past their retention (R-1, ``application.cycle.retention``)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped, unused-ignore]
-from prefect import flow
+from prefect import Flow, flow
 
-from bagalau.services.context import BodyContext
-from bagalau.services.survey import report_of, survey_book
-from domain.rulebook import Retention, Rulebook
-from flows import runtime
-from flows.tasks import body_ids, in_body
-from persistence import annual_state
-from persistence.db import dumps
-from persistence.records import Survey
-
-ACTOR = "flow:retention_purge"
+from application.context import body_ids
+from application.cycle import retention
+from application.environment import Environment
 
 
-@dataclass
-class Purged:
-    """What one body's run removed: rows per table, and the archive files written."""
+def build(env: Environment) -> Flow[..., dict[int, dict[str, int]]]:
+    @flow(name="retention_purge", log_prints=False)
+    def retention_purge(
+        as_of: date | None = None, body: str | None = None, archive_dir: str | None = None
+    ) -> dict[int, dict[str, int]]:
+        """Archive or purge evaluation documents older than the rulebook's retention (R-1), with a record of each."""
+        day = env.clock.as_of(as_of)
+        folder = Path(archive_dir) if archive_dir else None
+        return {body_id: retention.retention_purge(env, body_id, day, folder) for body_id in body_ids(env, body)}
 
-    rows: dict[str, int] = field(default_factory=dict)
-    archives: list[str] = field(default_factory=list)
-
-
-def cutoff(retention: Retention, day: date) -> date:
-    """R-1: documents of evaluations that ended before this day are past their N years on ``day``."""
-    return day - relativedelta(years=retention.years)
-
-
-def purge_body(ctx: BodyContext, day: date, archive_dir: Path) -> Purged:
-    """Archive or purge every expired document of one body (R-1), recording each batch."""
-    done = Purged()
-    for rulebook_id in annual_state.rulebooks_used(ctx.uow, ctx.body_id):
-        retention = runtime.rulebook(rulebook_id).retention
-        before = cutoff(retention, day)
-        ids = annual_state.expired_evaluations(ctx.uow, ctx.body_id, rulebook_id, before)
-        if not ids:
-            continue
-        documents = annual_state.evaluation_documents(ctx.uow, ids)
-        archive = _archive(archive_dir, ctx, day, f"evaluations-{rulebook_id}", documents, retention)
-        counts = annual_state.delete_evaluation_documents(ctx.uow, ids)
-        _record(ctx, "evaluation_documents", before, counts, ids, retention, archive, done)
-    _purge_surveys(ctx, day, archive_dir, done)
-    return done
-
-
-def _purge_surveys(ctx: BodyContext, day: date, archive_dir: Path, done: Purged) -> None:
-    """T-8, R-1: 360 surveys past their retention go with their respondents and answers."""
-    expired: dict[tuple[int, str], list[Survey]] = defaultdict(list)  # by (years, action)
-    books: dict[int, Rulebook] = {}
-    for survey in annual_state.surveys(ctx.uow, ctx.body_id, status="closed"):
-        book = survey_book(ctx, survey)
-        if (survey.closed_on or survey.closes_on or day) < cutoff(book.retention, day):
-            expired[(book.retention.years, book.retention.action)].append(survey)
-            books[survey.id] = book
-    for group in expired.values():
-        retention = books[group[0].id].retention
-        reports = [
-            {**report_of(ctx.uow, s, books[s.id], ctx.numbers[s.evaluatee_id]).__dict__, "survey_id": s.id}
-            for s in group
-        ]
-        archive = _archive(archive_dir, ctx, day, "survey_360", {"survey_360_reports": reports}, retention)
-        counts = {"survey_360": annual_state.delete_surveys(ctx.uow, [s.id for s in group])}
-        _record(ctx, "survey_360", cutoff(retention, day), counts, [s.id for s in group], retention, archive, done)
-
-
-def _archive(
-    folder: Path, ctx: BodyContext, day: date, name: str, documents: dict[str, Any], retention: Retention
-) -> dict[str, str] | None:
-    """Write the documents to the archive (``action: archive``); the file's path and SHA-256, or None (purge)."""
-    if retention.action != "archive":
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"retention-{day.isoformat()}-body{ctx.body_id}-{name}.json"
-    content = json.dumps(json.loads(dumps(documents)), ensure_ascii=False, indent=1, sort_keys=True).encode()
-    path.write_bytes(content)
-    return {"path": str(path), "sha256": hashlib.sha256(content).hexdigest()}
-
-
-def _record(
-    ctx: BodyContext,
-    entity: str,
-    before: date,
-    counts: dict[str, int],
-    ids: list[int],
-    retention: Retention,
-    archive: dict[str, str] | None,
-    done: Purged,
-) -> None:
-    detail = {"action": retention.action, "years": retention.years, "ids": ids, "tables": counts}
-    if archive is not None:
-        detail["archive"] = archive
-        done.archives.append(archive["path"])
-    ctx.uow.retention.record(entity=entity, cutoff_on=before, rows=sum(counts.values()), detail=detail)
-    for table, count in counts.items():
-        done.rows[table] = done.rows.get(table, 0) + count
-
-
-def default_archive_dir() -> Path:
-    from bagalau.settings import get_settings
-
-    return get_settings().data_dir / "archive"
-
-
-@flow(name="retention_purge", log_prints=False)
-def retention_purge(
-    as_of: date | None = None, body: str | None = None, archive_dir: str | None = None
-) -> dict[int, dict[str, int]]:
-    """Archive or purge evaluation documents older than the rulebook's retention (R-1), with a record of each."""
-    day = runtime.as_of_or_today(as_of)
-    folder = Path(archive_dir) if archive_dir else default_archive_dir()
-    return {
-        body_id: in_body(body_id, day, ACTOR, lambda ctx: purge_body(ctx, day, folder)).rows
-        for body_id in body_ids(body)
-    }
+    return retention_purge

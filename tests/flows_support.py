@@ -1,13 +1,17 @@
 """Shared by the flow and scenario tests: one real Prefect test harness per session, a scenario loaded into the test
-database, the runtime pointed at it, and table dumps to compare two states of the database.
+database with an environment built for it (recording channel, in-process launcher) and the flows bound to it, and
+table dumps to compare two states of the database.
 
-Import the fixtures into a test module (``from tests.flows_support import prefect, world  # noqa: F401``).
+Import the fixtures into a test module (``from tests.flows_support import prefect, world  # noqa: F401``); the
+``world`` fixture loads a scenario (``world(scenario)`` returns the engine) and carries ``world.env`` and
+``world.flows``; ``person("E1")`` is the principal of an employee acting.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,12 +23,20 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+from application.environment import Environment  # noqa: E402
+from bagalau.bootstrap import build_environment  # noqa: E402
+from bagalau.settings import get_settings  # noqa: E402
 from bagalau.simulate.loading import load  # noqa: E402
 from bagalau.simulate.scenario import Scenario, load_scenario  # noqa: E402
-from flows import runtime  # noqa: E402
+from domain.access import Principal  # noqa: E402
+from domain.rulebook import Rulebook  # noqa: E402
+from flows import Flows, build_flows  # noqa: E402
+from flows.launchers import InProcessLauncher  # noqa: E402
 from notifications.channels import RecordingChannel  # noqa: E402
 from notifications.config import DeliveryConfig  # noqa: E402
+from persistence.db import make_engine  # noqa: E402
 from persistence.models import metadata  # noqa: E402
+from persistence.uow import UnitOfWork  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 URL_TEMPLATES = {"email": "mailto://localhost?from=bagalau@localhost", "sms": "json://localhost/sms?to={address}"}
@@ -48,33 +60,56 @@ def example(name: str) -> Scenario:
     return load_scenario(EXAMPLES / name)
 
 
-def point_runtime_at(url: str, book_id: str | None = None) -> None:
-    """Flows and services use the database at ``url``, record messages, and run calibration sessions in-process."""
-    from flows.calibration_session import launch_in_process
+def person(number: str) -> Principal:
+    """An employee acting (what a scenario event or a logged-in person is)."""
+    return Principal.of_person(number)
 
-    runtime.dispose_engines()
-    runtime.configure(
-        database_url=url,
-        channel=RecordingChannel(),
-        delivery_config=DeliveryConfig(url_templates=URL_TEMPLATES),
-        launch_calibration=launch_in_process,
+
+def environment_for(url: str, *, launcher: Any = None, channel: Any = None) -> Environment:
+    """An environment on the database at ``url``: messages recorded, calibration sessions run in-process."""
+    return build_environment(
+        get_settings(),
+        engine=make_engine(url),
+        launcher=launcher if launcher is not None else InProcessLauncher(),
+        channel=channel if channel is not None else RecordingChannel(),
+        delivery=DeliveryConfig(url_templates=URL_TEMPLATES),
     )
 
 
+class World:
+    """The test database with an environment and its flows; calling it loads a scenario (returns the engine)."""
+
+    def __init__(self, loader: sa.Engine, url: str) -> None:
+        self.loader = loader
+        self.env = environment_for(url)
+        self.flows: Flows = build_flows(self.env)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.env.engine
+
+    def __call__(self, scenario: Scenario) -> sa.Engine:
+        load(replace(self.env, engine=self.loader), scenario, scenario.load_rulebook())
+        return self.env.engine
+
+    def rulebook(self, rulebook_id: str) -> Rulebook:
+        with UnitOfWork(self.env.engine, actor="test") as uow:
+            return self.env.rulebooks.get(uow.rules, rulebook_id)
+
+    def store_rulebook(self, book: Rulebook) -> None:
+        """Keep ``book`` in the database under its id (it shadows a bundled rulebook of the same id)."""
+        with UnitOfWork(self.env.engine, actor="test") as uow:
+            self.env.rulebooks.store(uow.rules, book)
+            uow.commit()
+
+
 @pytest.fixture
-def world(prefect: None, pg_engine: sa.Engine, pg_url: str) -> Iterator[Any]:
-    """A loader: ``world(scenario)`` writes a scenario into the emptied test database and points the runtime at it."""
-
-    def load_world(scenario: Scenario) -> sa.Engine:
-        book = scenario.load_rulebook()
-        runtime.register_rulebook(book)
-        point_runtime_at(pg_url)
-        load(pg_engine, scenario, book)
-        return runtime.engine()
-
-    yield load_world
-    runtime.dispose_engines()
-    runtime.reset()
+def world(prefect: None, pg_engine: sa.Engine, pg_url: str) -> Iterator[World]:
+    """A loader: ``world(scenario)`` writes a scenario into the emptied test database (as the application role);
+    ``world.env`` and ``world.flows`` run on it."""
+    built = World(pg_engine, pg_url)
+    yield built
+    built.env.engine.dispose()
 
 
 def dump(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:

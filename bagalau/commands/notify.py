@@ -25,10 +25,10 @@ def _engine() -> sa.Engine:
 
 
 def _config() -> DeliveryConfig:
+    from bagalau.bootstrap import delivery_config
     from bagalau.settings import get_settings
-    from notifications.config import DeliveryConfig
 
-    return DeliveryConfig.from_settings(get_settings())
+    return delivery_config(get_settings())
 
 
 @app.command("deliver")

@@ -77,8 +77,9 @@ def import_(
     from pydantic import ValidationError
 
     from bagalau.settings import Settings, get_settings
+    from bagalau.staff_files import import_staff, read_staff_file
     from persistence import db as database
-    from persistence.importers import ImportRefused, StaffFileError, import_staff, read_staff_file
+    from persistence.importers import ImportRefused, StaffFileError
 
     try:
         settings = Settings(database_url=db) if db else get_settings()
@@ -120,7 +121,8 @@ def import_(
         typer.echo(f"bagalau org import: {exc}", err=True)
         raise typer.Exit(EXIT_BAD_FILE) from None
     except sa.exc.SQLAlchemyError as exc:
-        typer.echo(f"bagalau org import: the database refused the import, nothing written: {exc.orig or exc}", err=True)
+        cause = getattr(exc, "orig", None) or exc
+        typer.echo(f"bagalau org import: the database refused the import, nothing written: {cause}", err=True)
         raise typer.Exit(EXIT_DATABASE) from None
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -2,8 +2,8 @@
 
 Safe by construction: every step is idempotent (keyed writes, messages keyed by what they are about), so a
 re-run does what was missed and nothing twice. The run happens in this process, as a Prefect flow run when STEP
-is a flow (recorded by the Prefect API this process points at: ``PREFECT_API_URL``, else an ephemeral one).
-docs/runbook.md says when to use it.
+is a flow (recorded by the Prefect API this process points at: ``PREFECT_API_URL``, else an ephemeral one), on
+the installation's environment (``bagalau.bootstrap``). docs/runbook.md says when to use it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ FLOWS = (
     "retention_purge",
     "calibration_session",
 )
+OPERATOR = "operator:rerun"
+"""Who a re-run sweep step acts as, in the audit log."""
 
 
 def _year(period: str | None) -> int | None:
@@ -36,15 +38,9 @@ def _year(period: str | None) -> int | None:
 
 def _flow_call(step: str, body: str | None, period: str | None, day: date, case: int | None) -> Callable[[], Any]:
     """The flow call for ``step``; refuses what it cannot run without (a period, a case)."""
-    from flows.annual_final import annual_final
-    from flows.calibration_session import calibration_session
-    from flows.commission import commission_cycle
-    from flows.daily_sweep import daily_sweep
-    from flows.deliver_outbox import deliver_outbox
-    from flows.open_period import open_period
-    from flows.retention import retention_purge
-    from flows.scheduled import open_periods
-    from flows.survey_360 import survey_360
+    from bagalau.bootstrap import flows
+
+    built = flows()
 
     def needs(value: object, what: str) -> Any:
         if value is None:
@@ -52,32 +48,36 @@ def _flow_call(step: str, body: str | None, period: str | None, day: date, case:
         return value
 
     calls: dict[str, Callable[[], Any]] = {
-        "open_period": lambda: open_period(needs(body, "--body"), needs(period, "--period"), day),
-        "open_periods": lambda: open_periods(day, body),
-        "daily_sweep": lambda: daily_sweep(day, body),
-        "deliver_outbox": lambda: deliver_outbox(day),
-        "survey_360": lambda: survey_360(body, _year(period), day),
-        "annual_final": lambda: annual_final(needs(body, "--body"), needs(_year(period), "--period YEAR"), day),
-        "commission_cycle": lambda: commission_cycle(body, _year(period), day),
-        "retention_purge": lambda: retention_purge(day, body),
-        "calibration_session": lambda: calibration_session(needs(case, "--case"), day),
+        "open_period": lambda: built.open_period(needs(body, "--body"), needs(period, "--period"), day),
+        "open_periods": lambda: built.open_periods(day, body),
+        "daily_sweep": lambda: built.daily_sweep(day, body),
+        "deliver_outbox": lambda: built.deliver_outbox(day),
+        "survey_360": lambda: built.survey_360(body, _year(period), day),
+        "annual_final": lambda: built.annual_final(needs(body, "--body"), needs(_year(period), "--period YEAR"), day),
+        "commission_cycle": lambda: built.commission_cycle(body, _year(period), day),
+        "retention_purge": lambda: built.retention_purge(day, body),
+        "calibration_session": lambda: built.calibration_session(needs(case, "--case"), day),
     }
     return calls[step]
 
 
 def _sweep_step_call(step: str, body: str | None, day: date) -> Callable[[], Any]:
-    """One step of the daily sweep (``flows.sweep_steps``), for one body or all, in one unit of work per body."""
-    from flows.sweep_steps import by_name
-    from flows.tasks import body_ids, in_body
+    """One step of the daily sweep (``application.cycle.sweep``), for one body or all, in one unit of work per
+    body."""
+    from application.context import body_ids
+    from application.cycle import sweep
+    from bagalau.bootstrap import environment
+    from domain.access import Principal
 
     try:
-        run = by_name(step).run
+        sweep.by_name(step)
     except KeyError:
         known = ", ".join(FLOWS)
-        raise typer.BadParameter(f"unknown step {step!r}: a flow ({known}) or a daily-sweep step") from None
-    return lambda: {
-        body_id: in_body(body_id, day, "operator:rerun", lambda ctx: run(ctx, day)) for body_id in body_ids(body)
-    }
+        steps = ", ".join(item.name for item in (*sweep.BEFORE_DELIVERY, *sweep.AFTER_DELIVERY))
+        raise typer.BadParameter(f"unknown step {step!r}: a flow ({known}) or a daily-sweep step ({steps})") from None
+    env = environment()
+    operator = Principal.system_step(OPERATOR)
+    return lambda: {body_id: sweep.run_step(env, step, body_id, day, operator) for body_id in body_ids(env, body)}
 
 
 def rerun(
@@ -88,9 +88,9 @@ def rerun(
     case: Annotated[int | None, typer.Option(help="calibration case id (calibration_session)")] = None,
 ) -> None:
     """Run a flow or a sweep step again for a day (safe: every step is idempotent) and print what it did."""
-    from flows import runtime
+    from bagalau.bootstrap import environment
 
-    day = date.fromisoformat(as_of) if as_of else runtime.today()
+    day = date.fromisoformat(as_of) if as_of else environment().clock.today()
     if period is not None:
         Period.parse(period)
     call = _flow_call(step, body, period, day, case) if step in FLOWS else _sweep_step_call(step, body, day)

@@ -42,10 +42,9 @@ def serve_deployments(server: LocalPrefectServer) -> None:
     from prefect import serve as prefect_serve
 
     from deployments import build_deployments
-    from flows import runtime
-    from flows.calibration_session import launch_deployment
 
-    runtime.configure(launch_calibration=launch_deployment)
+    # The deployments load their flows from ``deployments.entrypoints``: the installation's environment, built by
+    # ``bagalau.bootstrap`` (a disagreement starts its calibration session as a deployment run).
     with pointed_at(server):
         prefect_serve(*build_deployments(), pause_on_shutdown=False, print_starting_message=True)
 

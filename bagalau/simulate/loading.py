@@ -1,6 +1,7 @@
 """Loading a scenario into an empty database through the repositories: the body, its people and their facts,
-the rulebook assignment, calendar overrides, KPIs, and the cycles HR asks for (each an evaluation period that the
-daily sweep opens on its own date).
+the rulebook (stored in the database when it comes from a file, so that every process finds it) and its
+assignment, calendar overrides, KPIs, and the cycles HR asks for (each an evaluation period that the daily sweep
+opens on its own date).
 
 Every write goes through a unit of work acting as ``simulation:load``, so the load is audited like any import.
 """
@@ -10,8 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import sqlalchemy as sa
-
+from application.environment import Environment
 from bagalau.simulate.scenario import Employee, Organization, Scenario
 from domain.periods import Period
 from domain.rulebook import Rulebook
@@ -23,9 +23,11 @@ SINCE_EVER = date(1900, 1, 1)
 """The start of an appointment or reporting line the scenario gives no date for ("before anything looked at")."""
 
 
-def load(engine: sa.Engine, scenario: Scenario, book: Rulebook) -> int:
-    """Write the scenario's world into the database; returns the body's id."""
-    with UnitOfWork(engine, actor="simulation:load") as uow:
+def load(env: Environment, scenario: Scenario, book: Rulebook) -> int:
+    """Write the scenario's world into the environment's database; returns the body's id."""
+    with UnitOfWork(env.engine, actor="simulation:load") as uow:
+        if env.rulebooks.bundled().get(book.id) is not book:  # a file's rulebook: every process must find it
+            env.rulebooks.store(uow.rules, book)
         body_id = uow.org.add_body(code=BODY_CODE, name=scenario.organization.name).id
         units = _units(uow, body_id, scenario.organization)
         people = {
@@ -120,7 +122,7 @@ def _kpis(uow: UnitOfWork, scenario: Scenario, people: dict[str, int]) -> None:
     for year in years:
         for position, kpi in enumerate(scenario.kpis):
             plan_id = uow.plans.ensure_plan(person_id=people[kpi.employee], year=year)
-            planned = {period: Decimal(value) for period, value in kpi.plan.items()}
+            planned = {str(period): Decimal(value) for period, value in kpi.plan.items()}
             kpi_id = uow.plans.add_kpi(
                 plan_id,
                 code=kpi.id,

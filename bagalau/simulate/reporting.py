@@ -1,22 +1,21 @@
 """Building the simulation :class:`~bagalau.simulate.report.Report` from the database, after the last day.
 
-Nothing is taken from the simulation's memory but the rejections: evaluations, calibration cases, annual results
-(audit rows of P-3), deliveries (the outbox's proof: every message a channel accepted, to whom, when) and
-escalations (HR escalations listed once per HR member of the body) are all read back from the tables, so the
-report says what the database says.
-
-Sections other rooms fill (``survey_360``) register a builder in ``SECTIONS``.
+Nothing is taken from the simulation's memory but the rejections: evaluations, calibration cases, annual results,
+360 reports, deliveries (the outbox's proof: every message a channel accepted, to whom, when) and escalations
+(HR escalations listed once per HR member of the body) are read back as the frozen views of
+``application.queries.report`` and turned into the contract's models here, so the report says what the database
+says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import date
-from typing import Any
+from collections.abc import Mapping
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from application.environment import Environment
+from application.queries import report as views
+from application.queries.surveys import SurveyReport, survey_reports
 from bagalau.simulate.report import (
     AnnualResult,
     CalibrationOutcome,
@@ -25,132 +24,78 @@ from bagalau.simulate.report import (
     Notification,
     Rejection,
     Report,
+    Survey360Result,
 )
-from flows import runtime
-from persistence import flowstate
-from persistence.uow import UnitOfWork
-
-Numbers = Mapping[int, str]
-Section = Callable[[Session, Numbers], list[Any]]
-
-SECTIONS: dict[str, Section] = {}
-"""Report field → builder of its entries (``survey_360`` is filled by the 360 room)."""
 
 
-def build_report(engine: sa.Engine, rulebook_id: str, rejections: list[Rejection]) -> Report:
+def build_report(env: Environment, rulebook_id: str, rejections: list[Rejection]) -> Report:
     """The report of everything the database holds, plus the rejected events."""
-    with UnitOfWork(engine, actor="simulation:report") as uow:
-        session = uow.session
-        numbers = _numbers(session)
-        extra = {name: build(session, numbers) for name, build in SECTIONS.items()}
-        return Report(
-            rulebook=rulebook_id,
-            evaluations=evaluations(session, numbers),
-            annual=annual(session, numbers),
-            notifications=notifications(session, numbers),
-            escalations=escalations(session, numbers),
-            rejections=rejections,
-            **extra,
-        )
-
-
-def _numbers(session: Session) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for body_id in flowstate.body_ids(session):
-        found.update({person_id: info.number for person_id, info in flowstate.people(session, body_id).items()})
-    return found
-
-
-def evaluations(session: Session, numbers: Numbers) -> list[Evaluation]:
-    cases = {row["evaluation_id"]: row for row in flowstate.case_rows(session)}
-    members = flowstate.case_members(session)
-    found = []
-    for row in flowstate.evaluations(session):
-        case = cases.get(row["id"])
-        found.append(
-            Evaluation(
-                employee=numbers[row["person_id"]],
-                period=row["period_label"],
-                method=row["method"],
-                eligible=row["eligible"],
-                ineligible_reason=row["ineligible_reason"],
-                in_absentia=row["in_absentia"],
-                evaluator=numbers.get(row["evaluator_id"]) if row["evaluator_id"] else None,
-                notice_sent_on=row["notice_sent_on"],
-                deadline=row["deadline"],
-                submitted_on=row["submitted_on"],
-                score=row["score"],
-                category=row["category"],
-                acquainted_on=row["acquainted_on"],
-                calibration=None if case is None else _calibration(case, members.get(case["id"], []), numbers),
-            )
-        )
-    return found
-
-
-def _calibration(case: Mapping[str, Any], members: list[int], numbers: Numbers) -> CalibrationOutcome:
-    return CalibrationOutcome(
-        applied_on=case["applied_on"],
-        decide_by=case["decide_by"],
-        hold_by=case["hold_by"],
-        members=[numbers[person] for person in members] or None,
-        score=case["final_score"],
-        category=case["final_category"],
-        protocol_post_by=case["protocol_post_by"],
+    state = views.state(env)
+    return Report(
+        rulebook=rulebook_id,
+        evaluations=[evaluation(view) for view in state.evaluations],
+        annual=[annual(view) for view in state.annual],
+        survey_360=[survey_360(view) for view in state.surveys],
+        notifications=[notification(view) for view in state.deliveries],
+        escalations=[escalation(view) for view in state.escalations],
+        rejections=rejections,
     )
 
 
-def annual(session: Session, numbers: Numbers) -> list[AnnualResult]:
-    return [
-        AnnualResult(
-            employee=numbers[row["person_id"]],
-            year=row["year"],
-            score=row["score"],
-            category=row["category"],
-        )
-        for row in flowstate.annual_results(session)
-    ]
+def evaluation(view: views.EvaluationView) -> Evaluation:
+    case = view.calibration
+    return Evaluation(
+        employee=view.employee,
+        period=view.period,
+        method=view.method,  # validated into Method by the model
+        eligible=view.eligible,
+        ineligible_reason=view.ineligible_reason,
+        in_absentia=view.in_absentia,
+        evaluator=view.evaluator,
+        notice_sent_on=view.notice_sent_on,
+        deadline=view.deadline,
+        submitted_on=view.submitted_on,
+        score=view.score,
+        category=view.category,
+        acquainted_on=view.acquainted_on,
+        calibration=None
+        if case is None
+        else CalibrationOutcome(
+            applied_on=case.applied_on,
+            decide_by=case.decide_by,
+            hold_by=case.hold_by,
+            members=list(case.members) or None,
+            score=case.score,
+            category=case.category,
+            protocol_post_by=case.protocol_post_by,
+        ),
+    )
 
 
-def notifications(session: Session, numbers: Numbers) -> list[Notification]:
-    """Every message a channel accepted, once per recipient reached (the outbox's proof of delivery)."""
-    found = []
-    for row in flowstate.all_delivered(session):
-        proof = row["proof"] or {}
-        day = runtime.local_date(proof["at"]) if proof.get("at") else runtime.local_date(row["delivered_at"])
-        for delivery in proof.get("deliveries") or [proof]:
-            person = delivery.get("person_id")
-            found.append(
-                Notification(
-                    to=numbers.get(person, "hr") if person is not None else "hr",
-                    kind=row["kind"],
-                    channel=str(delivery.get("channel") or row["channel"] or "unknown"),
-                    date=day,
-                )
-            )
-    return found
+def annual(view: views.AnnualView) -> AnnualResult:
+    return AnnualResult(employee=view.employee, year=view.year, score=view.score, category=view.category)
 
 
-def escalations(session: Session, numbers: Numbers) -> list[Escalation]:
-    """Each escalation to a person; one to HR is listed for every HR member of the body that day."""
-    bodies = {row["id"]: row["body_id"] for row in flowstate.evaluations(session)}
-    hr_cache: dict[tuple[int, date], list[int]] = {}
-    found = []
-    for row in flowstate.escalation_rows(session):
-        if row["to_person_id"] is not None:
-            recipients = [row["to_person_id"]]
-        else:
-            key = (bodies[row["evaluation_id"]], row["escalated_on"])
-            if key not in hr_cache:
-                hr_cache[key] = flowstate.role_holders(session, key[0], row["to_role"] or "hr", key[1])
-            recipients = hr_cache[key]
-        for person in recipients:
-            found.append(
-                Escalation(
-                    about=numbers[row["about_person_id"]],
-                    to=numbers[person],
-                    kind=row["kind"],
-                    date=row["escalated_on"],
-                )
-            )
-    return found
+def survey_360(report: SurveyReport) -> Survey360Result:
+    """T-6: the averages and the self-assessment apart (T-5); a report below the minimum shows the count (T-4)."""
+    return Survey360Result(
+        employee=report.employee,
+        year=report.year,
+        respondents=report.respondents,
+        averages=dict(report.averages),
+        self_assessment=None if report.self_assessment is None else dict(report.self_assessment),
+    )
+
+
+def notification(view: views.DeliveryView) -> Notification:
+    return Notification(to=view.to, kind=view.kind, channel=view.channel, date=view.date)
+
+
+def escalation(view: views.EscalationView) -> Escalation:
+    return Escalation(about=view.about, to=view.to, kind=view.kind, date=view.date)
+
+
+def survey_section(env: Environment, session: Session, numbers: Mapping[int, str]) -> list[Survey360Result]:
+    """The report's ``survey_360`` section (T-6) read inside ``session``'s transaction: one entry per survey of
+    every body, self apart (T-5); a report below the minimum of respondents shows the count only (T-4)."""
+    return [survey_360(report) for report in survey_reports(env, session, numbers)]

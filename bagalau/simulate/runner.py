@@ -2,11 +2,14 @@
 
 The order inside a simulated day is fixed and documented: **first the periods whose opening day it is are opened
 (``open_period`` flow runs: the evaluations exist in the morning, so a sheet may be submitted on the opening day),
-then the day's events, in file order, through the application services** (a refusal is recorded under
-``rejections`` and changes nothing), **then ``daily_sweep(as_of=day)`` as a real Prefect flow run**. So a sheet
-submitted on day D is completed on D, and everything queued on D — by the events or by the sweep — is delivered
-on D (the sweep delivers last). A disagreement starts its ``calibration_session`` flow run at once, in this
-process; the sweep runs it again.
+then the day's events, in file order, through the application's actions, each as the person it names** (a
+refusal is recorded under ``rejections`` and changes nothing), **then ``daily_sweep(as_of=day)`` as a real Prefect
+flow run**. So a sheet submitted on day D is completed on D, and everything queued on D — by the events or by the
+sweep — is delivered on D (the sweep delivers last). A disagreement starts its ``calibration_session`` flow run at
+once, in this process (the environment's in-process launcher); the sweep runs it again.
+
+The simulator is an entrance like the CLI: it builds its own environment (the scenario's database, a recording
+channel unless ``deliver``, the in-process launcher) through ``bagalau.bootstrap`` and the flows bound to it.
 
 Prefect runs embedded (its ephemeral API server) unless ``PREFECT_API_URL`` points at one: its home is
 ``<BAGALAU_DATA_DIR>/prefect-simulation``, log shipping to the API and analytics are off, and the flow-run
@@ -73,17 +76,19 @@ def prefect_environment(data_dir: Path | None = None) -> None:
 
 prefect_environment()
 
+from application.environment import Environment  # noqa: E402
 from bagalau.simulate.report import Rejection, Report  # noqa: E402
 from bagalau.simulate.scenario import Scenario  # noqa: E402
+from flows import Flows  # noqa: E402
 
 
-def _open_due_periods(day: date) -> None:
+def _open_due_periods(env: Environment, flows: Flows, day: date) -> None:
     """The morning of ``day``: open the requested periods whose opening day has come (one flow run each)."""
-    from flows.open_period import due_openings, open_period
-    from flows.tasks import body_ids
+    from application.context import body_ids
+    from application.cycle.opening import due_openings
 
-    for body_code, label in due_openings(day, body_ids(None)):
-        open_period(body_code, label, day)
+    for body_code, label in due_openings(env, day, body_ids(env, None)):
+        flows.open_period(body_code, label, day)
 
 
 @contextmanager
@@ -109,46 +114,49 @@ def run(scenario: Scenario, db_url: str | None = None, deliver: bool = False) ->
         return _run(scenario, f"sqlite:///{Path(folder) / 'simulation.db'}", deliver)
 
 
+def environment(url: str, deliver: bool) -> Environment:
+    """The simulation's environment: its own database, messages recorded (unless ``deliver``), sessions in-process."""
+    from bagalau.bootstrap import build_environment, delivery_config
+    from bagalau.settings import get_settings
+    from flows.launchers import InProcessLauncher
+    from notifications.channels import AppriseChannel, RecordingChannel
+    from notifications.config import DeliveryConfig
+    from persistence.db import make_engine
+
+    settings = get_settings()
+    return build_environment(
+        settings,
+        engine=make_engine(url),
+        launcher=InProcessLauncher(),
+        channel=AppriseChannel() if deliver else RecordingChannel(),
+        delivery=delivery_config(settings) if deliver else DeliveryConfig(url_templates=SIMULATION_URL_TEMPLATES),
+    )
+
+
 def _run(scenario: Scenario, url: str, deliver: bool) -> Report:
-    from bagalau.services import Rejected, apply_action
+    from application.errors import Rejected
+    from bagalau.simulate.actions import apply_action
     from bagalau.simulate.loading import load
     from bagalau.simulate.reporting import build_report
-    from flows import runtime
-    from flows.calibration_session import launch_in_process
-    from flows.daily_sweep import daily_sweep
-    from notifications.channels import RecordingChannel
-    from notifications.config import DeliveryConfig
+    from flows import build_flows
     from persistence.db import upgrade
 
     book = scenario.load_rulebook()
-    previous = runtime.current()
-    runtime.register_rulebook(book)
-    runtime.configure(
-        database_url=url,
-        channel=None if deliver else RecordingChannel(),
-        delivery_config=None if deliver else DeliveryConfig(url_templates=SIMULATION_URL_TEMPLATES),
-        launch_calibration=launch_in_process,
-    )
-    engine = runtime.engine()
+    env = environment(url, deliver)
+    flows = build_flows(env)
     try:
-        upgrade(engine)
-        load(engine, scenario, book)
+        upgrade(env.engine)
+        load(env, scenario, book)
         rejections: list[Rejection] = []
         with _no_heartbeat():
             for day in days(scenario.start, scenario.until):
-                _open_due_periods(day)
+                _open_due_periods(env, flows, day)
                 for index, event in scenario.events_on(day):
                     try:
-                        apply_action(engine, day, event.kind, event.action)
+                        apply_action(env, day, event.kind, event.action)
                     except Rejected as refusal:
                         rejections.append(Rejection(event=index, date=day, reason=str(refusal)))
-                daily_sweep(as_of=day)
-        return build_report(engine, book.id, rejections)
+                flows.daily_sweep(as_of=day)
+        return build_report(env, book.id, rejections)
     finally:
-        runtime.dispose_engines()
-        runtime.configure(
-            database_url=previous.database_url,
-            channel=previous.channel,
-            delivery_config=previous.delivery_config,
-            launch_calibration=previous.launch_calibration,
-        )
+        env.engine.dispose()

@@ -7,7 +7,7 @@ the person who edits the file sees it: a row number of the sheet (the header is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -182,3 +182,19 @@ class StaffFile:
     @property
     def rows(self) -> int:
         return len(self.people)
+
+
+@dataclass
+class YamlStaff:
+    units: dict[str, UnitSpec] = field(default_factory=dict)
+    people: list[PersonSpec] = field(default_factory=list)
+    commission: CommissionSpec | None = None
+    body_name: str | None = None
+    role_order: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+YamlReader = Callable[[str, str], YamlStaff]
+"""Reads a YAML staff file's text (and its name, for messages): the ``bagalau`` entrance plugs in the scenario's
+``organization`` reader (``bagalau.staff_files.read_yaml``)."""

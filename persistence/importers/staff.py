@@ -27,8 +27,7 @@ import sqlalchemy as sa
 
 from persistence.importers import tabular
 from persistence.importers.plan import COUNTS, plan_import
-from persistence.importers.scenario_yaml import read_yaml
-from persistence.importers.spec import FILE, Problem, StaffFile, StaffFileError
+from persistence.importers.spec import FILE, Problem, StaffFile, StaffFileError, YamlReader
 from persistence.importers.writer import Writer, body_codes, load_snapshot, lock_body
 from persistence.uow import UnitOfWork
 
@@ -41,10 +40,13 @@ class ImportRefused(ValueError):
     """The import cannot start (which body to import into is not clear); nothing was written."""
 
 
-def read_staff_file(path: str | Path, data: bytes | None = None, *, strict: bool = True) -> StaffFile:
+def read_staff_file(
+    path: str | Path, data: bytes | None = None, *, strict: bool = True, read_yaml: YamlReader | None = None
+) -> StaffFile:
     """Read a CSV, XLSX or scenario YAML staff file and check it on its own; :class:`StaffFileError` if it is bad.
 
-    The format comes from the content (an .xlsx is a zip archive) and, for YAML, from the name. ``strict=False``
+    The format comes from the content (an .xlsx is a zip archive) and, for YAML, from the name; a YAML file needs
+    ``read_yaml`` (``bagalau.staff_files`` plugs in the scenario's ``organization`` reader). ``strict=False``
     returns a file with bad rows (left out of ``people``, listed in ``problems``) so that the database checks can
     report theirs too; a file that cannot be used at all (unreadable, no usable header) always raises.
     """
@@ -61,7 +63,7 @@ def read_staff_file(path: str | Path, data: bytes | None = None, *, strict: bool
         if raw.startswith(OLE_MAGIC):
             raise tabular.UnreadableFile("an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8")
         if path.suffix.lower() in YAML_SUFFIXES and not raw.startswith(ZIP_MAGIC):
-            return _yaml(source, raw, digest)
+            return _yaml(source, raw, digest, read_yaml)
         if raw.startswith(ZIP_MAGIC):
             table, kind = tabular.read_xlsx(raw), "xlsx"
         else:
@@ -91,7 +93,10 @@ def _mapped(table: tabular.RawTable) -> list[str]:
     return [name for cell in table.header if cell is not None and (name := tabular.columns.column_for(str(cell)))]
 
 
-def _yaml(source: str, raw: bytes, digest: str) -> StaffFile:
+def _yaml(source: str, raw: bytes, digest: str, read_yaml: YamlReader | None) -> StaffFile:
+    if read_yaml is None:
+        message = "a scenario's organization (YAML) is read by `bagalau org import`; this reader has no YAML model"
+        raise StaffFileError(source, [Problem(FILE, None, None, message)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -181,6 +186,7 @@ def import_staff(
     body: str | None = None,
     body_name: str | None = None,
     dry_run: bool = False,
+    read_yaml: YamlReader | None = None,
 ) -> ImportReport:
     """Make the body's organization say what the staff file says, in one transaction.
 
@@ -190,7 +196,7 @@ def import_staff(
     """
     started = time.perf_counter()
     if not isinstance(staff, StaffFile):
-        staff = read_staff_file(staff, strict=False)
+        staff = read_staff_file(staff, strict=False, read_yaml=read_yaml)
     if body_name is not None:
         staff = dataclasses.replace(staff, body_name=None)  # the name given wins over a scenario's
     seconds = {"read": time.perf_counter() - started}

@@ -18,8 +18,7 @@ from deployments import SCHEDULES, TIMEZONE, build_deployments
 from deployments.local_server import LocalPrefectServer, free_port
 from domain.calendar import WorkingCalendar
 from domain.periods import Period
-from flows.scheduled import open_periods
-from tests.flows_support import example, prefect, world  # noqa: F401
+from tests.flows_support import World, example, prefect, world  # noqa: F401
 
 EXPECTED = {
     "open-periods": ("open_periods", "0 8 1-7 1,4,7,10 *"),
@@ -60,16 +59,16 @@ def test_the_openers_window_holds_the_first_working_day_after_every_quarter() ->
 @pytest.mark.postgres
 @pytest.mark.prefect
 def test_the_opener_opens_the_quarter_on_its_first_working_day_and_only_then(
-    world: Any,  # noqa: F811
+    world: World,  # noqa: F811
     pg_engine: sa.Engine,
 ) -> None:
     """P-1, P-4: Q1 2025 ends on Monday 31 March; the opener's run of 1 April opens it, a second run does nothing,
     and a run outside the first week after the quarter exits without requesting anything."""
     world(example("model-2018-q1-2025.yaml"))
-    assert open_periods(as_of=date(2025, 3, 31)) == {}
-    assert list(open_periods(as_of=date(2025, 4, 1))) == ["scenario 2025-Q1"]
-    assert open_periods(as_of=date(2025, 4, 2)) == {}
-    assert open_periods(as_of=date(2025, 5, 15)) == {}
+    assert world.flows.open_periods(as_of=date(2025, 3, 31)) == {}
+    assert list(world.flows.open_periods(as_of=date(2025, 4, 1))) == ["scenario 2025-Q1"]
+    assert world.flows.open_periods(as_of=date(2025, 4, 2)) == {}
+    assert world.flows.open_periods(as_of=date(2025, 5, 15)) == {}
     with pg_engine.connect() as connection:
         labels = connection.execute(sa.text("SELECT label FROM evaluation_period ORDER BY label")).scalars().all()
         notices = connection.execute(

@@ -11,17 +11,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bagalau.services import Rejected, apply_action
-from flows import runtime
-from flows.annual_final import annual_final
-from flows.calibration_session import calibration_session
-from flows.daily_sweep import daily_sweep
-from flows.deliver_outbox import deliver_outbox
-from flows.open_period import open_period
-from flows.steps import opening
+from application.cycle import opening
+from application.errors import Rejected
+from bagalau.simulate.actions import apply_action
 from persistence import flowstate
 from persistence.uow import UnitOfWork
-from tests.flows_support import days, dump, example, prefect, world  # noqa: F401
+from tests.flows_support import World, days, dump, example, prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 
@@ -29,42 +24,44 @@ SCENARIO = "model-2018-q1-2025.yaml"
 
 
 @pytest.fixture
-def engine(world: Any) -> Iterator[sa.Engine]:  # noqa: F811
+def engine(world: World) -> Iterator[sa.Engine]:  # noqa: F811
     yield world(example(SCENARIO))
 
 
-def play(engine: sa.Engine, first: date, last: date, *, twice: bool = False) -> list[tuple[date, Any, Any]]:
+def play(world: World, first: date, last: date, *, twice: bool = False) -> list[tuple[date, Any, Any]]:  # noqa: F811
     """The scenario's events and the sweep for each day; with ``twice``, each sweep is run again and both dumps kept."""
     scenario = example(SCENARIO)
+    engine = world.engine
     compared = []
     for day in days(first, last):
         for _, event in scenario.events_on(day):
             try:
-                apply_action(engine, day, event.kind, event.action)
+                apply_action(world.env, day, event.kind, event.action)
             except Rejected:
                 pass
-        daily_sweep(as_of=day)
+        world.flows.daily_sweep(as_of=day)
         if twice:
             before = dump(engine)
-            daily_sweep(as_of=day)
+            world.flows.daily_sweep(as_of=day)
             compared.append((day, before, dump(engine)))
     return compared
 
 
-def test_the_daily_sweep_run_twice_a_day_changes_nothing_the_second_time(engine: sa.Engine) -> None:
-    for day, before, after in play(engine, date(2025, 3, 31), date(2025, 4, 19), twice=True):
+def test_the_daily_sweep_run_twice_a_day_changes_nothing_the_second_time(engine: sa.Engine, world: World) -> None:  # noqa: F811
+    for day, before, after in play(world, date(2025, 3, 31), date(2025, 4, 19), twice=True):
         assert after == before, f"the second sweep of {day} changed the database"
 
 
-def test_each_flow_run_twice_for_a_date_changes_nothing_the_second_time(engine: sa.Engine) -> None:
-    play(engine, date(2025, 3, 31), date(2025, 4, 17))
+def test_each_flow_run_twice_for_a_date_changes_nothing_the_second_time(engine: sa.Engine, world: World) -> None:  # noqa: F811
+    play(world, date(2025, 3, 31), date(2025, 4, 17))
     day = date(2025, 4, 18)
+    flows = world.flows
     runs = [
-        lambda: open_period("scenario", "2025-Q1", day),
-        lambda: calibration_session(_case_id(engine), day),
-        lambda: annual_final("scenario", 2025, day),
-        lambda: deliver_outbox(day),
-        lambda: daily_sweep(as_of=day),
+        lambda: flows.open_period("scenario", "2025-Q1", day),
+        lambda: flows.calibration_session(_case_id(engine), day),
+        lambda: flows.annual_final("scenario", 2025, day),
+        lambda: flows.deliver_outbox(day),
+        lambda: flows.daily_sweep(as_of=day),
     ]
     for run in runs:
         run()
@@ -73,9 +70,9 @@ def test_each_flow_run_twice_for_a_date_changes_nothing_the_second_time(engine: 
         assert dump(engine) == before
 
 
-def test_the_outbox_is_sent_once_whatever_is_rerun(engine: sa.Engine) -> None:
-    play(engine, date(2025, 3, 31), date(2025, 4, 12), twice=True)
-    channel = runtime.current().channel
+def test_the_outbox_is_sent_once_whatever_is_rerun(engine: sa.Engine, world: World) -> None:  # noqa: F811
+    play(world, date(2025, 3, 31), date(2025, 4, 12), twice=True)
+    channel = world.env.channel
     keys = [record.message_key for record in channel.sent]  # type: ignore[union-attr]
     per_recipient = [(record.message_key, record.address.address) for record in channel.sent]  # type: ignore[union-attr]
     assert len(per_recipient) == len(set(per_recipient)), "a message reached the same address twice"
@@ -83,7 +80,9 @@ def test_the_outbox_is_sent_once_whatever_is_rerun(engine: sa.Engine) -> None:
 
 
 def test_an_opening_killed_half_way_completes_on_the_rerun_with_nothing_doubled(
-    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+    engine: sa.Engine,
+    world: World,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The evaluations are written, then the task dies while queuing the notices: the unit of work rolls back, and
     the next sweep opens the period as if nothing had happened."""
@@ -95,14 +94,14 @@ def test_an_opening_killed_half_way_completes_on_the_rerun_with_nothing_doubled(
 
     monkeypatch.setattr(opening.bulk, "insert_outbox", crash_after_writing)
     with pytest.raises(RuntimeError):
-        open_period("scenario", "2025-Q1", date(2025, 4, 1))
+        world.flows.open_period("scenario", "2025-Q1", date(2025, 4, 1))
     with UnitOfWork(engine, actor="test") as uow:
         assert flowstate.evaluations(uow.session) == []
     monkeypatch.setattr(opening.bulk, "insert_outbox", real)
 
-    daily_sweep(as_of=date(2025, 4, 1))
+    world.flows.daily_sweep(as_of=date(2025, 4, 1))
     once = dump(engine)
-    daily_sweep(as_of=date(2025, 4, 1))
+    world.flows.daily_sweep(as_of=date(2025, 4, 1))
     assert dump(engine) == once
     notices = [row for row in once["outbox_message"] if row[_column("outbox_message", "kind")] == "evaluation_notice"]
     assert len(notices) == 10

@@ -17,10 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from application.environment import Environment
 from bagalau.cli import app
+from bagalau.staff_files import import_staff, read_staff_file
 from domain import facts
 from domain.vocabulary import Role
-from persistence.importers import ImportRefused, ImportReport, StaffFileError, import_staff, read_staff_file
+from persistence.importers import ImportRefused, ImportReport, StaffFileError
 from persistence.models import AuditLogRow, metadata
 from persistence.uow import UnitOfWork
 from tests.integration.test_import_support import (
@@ -490,7 +492,7 @@ class ImportContract:
         from bagalau.simulate.scenario import load_scenario
 
         loaded = load_scenario(SCENARIOS / scenario)
-        body = loading.load(engine, loaded, loaded.load_rulebook())
+        body = loading.load(Environment(engine), loaded, loaded.load_rulebook())
         with UnitOfWork(engine, actor="test") as uow:
             expected = [uow.org.organization(body, day) for day in (loaded.start, loaded.until)]
         report = self.run(engine, SCENARIOS / scenario, body="imported", as_of=loaded.start)

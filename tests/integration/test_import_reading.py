@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bagalau.staff_files import read_staff_file
 from domain.vocabulary import Corps, Language, Role
-from persistence.importers import StaffFile, StaffFileError, read_staff_file
+from persistence.importers import StaffFile, StaffFileError
 from persistence.importers.spec import Problem
 from tests.integration.test_import_support import (
     EXAMPLE_CSV,

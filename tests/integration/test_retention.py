@@ -13,14 +13,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bagalau.services import Rejected, apply_action
-from bagalau.services.survey import respond_360
+from application.actions.survey import respond_360
+from application.errors import Rejected
+from bagalau.simulate.actions import apply_action
 from domain.rulebook import Retention
-from flows import runtime
-from flows.commission import commission_cycle
-from flows.retention import retention_purge
-from flows.survey_360 import survey_360
-from tests.flows_support import dump, example, prefect, world  # noqa: F401
+from tests.flows_support import World, dump, example, person, prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 
@@ -36,19 +33,19 @@ DOCUMENTS = (
 
 
 @pytest.fixture
-def decided(world: Any) -> Iterator[sa.Engine]:  # noqa: F811
+def decided(world: World) -> Iterator[sa.Engine]:  # noqa: F811
     """The 004 example played to the day after its Commission decided on 27 January 2026 (completed that day)."""
     scenario = example("annual-commission-2025.yaml")
     engine = world(scenario)
-    commission_cycle(year=2025, as_of=date(2026, 1, 5))
+    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 5))
     for event in scenario.events:
         if event.date <= date(2026, 1, 28):
             try:
-                apply_action(engine, event.date, event.kind, event.action)
+                apply_action(world.env, event.date, event.kind, event.action)
             except Rejected:
                 pass
         if event.date == date(2026, 1, 27):
-            commission_cycle(year=2025, as_of=event.date)
+            world.flows.commission_cycle(year=2025, as_of=event.date)
     yield engine
 
 
@@ -63,17 +60,25 @@ def records(engine: sa.Engine) -> list[Any]:
         return list(connection.execute(sa.text(query)).mappings())
 
 
-def test_documents_stay_three_years_from_the_end_of_the_evaluation(decided: sa.Engine, tmp_path: Path) -> None:
+def test_documents_stay_three_years_from_the_end_of_the_evaluation(
+    decided: sa.Engine,
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """Completed 27 January 2026: kept through 27 January 2029, archived on the 28th."""
     before = counts(decided)
     assert all(before[table] for table in ("sheet_submission", "commission_vote", "acknowledgement", "refusal_act"))
-    retention_purge(as_of=date(2029, 1, 27), archive_dir=str(tmp_path))
+    world.flows.retention_purge(as_of=date(2029, 1, 27), archive_dir=str(tmp_path))
     assert counts(decided) == before and records(decided) == []
 
 
-def test_expired_documents_are_archived_with_a_record_and_the_results_stay(decided: sa.Engine, tmp_path: Path) -> None:
+def test_expired_documents_are_archived_with_a_record_and_the_results_stay(
+    decided: sa.Engine,
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     before = counts(decided)
-    retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
+    world.flows.retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
     assert set(counts(decided).values()) == {0}
     (record,) = records(decided)
     detail = record["detail"]
@@ -95,40 +100,44 @@ def test_expired_documents_are_archived_with_a_record_and_the_results_stay(decid
     assert results == 10
 
 
-def test_a_second_run_for_the_same_day_changes_nothing(decided: sa.Engine, tmp_path: Path) -> None:
-    retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
+def test_a_second_run_for_the_same_day_changes_nothing(
+    decided: sa.Engine,
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    world.flows.retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
     state = dump(decided)
-    retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
+    world.flows.retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
     assert dump(decided) == state
 
 
-def test_a_rulebook_that_purges_keeps_no_copy(decided: sa.Engine, tmp_path: Path) -> None:
-    book = runtime.rulebook("kz-annual-commission-2018")
-    runtime.register_rulebook(book.model_copy(update={"retention": Retention(years=3, action="purge")}))
-    retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
+def test_a_rulebook_that_purges_keeps_no_copy(decided: sa.Engine, world: World, tmp_path: Path) -> None:  # noqa: F811
+    book = world.rulebook("kz-annual-commission-2018")
+    world.store_rulebook(book.model_copy(update={"retention": Retention(years=3, action="purge")}))
+    world.flows.retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
     (record,) = records(decided)
     assert record["detail"]["action"] == "purge" and "archive" not in record["detail"]
     assert list(tmp_path.iterdir()) == []
 
 
 def test_360_surveys_go_with_their_anonymous_answers_and_the_archive_keeps_the_reports(
-    world: Any,  # noqa: F811
+    world: World,  # noqa: F811
     pg_owner_engine: sa.Engine,
     tmp_path: Path,
 ) -> None:
     """T-8, R-1: closed 13 January 2026 → removed on 14 January 2029, answers with them (the application cannot
     delete or read answers itself); the archive holds the individual reports (T-6)."""
     engine = world(example("model-2018-360-2025.yaml"))
-    survey_360(year=2025, as_of=date(2026, 1, 5))
+    world.flows.survey_360(year=2025, as_of=date(2026, 1, 5))
     points = {"communications": [4, 5, 4], "ethics": [3, 3, 3], "change_management": [5, 5, 5]}
     points |= {c: [4, 4, 4] for c in ("result_orientation", "independence_decisions", "cooperation", "promptness")}
     points |= {"self_development": [4, 4, 4]}
     for respondent in ("E1", "E3", "E4"):
-        respond_360(engine, as_of=date(2026, 1, 6), actor=respondent, evaluatee="E2", answers=points)
-    survey_360(year=2025, as_of=date(2026, 1, 13))
-    retention_purge(as_of=date(2029, 1, 13), archive_dir=str(tmp_path))
+        respond_360(world.env, person(respondent), as_of=date(2026, 1, 6), evaluatee="E2", answers=points)
+    world.flows.survey_360(year=2025, as_of=date(2026, 1, 13))
+    world.flows.retention_purge(as_of=date(2029, 1, 13), archive_dir=str(tmp_path))
     assert counts(pg_owner_engine, ("survey_360", "survey_respondent", "survey_answer"))["survey_answer"] == 3 * 8 * 3
-    retention_purge(as_of=date(2029, 1, 14), archive_dir=str(tmp_path))
+    world.flows.retention_purge(as_of=date(2029, 1, 14), archive_dir=str(tmp_path))
     assert set(counts(pg_owner_engine, ("survey_360", "survey_respondent", "survey_answer")).values()) == {0}
     (record,) = records(engine)
     assert (record["entity"], record["rows"]) == ("survey_360", 4)

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from application.environment import Environment
 from bagalau.simulate.loading import load
 from bagalau.simulate.scenario import Scenario
 from domain import rulebooks
@@ -15,7 +16,7 @@ from tests.flows_support import example
 
 
 def commission_of(engine: sa.Engine, scenario: Scenario) -> Any:
-    body_id = load(engine, scenario, rulebooks.get(scenario.rulebook))
+    body_id = load(Environment(engine), scenario, rulebooks.get(scenario.rulebook))
     with UnitOfWork(engine, actor="test") as uow:
         return uow.org.organization(body_id, date(2026, 1, 27)).commission
 

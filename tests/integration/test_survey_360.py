@@ -11,10 +11,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bagalau.services import Rejected
-from bagalau.services.survey import edit_respondents, respond_360, survey_section
-from flows.survey_360 import survey_360
-from tests.flows_support import dump, example, prefect, world  # noqa: F401
+from application.actions.survey import edit_respondents, respond_360
+from application.errors import Rejected
+from bagalau.simulate.reporting import survey_section
+from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
+from tests.flows_support import person as acting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 
@@ -33,7 +34,7 @@ FORM_6 = (
 
 
 @pytest.fixture
-def engine(world: Any) -> Iterator[sa.Engine]:  # noqa: F811
+def engine(world: World) -> Iterator[sa.Engine]:  # noqa: F811
     yield world(example("model-2018-360-2025.yaml"))
 
 
@@ -59,16 +60,17 @@ def respondents(engine: sa.Engine) -> dict[str, set[tuple[str, str]]]:
     return found
 
 
-def test_nothing_opens_before_the_first_working_day_of_the_year(engine: sa.Engine) -> None:
-    survey_360(year=2025, as_of=date(2026, 1, 2))
+def test_nothing_opens_before_the_first_working_day_of_the_year(engine: sa.Engine, world: World) -> None:  # noqa: F811
+    world.flows.survey_360(year=2025, as_of=date(2026, 1, 2))
     assert rows(engine, "SELECT count(*) FROM survey_360") == [(0,)]
 
 
 def test_respondents_are_the_head_subordinates_and_peers_and_the_evaluatee_answers_for_themself(
     engine: sa.Engine,
+    world: World,  # noqa: F811
 ) -> None:
     """T-4 (3 to 7: head, B-corps subordinates, peers with the same head), T-5 (self), T-1 (closes 12 January)."""
-    survey_360(year=2025, as_of=OPENS)
+    world.flows.survey_360(year=2025, as_of=OPENS)
     assert respondents(engine) == {
         "E1": {("E0", "head"), ("E2", "subordinate"), ("E3", "subordinate"), ("E4", "subordinate"), ("E1", "self")},
         "E2": {("E1", "head"), ("E3", "peer"), ("E4", "peer"), ("E2", "self")},
@@ -85,38 +87,42 @@ def test_respondents_are_the_head_subordinates_and_peers_and_the_evaluatee_answe
     assert invitations == [(17,)]
 
 
-def test_the_flow_run_twice_for_a_day_changes_nothing(engine: sa.Engine) -> None:
+def test_the_flow_run_twice_for_a_day_changes_nothing(engine: sa.Engine, world: World) -> None:  # noqa: F811
     for day in (OPENS, date(2026, 1, 6), date(2026, 1, 13)):
-        survey_360(year=2025, as_of=day)
+        world.flows.survey_360(year=2025, as_of=day)
         before = dump(engine)
-        survey_360(year=2025, as_of=day)
+        world.flows.survey_360(year=2025, as_of=day)
         assert dump(engine) == before, f"the second run of {day} changed the database"
 
 
-def test_averages_exclude_the_self_assessment(engine: sa.Engine, pg_owner_engine: sa.Engine) -> None:
+def test_averages_exclude_the_self_assessment(
+    engine: sa.Engine,
+    world: World,  # noqa: F811
+    pg_owner_engine: sa.Engine,
+) -> None:
     """T-6: each of E4's three respondents answers [4, 5, 4] → 4.33; E4's own [1, 1, 1] is shown apart (T-5);
     answers are stored without who gave them (T-8)."""
-    survey_360(year=2025, as_of=OPENS)
+    world.flows.survey_360(year=2025, as_of=OPENS)
     day = date(2026, 1, 6)
     for respondent in ("E1", "E2", "E3"):
-        respond_360(engine, as_of=day, actor=respondent, evaluatee="E4", answers=answers(communications=[4, 5, 4]))
-    respond_360(engine, as_of=day, actor="E4", evaluatee="E4", answers=answers(communications=[1, 1, 1]))
-    survey_360(year=2025, as_of=date(2026, 1, 13))
+        respond_360(world.env, acting(respondent), as_of=day, evaluatee="E4", answers=answers(communications=[4, 5, 4]))
+    respond_360(world.env, acting("E4"), as_of=day, evaluatee="E4", answers=answers(communications=[1, 1, 1]))
+    world.flows.survey_360(year=2025, as_of=date(2026, 1, 13))
     numbers = dict(rows(engine, "SELECT id, personnel_number FROM person"))
     with pg_owner_engine.connect() as connection:
-        (e4,) = [entry for entry in survey_section(Session(connection), numbers) if entry.employee == "E4"]
+        (e4,) = [entry for entry in survey_section(world.env, Session(connection), numbers) if entry.employee == "E4"]
     assert (e4.respondents, float(e4.averages["communications"]), float(e4.averages["ethics"])) == (3, 4.33, 4.0)
     assert e4.self_assessment is not None and float(e4.self_assessment["communications"]) == 1.0
     columns = {column["name"] for column in sa.inspect(pg_owner_engine).get_columns("survey_answer")}
     assert columns == {"id", "survey_id", "competency_id", "question_index", "points", "is_self"}
 
 
-def test_a_report_below_the_minimum_is_not_published_and_hr_gets_the_count(engine: sa.Engine) -> None:
+def test_a_report_below_the_minimum_is_not_published_and_hr_gets_the_count(engine: sa.Engine, world: World) -> None:  # noqa: F811
     """T-4: E4 has two respondents when the survey closes on 13 January; HR (E2) is told how many, never who."""
-    survey_360(year=2025, as_of=OPENS)
-    respond_360(engine, as_of=date(2026, 1, 8), actor="E1", evaluatee="E4", answers=answers())
-    respond_360(engine, as_of=CLOSES, actor="E2", evaluatee="E4", answers=answers(ethics=["always", "half", 5]))
-    survey_360(year=2025, as_of=date(2026, 1, 13))
+    world.flows.survey_360(year=2025, as_of=OPENS)
+    respond_360(world.env, acting("E1"), as_of=date(2026, 1, 8), evaluatee="E4", answers=answers())
+    respond_360(world.env, acting("E2"), as_of=CLOSES, evaluatee="E4", answers=answers(ethics=["always", "half", 5]))
+    world.flows.survey_360(year=2025, as_of=date(2026, 1, 13))
     closed = rows(
         engine,
         "SELECT m.recipient_role, m.payload FROM outbox_message m WHERE m.kind = 'survey_360_closed'",
@@ -129,19 +135,23 @@ def test_a_report_below_the_minimum_is_not_published_and_hr_gets_the_count(engin
     assert rows(engine, "SELECT DISTINCT status, closed_on FROM survey_360") == [("closed", date(2026, 1, 13))]
 
 
-def test_only_invited_people_answer_once_while_the_survey_is_open(engine: sa.Engine) -> None:
-    survey_360(year=2025, as_of=OPENS)
+def test_only_invited_people_answer_once_while_the_survey_is_open(engine: sa.Engine, world: World) -> None:  # noqa: F811
+    world.flows.survey_360(year=2025, as_of=OPENS)
     day = date(2026, 1, 7)
-    respond_360(engine, as_of=day, actor="E3", evaluatee="E2", answers=answers())
+    respond_360(world.env, acting("E3"), as_of=day, evaluatee="E2", answers=answers())
     refusals = {
-        "uninvited": lambda: respond_360(engine, as_of=day, actor="E0", evaluatee="E2", answers=answers()),
-        "twice": lambda: respond_360(engine, as_of=day, actor="E3", evaluatee="E2", answers=answers()),
-        "too_few": lambda: respond_360(engine, as_of=day, actor="E4", evaluatee="E2", answers={"ethics": [4, 4]}),
+        "uninvited": lambda: respond_360(world.env, acting("E0"), as_of=day, evaluatee="E2", answers=answers()),
+        "twice": lambda: respond_360(world.env, acting("E3"), as_of=day, evaluatee="E2", answers=answers()),
+        "too_few": lambda: respond_360(world.env, acting("E4"), as_of=day, evaluatee="E2", answers={"ethics": [4, 4]}),
         "word": lambda: respond_360(
-            engine, as_of=day, actor="E4", evaluatee="E2", answers=answers(ethics=["often", 4, 4])
+            world.env, acting("E4"), as_of=day, evaluatee="E2", answers=answers(ethics=["often", 4, 4])
         ),
-        "late": lambda: respond_360(engine, as_of=date(2026, 1, 13), actor="E4", evaluatee="E2", answers=answers()),
-        "early": lambda: respond_360(engine, as_of=date(2026, 1, 2), actor="E4", evaluatee="E2", answers=answers()),
+        "late": lambda: respond_360(
+            world.env, acting("E4"), as_of=date(2026, 1, 13), evaluatee="E2", answers=answers()
+        ),
+        "early": lambda: respond_360(
+            world.env, acting("E4"), as_of=date(2026, 1, 2), evaluatee="E2", answers=answers()
+        ),
     }
     reasons = {}
     for name, attempt in refusals.items():
@@ -158,24 +168,24 @@ def test_only_invited_people_answer_once_while_the_survey_is_open(engine: sa.Eng
     }
 
 
-def test_hr_may_change_the_respondents_until_someone_answers(engine: sa.Engine) -> None:
+def test_hr_may_change_the_respondents_until_someone_answers(engine: sa.Engine, world: World) -> None:  # noqa: F811
     """T-4, T-7: HR (E2) replaces E3's respondents; the next run invites the new one; after a first answer, no."""
-    survey_360(year=2025, as_of=OPENS)
+    world.flows.survey_360(year=2025, as_of=OPENS)
     day = date(2026, 1, 6)
     with pytest.raises(Rejected, match="HR service"):
-        edit_respondents(engine, as_of=day, actor="E1", evaluatee="E3", respondents=["E1", "E2", "E0"])
+        edit_respondents(world.env, acting("E1"), as_of=day, evaluatee="E3", respondents=["E1", "E2", "E0"])
     with pytest.raises(Rejected, match="T-5"):
-        edit_respondents(engine, as_of=day, actor="E2", evaluatee="E3", respondents=["E1", "E3"])
-    edited = edit_respondents(engine, as_of=day, actor="E2", evaluatee="E3", respondents=["E1", "E2", "E0"])
+        edit_respondents(world.env, acting("E2"), as_of=day, evaluatee="E3", respondents=["E1", "E3"])
+    edited = edit_respondents(world.env, acting("E2"), as_of=day, evaluatee="E3", respondents=["E1", "E2", "E0"])
     assert edited.respondents == ("E0", "E1", "E2")
     assert respondents(engine)["E3"] == {("E0", "peer"), ("E1", "head"), ("E2", "peer"), ("E3", "self")}
-    survey_360(year=2025, as_of=day)
+    world.flows.survey_360(year=2025, as_of=day)
     invited = rows(
         engine,
         "SELECT m.idempotency_key FROM outbox_message m JOIN person p ON p.id = m.recipient_person_id"
         " WHERE m.kind = 'survey_360_invitation' AND p.personnel_number = 'E0'",
     )
     assert len(invited) == 2  # E0 for E1 (at the opening) and now for E3
-    respond_360(engine, as_of=day, actor="E0", evaluatee="E3", answers=answers())
+    respond_360(world.env, acting("E0"), as_of=day, evaluatee="E3", answers=answers())
     with pytest.raises(Rejected, match="has started"):
-        edit_respondents(engine, as_of=day, actor="E2", evaluatee="E3", respondents=["E1", "E2", "E4"])
+        edit_respondents(world.env, acting("E2"), as_of=day, evaluatee="E3", respondents=["E1", "E2", "E4"])

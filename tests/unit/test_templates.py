@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from application.cycle.acquaintance import ACQUAINTANCE_OVERDUE
+from application.cycle.calibration import NO_MAJORITY
 from domain import rulebooks
 from domain.vocabulary import Language, ResultCategory
-from flows.steps.acquaintance import ACQUAINTANCE_OVERDUE
-from flows.steps.calibration import NO_MAJORITY
 from notifications.dates import format_date, format_datetime, format_score
 from notifications.kinds import RESULT_KINDS, MessageKind
 from notifications.rendering import (
@@ -277,8 +277,9 @@ def test_m7_a_notice_without_a_deadline_points_to_the_commissions_schedule(langu
 
 
 def _acquaintance_overdue_payload(row: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """From what ``flows.steps.acquaintance.escalate_unacquainted`` has for each late row (a ``flowstate.evaluations``
-    mapping): the period's label, the evaluatee's name (``ctx.name``) and ``acquaint_by``, as ISO text."""
+    """From what ``application.cycle.acquaintance.escalate_unacquainted`` has for each late row (a
+    ``flowstate.evaluations`` mapping): the period's label, the evaluatee's name (``ctx.name``) and ``acquaint_by``,
+    as ISO text."""
     return {"period": row["period_label"], "evaluatee_name": name, "acquaint_by": row["acquaint_by"].isoformat()}
 
 

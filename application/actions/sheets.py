@@ -1,0 +1,279 @@
+"""Submitting an evaluation sheet (D-1…D-3, K-3…K-6, Q-1…Q-3, M-4, M-6) and completing the evaluation (S-1, C-1).
+
+Only the evaluator routed when the period opened (or the delegate / substitute recorded there) may submit. The
+scores are checked by ``domain.scoring`` against the rulebook of the evaluation: K-4 ranges from the evaluatee's
+KPI plan and actual for the quarter, the D-2/Q-1 scale, the Q-3 cap from the sanctions of the period. A late
+sheet (after the deadline) is accepted and recorded as such: the deadline was already escalated. Each submission
+is a new version; the current one counts. The evaluation is completed on the day of the submission, unless the
+method needs the superior head's approval first (M-5), and the evaluatee is told (C-1, R-2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from application import messages
+from application.actions.lookup import SUBMITTABLE, Row, evaluations_of, ineligible_reason
+from application.context import BodyContext, transaction
+from application.environment import Environment
+from application.errors import Rejected
+from domain import scoring
+from domain.access import Principal
+from domain.deadlines import calibration_schedule
+from domain.errors import RuleViolation
+from domain.periods import Period
+from domain.rulebook import MethodSpec, Rulebook
+from domain.vocabulary import EvaluationStatus, Method, PeriodKind, ResultCategory
+from notifications.kinds import MessageKind
+from persistence import flowstate
+from persistence.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A sheet's result: the exact score (``None`` for a count or competency result), category, stored scores."""
+
+    score: Decimal | None
+    category: ResultCategory | None
+    stored: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What ``submit_sheet`` did."""
+
+    evaluation_id: int
+    version: int
+    score: Decimal | None
+    category: ResultCategory | None
+    late: bool
+    completed: bool
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What a scorer may need about the evaluatee and the period."""
+
+    ctx: BodyContext
+    evaluation: Row
+    person_id: int
+    number: str
+    period: Period
+    book: Rulebook
+    spec: MethodSpec
+    justification: str | None
+
+
+Scorer = Callable[[Any, SheetFacts], Scored]
+
+
+def _score_kpi(scores: Any, facts: SheetFacts) -> Scored:
+    """K-3…K-6: each KPI scored inside the allowed range of its achievement in the quarter (appendix 2, 3)."""
+    if facts.book.kpi is None:
+        raise Rejected.by_rule("K-4", f"rulebook {facts.book.id} has no KPI table")
+    key = _kpi_period_key(facts.period)
+    kpis = [
+        scoring.KpiFact(
+            kpi.code,
+            kpi.values[key].planned if key in kpi.values else None,  # type: ignore[arg-type]
+            kpi.values[key].actual if key in kpi.values else None,
+            "lower" if kpi.direction == "lower" else "higher",
+        )
+        for kpi in facts.ctx.uow.plans.kpis(facts.person_id, facts.period.year)
+    ]
+    missing = [kpi.id for kpi in kpis if kpi.plan is None]
+    if missing:
+        raise Rejected.by_rule("K-1", f"KPIs {', '.join(missing)} of {facts.number} have no plan for {facts.period}")
+    result = scoring.score_kpi_sheet(scores, kpis, facts.book.kpi, facts.book.results)
+    return Scored(result.exact, result.category, dict(result.per_item))
+
+
+def _score_parameters(scores: Any, facts: SheetFacts) -> Scored:
+    """D-2/D-3, Q-1…Q-3: parameter scores on the sheet's scale; the period's sanctions cap the score."""
+    sheet = facts.spec.sheet
+    assert sheet is not None  # the rulebook model requires a sheet for parameter scoring
+    sanctions = flowstate.sanctions_between(
+        facts.ctx.uow.session, facts.person_id, facts.period.start, facts.period.end
+    )
+    result = scoring.score_parameters(
+        scores, sheet, facts.book.results, facts.book.caps, sanctions, justification=facts.justification
+    )
+    ids = [parameter.id for parameter in sheet.parameters]
+    given = scoring.normalise_scores(scores, ids, rule=sheet.scale.rule, decimals=facts.book.results.decimals)
+    return Scored(result.exact, result.category, given)
+
+
+def _score_kpi_count(scores: Any, facts: SheetFacts) -> Scored:
+    """M-4: the year-end KPI result by the count of KPIs achieved."""
+    grading = facts.book.count_grading
+    if grading is None:
+        raise Rejected.by_rule("M-4", f"rulebook {facts.book.id} has no KPI-count grading")
+    ids = [kpi.code for kpi in facts.ctx.uow.plans.kpis(facts.person_id, facts.period.year)]
+    result = scoring.score_kpi_count(scores, grading, ids)
+    return Scored(None, result.category, dict(result.per_item))
+
+
+def _score_competencies(scores: Any, facts: SheetFacts) -> Scored:
+    """M-6: competencies rated by the behaviour indicators observed."""
+    rules = facts.book.competencies
+    if rules is None:
+        raise Rejected.by_rule("M-6", f"rulebook {facts.book.id} has no competency rules")
+    employee = facts.ctx.org.employee(facts.number)
+    group = scoring.competency_group(rules, employee.category or "")
+    result = scoring.score_competencies(scores, rules, group, public_service=False)
+    stored = {key: list(value) for key, value in dict(scores).items()}
+    return Scored(None, result.category, stored)
+
+
+SCORERS: dict[str, Scorer] = {
+    "kpi_range": _score_kpi,
+    "parameters": _score_parameters,
+    "kpi_count": _score_kpi_count,
+    "competencies": _score_competencies,
+}
+"""How each ``MethodSpec.scoring`` of a rulebook is scored (rules as data: no ``if family == …``)."""
+
+
+def _kpi_period_key(period: Period) -> str:
+    return "year" if period.kind == PeriodKind.YEAR else f"Q{period.quarter}"
+
+
+def routing_rule(book: Rulebook, spec: MethodSpec, category: str | None) -> str:
+    """The rule id naming who evaluates (D-1, K-4, Q-1): the first routing rule matching the category."""
+    for rule in spec.evaluator:
+        if category is not None and book.matches(rule.when, category):
+            return rule.rule
+    return spec.evaluator[0].rule
+
+
+def submit_sheet(
+    env: Environment,
+    principal: Principal,
+    *,
+    as_of: date,
+    evaluatee: str,
+    scores: Any,
+    comment: str | None = None,
+    method: Method | str | None = None,
+) -> Submitted:
+    """The evaluator (``principal``) submits (and signs) the sheet of ``evaluatee``; refused with the rule id if not
+    theirs, out of range or not open. A submission after the deadline is accepted and recorded as late."""
+    with transaction(env, principal) as uow:
+        ctx = BodyContext.acting(env, uow, principal, as_of)
+        person_id = ctx.person_id(evaluatee)
+        submitter = ctx.acting_person(principal)
+        actor = principal.person
+        row = _open_sheet(ctx, person_id, evaluatee, method)
+        book = ctx.book(row["rulebook_id"])
+        spec = book.method(row["method"])
+        period = Period(PeriodKind(row["period_kind"]), row["period_year"], row["period_quarter"])
+        if row["evaluator_id"] != submitter:
+            category = ctx.org.employee(evaluatee).category
+            raise Rejected.by_rule(routing_rule(book, spec, category), f"{actor} is not the evaluator of {evaluatee}")
+        facts = SheetFacts(ctx, row, person_id, evaluatee, period, book, spec, comment)
+        try:
+            scored = SCORERS[spec.scoring](scores, facts)
+        except RuleViolation as violation:
+            raise Rejected.from_violation(violation) from None
+        sheet = uow.sheets.submit(
+            row["id"],
+            scores=scored.stored,
+            submitted_by_id=submitter,
+            submitted_at=env.clock.moment(as_of),
+            justification=comment,
+            signed_by_id=submitter,
+            signed_at=env.clock.moment(as_of),
+        )
+        late = row["deadline"] is not None and as_of > row["deadline"]
+        reason = f"sheet version {sheet.version} submitted" + (" after the deadline" if late else "")
+        if spec.superior_approval or spec.review == "commission":
+            # M-5: the superior head agrees or returns it first; M-6 (004 §28): a sheet signed by the direct head
+            # alone goes to the Commission as it is. The Commission decides the result (application.cycle.commission).
+            status = EvaluationStatus.SUBMITTED if spec.superior_approval else EvaluationStatus.APPROVED
+            rule = "M-5" if spec.superior_approval else "M-6"
+            uow.evaluations.update(row["id"], status=status, submitted_on=as_of, reason=f"{reason} ({rule})")
+            return Submitted(row["id"], sheet.version, scored.score, scored.category, late, completed=False)
+        uow.evaluations.update(row["id"], submitted_on=as_of, reason=reason)
+        complete_evaluation(ctx, row["id"], book=book, score=scored.score, category=scored.category, day=as_of)
+        return Submitted(row["id"], sheet.version, scored.score, scored.category, late, completed=True)
+
+
+def _open_sheet(ctx: BodyContext, person_id: int, number: str, method: Method | str | None) -> Row:
+    """The evaluation whose sheet is submitted: one awaiting a sheet first (oldest period), else a resubmission."""
+    rows = evaluations_of(ctx, person_id, method=method)
+    if not rows:
+        raise Rejected.by_rule("P-1", f"no evaluation of {number} is open")
+    open_rows = [row for row in rows if row["eligible"] and row["status"] in SUBMITTABLE]
+    if not open_rows:
+        refusal = ineligible_reason(rows, number)
+        if refusal is not None:
+            raise refusal
+        known = rows[0]
+        raise Rejected.by_rule(
+            "C-2",
+            f"the result of {number} for {known['period_label']} was already made known to them; "
+            "it can change only through calibration",
+        )
+    waiting = [row for row in open_rows if row["status"] != EvaluationStatus.COMPLETED.value]
+    candidates = waiting or open_rows
+    methods = sorted({row["method"] for row in candidates})
+    if method is None and len(methods) > 1:
+        raise Rejected(f"{number} has open sheets of several methods ({', '.join(methods)}): name the method")
+    if waiting:
+        return min(candidates, key=lambda row: (row["period_year"], row["period_quarter"] or 5, row["id"]))
+    return candidates[0]
+
+
+def complete_evaluation(
+    ctx: BodyContext,
+    evaluation_id: int,
+    *,
+    book: Rulebook,
+    score: Decimal | None,
+    category: ResultCategory | None,
+    day: date,
+) -> None:
+    """The result is known on ``day`` (K-5, D-3, Q-2/Q-3, M-4, M-6, S-1): record it, set the C-1 acquaintance date,
+    and tell the evaluatee — by a means that records delivery when they are absent or dismissed (E-3, E-4, Q-4)."""
+    uow = ctx.uow
+    row = uow.evaluations.get(evaluation_id)
+    acquaint_by = None
+    if book.calibration is not None:
+        acquaint_by = calibration_schedule(book.calibration, ctx.calendar, completed_on=day).acquaint_by
+    uow.evaluations.update(
+        evaluation_id,
+        status=EvaluationStatus.COMPLETED,
+        completed_on=day,
+        score=score,
+        category=category,
+        acquaint_by=acquaint_by,
+        reason="result known (S-1)",
+    )
+    number = ctx.numbers[row.person_id]
+    employee = ctx.org.employee(number)
+    dismissed = employee.dismissed is not None and employee.dismissed <= day
+    absent = row.in_absentia or dismissed
+    kind = MessageKind.ACQUAINTANCE_RECORDED_DELIVERY if absent else MessageKind.RESULT_READY
+    version = len(uow.sheets.versions(evaluation_id)) or 1
+    payload = {
+        "period": _period_label(uow, row.period_id),
+        "ack_link": ctx.env.link(f"evaluations/{evaluation_id}/acknowledge"),
+        **messages.result_payload(book, score, category),
+    }
+    messages.queue(
+        ctx,
+        row.person_id,
+        key=f"result:{evaluation_id}:{version}",
+        kind=kind,
+        day=day,
+        payload=payload,
+        evaluation_id=evaluation_id,
+    )
+
+
+def _period_label(uow: UnitOfWork, period_id: int) -> str:
+    return uow.periods.get(period_id).label

@@ -1,0 +1,126 @@
+"""Sheets that are due: reminders before the deadline, and escalation once it has passed (P-1, P-2, G-6).
+
+Reminders go to the evaluator on the rulebook's reminder days (``reminders.before_deadline_working_days``, e.g. 3
+and 1 working days before the deadline), once each. On the first working day after the deadline without a sheet,
+the evaluator, the evaluator's head and HR are each told once (escalation levels 1, 2, 3 of the rulebook's
+ladder); a sheet that comes later is still accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from application import messages
+from application.context import BodyContext
+from domain.rulebook import ESCALATION_LADDER
+from notifications.kinds import MessageKind
+from persistence import bulk, flowstate
+from persistence.records import NewMessage
+
+OVERDUE_SHEET = "overdue_sheet"
+LEVEL_KINDS = {
+    "evaluator": MessageKind.OVERDUE_EVALUATOR,
+    "evaluators_head": MessageKind.OVERDUE_HEAD,
+    "hr": MessageKind.OVERDUE_HR,
+}
+
+
+def _awaiting(ctx: BodyContext, condition: Any) -> list[Mapping[str, Any]]:
+    rows = flowstate.evaluations(
+        ctx.uow.session,
+        body_id=ctx.body_id,
+        statuses=flowstate.AWAITING_SHEET,
+        eligible=True,
+        where=[condition],
+    )
+    return [row for row in rows if row["deadline"] is not None]
+
+
+def send_reminders(ctx: BodyContext, day: date) -> int:
+    """Remind evaluators whose sheet is due in the rulebook's number of working days (once per day and sheet)."""
+    rows = _awaiting(ctx, flowstate.evaluation.c.deadline >= day)
+    if not rows or not ctx.calendar.is_working_day(day):
+        return 0
+    opened = ctx.uow.periods.opened_on({row["period_id"] for row in rows})
+    queued: list[NewMessage] = []
+    for row in rows:
+        book = ctx.book(row["rulebook_id"])
+        days = {
+            ctx.calendar.subtract_working_days(row["deadline"], n) for n in book.reminders.before_deadline_working_days
+        }
+        opened_on = opened.get(row["period_id"])
+        if day not in days or row["evaluator_id"] is None or (opened_on and day <= opened_on):
+            continue
+        payload = {
+            "period": row["period_label"],
+            "deadline": row["deadline"].isoformat(),
+            "evaluatee_name": ctx.name(row["person_id"]),
+        }
+        queued += messages.compose(
+            ctx,
+            row["evaluator_id"],
+            key=f"reminder:{row['id']}:{day.isoformat()}",
+            kind=MessageKind.REMINDER,
+            day=day,
+            payload=payload,
+            evaluation_id=row["id"],
+        )
+    return bulk.insert_outbox(ctx.uow.connection, queued)
+
+
+def escalate_overdue(ctx: BodyContext, day: date) -> int:
+    """Escalate every sheet still missing after its deadline: evaluator, their head, HR — each level once."""
+    if not ctx.calendar.is_working_day(day):
+        return 0
+    rows = _awaiting(ctx, flowstate.evaluation.c.deadline < day)
+    escalations: list[dict[str, Any]] = []
+    queued: list[NewMessage] = []
+    for row in rows:
+        book = ctx.book(row["rulebook_id"])
+        for name in book.reminders.escalation:
+            level = ESCALATION_LADDER.index(name) + 1
+            to_person = _recipient(ctx, row, name)
+            if name != "hr" and to_person is None:
+                continue
+            escalations.append(
+                {
+                    "evaluation_id": row["id"],
+                    "about_person_id": row["person_id"],
+                    "to_person_id": to_person,
+                    "to_role": "hr" if name == "hr" else None,
+                    "kind": OVERDUE_SHEET,
+                    "level": level,
+                    "escalated_on": day,
+                }
+            )
+            queued += _overdue_message(ctx, row, name, level, to_person, day)
+    bulk.insert_outbox(ctx.uow.connection, queued)
+    key = ("evaluation_id", "kind", "level")
+    return bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, escalations, key)
+
+
+def _recipient(ctx: BodyContext, row: Mapping[str, Any], level: str) -> int | None:
+    evaluator = row["evaluator_id"]
+    if level == "evaluator" or evaluator is None:
+        return evaluator if level == "evaluator" else None
+    if level == "evaluators_head":
+        head = ctx.org.head_of(ctx.numbers[evaluator], ctx.on)
+        return ctx.ids.get(head) if head else None
+    return None
+
+
+def _overdue_message(
+    ctx: BodyContext, row: Mapping[str, Any], level: str, number: int, to_person: int | None, day: date
+) -> list[NewMessage]:
+    payload = {
+        "period": row["period_label"],
+        "deadline": row["deadline"].isoformat(),
+        "evaluatee_name": ctx.name(row["person_id"]),
+        "evaluator_name": ctx.name(row["evaluator_id"]) or "—",
+    }
+    key = f"escalation:{row['id']}:{OVERDUE_SHEET}:{number}"
+    kind = LEVEL_KINDS[level].value
+    to = messages.HR if to_person is None else to_person
+    return messages.compose(ctx, to, key=key, kind=kind, day=day, payload=payload, evaluation_id=row["id"])

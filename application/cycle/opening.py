@@ -1,0 +1,262 @@
+"""Opening a period (P-1…P-6, E-1…E-6, G-2, G-7): one evaluation per (person, period, method), notices, sheets.
+
+For every B-corps person of the body the rulebook's methods for the period apply (``methods_for``); each is
+decided by ``decide_eligibility`` (E-6 may swap a KPI method for its fallback) and, when eligible, routed to its
+evaluator on the opening day (``route_evaluator``, G-7 substitution). Every considered (person, method) gets a row,
+eligible or not; eligible ones get the evaluatee's ``evaluation_notice`` and the evaluator's ``sheet_request``,
+sent on the opening day (so "no later than the 5th/10th" holds whenever the period opens on time, P-4). A period
+opened after a notice date is late: HR is told once, and each late notice is escalated (``period_opened_late``).
+
+:func:`open_period` is the ``open_period`` flow's work (one body, one period, one unit of work);
+:func:`due_openings` the requested periods the daily sweep opens; :func:`request_due_periods` what the
+``open_periods`` opener requests in the week after a quarter (P-7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from application import messages
+from application.context import BodyContext, in_body
+from application.environment import Environment
+from domain.access import Principal
+from domain.deadlines import PeriodSchedule, period_schedule
+from domain.eligibility import (
+    DISMISSED_BEFORE_PERIOD,
+    NOT_B_CORPS,
+    NOT_EMPLOYED_IN_PERIOD,
+    decide_eligibility,
+    methods_for,
+)
+from domain.facts import Employee
+from domain.periods import Period, last_completed
+from domain.routing import route_evaluator
+from domain.rulebook import MethodSpec, Rulebook
+from domain.vocabulary import EvaluationStatus, Method, PeriodKind
+from notifications.kinds import MessageKind
+from persistence import bulk, flowstate
+from persistence.records import NewEvaluation, NewMessage
+
+NOT_CONSIDERED = frozenset({NOT_B_CORPS, NOT_EMPLOYED_IN_PERIOD, DISMISSED_BEFORE_PERIOD})
+"""Decisions that mean the cycle does not consider the person at all (no evaluation row)."""
+
+OPENED = "open"
+"""The audit action recording that a period was opened (the state itself is ``evaluation_period.opened_on``)."""
+
+OPEN_PERIOD = Principal.system_step("open_period")
+OPENER = Principal.system_step("open_periods")
+SWEEP = Principal.system_step("daily_sweep")
+OPENER_WINDOW = timedelta(days=7)
+"""The opener's cron runs on days 1–7 after a quarter; later, a missed period is opened by hand (``open_period``)."""
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One (person, method) as the opening decided it."""
+
+    row: NewEvaluation
+    schedule: PeriodSchedule | None
+
+
+def opening_day(period: Period, ctx: BodyContext) -> date:
+    """The first working day after the period ends: when its evaluations open (P-1, P-2, P-4)."""
+    return ctx.calendar.next_working_day(period.end)
+
+
+def is_opened(ctx: BodyContext, period_id: int) -> bool:
+    return ctx.uow.periods.is_opened(period_id)
+
+
+def decide(
+    ctx: BodyContext, period: Period, period_id: int, book: Rulebook, day: date, *, review: str = "calibration"
+) -> list[Decided]:
+    """Every (person, method) the period considers, decided (pure but for the ids of ``ctx``).
+
+    Only the methods whose results are reviewed by ``review``: the Commission's methods (M-1…M-9) are opened
+    by ``application.cycle.commission``, which sends their notices when HR sets the meeting (M-7).
+    """
+    decided: dict[tuple[int, Method], Decided] = {}
+    for employee in ctx.org.employees:
+        for spec in methods_for(employee, period, book):
+            if spec.review != review:
+                continue
+            item = _decide_one(ctx, employee, spec, period, period_id, book, day)
+            if item is not None:
+                decided.setdefault((item.row.person_id, item.row.method), item)
+    return list(decided.values())
+
+
+def _decide_one(
+    ctx: BodyContext, employee: Employee, spec: MethodSpec, period: Period, period_id: int, book: Rulebook, day: date
+) -> Decided | None:
+    schedule = period_schedule(period, spec, ctx.calendar, day, reminders=book.reminders, appointed=employee.appointed)
+    decision = decide_eligibility(
+        employee, period, book.eligibility, ctx.calendar, spec, opened_on=day, deadline=schedule.deadline
+    )
+    if decision.reason in NOT_CONSIDERED:
+        return None
+    person_id = ctx.ids[employee.id]
+    method = decision.method or spec.method
+    if not decision.eligible:
+        row = NewEvaluation(person_id, period_id, method, book.id, eligible=False, ineligible_reason=decision.reason)
+        return Decided(row, None)
+    if method != spec.method:  # E-6: evaluated by the fallback method, with its own schedule and evaluator
+        spec = book.method(method)
+        schedule = period_schedule(period, spec, ctx.calendar, day, reminders=book.reminders)
+    routing = route_evaluator(employee, spec, ctx.org, day, book)
+    row = NewEvaluation(
+        person_id,
+        period_id,
+        method,
+        book.id,
+        status=EvaluationStatus.DEFERRED if decision.deferred_until else EvaluationStatus.OPEN,
+        in_absentia=decision.in_absentia,
+        evaluator_id=ctx.ids.get(routing.evaluator) if routing.evaluator else None,
+        deadline=decision.deferred_until or schedule.deadline,
+        notice_due_on=schedule.notice_by,
+    )
+    return Decided(row, schedule)
+
+
+def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Decided], day: date) -> int:
+    """Insert the evaluations (existing ones kept), queue notices and sheets, escalate lateness; mark opened."""
+    uow = ctx.uow
+    inserted = bulk.insert_evaluations(uow.connection, [item.row for item in decided])
+    stored = {(row["person_id"], row["method"]): row for row in flowstate.evaluations(uow.session, period_id=period_id)}
+    notices: list[NewMessage] = []
+    late: list[tuple[int, int, date]] = []
+    for item in decided:
+        row = stored[(item.row.person_id, item.row.method.value)]
+        if not row["eligible"] or item.schedule is None:
+            continue
+        notices += _notices(ctx, period, row)
+        if item.schedule.late:
+            late.append((row["id"], row["person_id"], item.schedule.notice_by or day))
+    if late:
+        notices += _late_notice(ctx, period, period_id, day, min(due for _, _, due in late))
+        _escalate_lateness(ctx, late, day)
+    bulk.insert_outbox(uow.connection, notices)
+    uow.periods.mark_opened(period_id, day)
+    after = {"opened_on": day.isoformat(), "evaluations": len(decided), "late_notices": len(late)}
+    uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
+    return inserted
+
+
+def _notices(ctx: BodyContext, period: Period, row: Mapping[str, Any]) -> list[NewMessage]:
+    evaluation_id = row["id"]
+    base = {"period": period.label, "method": row["method"], "deadline": row["deadline"].isoformat()}
+    evaluator = row["evaluator_id"]
+    found = messages.compose(
+        ctx,
+        row["person_id"],
+        key=f"notice:{evaluation_id}",
+        kind=MessageKind.EVALUATION_NOTICE,
+        day=ctx.on,
+        payload={**base, **({"evaluator_name": ctx.name(evaluator)} if evaluator else {})},
+        evaluation_id=evaluation_id,
+    )
+    if evaluator is not None:
+        found += messages.compose(
+            ctx,
+            evaluator,
+            key=f"sheet:{evaluation_id}",
+            kind=MessageKind.SHEET_REQUEST,
+            day=ctx.on,
+            payload={**base, "evaluatee_name": ctx.name(row["person_id"])},
+            evaluation_id=evaluation_id,
+        )
+    return found
+
+
+def _late_notice(ctx: BodyContext, period: Period, period_id: int, day: date, notice_due: date) -> list[NewMessage]:
+    payload = {"period": period.label, "opened_on": day.isoformat(), "notice_due": notice_due.isoformat()}
+    return messages.compose(
+        ctx, messages.HR, key=f"period_late:{period_id}", kind=MessageKind.PERIOD_OPENED_LATE, day=day, payload=payload
+    )
+
+
+def _escalate_lateness(ctx: BodyContext, late: list[tuple[int, int, date]], day: date) -> None:
+    rows = [
+        {
+            "evaluation_id": evaluation_id,
+            "about_person_id": person_id,
+            "to_person_id": None,
+            "to_role": "hr",
+            "kind": "period_opened_late",
+            "level": 1,
+            "escalated_on": day,
+        }
+        for evaluation_id, person_id, _ in late
+    ]
+    bulk.insert_ignoring_duplicates(
+        ctx.uow.connection, flowstate.escalation, rows, ("evaluation_id", "kind", "level")
+    )
+
+
+# --- the flows' work ------------------------------------------------------------------------------------------
+
+
+def open_period(env: Environment, body_id: int, label: str, day: date, principal: Principal = OPEN_PERIOD) -> int:
+    """Decide every (person, method) of the period and persist them with their notices, in one unit of work;
+    returns how many evaluations were new (0 when the period was opened already)."""
+
+    def work(ctx: BodyContext) -> int:
+        found = ctx.uow.periods.by_label(body_id, label)
+        if found is None:
+            period = Period.parse(label)
+            found = ctx.uow.periods.open(body_id=body_id, kind=period.kind, year=period.year, quarter=period.quarter)
+        if is_opened(ctx, found.id):
+            return 0
+        period = Period.parse(label)
+        book = ctx.rulebook_for(period.end, fallback=day)
+        decided = decide(ctx, period, found.id, book, day)
+        return persist(ctx, period, found.id, decided, day)
+
+    return in_body(env, body_id, day, principal, work)
+
+
+def due_openings(env: Environment, day: date, bodies: list[int]) -> list[tuple[str, str]]:
+    """The requested periods whose opening day has come and that are not opened yet: (body code, label)."""
+    due: list[tuple[str, str]] = []
+    for body_id in bodies:
+
+        def work(ctx: BodyContext) -> list[tuple[str, str]]:
+            found = []
+            for row in flowstate.periods(ctx.uow.session, body_id=ctx.body_id):
+                period = Period.parse(row.label)
+                if opening_day(period, ctx) <= day and not is_opened(ctx, row.id):
+                    found.append((ctx.uow.org.body(ctx.body_id).code, row.label))
+            return found
+
+        due += in_body(env, body_id, day, SWEEP, work)
+    return due
+
+
+def kinds_evaluated(book: Rulebook) -> list[PeriodKind]:
+    """The kinds of period a rulebook evaluates: its methods' cadences, and the year for P-3 or the 360 survey."""
+    kinds = {spec.cadence for spec in book.methods}
+    if book.annual is not None or book.survey_360 is not None:
+        kinds.add(PeriodKind.YEAR)
+    return sorted(kinds, key=lambda kind: kind.value, reverse=True)  # quarter before year
+
+
+def due_periods(ctx: BodyContext, day: date) -> list[str]:
+    """The periods that ended with the last quarter, from their first working day to the end of the opener's
+    window (the first week after them), not opened yet; they are requested (created) here."""
+    due: list[str] = []
+    for kind in kinds_evaluated(ctx.rulebook_for(day)):
+        period: Period = last_completed(kind, day)
+        if not opening_day(period, ctx) <= day <= period.end + OPENER_WINDOW:
+            continue
+        found = ctx.uow.periods.open(body_id=ctx.body_id, kind=kind, year=period.year, quarter=period.quarter)
+        if not is_opened(ctx, found.id):
+            due.append(period.label)
+    return due
+
+
+def request_due_periods(env: Environment, body_id: int, day: date) -> tuple[str, list[str]]:
+    """The opener's work for one body: its code and the labels of the periods it requested (P-1, P-2, P-7)."""
+    return in_body(env, body_id, day, OPENER, lambda ctx: (ctx.uow.org.body(ctx.body_id).code, due_periods(ctx, day)))

@@ -1,0 +1,116 @@
+"""Queuing notices: one outbox row per idempotency key, due at the start of the day they are decided on.
+
+One helper for every message: :func:`queue` (one at a time, through the outbox repository) and :func:`compose`
+(the rows, for a set-based insert) take a recipient — a person id, :data:`HR` (every HR member of the body, or
+its mailbox) or :data:`OFFICIAL_AND_HR` (the appointing official, when the body has one, and HR) — and write
+the message in the recipient's language.
+
+Keys name what a message is about, so that a re-run queues nothing twice (``notice:<evaluation>``,
+``reminder:<evaluation>:<date>``, ``escalation:<evaluation>:<kind>:<level>`` …). Payloads carry the template
+variables; a result (score, category) is added only to the kinds that may show one (R-2, decided again per
+recipient at delivery).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from application.context import BodyContext
+from domain.rulebook import Rulebook
+from domain.vocabulary import Language, ResultCategory, Role
+from notifications.kinds import MessageKind
+from persistence.records import NewMessage
+
+
+class Audience(StrEnum):
+    """Recipients that are a role of the body rather than one person."""
+
+    HR = "hr"
+    OFFICIAL_AND_HR = "official_and_hr"
+
+
+HR = Audience.HR
+OFFICIAL_AND_HR = Audience.OFFICIAL_AND_HR
+
+Recipient = int | Audience
+"""A person id, or an :class:`Audience`."""
+
+
+def compose(
+    ctx: BodyContext,
+    to: Recipient,
+    *,
+    key: str,
+    kind: MessageKind | str,
+    day: date,
+    payload: Mapping[str, Any],
+    evaluation_id: int | None = None,
+) -> list[NewMessage]:
+    """The outbox rows of one message to ``to``: one row, or two for the official and HR (keys ``…:official``,
+    ``…:hr``)."""
+    if to == Audience.OFFICIAL_AND_HR:
+        found: list[NewMessage] = []
+        if ctx.appointing_official is not None:
+            found.append(_row(ctx, ctx.appointing_official, f"{key}:official", kind, day, payload, evaluation_id))
+        found.append(_row(ctx, Audience.HR, f"{key}:hr", kind, day, payload, evaluation_id))
+        return found
+    return [_row(ctx, to, key, kind, day, payload, evaluation_id)]
+
+
+def queue(
+    ctx: BodyContext,
+    to: Recipient,
+    *,
+    key: str,
+    kind: MessageKind | str,
+    day: date,
+    payload: Mapping[str, Any],
+    evaluation_id: int | None = None,
+) -> int:
+    """Queue one message to ``to`` in this unit of work (keyed: a second call queues nothing); how many rows were
+    new."""
+    rows = compose(ctx, to, key=key, kind=kind, day=day, payload=payload, evaluation_id=evaluation_id)
+    return sum(ctx.uow.outbox.enqueue(row) for row in rows)
+
+
+def _row(
+    ctx: BodyContext,
+    to: int | Audience,
+    key: str,
+    kind: MessageKind | str,
+    day: date,
+    payload: Mapping[str, Any],
+    evaluation_id: int | None,
+) -> NewMessage:
+    person = None if isinstance(to, Audience) else to
+    if person is not None:
+        language = ctx.language(person)
+    else:
+        language = ctx.language(ctx.hr[0]) if ctx.hr else Language.KK
+    return NewMessage(
+        idempotency_key=key,
+        body_id=ctx.body_id,
+        kind=str(kind.value if isinstance(kind, MessageKind) else kind),
+        due_at=ctx.env.clock.day_start(day),
+        recipient_person_id=person,
+        recipient_role=Role.HR.value if person is None else None,
+        language=language,
+        payload=dict(payload),
+        evaluation_id=evaluation_id,
+    )
+
+
+def result_payload(book: Rulebook, score: Decimal | None, category: ResultCategory | str | None) -> dict[str, Any]:
+    """The result variables of a message (R-2: shown only to those allowed, in the kinds allowed)."""
+    payload: dict[str, Any] = {"rulebook": book.id}
+    if score is not None:
+        payload["score"] = str(score)
+    if category is not None:
+        name = book.results.name_of(ResultCategory(category))
+        payload["category"] = str(category)
+        payload["category_name"] = {"kk": name.kk, "ru": name.ru, "en": name.en}
+    return payload

@@ -1,0 +1,89 @@
+"""The composition root: the settings become one :class:`~application.environment.Environment` per process.
+
+Every entrance builds its environment here — the CLI (``bagalau rerun``, ``bagalau notify`` …), the Prefect
+entrypoints (``deployments.entrypoints``), the simulator (with its own database, recording channel and in-process
+launcher) — and hands it down; nothing below reads the settings or the environment variables. ``environment()``
+is the installation's, built once per process from ``BAGALAU_*``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from application.environment import Environment, Launcher, RulebookSource, ZoneClock
+from bagalau.settings import NotificationSettings, Settings, get_settings
+from notifications.channels import EMAIL, AppriseChannel, Channel
+from notifications.config import DeliveryConfig
+from persistence.db import make_engine
+
+if TYPE_CHECKING:
+    from flows import Flows
+
+
+def delivery_config(settings: Settings, notify: NotificationSettings | None = None) -> DeliveryConfig:
+    """The delivery configuration of an installation: SMTP and the HR mailbox from ``Settings``, the
+    ``BAGALAU_NOTIFY_*`` knobs from ``NotificationSettings``."""
+    notify = notify or NotificationSettings()
+    return DeliveryConfig(
+        url_templates={**notify.url_templates, EMAIL: settings.smtp_url or notify.url_templates.get(EMAIL)},
+        hr_email=settings.hr_email,
+        max_attempts=notify.max_attempts,
+        backoff=timedelta(seconds=notify.backoff_seconds),
+        backoff_cap=timedelta(seconds=notify.backoff_cap_seconds),
+        rate_limits=dict(notify.rate_limits),
+        lease=timedelta(seconds=notify.lease_seconds),
+        max_field_chars=notify.max_field_chars,
+        zone=settings.zone,
+    )
+
+
+def build_environment(
+    settings: Settings,
+    *,
+    engine: sa.Engine | None = None,
+    launcher: Launcher | None = None,
+    channel: Channel | None = None,
+    delivery: DeliveryConfig | None = None,
+) -> Environment:
+    """An environment from ``settings``; each part may be replaced (the simulator's database and channel). The
+    default launcher starts calibration sessions as runs of their deployment."""
+    if launcher is None:
+        from flows.launchers import DeploymentLauncher  # Prefect is imported only by the entrances that run flows
+
+        launcher = DeploymentLauncher()
+    return Environment(
+        engine=engine if engine is not None else make_engine(settings.database_url),
+        clock=ZoneClock(settings.timezone),
+        rulebooks=RulebookSource(),
+        launcher=launcher,
+        channel=channel if channel is not None else AppriseChannel(),
+        delivery=delivery if delivery is not None else delivery_config(settings),
+        base_url=settings.base_url,
+        archive_dir=settings.data_dir / "archive",
+    )
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The installation's environment (database, clock, rulebooks, deployment launcher, apprise), built once."""
+    return build_environment(get_settings())
+
+
+@lru_cache(maxsize=1)
+def flows() -> Flows:
+    """The flows bound to the installation's environment (what ``deployments.entrypoints`` exposes)."""
+    from flows import build_flows
+
+    return build_flows(environment())
+
+
+def reset() -> None:
+    """Forget the installation's environment and flows (tests that change the settings), closing its engine."""
+    if environment.cache_info().currsize:
+        environment().engine.dispose()
+    flows.cache_clear()
+    environment.cache_clear()

@@ -1,0 +1,184 @@
+"""Scenario events → application actions: the table the simulator (an entrance) dispatches through.
+
+An adapter takes the environment, the day, and the action as read from a scenario file (``Submit``,
+``Acknowledge`` … of ``bagalau.simulate.scenario``: plain attribute access, so any object with those fields works),
+and calls the action as the person the event names (``Principal.of_person``). HR's facts (an absence, a
+dismissal, a refusal act) are recorded by the body's first HR officer that day, as HR would. Register an action
+with :func:`action`::
+
+    @action("respond_360")
+    def _respond_360(env, day, event):
+        return respond_360(env, Principal.of_person(event.respondent), as_of=day, ...)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from application.actions.acquaintance import acknowledge, disagree
+from application.actions.calibration import calibration_vote, compose_calibration
+from application.actions.commission import (
+    appeal,
+    approve_sheet,
+    commission_vote,
+    refuse_acquaintance,
+    return_sheet,
+    schedule_commission,
+)
+from application.actions.people import dismiss, record_absence
+from application.actions.sheets import submit_sheet
+from application.actions.survey import respond_360
+from application.environment import Environment
+from application.errors import Rejected
+from application.queries.people import hr_service
+from domain.access import Principal
+
+Adapter = Callable[[Environment, date, Any], Any]
+
+ACTIONS: dict[str, Adapter] = {}
+"""Action key of a scenario event (``submit``, ``return`` …) → adapter calling the application action."""
+
+HR_OF_THE_SIMULATION = Principal.system_step("simulation:hr")
+"""Who records HR's facts in a body without an HR service."""
+
+
+def action(name: str) -> Callable[[Adapter], Adapter]:
+    """Register the adapter of a scenario action."""
+
+    def register(adapter: Adapter) -> Adapter:
+        ACTIONS[name] = adapter
+        return adapter
+
+    return register
+
+
+def apply_action(env: Environment, day: date, name: str, event: Any) -> Any:
+    """Run the action ``name``; a refusal is :class:`Rejected`, an action nobody handles too."""
+    adapter = ACTIONS.get(name)
+    if adapter is None:
+        raise Rejected(f"the action {name!r} is not supported by this version of Bagalau")
+    return adapter(env, day, event)
+
+
+def person(number: str) -> Principal:
+    """The employee a scenario event names, acting."""
+    return Principal.of_person(number)
+
+
+def first_hr(env: Environment, day: date) -> Principal | None:
+    """The body's first HR officer on ``day``, as who records HR's facts."""
+    staff = hr_service(env, None, day)
+    return staff[0] if staff else None
+
+
+@action("submit")
+def _submit(env: Environment, day: date, event: Any) -> Any:
+    return submit_sheet(
+        env,
+        person(event.by),
+        as_of=day,
+        evaluatee=event.evaluatee,
+        scores=event.scores,
+        comment=event.comment,
+        method=event.method,
+    )
+
+
+@action("acknowledge")
+def _acknowledge(env: Environment, day: date, event: Any) -> Any:
+    return acknowledge(
+        env,
+        person(event.employee),
+        as_of=day,
+        method=getattr(event, "method", None),
+        period=getattr(event, "period", None),
+    )
+
+
+@action("disagree")
+def _disagree(env: Environment, day: date, event: Any) -> Any:
+    return disagree(
+        env,
+        person(event.employee),
+        as_of=day,
+        text=event.text,
+        method=getattr(event, "method", None),
+        period=getattr(event, "period", None),
+    )
+
+
+@action("compose_calibration")
+def _compose(env: Environment, day: date, event: Any) -> Any:
+    return compose_calibration(env, person(event.by), as_of=day, employee=event.employee, members=list(event.members))
+
+
+@action("calibration_vote")
+def _calibration_vote(env: Environment, day: date, event: Any) -> Any:
+    return calibration_vote(env, person(event.member), as_of=day, employee=event.employee, score=event.score)
+
+
+@action("absence")
+def _absence(env: Environment, day: date, event: Any) -> Any:
+    hr = first_hr(env, day) or HR_OF_THE_SIMULATION
+    return record_absence(env, hr, as_of=day, employee=event.employee, kind=event.kind, start=event.from_, end=event.to)
+
+
+@action("dismiss")
+def _dismiss(env: Environment, day: date, event: Any) -> Any:
+    hr = first_hr(env, day) or HR_OF_THE_SIMULATION
+    return dismiss(env, hr, as_of=day, employee=event.employee, on=getattr(event, "date", None))
+
+
+@action("respond_360")
+def _respond_360(env: Environment, day: date, event: Any) -> Any:
+    return respond_360(
+        env,
+        person(event.respondent),
+        as_of=day,
+        evaluatee=event.evaluatee,
+        answers=event.answers,
+        respondent=event.respondent,
+    )
+
+
+@action("approve")
+def _approve(env: Environment, day: date, event: Any) -> Any:
+    return approve_sheet(env, person(event.by), as_of=day, evaluatee=event.evaluatee)
+
+
+@action("return")
+def _return(env: Environment, day: date, event: Any) -> Any:
+    return return_sheet(env, person(event.by), as_of=day, evaluatee=event.evaluatee, reason=event.reason)
+
+
+@action("schedule_commission")
+def _schedule(env: Environment, day: date, event: Any) -> Any:
+    return schedule_commission(env, person(event.by), as_of=day, meeting_date=event.meeting_date)
+
+
+@action("commission_vote")
+def _commission_vote(env: Environment, day: date, event: Any) -> Any:
+    return commission_vote(
+        env,
+        person(event.member),
+        as_of=day,
+        employee=event.employee,
+        decision=event.decision,
+        result=event.result,
+        method=getattr(event, "method", None),
+    )
+
+
+@action("refuse_acquaintance")
+def _refuse(env: Environment, day: date, event: Any) -> Any:
+    hr = first_hr(env, day)
+    if hr is None:
+        raise Rejected.by_rule("M-8", "the body has no HR service to draw up the act")
+    return refuse_acquaintance(env, hr, as_of=day, employee=event.employee, witnesses=list(event.witnesses))
+
+
+@action("appeal")
+def _appeal(env: Environment, day: date, event: Any) -> Any:
+    return appeal(env, person(event.employee), as_of=day, employee=event.employee, text=event.text)
