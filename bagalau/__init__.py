@@ -1,7 +1,8 @@
-"""Bagalau's application layer: settings, the ``bagalau`` command line, and the composition root.
+"""The ``bagalau`` entrance: settings, the composition root (``bootstrap``), the command line and the simulator.
 
-This is where the rooms meet: the CLI parses and validates input, then calls domain functions,
-repositories and flows. It holds no rules of its own.
+This is where the rooms meet: the settings become one environment (``bagalau.bootstrap``), the CLI parses and
+validates input and calls the application and the flows, the simulator plays scenarios through them. It holds no
+rules of its own, and nothing below it imports it (docs/decisions/0021).
 """
 
 __version__ = "0.1.0"

@@ -9,9 +9,10 @@
         uow.commit()
 
 Nothing is kept unless ``commit()`` is called: leaving the block (normally or by an exception) rolls back whatever
-was not committed. ``uow.audit(...)`` adds an audit row to the same transaction, so a change and its audit row are
-kept or lost together (R-4). ``actor`` names who acts (a user login, ``person:<id>``, ``flow:<name>``) and is
-recorded on every audit row.
+was not committed. The unit of work builds every repository with its session and its audit trail
+(``persistence.audit.AuditTrail``): ``uow.audit(...)`` and the repositories' own audit rows go into the same
+transaction, so a change and its audit row are kept or lost together (R-4). ``actor`` names who acts (a user login,
+``person:<number>``, ``flow:<name>``; the application passes ``Principal.actor``) and is recorded on every audit row.
 """
 
 from __future__ import annotations

@@ -70,6 +70,8 @@ def prefect_environment(data_dir: Path | None = None) -> None:
     # Prefect's own SQLite database waits 10 s for a lock by default; on a busy 2-core machine its writers queue
     # for longer, and a refused write is logged as a traceback although the client retries it.
     os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
+    # The embedded API server gets 20 s to start by default; a loaded 2-core machine needs more (the tests give 120).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     for service in IDLE_SERVER_SERVICES:  # nothing is scheduled, late or paused in a simulation
         os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
 

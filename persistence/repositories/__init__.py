@@ -1,4 +1,5 @@
-"""Repositories: one per area, each reached through a ``UnitOfWork`` (``uow.evaluations``, ``uow.outbox`` …).
+"""Repositories: one per area, each built by a ``UnitOfWork`` on its session and audit trail (``uow.evaluations``,
+``uow.outbox`` …); a repository never sees the unit of work itself.
 
 Every method takes and returns plain values and the frozen records of ``persistence.records``; none returns a
 table row. Creating methods that must survive re-runs are idempotent and race-safe (``ensure``, ``open``,

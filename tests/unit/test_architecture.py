@@ -226,3 +226,14 @@ def test_no_step_or_action_reads_the_audit_log_to_decide() -> None:
             if needle in text:
                 readers.append(f"{module}: {needle}")
     assert readers == []
+
+
+@pytest.mark.parametrize("name", [room for room in ROOMS if (ROOT / room).is_dir()])
+def test_the_top_level_packages_are_this_checkouts(name: str) -> None:
+    """Decision 0022: the generic top-level names (``domain``, ``flows`` …) are imported from this source tree, not
+    from another distribution that claims the same name."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.origin is not None, f"{name} is not importable"
+    assert Path(spec.origin).resolve().is_relative_to(ROOT), f"{name} is imported from {spec.origin}, not {ROOT}"
