@@ -63,12 +63,15 @@ def payload(document: Document) -> Payload:
     return _BUILDERS[type(document)][1](document)
 
 
-def render(document: Document, *, fmt: OutputFormat = "pdf", ppi: float = 110.0) -> bytes | list[bytes]:
-    """``document`` as PDF bytes, or one PNG/SVG per page (a preview for pages)."""
+def compile_document(
+    document: Document, *, fmt: OutputFormat = "pdf", ppi: float = 110.0
+) -> tuple[bytes | list[bytes], list[str]]:
+    """``document`` compiled by typst, and typst's warnings (a template bug, such as an unknown font: none allowed
+    by the tests). PDF is one ``bytes``; PNG and SVG are one ``bytes`` per page (previews for pages)."""
     data = json.dumps(payload(document), ensure_ascii=False)
     source = TEMPLATES / template_of(document)
     try:
-        result = typst.compile(
+        result, warnings = typst.compile_with_warnings(
             str(source),
             root=str(TEMPLATES),
             format=fmt,
@@ -78,12 +81,18 @@ def render(document: Document, *, fmt: OutputFormat = "pdf", ppi: float = 110.0)
         )
     except typst.TypstError as error:
         raise RenderError(f"template {source.name}: {error}") from None
-    return result
+    return result, [str(warning) for warning in warnings]
+
+
+def render_pages(document: Document, *, fmt: Literal["png", "svg"] = "png", ppi: float = 110.0) -> list[bytes]:
+    """One PNG (or SVG) per page of ``document``: a preview a web page can show without a PDF viewer."""
+    result = compile_document(document, fmt=fmt, ppi=ppi)[0]
+    return [result] if isinstance(result, bytes) else list(result)
 
 
 def render_pdf(document: Document) -> bytes:
     """``document`` as a PDF (A4)."""
-    result = render(document, fmt="pdf")
+    result = compile_document(document, fmt="pdf")[0]
     assert isinstance(result, bytes)
     return result
 
