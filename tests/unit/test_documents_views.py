@@ -51,9 +51,7 @@ def test_the_calibration_majority_counts_the_votes_for_the_adopted_score() -> No
     """C-6: the final score is the one a majority voted for."""
     protocol = samples.calibration_protocol(Language.KK)
     assert protocol.majority == 2
-    unanimous = dataclasses.replace(
-        protocol, votes=tuple(PanelVote(v.member, Decimal("4.50")) for v in protocol.votes)
-    )
+    unanimous = dataclasses.replace(protocol, votes=tuple(PanelVote(v.member, Decimal("4.50")) for v in protocol.votes))
     assert unanimous.majority == 3
 
 
