@@ -115,15 +115,7 @@ def _base(document: Document, title: str, *, appendix: bool = True) -> Payload:
         "title": title,
         "confidential": label("confidential", lang),
         "generated": label("generated", lang),
-        "appendix": (
-            {
-                "number": label("appendix", lang, n=req.appendix),
-                "to": label("appendix_to", lang),
-                "form": label("form", lang),
-            }
-            if appendix and req.appendix is not None
-            else None
-        ),
+        "appendix": _appendix(req) if appendix and req.appendix is not None else None,
         "footer": {
             "hash_label": label("hash", lang),
             "hash": document.content_hash or "—",
@@ -131,6 +123,13 @@ def _base(document: Document, title: str, *, appendix: bool = True) -> Payload:
         },
         "signatures": _signatures(document.signatures, lang, kind=type(document)),
     }
+
+
+def _appendix(req: Requisites) -> Payload:
+    """The block at the top right: "… әдістемесіне 4-қосымша" (kk: number last), "Приложение 4 к Методике …"."""
+    number, to = label("appendix", req.language, n=req.appendix), label("appendix_to", req.language)
+    lines = [to, number] if req.language == Language.KK else [number, to]
+    return {"lines": lines, "form": label("form", req.language)}
 
 
 def _signatures(items: Sequence[Signature], lang: Language, *, kind: type) -> list[Payload]:

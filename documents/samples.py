@@ -112,7 +112,6 @@ def _req(
         body_name=body[language],
         period=period,
         language=language,
-        methodology=book.title.in_language(language),
         appendix=appendix,
     )
 

@@ -75,13 +75,12 @@ class Requisites:
 
     ``period`` is a period label (``2025-Q1`` or ``2025``). ``appendix`` is the number of the methodology's
     appendix whose form the document follows (000 app. 4 → 4); None for documents the law leaves free-form
-    (the refusal act of M-8, the result notice). ``methodology`` is the title of the rulebook in this language.
+    (the refusal act of M-8, the result notice).
     """
 
     body_name: str
     period: str
     language: Language
-    methodology: str = ""
     appendix: int | None = None
     number: str = ""  # the document's registration number, if any
     drawn_up_on: date | None = None  # the date printed on the document
