@@ -509,6 +509,31 @@ def result_name(category: ResultCategory | str, language: Language | str, *, met
     return str(annual["kpi_result_names"][key][lang])
 
 
+# --- which appendix of its methodology a document follows (Requisites.appendix) --------------------------------
+
+# family → document key → appendix number; a key is a method (sheets), a DocumentKind, or "report_360_heads"/"…_others"
+FORM_APPENDIX: dict[str, dict[str, int]] = {
+    "model-2018": {"kpi": 2, "differentiation": 4, "report_360_heads": 7, "report_360_others": 8},
+    "quarterly-2026": {"form1": 1, "form2": 2},
+    "annual-commission-2018": {"kpi_count": 2, "competencies": 3, "commission_protocol": 5},
+}
+# a rulebook whose text numbers its appendices otherwise: 002 (Atyrau) amends No. 57 and adds app. 10 and 11
+RULEBOOK_APPENDIX: dict[str, dict[str, int]] = {"kz-atyrau-2023": {"kpi_count": 10, "commission_protocol": 11}}
+
+
+def appendix_of(rulebook_id: str, family: str, key: str) -> int | None:
+    """The appendix number a document follows, for ``Requisites.appendix``; None for free-form documents.
+
+    ``key`` is the sheet's method (``differentiation``, ``form1`` …), ``commission_protocol``, or
+    ``report_360_heads`` / ``report_360_others``: ``appendix_of("kz-model-2018", "model-2018", "differentiation")``
+    is 4 (000 app. 4).
+    """
+    specific = RULEBOOK_APPENDIX.get(rulebook_id, {})
+    if key in specific:
+        return specific[key]
+    return FORM_APPENDIX.get(family, {}).get(key)
+
+
 def catalogue_path(name: str) -> Path:
     """Where a catalogue file lives (for tests that compare the printed names with the data)."""
     return CATALOGUE / name

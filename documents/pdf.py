@@ -97,6 +97,13 @@ def render_pdf(document: Document) -> bytes:
     return result
 
 
+def suggested_filename(document: Document, *, suffix: str = "pdf") -> str:
+    """A download name that says what the file is: ``sheet-2025-Q1-c7c74b5a.kk.pdf`` (kind, period, hash, language)."""
+    req = document.requisites
+    short = (document.content_hash or "unsigned")[:8]
+    return f"{document.kind.value}-{req.period}-{short}.{req.language.value}.{suffix}"
+
+
 def write_pdf(document: Document, path: str | Path) -> Path:
     """Write ``document`` as a PDF file and return its path."""
     target = Path(path)

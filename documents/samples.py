@@ -7,11 +7,13 @@ sample reads exactly as a real document of that rulebook would, in the language 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from hashlib import sha256
 
+from documents.labels import appendix_of
 from documents.views import (
     AuditRow,
     CalibrationProtocol,
@@ -106,13 +108,14 @@ def _book(rulebook_id: str) -> Rulebook:
 
 
 def _req(
-    language: Language, period: str, book: Rulebook, appendix: int | None, body: dict[Language, str] = BODY
+    language: Language, period: str, book: Rulebook, form: str | None, body: dict[Language, str] = BODY
 ) -> Requisites:
+    """The heading facts; ``form`` names the document for :func:`documents.labels.appendix_of` (None: free form)."""
     return Requisites(
         body_name=body[language],
         period=period,
         language=language,
-        appendix=appendix,
+        appendix=appendix_of(book.id, book.family, form) if form else None,
     )
 
 
@@ -147,7 +150,7 @@ def differentiation_sheet(language: Language = Language.KK) -> ParameterSheet:
         Language.EN: "Every assignment of the quarter was done on time and well.",
     }[language]
     return ParameterSheet(
-        requisites=_req(language, "2025-Q1", book, 4),
+        requisites=_req(language, "2025-Q1", book, "differentiation"),
         method=Method.DIFFERENTIATION,
         evaluatee=Person(ARUZHAN, EXPERT[language], "C-4", UNIT[language]),
         evaluator=Person(AIGERIM, HEAD[language], "C-1", UNIT[language]),
@@ -191,7 +194,7 @@ def quarterly_sheet(language: Language = Language.KK, *, form: Method = Method.F
     final = min(average, cap_value)
     leader = form == Method.FORM1
     return ParameterSheet(
-        requisites=_req(language, "2026-Q1", book, 1 if leader else 2),
+        requisites=_req(language, "2026-Q1", book, form.value),
         method=form,
         evaluatee=Person(
             SERIK if leader else DMITRY, (DEPUTY if leader else EXPERT)[language], "C-O-4", UNIT[language]
@@ -252,7 +255,7 @@ def kpi_sheet(language: Language = Language.KK) -> KpiSheet:
         )
     final = round_score(sum((line.score for line in lines), Decimal(0)) / len(lines), book.results)
     return KpiSheet(
-        requisites=_req(language, "2025-Q1", book, 2),
+        requisites=_req(language, "2025-Q1", book, "kpi"),
         evaluatee=Person(AIGERIM, HEAD[language], "C-1", UNIT[language]),
         evaluator=Person(YERLAN, CHAIRMAN[language], "B-1", ""),
         kpis=tuple(lines),
@@ -276,21 +279,21 @@ def kpi_count_sheet(language: Language = Language.KK) -> KpiCountSheet:
             "Мемлекеттік тапсырыс көлемі",
             "Азаматтардың өтініштерін мерзімінде қарау",
             "Цифрлық платформаларды енгізу",
-        ],  # noqa: E501
+        ],
         Language.RU: [
             "Реализация концепции информационной политики",
             "Охват мониторинга СМИ",
             "Объём государственного заказа",
             "Своевременное рассмотрение обращений граждан",
             "Внедрение цифровых платформ",
-        ],  # noqa: E501
+        ],
         Language.EN: [
             "Information policy concept delivered",
             "Media monitoring coverage",
             "Volume of the state order",
             "Citizens' applications answered on time",
             "Digital platforms introduced",
-        ],  # noqa: E501
+        ],
     }[language]
     units = ["%", "%", _t("млн теңге", "млн тенге", "m tenge")[language], "%", _t("бірлік", "ед.", "units")[language]]
     plans = [Decimal(100), Decimal(95), Decimal("1250.5"), Decimal(100), Decimal(3)]
@@ -303,7 +306,7 @@ def kpi_count_sheet(language: Language = Language.KK) -> KpiCountSheet:
     assert book.count_grading is not None
     category = next(g.category for g in book.count_grading.grades if achieved >= g.min_achieved)
     return KpiCountSheet(
-        requisites=_req(language, "2025", book, 2, MINISTRY),
+        requisites=_req(language, "2025", book, "kpi_count", MINISTRY),
         evaluatee=Person(GULNAR, DEPUTY[language], "C-2", UNIT[language]),
         evaluator=Person(AIGERIM, HEAD[language], "C-1", UNIT[language]),
         kpis=lines,
@@ -338,7 +341,7 @@ def competency_sheet(language: Language = Language.KK) -> CompetencySheet:
     rated = [line for line in lines if line.rated]
     overall = ResultCategory.MEETS if all(line.meets for line in rated) else ResultCategory.DOES_NOT_MEET
     return CompetencySheet(
-        requisites=_req(language, "2025", book, 3, MINISTRY),
+        requisites=_req(language, "2025", book, "competencies", MINISTRY),
         evaluatee=Person(GULNAR, DEPUTY[language], "C-2", UNIT[language]),
         evaluator=Person(AIGERIM, HEAD[language], "C-1", UNIT[language]),
         competencies=tuple(lines),
@@ -373,7 +376,7 @@ def calibration_protocol(language: Language = Language.KK) -> CalibrationProtoco
             "The quarter's projects were not counted.",
             "A higher score is justified.",
             "The evaluator's score is sound.",
-        ],  # noqa: E501
+        ],
     }[language]
     votes = (
         PanelVote(SERIK, Decimal("4.50"), arguments[0]),
@@ -432,7 +435,7 @@ def commission_protocol(language: Language = Language.KK) -> CommissionProtocol:
             0,
             result_detail="4/5",
             recommendations=recommend[0],
-        ),  # noqa: E501
+        ),
         CommissionLine(
             2,
             Person(DMITRY, EXPERT[language], "C-4", UNIT[language]),
@@ -444,10 +447,10 @@ def commission_protocol(language: Language = Language.KK) -> CommissionProtocol:
             casting_vote=True,
             result_detail="3/5",
             recommendations=recommend[1],
-        ),  # noqa: E501
+        ),
         CommissionLine(
             3, Person(ARUZHAN, EXPERT[language], "C-4", UNIT[language]), Method.COMPETENCIES, ResultCategory.MEETS, 4, 0
-        ),  # noqa: E501
+        ),
     )
     conclusion = {
         Language.KK: "Бағалау нәтижелері бекітілсін, 2-жолдағы нәтиже түзетілсін.",
@@ -456,7 +459,7 @@ def commission_protocol(language: Language = Language.KK) -> CommissionProtocol:
     }[language]
     signed = date(2026, 1, 28)
     return CommissionProtocol(
-        requisites=_req(language, "2025", book, 5, MINISTRY),
+        requisites=_req(language, "2025", book, "commission_protocol", MINISTRY),
         meeting_date=signed,
         members=members,
         lines=lines,
@@ -476,14 +479,8 @@ def refusal_act(language: Language = Language.KK) -> RefusalAct:
     """M-8: an employee refused to sign the acquaintance; HR and two employees sign the act."""
     book = _book("kz-annual-commission-2018")
     requisites = _req(language, "2025", book, None, MINISTRY)
-    requisites = Requisites(
-        **{
-            **requisites.__dict__,
-            "number": "12-04/7",
-            "drawn_up_on": date(2026, 2, 2),
-            "place": {Language.KK: "Астана қ.", Language.RU: "г. Астана", Language.EN: "Astana"}[language],
-        }  # noqa: E501
-    )
+    place = _t("Астана қ.", "г. Астана", "Astana")[language]
+    requisites = dataclasses.replace(requisites, number="12-04/7", drawn_up_on=date(2026, 2, 2), place=place)
     return RefusalAct(
         requisites=requisites,
         employee=Person(DMITRY, EXPERT[language], "C-4", UNIT[language]),
@@ -521,7 +518,7 @@ _AVERAGES = [
     Decimal("3.92"),
     Decimal("4.08"),
     Decimal("3.75"),
-]  # noqa: E501
+]
 _SELF = [
     Decimal("5.00"),
     Decimal("4.67"),
@@ -535,7 +532,7 @@ _SELF = [
     Decimal("4.33"),
     Decimal("4.67"),
     Decimal("4.00"),
-]  # noqa: E501
+]
 
 
 def report_360(language: Language = Language.KK, *, form: str = "others") -> Report360:
@@ -550,13 +547,13 @@ def report_360(language: Language = Language.KK, *, form: str = "others") -> Rep
     heads = form == "heads"
     weakest = min(lines, key=lambda line: line.average)
     return Report360(
-        requisites=_req(language, "2025", book, 7 if heads else 8),
+        requisites=_req(language, "2025", book, f"report_360_{form}"),
         evaluatee=Person(
             AIGERIM if heads else ARUZHAN,
             (HEAD if heads else EXPERT)[language],
             "C-1" if heads else "C-4",
             UNIT[language],
-        ),  # noqa: E501
+        ),
         form="heads" if heads else "others",
         respondents=5,
         competencies=lines,
@@ -749,7 +746,7 @@ def audit_rows() -> list[AuditRow]:
             '{"status": "submitted"}',
             '{"status": "completed"}',
             "",
-        ),  # noqa: E501
+        ),
         AuditRow(
             3,
             at.replace(day=24),
@@ -760,7 +757,7 @@ def audit_rows() -> list[AuditRow]:
             "",
             '{"score": "4.50"}',
             "Бағаны жоғарылату негізді",
-        ),  # noqa: E501
+        ),
     ]
 
 
@@ -781,6 +778,6 @@ def distribution(language: Language = Language.KK) -> CategoryDistribution:
                     Language.EN: "Legal department",
                 }[language],
                 ((e, 3), (p, 4), (s, 2), (u, 1)),
-            ),  # noqa: E501
+            ),
         ),
     )

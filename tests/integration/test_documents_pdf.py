@@ -23,7 +23,16 @@ import pytest
 from documents import samples
 from documents.formatting import format_date, format_period, format_score
 from documents.labels import label, result_name
-from documents.pdf import TEMPLATES, compile_document, payload, render_pages, render_pdf, template_of
+from documents.pdf import (
+    TEMPLATES,
+    compile_document,
+    payload,
+    render_pages,
+    render_pdf,
+    suggested_filename,
+    template_of,
+    write_pdf,
+)
 from documents.views import (
     CalibrationProtocol,
     CommissionProtocol,
@@ -388,3 +397,11 @@ def test_notice_for_a_commission_result_points_to_the_appeal(tmp_path: Path) -> 
 def test_refusal_act_view_requires_two_witnesses() -> None:
     act = samples.refusal_act(KK)
     assert isinstance(act, RefusalAct) and len(act.witnesses) == 2
+
+
+def test_a_download_is_named_by_kind_period_hash_and_language(tmp_path: Path) -> None:
+    sheet = samples.differentiation_sheet(KK)
+    name = suggested_filename(sheet)
+    assert name == f"sheet-2025-Q1-{sheet.content_hash[:8]}.kk.pdf"
+    written = write_pdf(sheet, tmp_path / name)
+    assert written.read_bytes() == render_pdf(sheet)

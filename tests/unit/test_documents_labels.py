@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from documents.labels import LABELS, catalogue_path, label, method_name, result_name, sanction_name
+from documents.labels import LABELS, appendix_of, catalogue_path, label, method_name, result_name, sanction_name
 from domain.vocabulary import Language, Method, ResultCategory, SanctionKind
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -68,3 +68,15 @@ def test_methods_and_sanctions_have_names_in_every_language() -> None:
         assert all(method_name(method, language) for method in Method)
         assert all(sanction_name(kind, language) for kind in SanctionKind)
     assert sanction_name(SanctionKind.SEVERE_REPRIMAND, Language.KK) == "қатаң сөгіс"
+
+
+def test_each_sheet_names_the_appendix_of_its_methodology() -> None:
+    """000 app. 2 (KPI) and 4 (differentiation), 003 app. 1/2, 004 app. 2/3/5, 002 app. 10/11."""
+    assert appendix_of("kz-model-2018", "model-2018", "differentiation") == 4
+    assert appendix_of("kz-model-2018", "model-2018", "kpi") == 2
+    assert appendix_of("kz-model-2018", "model-2018", "report_360_heads") == 7
+    assert appendix_of("kz-quarterly-2026", "quarterly-2026", "form2") == 2
+    assert appendix_of("kz-annual-commission-2018", "annual-commission-2018", "commission_protocol") == 5
+    assert appendix_of("kz-atyrau-2023", "model-2018", "kpi_count") == 10
+    assert appendix_of("kz-atyrau-2023", "model-2018", "differentiation") == 4
+    assert appendix_of("kz-model-2018", "model-2018", "refusal_act") is None
