@@ -8,13 +8,15 @@ sample reads exactly as a real document of that rulebook would, in the language 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from hashlib import sha256
+from pathlib import Path
 
 from documents.labels import appendix_of
 from documents.views import (
+    AnnualResultRow,
     AuditRow,
     CalibrationProtocol,
     CalibrationSummary,
@@ -686,6 +688,30 @@ def result_rows(count: int = 12, *, period: str = "2025-Q1") -> list[ResultRow]:
             )
         )
     return rows
+
+
+def annual_rows(count: int = 6, *, year: int = 2025) -> list[AnnualResultRow]:
+    """P-3 annual finals of ``year`` (for tests)."""
+    rows = []
+    for i in range(count):
+        score = Decimal(480 - i * 55) / 100
+        category = _CATEGORIES[0 if score >= 4 else 1 if score >= 3 else 2 if score >= 2 else 3]
+        name = f"{_LAST[i % len(_LAST)]} {_FIRST[i % len(_FIRST)]}"
+        rows.append(AnnualResultRow(f"E{i + 1}", year, score, category, name, _UNITS[i % len(_UNITS)], "C-4", 4))
+    return rows
+
+
+def write_samples(directory: str | Path, languages: Sequence[Language] = tuple(Language)) -> list[Path]:
+    """Every sample document as a PDF in ``directory`` (``<name>.<language>.pdf``): a developer's preview."""
+    from documents.pdf import write_pdf  # the samples module stays importable without typst for XLSX tests
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    return [
+        write_pdf(document, target / f"{name}.{language.value}.pdf")
+        for language in languages
+        for name, document in all_samples(language).items()
+    ]
 
 
 def cycle_status_rows(count: int = 6) -> list[CycleStatusRow]:

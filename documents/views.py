@@ -536,6 +536,20 @@ class ResultRow:
 
 
 @dataclass(frozen=True)
+class AnnualResultRow:
+    """P-3: a person's annual final score (the mean of the year's quarterly scores), the report's ``annual`` entry."""
+
+    employee: str
+    year: int
+    score: Decimal
+    category: ResultCategory
+    employee_name: str = ""
+    unit: str = ""
+    category_code: str = ""
+    quarters: int = 0  # how many quarterly scores were averaged
+
+
+@dataclass(frozen=True)
 class CycleStatusRow:
     """One evaluation of an open cycle as HR follows it: where it stands and who is late (no score, R-2)."""
 
@@ -586,9 +600,10 @@ class AuditRow:
     reason: str = ""
 
 
-ExportRow = ResultRow | CycleStatusRow | SurveySummaryRow | AuditRow
+ExportRow = ResultRow | AnnualResultRow | CycleStatusRow | SurveySummaryRow | AuditRow
 
 __all__ = [
+    "AnnualResultRow",
     "AuditRow",
     "CalibrationProtocol",
     "CalibrationSummary",

@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from documents.labels import result_name
-from documents.views import AuditRow, CycleStatusRow, ResultRow, SurveySummaryRow
+from documents.views import AnnualResultRow, AuditRow, CycleStatusRow, ResultRow, SurveySummaryRow
 from domain.vocabulary import Language
 
 Row = TypeVar("Row")
@@ -86,6 +86,17 @@ RESULT_COLUMNS: tuple[Column[ResultRow], ...] = (
     Column("calibration.score", _calibration("score"), "score"),
     Column("calibration.category", _calibration("category"), width=15),
     Column("calibration.protocol_post_by", _calibration("protocol_post_by"), "date"),
+)
+
+ANNUAL_COLUMNS: tuple[Column[AnnualResultRow], ...] = (
+    Column("employee", lambda r: r.employee, width=10),
+    Column("employee_name", lambda r: r.employee_name, width=30),
+    Column("unit", lambda r: r.unit, width=30),
+    Column("category_code", lambda r: r.category_code, width=9),
+    Column("year", lambda r: r.year, "int"),
+    Column("score", lambda r: r.score, "score"),
+    Column("category", lambda r: r.category, width=15),
+    Column("quarters", lambda r: r.quarters, "int", width=9),
 )
 
 CYCLE_STATUS_COLUMNS: tuple[Column[CycleStatusRow], ...] = (
@@ -250,6 +261,11 @@ def write_results_csv(
 ) -> int:
     """The results export as CSV, same columns as :func:`write_results`."""
     return write_csv(rows, path, _result_columns(language), progress=progress)
+
+
+def write_annual_results(rows: Iterable[AnnualResultRow], path: str | Path, *, progress: Progress | None = None) -> int:
+    """The annual final scores of a year (P-3), the report's ``annual`` fields plus name, unit and category code."""
+    return write_xlsx(rows, path, ANNUAL_COLUMNS, title="annual", progress=progress)
 
 
 def write_cycle_status(rows: Iterable[CycleStatusRow], path: str | Path, *, progress: Progress | None = None) -> int:

@@ -16,6 +16,7 @@ from documents.views import ResultRow, SurveySummaryRow
 from documents.xlsx import (
     PROGRESS_EVERY,
     RESULT_COLUMNS,
+    write_annual_results,
     write_audit_extract,
     write_cycle_status,
     write_results,
@@ -143,3 +144,14 @@ def test_the_audit_extract_writes_instants_in_utc(tmp_path: Path) -> None:
     assert read[0]["at"] == rows[0].at.astimezone(UTC).replace(tzinfo=None)
     assert read[2]["reason"] == "Бағаны жоғарылату негізді"
     assert read[1]["before"] == '{"status": "submitted"}'
+
+
+def test_annual_finals_read_back_value_by_value(tmp_path: Path) -> None:
+    """P-3: the report's ``annual`` fields (employee, year, score, category) plus name, unit and quarters."""
+    rows = samples.annual_rows()
+    write_annual_results(rows, tmp_path / "annual.xlsx")
+    read = _read(tmp_path / "annual.xlsx")
+    for row, back in zip(rows, read, strict=True):
+        assert (back["employee"], back["year"], back["category"]) == (row.employee, row.year, row.category.value)
+        assert Decimal(str(back["score"])) == row.score
+        assert back["quarters"] == 4
