@@ -134,7 +134,7 @@ def category_distribution(view: CategoryDistribution, *, fmt: Format = "svg") ->
     language = view.language
     units = [_wrap(unit.unit, 28) for unit in view.units]
     with rc_context(_STYLE):
-        figure = Figure(figsize=(7.0, 1.2 + 0.45 * max(len(units), 1)))
+        figure = Figure(figsize=(7.0, 2.2 + 0.5 * max(len(units), 1)), layout="constrained")
         axes = figure.add_subplot()
         left = [0] * len(units)
         for category in view.categories:
@@ -145,16 +145,15 @@ def category_distribution(view: CategoryDistribution, *, fmt: Format = "svg") ->
                 left=left,
                 color=CATEGORY_COLOURS.get(category, "#888888"),
                 edgecolor="white",
-                label=_wrap(result_name(category, language), 34),
+                label=_wrap(result_name(category, language), 40),
             )
             axes.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center", fontsize=8)
             left = [a + b for a, b in zip(left, counts, strict=True)]
         axes.invert_yaxis()
         axes.set_xlabel(label("chart.count", language))
-        axes.set_title(f"{label('chart.distribution', language)} — {format_period(view.period, language)}", fontsize=10)
+        title = f"{label('chart.distribution', language)} — {format_period(view.period, language)}"
+        figure.suptitle(_wrap(title, 70), fontsize=10)
         axes.spines[["top", "right"]].set_visible(False)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        below = (0.5, -0.18 - 0.02 * len(units))
-        axes.legend(loc="upper center", bbox_to_anchor=below, ncols=2, frameon=False, fontsize=7)
-        figure.tight_layout()
+        figure.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=7)
         return _save(figure, fmt)

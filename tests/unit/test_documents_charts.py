@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -84,3 +85,15 @@ def test_the_category_distribution_chart_renders_in_both_formats(fmt: str) -> No
         _svg_root(data)
     else:
         assert Image.open(io.BytesIO(data)).format == "PNG"
+
+
+def test_the_distribution_draws_the_listed_categories_and_only_them() -> None:
+    """Each listed category has its colour (bars and legend); a category not listed is not drawn at all."""
+    view = samples.distribution(Language.EN)
+    red = (0xCA, 0x00, 0x20)
+    with_one = Image.open(io.BytesIO(category_distribution(view, fmt="png")))
+    without = dataclasses.replace(view, units=view.units[:2])  # the legal department had the only one
+    assert red in _colours(with_one)
+    assert red in _colours(Image.open(io.BytesIO(category_distribution(without, fmt="png"))))  # the legend keeps it
+    bars_only = dataclasses.replace(without, categories=view.categories[:3])
+    assert red not in _colours(Image.open(io.BytesIO(category_distribution(bars_only, fmt="png"))))
