@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -35,6 +36,9 @@ _STYLE: Any = {  # a plain dict: matplotlib types rc keys as a Literal
     "svg.hashsalt": "bagalau",
     "path.simplify": False,
 }
+# rc_context swaps matplotlib's process-wide settings: one chart at a time, so that two web requests drawing at
+# once never see each other's (or the default) settings half-way.
+_LOCK = threading.Lock()
 OTHERS_COLOUR = "#1f5fa8"
 SELF_COLOUR = "#c0392b"
 CATEGORY_COLOURS: dict[ResultCategory, str] = {
@@ -82,7 +86,7 @@ def radar(
         raise ValueError(f"a radar chart needs at least 3 competencies, got {count}")
     angles = [2 * math.pi * i / count for i in range(count)]
     closed = [*angles, angles[0]]
-    with rc_context(_STYLE):
+    with _LOCK, rc_context(_STYLE):
         figure = Figure(figsize=(5.2, 5.2) if axis_labels == "names" else (3.6, 3.6))
         axes: Any = figure.add_subplot(projection="polar")  # PolarAxes: matplotlib's stubs type it as Axes
         axes.set_theta_offset(math.pi / 2)  # the first competency at the top, then clockwise like the forms
@@ -133,7 +137,7 @@ def category_distribution(view: CategoryDistribution, *, fmt: Format = "svg") ->
     """Stacked horizontal bars: how many results of each category every unit has in the period."""
     language = view.language
     units = [_wrap(unit.unit, 28) for unit in view.units]
-    with rc_context(_STYLE):
+    with _LOCK, rc_context(_STYLE):
         figure = Figure(figsize=(7.0, 2.2 + 0.5 * max(len(units), 1)), layout="constrained")
         axes = figure.add_subplot()
         left = [0] * len(units)

@@ -97,3 +97,14 @@ def test_the_distribution_draws_the_listed_categories_and_only_them() -> None:
     assert red in _colours(Image.open(io.BytesIO(category_distribution(without, fmt="png"))))  # the legend keeps it
     bars_only = dataclasses.replace(without, categories=view.categories[:3])
     assert red not in _colours(Image.open(io.BytesIO(category_distribution(bars_only, fmt="png"))))
+
+
+def test_charts_drawn_at_once_from_several_threads_are_the_same_as_drawn_alone() -> None:
+    """A web server draws charts in parallel requests: each must come out as if it were alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    reports = [samples.report_360(language) for language in Language] * 2
+    alone = [radar_for(report) for report in reports]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(radar_for, reports))
+    assert together == alone
