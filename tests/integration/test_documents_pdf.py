@@ -49,7 +49,13 @@ BUILD = ROOT / "build" / "documents"
 KK, RU, EN = Language.KK, Language.RU, Language.EN
 EMBEDDED_FONTS = ("LibertinusSerif", "DejaVuSansMono", "NewCM")
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="unreachable: make test installs poppler")
+
+@pytest.fixture(autouse=True, scope="module")
+def _poppler() -> None:
+    """The tests read the PDFs with poppler; without it they fail (never skip), saying how to get it."""
+    missing = [tool for tool in ("pdftotext", "pdftoppm", "pdffonts") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not found: run .ci/ensure-poppler (apt-get install poppler-utils)")
 
 
 def pdf_text(pdf: bytes, tmp_path: Path, name: str = "doc", *, layout: bool = False) -> str:
