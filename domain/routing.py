@@ -334,10 +334,11 @@ def due_evaluator(
     2. A D-4 ``delegate`` recorded for this evaluatee, at work on ``on``, is due.
     3. While someone acts for the routed evaluator on ``on`` (an acting appointment), that person is due.
     4. The routed evaluator is due when at work on the ``deadline`` (``None``, or a day after it: on ``on``):
-       away only before the deadline, they stay due (back in time).
-    5. Otherwise (away on the deadline, or after it on ``on``), their own head stands in
-       (``substitution.fallback: superior_head``), up the chain while those are away too, acting heads included;
-       with ``fallback: none`` nobody is due.
+       away only before the deadline, they stay due (back in time). Away on the deadline with an acting head
+       appointed for it, they stay due while at work, and the acting head is due once they are away.
+    5. Otherwise (away on the deadline, or after it on ``on``, and nobody appointed to act), their own head
+       stands in (``substitution.fallback: superior_head``), up the chain while those are away too, acting heads
+       included; with ``fallback: none`` nobody is due.
     """
     category = category or _category_on(employee, on)
     routing = _routing_rule(method_spec, category, rulebook)
@@ -359,6 +360,11 @@ def due_evaluator(
     reference = on if deadline is None or on > deadline else deadline
     if _present(org, routed, reference):
         return DueEvaluator(routed, routed, routing.rule, ROUTED, own)
+    acting_later = None if reference == on else _acting(routed, employee.id, org, reference)
+    if acting_later is not None:  # an acting head is appointed for the deadline: no fallback
+        if available(org, routed, on):
+            return DueEvaluator(routed, routed, routing.rule, ROUTED, own)
+        return DueEvaluator(acting_later, routed, rule, ACTING_FOR_ABSENT_EVALUATOR, own | {acting_later})
     if rulebook.substitution.fallback == "none":
         return DueEvaluator(None, routed, rule, EVALUATOR_ABSENT, own)
     stand_in = _head_standing_in(routed, employee.id, org, on)
