@@ -417,13 +417,15 @@ def escalation_recipients(
 ) -> list[str]:
     """Who receives an escalation of ``level`` on ``on`` (the ladder of ``reminders.escalation``), following
     whoever is due (G-7): ``evaluator`` → the person due; ``evaluators_head`` → that person's head on ``on`` (or
-    whoever acts for the head); ``hr`` → the HR service. A level with nobody to receive it goes to HR."""
+    whoever acts for the head; when that is the person due themself — an acting head whose own head is the one
+    they act for — the next head up); ``hr`` → the HR service. A level with nobody to receive it goes to HR."""
     if level == "evaluator" and due.evaluator is not None:
         return [due.evaluator]
     if level == "evaluators_head" and due.evaluator is not None:
-        head = org.head_of(due.evaluator, on)
-        if head is not None:
-            return [seat_holder(head, org, on)]
+        for head in org.heads_above(due.evaluator, on):
+            holder = seat_holder(head, org, on)
+            if holder != due.evaluator:
+                return [holder]
     return list(hr)
 
 

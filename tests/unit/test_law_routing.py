@@ -115,6 +115,17 @@ def test_g7_an_escalation_to_the_evaluators_head_goes_to_whoever_acts_for_that_h
     assert escalation_recipients("evaluators_head", found, org, date(2026, 7, 21), ["H9"]) == ["H1"]
 
 
+def test_g7_an_acting_head_escalated_about_goes_up_past_the_head_they_act_for() -> None:
+    """G-7: E3 acts for E1 and is due; E3's own head is E1, whose seat E3 holds: the escalation goes to E0."""
+    org = agency(
+        person("E1", "E0", "B-1", absences=[LEAVE]),
+        person("E3", "E1", acting_for=[ActingAssignment("E1", date(2026, 7, 13), date(2026, 7, 31))]),
+    )
+    found = due_evaluator(org.employee("E2"), FORM2, org, date(2026, 7, 21), QUARTERLY, deadline=DEADLINE)
+    assert found.evaluator == "E3"
+    assert escalation_recipients("evaluators_head", found, org, date(2026, 7, 21), org.hr) == ["E0"]
+
+
 def test_g7_with_fallback_none_an_evaluator_away_on_the_deadline_leaves_nobody_due() -> None:
     book = QUARTERLY.model_copy(update={"substitution": QUARTERLY.substitution.model_copy(update={"fallback": "none"})})
     org = agency(person("E1", "E0", "B-1", absences=[LEAVE]))
