@@ -273,7 +273,8 @@ def check_delegation(
     if not decision.allowed:
         raise _refused_delegation(evaluator, decision)
     if strangers:
-        message = f"{', '.join(repr(p) for p in strangers)} are not evaluated by '{evaluator}' on {on.isoformat()}"
+        verb = "is" if len(strangers) == 1 else "are"
+        message = f"{', '.join(repr(p) for p in strangers)} {verb} not evaluated by '{evaluator}' on {on.isoformat()}"
         raise RuleViolation(
             rule=rule, field="evaluatees", value=strangers, allowed=sorted(routed), message=message
         )

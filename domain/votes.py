@@ -365,8 +365,8 @@ def check_attendance(
             field="present",
             value=list(attendees),
             allowed=[*members, *([secretary] if secretary else [])],
-            message=f"{_listed(strangers)} are not members of the Commission ({_listed(members)}) and cannot attend "
-            "its meeting as members (M-7)",
+            message=f"{_listed(strangers)} {'is not a member' if len(strangers) == 1 else 'are not members'} of the "
+            f"Commission ({_listed(members)}) and cannot attend its meeting as a member (M-7)",
         )
     present = [holders.get(person, person) for person in attendees if person != secretary or person in members]
     seated = tuple(member for member in dict.fromkeys(present) if member in members)

@@ -47,7 +47,7 @@ def test_m7_with_attendance_a_present_chair_who_abstains_counts_for_the_quorum()
 
 def test_m7_attendance_by_a_non_member_is_refused_naming_m7() -> None:
     """M-7 (issue 11, bad input)."""
-    with pytest.raises(RuleViolation, match=r"E3 are not members of the Commission .*\(M-7\)") as caught:
+    with pytest.raises(RuleViolation, match=r"E3 is not a member of the Commission .*\(M-7\)") as caught:
         check_attendance(["E0", "E3", "E5"], FIVE, "H1")
     assert (caught.value.rule, caught.value.field) == ("M-7", "present")
 

@@ -248,7 +248,7 @@ def test_d4_a_delegate_outside_the_unit_is_refused() -> None:
 
 
 def test_d4_an_evaluatee_not_evaluated_by_the_delegating_evaluator_is_refused() -> None:
-    with pytest.raises(RuleViolation, match=r"'E7' are not evaluated by 'E1'.*\(D-4\)"):
+    with pytest.raises(RuleViolation, match=r"'E7' is not evaluated by 'E1'.*\(D-4\)"):
         check_delegation("E1", "E3", ["E2", "E7"], large(47, "C-1"), date(2025, 4, 2), MODEL)
 
 
