@@ -163,3 +163,16 @@ def test_v2_a_report_without_status_reads_as_v1_byte_for_byte() -> None:
 def test_v2_status_is_snake_case() -> None:
     with pytest.raises(ValidationError, match="status"):
         evaluation(status="Not completed")
+
+
+def test_e1_the_command_exits_2_on_a_move_to_an_unknown_unit_and_writes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bagalau.cli import app
+
+    path = scenario_file(tmp_path, v2("  - {date: 2025-05-12, move: {employee: H1, unit: U7, category: C-O-3}}\n"))
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["simulate", str(path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"{path}: events[5].move.unit: unknown unit 'U7': not in organization.units" in result.stderr
+    assert not out.exists()
