@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from bagalau.cli import app
 from bagalau.simulate.report import Evaluation, Report
 from bagalau.simulate.scenario import (
     CommissionAttendance,
@@ -166,10 +168,6 @@ def test_v2_status_is_snake_case() -> None:
 
 
 def test_e1_the_command_exits_2_on_a_move_to_an_unknown_unit_and_writes_nothing(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from bagalau.cli import app
-
     path = scenario_file(tmp_path, v2("  - {date: 2025-05-12, move: {employee: H1, unit: U7, category: C-O-3}}\n"))
     out = tmp_path / "report.json"
     result = CliRunner().invoke(app, ["simulate", str(path), "--out", str(out)])
