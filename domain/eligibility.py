@@ -10,12 +10,15 @@ Definitions (the texts are silent on them; these are the choices, documented in 
   N months are reached when ``S + N months − 1 day <= L`` (``dateutil.relativedelta``: a day past the end of a
   shorter month clips to its last day). So a person appointed on the 1st of the quarter's last month has exactly
   one month (2025-03-01..2025-03-31) and is evaluated; appointed on the 2nd, they are not.
-* The **position** is the one held on the last day in service within the period; a move to another position
-  restarts tenure ("in the position"). So does the return from an absence of a kind the rulebook lists in
-  ``tenure_restarts_after`` (E-5, 004 §4: "including after social leave or study"; study has no absence kind of
-  its own yet): tenure counts from the day after such an absence that overlaps the tenure.
+* The **position** is the one held on the last day in service within the period; tenure counts from the
+  appointment to that post (``Appointment.tenure_start``, 003 §5): a new appointment (a new category) restarts
+  it, a move of unit or head within the same post does not. So does the return from an absence of a kind the
+  rulebook lists in ``tenure_restarts_after`` (E-5, 004 §4: "including after social leave or study"; study has
+  no absence kind of its own yet): tenure counts from the day after such an absence that overlaps the tenure.
 * **Worked days** (E-2) are the working days in the position during the period minus the working days covered by
-  any absence (overlapping absences counted once).
+  an absence (overlapping absences counted once) of a kind that is not work: the rulebook's
+  ``worked_absence_kinds`` (default ``business_trip``: a trip to perform work duties is work, Labour Code art. 1)
+  are days worked.
 * **The evaluation day** (E-3) is the day the period is opened (``opened_on``; by default the first working day
   after the period): an employee absent that day, for a kind in ``in_absentia_kinds``, is evaluated without
   their participation (E-3) or after their return (E-5). **Dismissed before the deadline** (E-4) means a last
@@ -111,7 +114,11 @@ def decide_eligibility(
         return _not(reason, _tenure_rule(rules), method)
     tenure = _tenure(position, period, employee)
     day = opened_on or calendar.next_working_day(period.end)
-    worked = None if rules.min_worked_days is None else worked_days(employee, *tenure, calendar)
+    worked = (
+        None
+        if rules.min_worked_days is None
+        else worked_days(employee, *tenure, calendar, worked_kinds=rules.worked_absence_kinds)
+    )
     decision = _refusal(employee, tenure, worked, rules, method) or _kpi_fallback(
         _participation(employee, rules, calendar, method_spec, period, day, deadline),
         position,
@@ -204,7 +211,7 @@ def _kpi_fallback(
     if not decision.eligible or method_spec is None or method_spec.method not in KPI_METHODS:
         return decision
     months = rules.kpi_min_remaining_months
-    if months is None or months_reached(position.start, period.year_period.end, months):
+    if months is None or months_reached(position.tenure_start, period.year_period.end, months):
         return decision
     fallback = rules.kpi_fallback_method
     if fallback is None:
@@ -232,8 +239,8 @@ def _dismissed_before(employee: Employee, period: Period) -> bool:
 
 
 def _tenure(position: Appointment, period: Period, employee: Employee) -> tuple[date, date]:
-    """``(S, L)``: the first and last day in the position during the period."""
-    start = max(position.start, period.start)
+    """``(S, L)``: the first and last day in the post during the period (from the appointment to it, 003 §5)."""
+    start = max(position.tenure_start, period.start)
     ends = [period.end] + [end for end in (position.end, employee.dismissed) if end is not None]
     return start, min(ends)
 
@@ -244,13 +251,25 @@ def _tenure_restart(employee: Employee, start: date, last: date, kinds: Iterable
     return max([start, *restarts])
 
 
-def worked_days(employee: Employee, start: date, last: date, calendar: WorkingCalendar) -> int:
-    """E-2: working days in ``[start, last]`` not covered by any absence (overlapping absences counted once)."""
+DEFAULT_WORKED_KINDS: tuple[AbsenceKind, ...] = (AbsenceKind.BUSINESS_TRIP,)
+"""E-2: absence kinds whose days are days worked when a caller names none (the rulebook's default)."""
+
+
+def worked_days(
+    employee: Employee,
+    start: date,
+    last: date,
+    calendar: WorkingCalendar,
+    *,
+    worked_kinds: Iterable[AbsenceKind] = DEFAULT_WORKED_KINDS,
+) -> int:
+    """E-2: working days in ``[start, last]`` actually worked: not covered by an absence other than of
+    ``worked_kinds`` (a business trip by default); overlapping absences are counted once."""
     if last < start:
         return 0
-    absent = sum(
-        calendar.working_days_between(s, e) for s, e in _merged(employee.absences_between(start, last), start, last)
-    )
+    worked = set(worked_kinds)
+    away = [absence for absence in employee.absences_between(start, last) if absence.kind not in worked]
+    absent = sum(calendar.working_days_between(s, e) for s, e in _merged(away, start, last))
     return calendar.working_days_between(start, last) - absent
 
 

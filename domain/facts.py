@@ -14,7 +14,12 @@ Conventions used throughout ``domain/``:
 * ``dismissed`` is the last day in service (the day of the dismissal order): the employee is in service on it;
 * earlier positions are listed in ``appointments`` (each ended before ``appointed``); the current position is
   ``(unit, category, appointed, dismissed)``;
-* the reporting line (``head``) is the one recorded now: the facts do not historize it.
+* a position may continue the post of the one before it (a move of unit without a new appointment): its
+  ``tenure_from`` is the day of the appointment to the post, which E-1 tenure counts from (003 §5: "from the day
+  of appointment to the evaluated position"); a new category is always a new appointment;
+* the reporting line (``head``) is the one recorded now; earlier heads are listed in ``heads`` (each with its
+  first and last day), so that "the head on a day" is known (the head at evaluation time evaluates);
+* ``public_service``: the post provides public services (M-6: the two customer competencies are rated).
 """
 
 from __future__ import annotations
@@ -90,15 +95,28 @@ class Sanction:
 
 @dataclass(frozen=True)
 class Appointment:
-    """A position held from ``start`` to ``end`` (``None``: still held), both days included."""
+    """A position held from ``start`` to ``end`` (``None``: still held), both days included.
+
+    ``tenure_from`` is the day of the appointment to the post this position continues (E-1, 003 §5), when the
+    position is not a new appointment (a move of unit or head in the same category); ``None``: ``start``.
+    """
 
     unit: str | None
     category: str | None
     start: date
     end: date | None = None
+    tenure_from: date | None = None
 
     def __post_init__(self) -> None:
         _closed(f"appointment in unit {self.unit}", self.start, self.end, "the appointment")
+        if self.tenure_from is not None and self.tenure_from > self.start:
+            message = f"tenure_from {self.tenure_from.isoformat()} is after the start {self.start.isoformat()}"
+            raise FactError(f"appointment in unit {self.unit}", "tenure_from", message)
+
+    @property
+    def tenure_start(self) -> date:
+        """E-1: the first day of tenure in the post (the appointment to it), ``start`` unless continued."""
+        return self.start if self.tenure_from is None else self.tenure_from
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -117,6 +135,21 @@ class ActingAssignment:
 
     def __post_init__(self) -> None:
         _closed(f"acting for {self.person}", self.start, self.end, "the acting assignment")
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class HeadSpell:
+    """A direct head held over a closed interval in the past (the history of the reporting line)."""
+
+    head: str | None
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        _closed(f"head {self.head}", self.start, self.end, "the reporting line")
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -143,9 +176,12 @@ class Employee:
     sanctions: Sequence[Sanction] = ()
     acting_for: Sequence[ActingAssignment] = ()
     appointments: Sequence[Appointment] = ()
+    heads: Sequence[HeadSpell] = ()
+    tenure_from: date | None = None
+    public_service: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("absences", "sanctions", "acting_for", "appointments"):
+        for name in ("absences", "sanctions", "acting_for", "appointments", "heads"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         self._check()
 
@@ -162,7 +198,11 @@ class Employee:
             raise FactError(who, "dismissed", message)
         if any(assignment.person == self.id for assignment in self.acting_for):
             raise FactError(who, "acting_for", "an employee cannot act for themself")
+        if self.tenure_from and self.appointed and self.tenure_from > self.appointed:
+            message = f"{self.tenure_from.isoformat()} is after the appointment on {self.appointed.isoformat()}"
+            raise FactError(who, "tenure_from", message)
         self._check_history(who)
+        self._check_heads(who)
         _check_category(who, "category", self.category)
         for index, appointment in enumerate(sorted(self.appointments, key=lambda a: a.start)):
             _check_category(who, f"appointments[{index}].category", appointment.category)
@@ -182,12 +222,23 @@ class Employee:
             if before.end is not None and after.start <= before.end:
                 raise FactError(who, "appointments", f"positions from {before.start} and {after.start} overlap")
 
+    def _check_heads(self, who: str) -> None:
+        spells = sorted(self.heads, key=lambda spell: spell.start)
+        for index, spell in enumerate(spells):
+            if spell.head == self.id:
+                raise FactError(who, f"heads[{index}].head", "an employee cannot be their own head")
+        for before, after in zip(spells, spells[1:], strict=False):
+            if after.start <= before.end:
+                raise FactError(who, "heads", f"reporting lines from {before.start} and {after.start} overlap")
+
     # --- service and positions ---
 
     @property
     def current_position(self) -> Appointment:
-        """The position held now: ``(unit, category, appointed, dismissed)``."""
-        return Appointment(self.unit, self.category, self.appointed or date.min, self.dismissed)
+        """The position held now: ``(unit, category, appointed, dismissed)``, continuing from ``tenure_from``."""
+        start = self.appointed or date.min
+        tenure_from = None if self.tenure_from is None else min(self.tenure_from, start)
+        return Appointment(self.unit, self.category, start, self.dismissed, tenure_from)
 
     @property
     def positions(self) -> tuple[Appointment, ...]:
@@ -223,6 +274,11 @@ class Employee:
         allowed = None if kinds is None else set(kinds)
         found = [a for a in self.absences if a.overlaps(start, end) and (allowed is None or a.kind in allowed)]
         return sorted(found, key=lambda absence: (absence.start, absence.end))
+
+    def head_on(self, day: date) -> str | None:
+        """The direct head on ``day``: the earlier reporting line covering it (``heads``), else the current one."""
+        spell = next((spell for spell in self.heads if spell.covers(day)), None)
+        return self.head if spell is None else spell.head
 
     def is_acting_for(self, person: str, day: date) -> bool:
         """G-7: whether this employee acts for ``person`` on ``day``."""
@@ -295,6 +351,9 @@ class Organization:
                     raise FactError(who, where, f"unknown unit '{position.unit}'")
             if person.head is not None and person.head not in self._people:
                 raise FactError(who, "head", f"unknown head '{person.head}': not an employee of the organization")
+            for index, spell in enumerate(person.heads):
+                if spell.head is not None and spell.head not in self._people:
+                    raise FactError(who, f"heads[{index}].head", f"unknown head '{spell.head}'")
             for assignment in person.acting_for:
                 if assignment.person not in self._people:
                     raise FactError(who, "acting_for", f"acts for unknown employee '{assignment.person}'")
@@ -336,13 +395,13 @@ class Organization:
     # --- the reporting line ---
 
     def head_of(self, person: str, on: date) -> str | None:
-        """The direct head (тікелей басшы) recorded for ``person``; ``None`` at the top.
+        """The direct head (тікелей басшы) of ``person`` on ``on``; ``None`` at the top.
 
-        ``on`` is part of the signature so that callers need not change when reporting lines are historized;
-        the facts hold one line per person, so the head is returned whether or not they serve on ``on``
-        (G-7 substitution is the router's decision).
+        The reporting line of that day (``Employee.heads``, else the current one): after a move the new head is
+        the head (the head at evaluation time evaluates). The head is returned whether or not either serves on
+        ``on`` (G-7 substitution is the router's decision).
         """
-        return self.employee(person).head
+        return self.employee(person).head_on(on)
 
     def superior_head_of(self, person: str, on: date) -> str | None:
         """The superior head (жоғары тұрған басшы): the direct head's own head."""
@@ -350,10 +409,11 @@ class Organization:
         return None if head is None else self.head_of(head, on)
 
     def heads_above(self, person: str, on: date) -> list[str]:
-        """The whole head chain above ``person``, nearest first (acyclic: checked when built)."""
+        """The whole head chain above ``person`` on ``on``, nearest first (the current lines are checked acyclic
+        when built; a loop in the history of the lines stops the chain where it would repeat)."""
         chain: list[str] = []
         head = self.head_of(person, on)
-        while head is not None:
+        while head is not None and head != person and head not in chain:
             chain.append(head)
             head = self.head_of(head, on)
         return chain
@@ -365,7 +425,7 @@ class Organization:
             other.id
             for other in self.employees
             if other.in_service_on(on)
-            and (other.head == person if not transitive else person in self.heads_above(other.id, on))
+            and (other.head_on(on) == person if not transitive else person in self.heads_above(other.id, on))
         ]
         return sorted(found)
 
@@ -377,7 +437,7 @@ class Organization:
         return sorted(
             other.id
             for other in self.employees
-            if other.head == head and other.id != person and other.in_service_on(on)
+            if other.head_on(on) == head and other.id != person and other.in_service_on(on)
         )
 
     def acting_for(self, person: str, on: date) -> list[str]:

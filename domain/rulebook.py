@@ -22,8 +22,15 @@ from domain.vocabulary import AbsenceKind, Language, Method, PeriodKind, ResultC
 RULE_ID = re.compile(r"^[A-Z]-\d{1,2}$")
 CATEGORY_PATTERN = re.compile(r"^[A-Z](-[A-Z])?-(\d+|\*)$|^[A-Z](-[A-Z])?-\*$|^[A-Z]-\*$")
 
+STORED_DECIMALS = 4
+"""S-1: the one precision a score is stored at (the database's ``Numeric(6, 4)``, every rulebook value). A final
+score is the exact mean cut (never rounded) to this many decimals (``domain.scoring.stored_score``); display and
+banding round that stored value half-up to ``results.decimals``, which is therefore at most ``STORED_DECIMALS - 1``
+(a cut at four decimals followed by a half-up rounding to two or three is the same as that rounding of the exact
+value, so what is stored, shown and banded never disagree)."""
+
 RuleId = Annotated[str, Field(pattern=r"^[A-Z]-\d{1,2}$", description="a METHODOLOGY.md rule id, e.g. K-4")]
-Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
+Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=STORED_DECIMALS)]
 NonNegativeDays = Annotated[int, Field(ge=0, le=366)]
 Snake = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
@@ -142,11 +149,18 @@ class Substitution(Strict):
 
 
 class Delegation(Strict):
-    """D-4/Q-1: over the threshold an evaluator may designate others to evaluate (recorded)."""
+    """D-4/Q-1: over the threshold an evaluator may designate others to evaluate (recorded).
+
+    ``counts``: the B-corps employees of the evaluator's unit, its sub-units included (000 §31: more than 50), or
+    the evaluatees routed to the evaluator (003 §17: more than 20). ``delegate_in_unit``: the designated person
+    works in the evaluator's unit (or a unit below it) — the texts let the evaluator designate "persons" of the
+    unit whose size allows it.
+    """
 
     rule: RuleId
     threshold: int = Field(ge=1)
     counts: Literal["unit_b_corps", "evaluatees"]
+    delegate_in_unit: bool = True
 
 
 # --- how: scales, sheets, scoring --------------------------------------------------------------------------
@@ -365,6 +379,21 @@ class SheetSpec(Strict):
 Scoring = Literal["kpi_range", "parameters", "kpi_count", "competencies"]
 
 
+class Sunset(Strict):
+    """M-10: what happens when a method's validity ends (``valid_until``): HR is warned ``warn`` before it about
+    every evaluation of the method still open, and on the sunset those evaluations close with ``status``."""
+
+    rule: RuleId = "M-10"
+    warn: WorkingDaysBeforeRule = Field(description="counted back from 'sunset', the last day in force")
+    status: Snake = "not_completed"
+
+    @model_validator(mode="after")
+    def _counts_from_the_sunset(self) -> Sunset:
+        if self.warn.before != "sunset":
+            raise ValueError(f"sunset.warn counts back from 'sunset', not from '{self.warn.before}' (M-10)")
+        return self
+
+
 class PopulationFilter(Strict):
     """M-10: only people absent for these reasons at some point of [from, to] (002 chapter 6)."""
 
@@ -403,6 +432,7 @@ class MethodSpec(Strict):
     )
     review: Literal["calibration", "commission"] = "calibration"
     superior_approval: bool = Field(default=False, description="M-5: the superior head agrees or returns")
+    sunset: Sunset | None = Field(default=None, description="M-10: warning and closing when valid_until passes")
 
     @model_validator(mode="after")
     def _scoring_has_its_data(self) -> MethodSpec:
@@ -412,6 +442,8 @@ class MethodSpec(Strict):
             raise ValueError(f"method {self.method}: valid_from is after valid_until")
         if self.kpi_plan is None and (self.kpi_plan_upload or self.kpi_plan_resubmit):
             raise ValueError(f"method {self.method}: kpi_plan_upload/kpi_plan_resubmit need 'kpi_plan' (K-1/M-2)")
+        if self.sunset is not None and self.valid_until is None:
+            raise ValueError(f"method {self.method}: 'sunset' needs 'valid_until', the last day in force (M-10)")
         return self
 
     def in_force(self, on: date) -> bool:
@@ -437,7 +469,9 @@ class Results(Strict):
     """S-1: the bands of the final score and the one rounding rule (store exact, round half-up)."""
 
     rule: RuleId = "S-1"
-    decimals: int = Field(default=2, ge=0, le=4)
+    decimals: int = Field(
+        default=2, ge=0, le=STORED_DECIMALS - 1, description="S-1: shown and banded to this many decimals"
+    )
     rounding: Literal["half_up"] = "half_up"
     bands: list[Band] = Field(min_length=1)
     names: dict[ResultCategory, Text] = Field(
@@ -486,6 +520,10 @@ class Eligibility(Strict):
     )
     min_worked_days: int | None = Field(default=None, ge=1, description="E-2: working days actually worked")
     worked_days_reason: Snake = "under_15_working_days"
+    worked_absence_kinds: list[AbsenceKind] = Field(
+        default_factory=lambda: [AbsenceKind.BUSINESS_TRIP],
+        description="E-2: absences whose days count as worked (a business trip is work, Labour Code art. 1)",
+    )
     exclude_probation: bool = Field(default=False, description="E-5: not evaluated during probation")
     absent: Literal["in_absentia", "after_return"] = Field(description="E-3 in absentia / E-5 after return")
     after_return: WorkingDaysRule | None = None
@@ -502,6 +540,8 @@ class Eligibility(Strict):
             raise ValueError("absent 'after_return' needs 'after_return': N working days after return (E-5)")
         if len(set(self.tenure_restarts_after)) != len(self.tenure_restarts_after):
             raise ValueError("tenure_restarts_after lists an absence kind twice")
+        if len(set(self.worked_absence_kinds)) != len(self.worked_absence_kinds):
+            raise ValueError("worked_absence_kinds lists an absence kind twice")
         return self
 
 
@@ -571,6 +611,14 @@ class Calibration(Strict):
     exclude_disputed_evaluator: bool = True
     require_hr_member: bool = True
     correction: Literal["up_or_down"] = "up_or_down"
+    feedback_within: WorkingDaysRule | None = Field(
+        default=None,
+        description="C-8: the feedback meeting after the session (000 §42 sets no term: None, no deadline)",
+    )
+    appeal_within: DeadlineRule | None = Field(
+        default=None,
+        description="C-9: the appeal of the session's decision (000 §13: under the APPC, no term in the seeds)",
+    )
 
 
 class Commission(Strict):
@@ -605,6 +653,14 @@ class Reminders(Strict):
 
     before_deadline_working_days: list[int] = Field(default_factory=lambda: [3, 1])
     escalation: list[EscalationLevel] = Field(default_factory=lambda: list(ESCALATION_LADDER))
+
+
+class Schedule(Strict):
+    """G-4: HR compiles the evaluation schedule in the system (who, by whom, which method, which dates) and the
+    appointing official approves it (000 §10, 001 §10); ``approval_required: false`` for a body that does not."""
+
+    rule: RuleId = "G-4"
+    approval_required: bool = True
 
 
 class Retention(Strict):
@@ -648,6 +704,7 @@ class Rulebook(Strict):
     calibration: Calibration | None = None
     commission: Commission | None = None
     reminders: Reminders = Field(default_factory=Reminders)
+    schedule: Schedule = Field(default_factory=Schedule)
     retention: Retention
 
     @model_validator(mode="after")

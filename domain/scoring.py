@@ -2,18 +2,21 @@
 
 One module for every scoring rule of METHODOLOGY.md:
 
-* S-1 — :func:`round_score` (the one rounding rule) and :func:`band` (score → result category);
+* S-1 — :func:`stored_score` (the one stored precision), :func:`round_score` (the one rounding rule) and
+  :func:`band` (score → result category);
 * K-3…K-6 — :func:`achievement_pct`, :func:`allowed_range`, :func:`check_kpi_score`, :func:`score_kpi_sheet`;
 * D-2/D-3, Q-1…Q-3 — :func:`normalise_scores`, :func:`score_parameters` with the disciplinary caps;
 * M-4 — :func:`score_kpi_count`; M-6 — :func:`score_competencies`;
 * T-3…T-7 — :func:`answer_points`, :func:`survey_averages`, :func:`check_respondent_count`;
 * P-3 — :func:`annual_average`.
 
-Scores are :class:`~decimal.Decimal` throughout. Averages are kept exact (a terminating quotient is exact;
-otherwise 40 significant digits, far beyond any rounding tie of two-decimal inputs) and rounded **only** by
-:func:`round_score`, for display and for banding (S-1). Inputs from YAML or JSON may be ``int``, ``float``
-(read through its shortest repr, so ``4.6`` is ``Decimal("4.6")``), ``Decimal`` or a numeric string;
-booleans, NaN and infinities are refused.
+Scores are :class:`~decimal.Decimal` throughout. Averages are computed exact (a terminating quotient is exact;
+otherwise 40 significant digits, far beyond any rounding tie of two-decimal inputs); the value kept is that mean
+cut to ``STORED_DECIMALS`` (:func:`stored_score`, what the database holds), and it is rounded **only** by
+:func:`round_score`, for display and for banding (S-1). Because the cut never crosses a rounding boundary of two
+(or three) decimals, the stored value, the shown value and the band always agree with the exact mean's. Inputs
+from YAML or JSON may be ``int``, ``float`` (read through its shortest repr, so ``4.6`` is ``Decimal("4.6")``),
+``Decimal`` or a numeric string; booleans, NaN and infinities are refused.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Literal, get_args
 
 from domain.errors import RuleViolation
 from domain.rulebook import (
+    STORED_DECIMALS,
     Cap,
     Caps,
     CompetencyRules,
@@ -170,12 +174,27 @@ def normalise_scores(
 # --- S-1: rounding and bands ------------------------------------------------------------------------------
 
 
-def round_score(value: Decimal, results: Results) -> Decimal:
-    """S-1, the one rounding rule: half-up to ``results.decimals`` (2.994 → 2.99, 2.995 → 3.00).
+_STORED_STEP = Decimal(1).scaleb(-STORED_DECIMALS)
 
-    Used for display and banding only; the exact value is what is stored.
+
+def stored_score(value: Decimal) -> Decimal:
+    """S-1, the one stored precision: ``value`` cut (toward −∞, never rounded) to ``STORED_DECIMALS`` decimals.
+
+    13/3 → 4.3333; 2.99499… → 2.9949 (not 2.9950, which would band as 3.00). A value already at that precision is
+    returned unchanged, so storing a stored value (``Numeric(6, 4)``) changes nothing.
     """
-    return value.quantize(Decimal(1).scaleb(-results.decimals), rounding=ROUND_HALF_UP)
+    return value.quantize(_STORED_STEP, rounding=ROUND_FLOOR)
+
+
+def round_score(value: Decimal, results: Results) -> Decimal:
+    """S-1, the one rounding rule: the stored value (:func:`stored_score`) half-up to ``results.decimals``
+    (2.994 → 2.99, 2.995 → 3.00).
+
+    Used for display and banding only. Rounding the stored value gives the same as rounding the exact one
+    (``results.decimals`` < ``STORED_DECIMALS``), so a score read back from the database shows and bands as
+    when it was computed.
+    """
+    return stored_score(value).quantize(Decimal(1).scaleb(-results.decimals), rounding=ROUND_HALF_UP)
 
 
 def score_bounds(results: Results) -> tuple[Decimal, Decimal]:
@@ -184,7 +203,7 @@ def score_bounds(results: Results) -> tuple[Decimal, Decimal]:
 
 
 def band(score: Decimal, results: Results) -> ResultCategory:
-    """S-1: the result category of a score, after rounding it with :func:`round_score`."""
+    """S-1: the result category of a score, after rounding its stored value with :func:`round_score`."""
     rounded = round_score(score, results)
     for row in results.bands:
         if row.min <= rounded <= row.max:
@@ -201,8 +220,10 @@ def band(score: Decimal, results: Results) -> ResultCategory:
 
 @dataclass(frozen=True)
 class SheetResult:
-    """A scored sheet: the exact final (stored), its S-1 rounding and category, and the item scores used.
+    """A scored sheet: the exact final, its S-1 rounding and category, and the item scores used.
 
+    ``exact`` is the mathematical mean (up to 40 digits); :attr:`stored` is what is kept (S-1: cut to
+    ``STORED_DECIMALS``); ``score`` its rounding for display and ``category`` its band, both from the stored value.
     ``per_item`` holds the scores averaged (after a parameter cap, Q-3); ``capped_by`` the sanction and cap that
     lowered the score, if one did; ``achievement`` the K-4 achievement percentage of each KPI (KPI sheets).
     """
@@ -214,6 +235,11 @@ class SheetResult:
     capped_by: tuple[SanctionKind, Cap] | None = None
     achievement: Mapping[str, Decimal] = field(default_factory=dict)
 
+    @property
+    def stored(self) -> Decimal:
+        """S-1: the value to store (``Numeric(6, 4)``): the exact mean cut to ``STORED_DECIMALS``."""
+        return stored_score(self.exact)
+
 
 def _sheet_result(
     exact: Decimal,
@@ -223,8 +249,9 @@ def _sheet_result(
     capped_by: tuple[SanctionKind, Cap] | None = None,
     achievement: Mapping[str, Decimal] | None = None,
 ) -> SheetResult:
-    category = band(exact, results)
-    return SheetResult(exact, round_score(exact, results), category, dict(per_item), capped_by, dict(achievement or {}))
+    category = band(stored_score(exact), results)
+    shown = round_score(stored_score(exact), results)
+    return SheetResult(exact, shown, category, dict(per_item), capped_by, dict(achievement or {}))
 
 
 # --- K: the KPI method ------------------------------------------------------------------------------------
@@ -559,6 +586,16 @@ def competency_group(rules: CompetencyRules, category: str) -> str:
         message=f"category {category} has no behaviour indicators in this rulebook "
         f"(groups: {_listed(rules.category_groups)}) (M-6)",
     )
+
+
+def rated_competencies(rules: CompetencyRules, group: str, public_service: bool) -> list[str]:
+    """M-6: the ids of the competencies rated on the sheet of a position of ``group``, in rulebook order: the two
+    customer competencies (``public_service_only``) only for a post that provides public services (004 app. 3)."""
+    return [
+        item.id
+        for item in rules.competencies
+        if group in item.indicators and (public_service or not item.public_service_only)
+    ]
 
 
 def _competency_problems(

@@ -330,3 +330,63 @@ def _decide(
     result, why = _revised_result(votes, chair, rules)
     reason = f"{how}; {why} (M-7)"
     return CommissionOutcome(result is not None, "revise", result, reason, True, approve, revise, abstained)
+
+
+# --- M-7: who attends a meeting ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """M-7: who is at a Commission meeting. ``present`` are the members' seats present (a member, or the member
+    an acting person sits for, G-7) — the chair only when actually present; ``secretary_present`` is apart (the
+    secretary never counts for the quorum nor votes); ``recorded``: from an attendance record, or inferred from
+    the votes of the day when there is none."""
+
+    present: tuple[str, ...]
+    secretary_present: bool
+    recorded: bool
+
+
+def check_attendance(
+    attendees: Sequence[str],
+    members: Sequence[str],
+    secretary: str | None,
+    seats: Mapping[str, str] | None = None,
+) -> Attendance:
+    """M-7: a recorded attendance list: every person listed is a member, the secretary, or acting for a member
+    (``seats``: person → the member whose seat they hold that day, G-7); anyone else is refused, naming M-7."""
+    holders = dict(seats or {})
+    strangers = [
+        person for person in attendees if person not in members and person != secretary and person not in holders
+    ]
+    if strangers:
+        raise RuleViolation(
+            rule="M-7",
+            field="present",
+            value=list(attendees),
+            allowed=[*members, *([secretary] if secretary else [])],
+            message=f"{_listed(strangers)} {'is not a member' if len(strangers) == 1 else 'are not members'} of the "
+            f"Commission ({_listed(members)}) and cannot attend its meeting as a member (M-7)",
+        )
+    present = [holders.get(person, person) for person in attendees if person != secretary or person in members]
+    seated = tuple(member for member in dict.fromkeys(present) if member in members)
+    return Attendance(seated, secretary is not None and secretary in attendees, recorded=True)
+
+
+def meeting_attendance(
+    members: Sequence[str],
+    secretary: str | None,
+    *,
+    recorded: Sequence[str] | None,
+    voters: Sequence[str],
+    seats: Mapping[str, str] | None = None,
+) -> Attendance:
+    """M-7: who is present at a meeting: the recorded attendance when there is one (:func:`check_attendance`);
+    without one, every member who voted that day (their seat, when voting for an absent member) — the chair is
+    never assumed present, and the secretary, who never votes, is never counted."""
+    if recorded is not None:
+        return check_attendance(recorded, members, secretary, seats)
+    holders = dict(seats or {})
+    seated = [holders.get(voter, voter) for voter in voters if voter != secretary or voter in holders]
+    present = tuple(member for member in dict.fromkeys(seated) if member in members)
+    return Attendance(present, secretary_present=False, recorded=False)

@@ -15,7 +15,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from domain.vocabulary import Method, ResultCategory
 
@@ -75,6 +84,20 @@ class Evaluation(Entry):
     category: ResultCategory | None = None
     acquainted_on: date | None = None
     calibration: CalibrationOutcome | None = None
+    status: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="v2: where the evaluation stands (snake_case); not_completed when its rulebook part expired "
+        "before it finished (M-10). Appended after the v1 fields; left out of the JSON while not known.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _status_only_when_known(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """v2 ``status`` follows the v1 fields and is written once known, so a v1 report reads byte for byte."""
+        data: dict[str, Any] = handler(self)
+        if data.get("status") is None:
+            data.pop("status", None)
+        return data
 
     @field_validator("method")
     @classmethod

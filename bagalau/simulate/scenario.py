@@ -28,6 +28,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    StrictBool,
     StrictInt,
     ValidationError,
     ValidationInfo,
@@ -276,6 +277,16 @@ class Sanction(Model):
     date: IsoDate
 
 
+def _canonical_category(value: Any) -> Any:
+    """A position category in its canonical form (Latin letters, letter O); a malformed code is a file error."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return normalize_category(value)
+    except CategoryCodeError as exc:
+        raise ValueError(f"{exc.value!r} is not a position category code; expected {exc.allowed}") from None
+
+
 class Employee(Model):
     """A person of the state body. Only the B corps is evaluated; A corps and political officials may still head,
     appoint or sit on a Commission."""
@@ -292,16 +303,14 @@ class Employee(Model):
     contacts: dict[Id, Text] = Field(default_factory=dict, description="channel kind → address or apprise URL")
     absences: list[Absence] = Field(default_factory=list)
     sanctions: list[Sanction] = Field(default_factory=list)
+    public_service: StrictBool = Field(
+        default=False, description="v2: the post provides public services (M-6: the customer competencies are rated)"
+    )
 
     @field_validator("category", mode="before")
     @classmethod
     def _canonical_category(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        try:
-            return normalize_category(value)
-        except CategoryCodeError as exc:
-            raise ValueError(f"{exc.value!r} is not a position category code; expected {exc.allowed}") from None
+        return _canonical_category(value)
 
     @model_validator(mode="after")
     def _b_corps_has_a_position(self) -> Employee:
@@ -554,6 +563,105 @@ class Appeal(Model):
     text: Text
 
 
+# --- v2 events (SCENARIOS.md v2 additions): only the shape is checked here; the rules refuse at run time ---------
+
+
+def _repeated(values: list[str]) -> list[str]:
+    return sorted({value for value in values if values.count(value) > 1})
+
+
+class Move(Model):
+    """v2: from the event's date the employee holds a new post, unit and/or head (E-1: a new category is a new
+    appointment; the head at evaluation time evaluates). The unit must be one of the organization's and the
+    category well-formed (file errors); the rules (in service, no loop of heads …) are checked at run time."""
+
+    employee: Id
+    unit: Id | None = None
+    head: Id | None = None
+    category: str | None = Field(default=None, description="canonical position category, e.g. C-4")
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _canonical(cls, value: Any) -> Any:
+        return _canonical_category(value)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Move:
+        if self.unit is None and self.head is None and self.category is None:
+            _refuse([((), "a move names at least one of unit, head, category")], "move")
+        if self.head is not None and self.head == self.employee:
+            _refuse([(("head",), "an employee cannot be their own head")], "move")
+        return self
+
+
+class Substitute(Model):
+    """v2: ``by`` acts for ``for`` from ``from`` to ``to`` (G-7: evaluates, votes and receives in their stead).
+    Whether ``for`` is absent then is the rules' question (a rejection at run time), not the file's."""
+
+    for_: Id = Field(alias="for", description="the person who is away")
+    by: Id = Field(description="the acting person")
+    from_: IsoDate = Field(alias="from")
+    to: IsoDate
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> Substitute:
+        problems: list[tuple[Loc, str]] = []
+        if self.to < self.from_:
+            problems.append((("to",), f"ends {self.to.isoformat()}, before it starts {self.from_.isoformat()}"))
+        if self.by == self.for_:
+            problems.append((("by",), "an employee cannot act for themself"))
+        _refuse(problems, "substitute")
+        return self
+
+
+class Delegate(Model):
+    """v2: ``by`` designates ``to`` to evaluate ``evaluatees`` (D-4 / 003 §17, above the rulebook's threshold)."""
+
+    by: Id
+    to: Id
+    evaluatees: list[Id] = Field(min_length=1)
+
+    @field_validator("evaluatees")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        _refuse([((), f"{person!r} is listed twice") for person in _repeated(value)], "evaluatees")
+        return value
+
+
+class EditRespondents(Model):
+    """v2: HR adds and removes 360 respondents of an evaluatee before the answers start (T-4)."""
+
+    evaluatee: Id
+    by: Id
+    add: list[Id] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _an_edit(self) -> EditRespondents:
+        problems: list[tuple[Loc, str]] = []
+        if not self.add and not self.remove:
+            problems.append(((), "an edit names at least one respondent to add or remove"))
+        problems += [(("add",), f"{person!r} is listed twice") for person in _repeated(self.add)]
+        problems += [(("remove",), f"{person!r} is listed twice") for person in _repeated(self.remove)]
+        both = sorted(set(self.add) & set(self.remove))
+        problems += [(("remove",), f"{person!r} is both added and removed") for person in both]
+        _refuse(problems, "edit_respondents")
+        return self
+
+
+class CommissionAttendance(Model):
+    """v2: who is at the Commission meeting of the event's date (M-7); without it, every member who votes that
+    day counts as present. Whether each is a member is the rules' question (a rejection at run time)."""
+
+    present: list[Id] = Field(min_length=1)
+
+    @field_validator("present")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        _refuse([((), f"{person!r} is listed twice") for person in _repeated(value)], "present")
+        return value
+
+
 Action = (
     Submit
     | Acknowledge
@@ -569,6 +677,11 @@ Action = (
     | Dismiss
     | RefuseAcquaintance
     | Appeal
+    | Move
+    | Substitute
+    | Delegate
+    | EditRespondents
+    | CommissionAttendance
 )
 
 
@@ -590,6 +703,11 @@ class Event(Model):
     dismiss: Dismiss | None = None
     refuse_acquaintance: RefuseAcquaintance | None = None
     appeal: Appeal | None = None
+    move: Move | None = None
+    substitute: Substitute | None = None
+    delegate: Delegate | None = None
+    edit_respondents: EditRespondents | None = None
+    commission_attendance: CommissionAttendance | None = None
 
     @model_validator(mode="after")
     def _exactly_one_action(self) -> Event:
@@ -657,6 +775,24 @@ class Scenario(Model):
                 if period in periods[:index]
             ],
             "cycles",
+        )
+        return value
+
+    @field_validator("events")
+    @classmethod
+    def _moves_to_known_units(cls, value: list[Event], info: ValidationInfo) -> list[Event]:
+        """v2 ``move``: the unit is one of the organization's (a file error, like an employee's unit)."""
+        org: Organization | None = info.data.get("organization")
+        if org is None:
+            return value
+        units = {unit.id for unit in org.units}
+        _refuse(
+            [
+                ((index, "move", "unit"), f"unknown unit {event.move.unit!r}: not in organization.units")
+                for index, event in enumerate(value)
+                if event.move is not None and event.move.unit is not None and event.move.unit not in units
+            ],
+            "events",
         )
         return value
 

@@ -31,7 +31,10 @@ BUNDLED_DIR = rulebooks.BUNDLED_DIR
 CATALOGUE = BUNDLED_DIR / "catalogue"
 FACTS: dict[str, Any] = yaml.safe_load((CATALOGUE / "facts.yaml").read_text(encoding="utf-8"))
 DISCREPANCIES = {entry["id"]: entry for entry in FACTS["discrepancies"]}
-SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS_DIR = next(  # ../shared beside the checkout (a worktree sits one level deeper)
+    (up / "shared" / "seeds" for up in Path(__file__).resolve().parents if (up / "shared" / "seeds").is_dir()),
+    Path(__file__).resolve().parents[3] / "shared" / "seeds",
+)
 SEED_FILES = {
     "000": "000_b3c11ba84257d2ca.txt",
     "001": "001_0371e3c6f54042d5.txt",
@@ -565,7 +568,8 @@ def test_002_chapter_6_is_a_yearly_kpi_count_before_a_commission_replacing_kpi_a
     assert ch6.cadence == "year" and ch6.scoring == "kpi_count" and ch6.review == "commission"
     assert ch6.superior_approval and ch6.replaces == [Method.KPI, Method.DIFFERENTIATION]
     assert ch6.population is not None and ch6.population.rule == "M-10"
-    assert ch6.population.absent_kinds == [AbsenceKind.SOCIAL_LEAVE, AbsenceKind.SICK]
+    # E-3/M-10: unpaid leave is a social leave (Labour Code art. 87 §5), so it is in chapter 6's population.
+    assert ch6.population.absent_kinds == [AbsenceKind.SOCIAL_LEAVE, AbsenceKind.UNPAID_LEAVE, AbsenceKind.SICK]
     assert ch6.in_force(date(2023, 8, 31)) and not ch6.in_force(date(2023, 9, 1))
     # The rulebook itself runs from the amendment (29.06.2023), open-ended for the Model part.
     assert (b.valid_from, b.valid_until) == (date(2023, 6, 29), None)
@@ -649,9 +653,10 @@ def test_003_has_no_360_no_kpis_and_no_commission() -> None:
 
 
 def test_004_absent_people_wait_for_their_return_and_social_leave_restarts_the_three_months() -> None:
+    """E-5 (004 §4); E-3: social leave includes unpaid leave (Labour Code art. 87 §5)."""
     e = book(ANNUAL).eligibility
     assert (e.tenure_reason, e.exclude_probation, e.absent) == ("tenure_under_three_months", True, "after_return")
-    assert e.tenure_restarts_after == [AbsenceKind.SOCIAL_LEAVE]
+    assert e.tenure_restarts_after == [AbsenceKind.SOCIAL_LEAVE, AbsenceKind.UNPAID_LEAVE]
     assert AbsenceKind.UNPAID_LEAVE in e.in_absentia_kinds and AbsenceKind.SOCIAL_LEAVE not in e.in_absentia_kinds
 
 
