@@ -1,4 +1,4 @@
-"""Reading the audit log (writing is ``UnitOfWork.audit``), dashboard users, and retention purge records (R-1)."""
+"""Reading the audit log (writing is ``UnitOfWork.audit``) and retention purge records (R-1); accounts: ``accounts``."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.vocabulary import Role
-from persistence.models import AppUserRow, AuditLogRow, RetentionRecordRow
-from persistence.records import AppUser, AuditEntry
+from persistence.models import AuditLogRow, RetentionRecordRow
+from persistence.records import AuditEntry
 from persistence.repositories.base import Repository
-
-
-def _user(row: AppUserRow) -> AppUser:
-    return AppUser(row.id, row.login, row.person_id, Role(row.role), row.password_hash, row.active)
 
 
 class AuditRepository(Repository):
@@ -32,19 +27,6 @@ class AuditRepository(Repository):
             )
             for row in self.session.execute(statement).scalars()
         ]
-
-
-class UserRepository(Repository):
-    """Dashboard logins (R-2)."""
-
-    def add(self, *, login: str, role: Role, person_id: int | None = None, password_hash: str | None = None) -> AppUser:
-        row = self._add(AppUserRow(login=login, role=role.value, person_id=person_id, password_hash=password_hash))
-        self._uow.audit("app_user", row.id, "create", after={"login": login, "role": role.value})
-        return _user(row)
-
-    def by_login(self, login: str) -> AppUser | None:
-        row = self.session.execute(sa.select(AppUserRow).filter_by(login=login)).scalar_one_or_none()
-        return None if row is None else _user(row)
 
 
 class RetentionRepository(Repository):
