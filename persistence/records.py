@@ -464,6 +464,7 @@ class AppUser:
     login: str
     person_id: int | None
     person_number: str | None
+    person_name: str | None
     body_id: int | None
     body_code: str | None
     password_hash: str | None

@@ -109,16 +109,16 @@ class UserRepository(Repository):
         )
         return self.user(row.id)
 
-    def _select(self) -> sa.Select[tuple[AppUserRow, str | None, str | None]]:
+    def _select(self) -> sa.Select[tuple[AppUserRow, str | None, str | None, str | None]]:
         return (
-            sa.select(AppUserRow, PersonRow.personnel_number, BodyRow.code)
+            sa.select(AppUserRow, PersonRow.personnel_number, PersonRow.full_name, BodyRow.code)
             .outerjoin(PersonRow, PersonRow.id == AppUserRow.person_id)
             .outerjoin(BodyRow, BodyRow.id == AppUserRow.body_id)
         )
 
-    def _records(self, rows: Iterable[tuple[AppUserRow, str | None, str | None]]) -> list[AppUser]:
+    def _records(self, rows: Iterable[tuple[AppUserRow, str | None, str | None, str | None]]) -> list[AppUser]:
         rows = list(rows)
-        roles: dict[int, set[Role]] = {row.id: set() for row, _, _ in rows}
+        roles: dict[int, set[Role]] = {row.id: set() for row, _, _, _ in rows}
         if roles:
             grants = self.session.execute(
                 sa.select(UserRoleRow.user_id, UserRoleRow.role).where(UserRoleRow.user_id.in_(list(roles)))
@@ -131,6 +131,7 @@ class UserRepository(Repository):
                 login=row.login,
                 person_id=row.person_id,
                 person_number=number,
+                person_name=name,
                 body_id=row.body_id,
                 body_code=code,
                 password_hash=row.password_hash,
@@ -140,7 +141,7 @@ class UserRepository(Repository):
                 created_at=row.created_at,
                 last_login_at=row.last_login_at,
             )
-            for row, number, code in rows
+            for row, number, name, code in rows
         ]
 
     def user(self, user_id: int) -> AppUser:
