@@ -108,7 +108,8 @@ class Authenticator:
 
     def password_login(self, login: str, password: str, *, client: str) -> LoginOutcome:
         """Check ``login``/``password`` under the rate limits; every attempt is logged (``login_attempt``)."""
-        login = normalize_login(login)
+        typed = login
+        login = normalize_login(typed)  # what the log and the rate limits key on
         password = password[: security.MAX_PASSWORD_LENGTH + 1]  # longer never matches; bounded hashing cost
         now = self.clock.now()
         with self._uow() as uow:
@@ -117,7 +118,9 @@ class Authenticator:
                 uow.users.record_attempt(login=login, client=client, outcome="rate_limited", at=now)
                 uow.commit()
                 return limited
-            user = uow.users.by_login(login) if login else None
+            # A login with control characters or over 200 characters names no account (none can be created so).
+            plausible = bool(login) and login == typed.strip().lower()
+            user = uow.users.by_login(login) if plausible else None
             # Always one argon2 verification, against a dummy hash when there is no account (constant time).
             matches = security.verify_password(user.password_hash if user else None, password)
             outcome = "ok" if matches else "bad_credentials"

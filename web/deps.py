@@ -43,6 +43,9 @@ PRESESSION_MAX_AGE = 2 * 3600
 #: Unsafe requests that need no CSRF token without a session: the JSON login (a browser cannot send JSON
 #: cross-site without CORS, which is off) and logging out when already logged out.
 ANONYMOUS_EXEMPT = frozenset({"/logout"})
+#: The JSON login opens a new session whatever cookie the client has; it takes JSON only (FastAPI's strict content
+#: type), which a cross-site form cannot send, so it needs no token.
+CSRF_EXEMPT = frozenset({("POST", "/api/v1/session")})
 
 bearer_scheme = HTTPBearer(auto_error=False, description="the token of `POST /api/v1/session`")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="the browser's session cookie")
@@ -142,7 +145,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 async def csrf_protect(request: Request, login: OptionalLogin, settings: SettingsDep) -> None:
     """Refuse (403) an unsafe request that lacks the CSRF token its session or the login form gave out."""
-    if request.method not in UNSAFE_METHODS:
+    if request.method not in UNSAFE_METHODS or (request.method, request.url.path) in CSRF_EXEMPT:
         return
     if login is not None:
         if login.via == "bearer":
