@@ -191,9 +191,8 @@ def test_bad_login_input_is_refused_without_a_server_error(client: httpx.Client,
 def test_a_login_must_be_json(client: httpx.Client) -> None:
     """A cross-site form cannot log a victim in: the JSON login refuses form and text bodies."""
     form = client.post("/api/v1/session", data={"login": "aigul", "password": PASSWORD})
-    text = client.post(
-        "/api/v1/session", content=f'{{"login":"aigul","password":"{PASSWORD}"}}', headers={"content-type": "text/plain"}
-    )
+    body = f'{{"login":"aigul","password":"{PASSWORD}"}}'
+    text = client.post("/api/v1/session", content=body, headers={"content-type": "text/plain"})
     assert form.status_code == text.status_code == 422
 
 
