@@ -96,20 +96,16 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def optional_login(
-    request: Request,
-    authenticator: AuthenticatorDep,
-    settings: SettingsDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    _cookie: Annotated[str | None, Depends(cookie_scheme)],
-) -> Login | None:
-    """The request's login, or ``None``; resolved once per request (``request.state.login``)."""
+def resolved_login(request: Request, authenticator: AuthenticatorDep, settings: SettingsDep) -> Login | None:
+    """The request's login, or ``None``: a bearer token first, else the session cookie; resolved once per request
+    (``request.state.login``). Undocumented in the OpenAPI schema (the CSRF check uses it on every route)."""
     if hasattr(request.state, "login"):
         cached = request.state.login
         return cached if isinstance(cached, Login) else None
     result: Login | Expired | None = None
-    if bearer is not None and bearer.scheme.lower() == "bearer":
-        result = authenticator.resolve(bearer.credentials, kind="bearer")
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        result = authenticator.resolve(credentials.strip(), kind="bearer")
     else:
         token = request.cookies.get(cookie_name(settings, SESSION_COOKIE))
         if token:
@@ -119,6 +115,18 @@ def optional_login(
     request.state.login = login
     if login is not None:
         request.state.today = authenticator.clock.today()
+    return login
+
+
+ResolvedLogin = Annotated[Login | None, Depends(resolved_login)]
+
+
+def optional_login(
+    login: ResolvedLogin,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    _cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Login | None:
+    """The request's login, or ``None`` (the OpenAPI schema shows the two ways to carry a session)."""
     return login
 
 
@@ -143,7 +151,7 @@ def current_principal(login: CurrentLogin) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-async def csrf_protect(request: Request, login: OptionalLogin, settings: SettingsDep) -> None:
+async def csrf_protect(request: Request, login: ResolvedLogin, settings: SettingsDep) -> None:
     """Refuse (403) an unsafe request that lacks the CSRF token its session or the login form gave out."""
     if request.method not in UNSAFE_METHODS or (request.method, request.url.path) in CSRF_EXEMPT:
         return
