@@ -90,9 +90,7 @@ def web_org(db: Engine) -> WebOrg:
     with UnitOfWork(db, actor="test") as uow:
         body = uow.org.add_body(code="nchr", name="Ұлттық орталық")
         e1 = uow.org.add_person(body_id=body.id, personnel_number="E1", full_name="Айгерім Сәрсенова")
-        h1 = uow.org.add_person(
-            body_id=body.id, personnel_number="H1", full_name="Дана Ахметова", language=Language.RU
-        )
+        h1 = uow.org.add_person(body_id=body.id, personnel_number="H1", full_name="Дана Ахметова", language=Language.RU)
         e0 = uow.org.add_person(body_id=body.id, personnel_number="E0", full_name="Erlan Omarov", language=Language.EN)
         uow.org.add_role(body_id=body.id, person_id=h1.id, role=Role.HR_HEAD, started_on=date(2020, 1, 1))
         uow.org.add_role(body_id=body.id, person_id=e0.id, role=Role.APPOINTING_OFFICIAL)

@@ -44,8 +44,14 @@ def test_health_answers_without_a_session(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/api/v1/me"), ("PATCH", "/api/v1/me"), ("DELETE", "/api/v1/session"), ("GET", "/api/v1/evaluations"),
-     ("POST", "/api/v1/anything/else"), ("GET", "/api/v1/")],
+    [
+        ("GET", "/api/v1/me"),
+        ("PATCH", "/api/v1/me"),
+        ("DELETE", "/api/v1/session"),
+        ("GET", "/api/v1/evaluations"),
+        ("POST", "/api/v1/anything/else"),
+        ("GET", "/api/v1/"),
+    ],
 )
 def test_every_other_api_path_answers_401_without_a_session(client: httpx.Client, method: str, path: str) -> None:
     response = client.request(method, path)
