@@ -104,8 +104,8 @@ def csrf_matches(secret: str, token: str | None) -> bool:
     except (ValueError, binascii.Error, UnicodeEncodeError):
         return False
     raw = bytes.fromhex(secret)
-    if len(data) != 2 * len(raw):
-        return False
+    if len(data) != 2 * len(raw) or base64.urlsafe_b64encode(data).decode("ascii") != token:
+        return False  # exactly one encoding of exactly pad + masked secret
     pad, masked = data[: len(raw)], data[len(raw) :]
     return hmac.compare_digest(bytes(a ^ b for a, b in zip(masked, pad, strict=True)), raw)
 

@@ -230,7 +230,8 @@ def downgrade() -> None:
     op.execute(
         "UPDATE app_user SET active = NOT disabled, role = COALESCE(("
         "SELECT CASE MIN(CASE r.role WHEN 'hr_head' THEN 1 WHEN 'hr' THEN 2 WHEN 'appointing_official' THEN 3 "
-        "ELSE 4 END) WHEN 1 THEN 'hr_head' WHEN 2 THEN 'hr' WHEN 3 THEN 'appointing_official' ELSE 'operator' END "
+        "ELSE 4 END) WHEN 1 THEN 'hr_head' WHEN 2 THEN 'hr' WHEN 3 THEN 'appointing_official' "
+        "WHEN 4 THEN 'operator' END "
         "FROM user_role r WHERE r.user_id = app_user.id), 'employee')"
     )
     with op.batch_alter_table("app_user") as batch:
