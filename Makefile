@@ -21,6 +21,7 @@ lint: setup
 
 test: setup
 	.ci/ensure-postgres
+	.ci/ensure-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest

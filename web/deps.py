@@ -161,7 +161,11 @@ async def csrf_protect(request: Request, login: ResolvedLogin, settings: Setting
         if not security.csrf_matches(login.session.csrf_secret, await _submitted_token(request)):
             raise CsrfRefused()
         return
-    if request.url.path.startswith(API_PREFIX) or request.url.path in ANONYMOUS_EXEMPT:
+    if request.url.path in ANONYMOUS_EXEMPT:
+        return
+    if getattr(request.state, "session_expired", False):
+        raise NotAuthenticated(expired=True)  # a form left open past its session: log in again, not "forged"
+    if request.url.path.startswith(API_PREFIX):
         return
     nonce = request.cookies.get(cookie_name(settings, PRESESSION_COOKIE))
     signed = security.unsign(settings.secret_key.get_secret_value(), "presession", await _submitted_token(request))

@@ -79,11 +79,15 @@ def safe_next(value: str | None) -> str:
 
 
 def wanted_url(request: Request) -> str:
-    """The path and query of the page a person wanted (for htmx: the page the fragment belongs to)."""
-    current = request.headers.get("HX-Current-URL")
-    if current:
-        from urllib.parse import urlsplit
+    """The path and query of the page a person wanted: for htmx the page the fragment belongs to, for a form the
+    page it was on (this site's ``Referer``), else the requested page."""
+    from urllib.parse import urlsplit
 
+    current = request.headers.get("HX-Current-URL")
+    if current is None and request.method != "GET":
+        referer = request.headers.get("Referer", "")
+        current = referer if urlsplit(referer).netloc == request.url.netloc else "/"
+    if current:
         parts = urlsplit(current)
         return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
     query = request.url.query

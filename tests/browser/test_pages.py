@@ -121,6 +121,15 @@ def test_an_expired_session_goes_back_to_login_and_then_to_the_wanted_page(page:
     expect(page).to_have_url(f"{live_app.url}/account")
 
 
+def test_a_form_sent_after_the_session_expired_goes_to_login_not_403(page: Any, live_app: LiveApp) -> None:
+    log_in(page, live_app, path="/account")
+    expect(page).to_have_url(f"{live_app.url}/account")
+    live_app.clock.advance(minutes=61)
+    page.check("input[name=language][value=en]")
+    page.click("main form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/login\?next=/account&expired=1$"))
+
+
 def test_an_htmx_request_of_an_expired_session_is_redirected_by_header(live_app: LiveApp) -> None:
     with httpx.Client(base_url=live_app.url) as client:
         client.post("/api/v1/session", json={"login": "aigul", "password": PASSWORD})
