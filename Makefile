@@ -22,6 +22,7 @@ lint: setup
 test: setup
 	.ci/ensure-postgres
 	.ci/ensure-poppler
+	.ci/ensure-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest

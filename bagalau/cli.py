@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
-from bagalau.commands import calendar, db, demo, notify, org, rerun, rulebook, serve, simulate
+from bagalau.commands import calendar, db, demo, notify, org, rerun, rulebook, serve, simulate, user, webapp
 
 app = typer.Typer(
     name="bagalau",
@@ -33,7 +33,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(notify.app, name="notify")
 app.add_typer(org.app, name="org")
 app.add_typer(rulebook.app, name="rulebook")
+app.add_typer(user.app, name="user")
 app.command("demo")(demo.demo)
 app.command("rerun")(rerun.rerun)
 app.command("serve")(serve.serve)
 app.command("simulate")(simulate.simulate)
+app.command("web")(webapp.web)

@@ -471,11 +471,62 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class AppUser:
-    """A dashboard login."""
+    """An account of the web app and API, with the roles granted to it (the body roles are added at login)."""
 
     id: int
     login: str
     person_id: int | None
-    role: Role
+    person_number: str | None
+    person_name: str | None
+    body_id: int | None
+    body_code: str | None
     password_hash: str | None
-    active: bool
+    disabled: bool
+    language: Language
+    roles: frozenset[Role]
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    """A server-side login session (the token itself is never stored, only its SHA-256)."""
+
+    id: int
+    user_id: int
+    kind: str
+    method: str
+    csrf_secret: str
+    client: str | None
+    created_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """One login attempt and how it ended (``ok``, ``bad_credentials``, ``disabled``, ``rate_limited`` …)."""
+
+    id: int
+    at: datetime
+    login: str
+    client: str
+    outcome: str
+    user_id: int | None
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRefusal:
+    """An access refused (R-2): who asked for what, when."""
+
+    id: int
+    at: datetime
+    user_id: int | None
+    actor: str
+    resource: str
+    action: str
+    rule: str
+    path: str | None
+    client: str | None

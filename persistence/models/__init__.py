@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import inspect
 
-from persistence.models.admin import AppUserRow, AuditLogRow, RetentionRecordRow
+from persistence.models.admin import (
+    AccessRefusalRow,
+    AppUserRow,
+    AuditLogRow,
+    LoginAttemptRow,
+    RetentionRecordRow,
+    UserRoleRow,
+    WebSessionRow,
+)
 from persistence.models.base import Table, mapper_registry, metadata
 from persistence.models.evaluations import (
     AnnualResultRow,
@@ -62,6 +70,7 @@ _comment_tables_from_docstrings()
 
 __all__ = [
     "AbsenceRow",
+    "AccessRefusalRow",
     "AcknowledgementRow",
     "AnnualResultRow",
     "AppUserRow",
@@ -89,6 +98,7 @@ __all__ = [
     "KpiRevisionRow",
     "KpiRow",
     "KpiValueRow",
+    "LoginAttemptRow",
     "OutboxMessageRow",
     "PersonRow",
     "PositionRow",
@@ -107,6 +117,8 @@ __all__ = [
     "SurveyRespondentRow",
     "Table",
     "UnitRow",
+    "UserRoleRow",
+    "WebSessionRow",
     "WorkPlanRow",
     "metadata",
 ]

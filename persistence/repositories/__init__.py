@@ -7,7 +7,8 @@ table row. Creating methods that must survive re-runs are idempotent and race-sa
 an audit row in the same transaction.
 """
 
-from persistence.repositories.admin import AuditRepository, RetentionRepository, UserRepository
+from persistence.repositories.accounts import UserRepository, principal_of
+from persistence.repositories.admin import AuditRepository, RetentionRepository
 from persistence.repositories.base import NotFound, Repository
 from persistence.repositories.evaluations import (
     AnnualResultRepository,
@@ -44,4 +45,5 @@ __all__ = [
     "SurveyRepository",
     "UserRepository",
     "period_label",
+    "principal_of",
 ]

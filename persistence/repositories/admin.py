@@ -1,5 +1,5 @@
-"""Reading the audit log (writing is ``persistence.audit.AuditTrail``), dashboard users, and the retention purge
-(R-1): its set-based deletes and its records."""
+"""Reading the audit log (writing is ``persistence.audit.AuditTrail``) and the retention purge (R-1): its
+set-based deletes and its records. Accounts live in ``accounts``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.vocabulary import Role
 from persistence.models import (
     AcknowledgementRow,
     AppealRow,
-    AppUserRow,
     AuditLogRow,
     CalibrationCaseRow,
     CalibrationMemberRow,
@@ -27,7 +25,7 @@ from persistence.models import (
     Survey360Row,
     Table,
 )
-from persistence.records import AppUser, AuditEntry
+from persistence.records import AuditEntry
 from persistence.repositories.base import Repository
 
 #: The documents of one evaluation, in the order they are deleted (children first); each table has
@@ -42,10 +40,6 @@ EVALUATION_DOCUMENTS: tuple[type[Table], ...] = (
     AcknowledgementRow,
 )
 CASE_DOCUMENTS: tuple[type[Table], ...] = (CalibrationVoteRow, CalibrationMemberRow)
-
-
-def _user(row: AppUserRow) -> AppUser:
-    return AppUser(row.id, row.login, row.person_id, Role(row.role), row.password_hash, row.active)
 
 
 class AuditRepository(Repository):
@@ -63,19 +57,6 @@ class AuditRepository(Repository):
             )
             for row in self.session.execute(statement).scalars()
         ]
-
-
-class UserRepository(Repository):
-    """Dashboard logins (R-2)."""
-
-    def add(self, *, login: str, role: Role, person_id: int | None = None, password_hash: str | None = None) -> AppUser:
-        row = self._add(AppUserRow(login=login, role=role.value, person_id=person_id, password_hash=password_hash))
-        self._audit.record("app_user", row.id, "create", after={"login": login, "role": role.value})
-        return _user(row)
-
-    def by_login(self, login: str) -> AppUser | None:
-        row = self.session.execute(sa.select(AppUserRow).filter_by(login=login)).scalar_one_or_none()
-        return None if row is None else _user(row)
 
 
 class RetentionRepository(Repository):

@@ -625,7 +625,7 @@ class RepositoryContract:
 
     def test_users_and_retention_records(self, engine: Engine, small_org: SmallOrg) -> None:
         with UnitOfWork(engine, actor="operator") as uow:
-            user = uow.users.add(login="h1", role=Role.HR, person_id=small_org.h1)
+            user = uow.users.add(login="h1", roles={Role.HR}, person_id=small_org.h1)
             uow.retention.record(entity="evaluation", cutoff_on=date(2022, 1, 1), rows=0)
             uow.commit()
             assert uow.users.by_login("h1") == user and uow.users.by_login("nobody") is None
