@@ -89,6 +89,7 @@ def build_deployments() -> list[RunnerDeployment]:
             description=item.why,
             # Module paths, not file paths: the runner imports the installed package from any directory.
             entrypoint_type=EntrypointType.MODULE_PATH,
+            _sync=True,  # the synchronous build even where an event loop runs in this thread (a browser driver's)
         )
         # Prefect would derive ``<defining module>.<function>``; the flows are built per environment inside
         # ``flows.<module>.build``, so the loadable name is the entrypoints module's attribute.

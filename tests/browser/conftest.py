@@ -179,7 +179,7 @@ def live_app(db: Engine, web_org: WebOrg, live_settings: WebSettings) -> Iterato
 # --- the browser -------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright (its own browser download cannot work here)."""
     from playwright.sync_api import sync_playwright
