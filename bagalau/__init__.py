@@ -4,4 +4,8 @@ This is where the rooms meet: the CLI parses and validates input, then calls dom
 repositories and flows. It holds no rules of its own.
 """
 
+from bagalau.quiet import quiet_defaults
+
+quiet_defaults()  # before anything imports Prefect: no telemetry, quiet logs (bagalau/quiet.py)
+
 __version__ = "0.1.0"

@@ -6,9 +6,11 @@ import typer
 
 from bagalau import __version__
 from bagalau.commands import calendar, db, demo, notify, org, rerun, rulebook, serve, simulate
+from bagalau.commands.last_resort import GuardedGroup
 
 app = typer.Typer(
     name="bagalau",
+    cls=GuardedGroup,  # the last resort: no traceback reaches the user (bagalau/commands/last_resort.py)
     help="Bagalau: performance evaluation of B-corps civil servants, run as durable, auditable workflows.",
     no_args_is_help=True,
     add_completion=False,

@@ -29,7 +29,7 @@ def check_channels(
 ) -> tuple[str, list[ChannelCheck]]:
     """The person's name and one check per contact (a contact that cannot be used is a failed check)."""
     with UnitOfWork(engine, actor="notifications:check") as uow:
-        person = store.find_person(uow, person_ref, config.url_templates)
+        person = store.find_person(uow, person_ref, config.url_templates, config.secrets)
     checks = [ChannelCheck(problem.channel, problem.value, False, problem.problem) for problem in person.problems]
     for address in person.addresses:
         payload = {"recipient_name": person.name, "channel": address.channel}

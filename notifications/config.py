@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bagalau.settings import Settings
 from notifications.channels import EMAIL, UrlTemplates
 from notifications.rendering import DEFAULT_MAX_FIELD_CHARS
+from persistence.secrets import SecretBox
 
 
 class NotificationSettings(BaseSettings):
@@ -52,6 +53,8 @@ class DeliveryConfig:
     lease: timedelta = timedelta(minutes=15)
     max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
     zone: ZoneInfo = ZoneInfo("Asia/Almaty")
+    secrets: SecretBox | None = None
+    """Opens the channel secrets stored with contacts (``BAGALAU_SECRET_KEY``); ``None``: only plain ones work."""
 
     @classmethod
     def from_settings(cls, settings: Settings, notify: NotificationSettings | None = None) -> DeliveryConfig:
@@ -67,6 +70,7 @@ class DeliveryConfig:
             lease=timedelta(seconds=notify.lease_seconds),
             max_field_chars=notify.max_field_chars,
             zone=settings.zone,
+            secrets=settings.secret_box(),
         )
 
     def backoff_after(self, attempt: int) -> timedelta:

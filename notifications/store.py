@@ -17,6 +17,7 @@ from domain.vocabulary import Language, OutboxStatus, Role
 from notifications.channels import EMAIL, Address, ChannelError, UrlTemplates, resolve
 from persistence.models import OutboxMessageRow, PersonRow
 from persistence.records import OutboxMessage, Person
+from persistence.secrets import SecretBox, SecretUnavailable, open_secret
 from persistence.uow import UnitOfWork
 
 outbox: sa.Table = OutboxMessageRow.__table__  # type: ignore[attr-defined]
@@ -80,17 +81,22 @@ def postpone(uow: UnitOfWork, outbox_id: int, until: datetime) -> None:
 
 
 def targets(
-    uow: UnitOfWork, message: OutboxMessage, on: date, url_templates: UrlTemplates, hr_email: str | None
+    uow: UnitOfWork,
+    message: OutboxMessage,
+    on: date,
+    url_templates: UrlTemplates,
+    hr_email: str | None,
+    secrets: SecretBox | None = None,
 ) -> list[Target]:
     """Who receives the message, each with the addresses to try (only ``message.channel`` when it names one)."""
     if message.recipient_person_id is not None:
         person = uow.org.person(message.recipient_person_id)
         # the flow chose the language when it queued the message
-        return [_target(uow, person, message.language, message.channel, url_templates)]
+        return [_target(uow, person, message.language, message.channel, url_templates, secrets)]
     if message.recipient_role == Role.HR.value and hr_email:
         return [_mailbox(hr_email, message.language, url_templates)]
     holders = role_holders(uow, message.body_id, Role(str(message.recipient_role)), on)
-    return [_target(uow, person, person.language, message.channel, url_templates) for person in holders]
+    return [_target(uow, person, person.language, message.channel, url_templates, secrets) for person in holders]
 
 
 def role_holders(uow: UnitOfWork, body_id: int, role: Role, on: date) -> list[Person]:
@@ -104,7 +110,9 @@ def hr_language(uow: UnitOfWork, body_id: int, on: date) -> Language:
     return holders[0].language if holders else Language.KK
 
 
-def find_person(uow: UnitOfWork, person_ref: str, url_templates: UrlTemplates) -> Target:
+def find_person(
+    uow: UnitOfWork, person_ref: str, url_templates: UrlTemplates, secrets: SecretBox | None = None
+) -> Target:
     """A person by id or personnel number, with every contact resolved (unusable ones in ``problems``)."""
     if person_ref.isdigit():
         person = uow.org.person(int(person_ref))
@@ -115,21 +123,29 @@ def find_person(uow: UnitOfWork, person_ref: str, url_templates: UrlTemplates) -
             found = "no person" if not ids else f"{len(ids)} people (one per body: give the id)"
             raise LookupError(f"{found} with personnel number {person_ref!r}")
         person = uow.org.person(ids[0])
-    return _target(uow, person, person.language, None, url_templates)
+    return _target(uow, person, person.language, None, url_templates, secrets)
 
 
 def _target(
-    uow: UnitOfWork, person: Person, language: Language, only: str | None, url_templates: UrlTemplates
+    uow: UnitOfWork,
+    person: Person,
+    language: Language,
+    only: str | None,
+    url_templates: UrlTemplates,
+    secrets: SecretBox | None = None,
 ) -> Target:
     target = Target(person.full_name, language, person.id)
     for contact in uow.org.contacts(person.id):
         if only and contact.kind != only:
             continue
         try:
+            url = open_secret(contact.apprise_url, secrets) if contact.apprise_url else None
+        except SecretUnavailable as exc:
+            target.problems.append(ChannelError(person.full_name, contact.kind, contact.address, str(exc)))
+            continue
+        try:
             target.addresses.append(
-                resolve(
-                    person.full_name, contact.kind, contact.address, contact.apprise_url, url_templates=url_templates
-                )
+                resolve(person.full_name, contact.kind, contact.address, url, url_templates=url_templates)
             )
         except ChannelError as exc:
             target.problems.append(exc)

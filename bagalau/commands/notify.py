@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from bagalau.commands import params
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -16,43 +20,65 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Deliver notices, test channels, export proofs of delivery.", no_args_is_help=True)
 
-
-def _engine() -> sa.Engine:
-    from bagalau.settings import get_settings
-    from persistence.db import make_engine
-
-    return make_engine(get_settings().database_url)
+MAX_PAYLOAD_BYTES = 1_000_000
+"""A payload file for ``preview`` larger than this is refused unread."""
 
 
-def _config() -> DeliveryConfig:
-    from bagalau.settings import get_settings
+@contextmanager
+def _engine(db: str | None = None) -> Iterator[sa.Engine]:
+    """The database (``--db`` or the settings'), reachable and migrated, or exit 2/1 saying why."""
+    settings = params.settings_for(db, secrets=True)
+    option = "--db" if db else "BAGALAU_DATABASE_URL"
+    with params.connected(settings.database_url, option=option) as engine:
+        params.require_schema(engine, "notify")
+        yield engine
+
+
+def _config(db: str | None = None) -> DeliveryConfig:
     from notifications.config import DeliveryConfig
 
-    return DeliveryConfig.from_settings(get_settings())
+    settings = params.settings_for(db, secrets=True)
+    try:
+        return DeliveryConfig.from_settings(settings)
+    except ValueError as exc:  # a BAGALAU_NOTIFY_* variable that is not what it should be
+        params.fail("BAGALAU_NOTIFY_*", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
 @app.command("deliver")
 def deliver(
-    batch_size: Annotated[int, typer.Option(min=1, help="messages claimed per batch")] = 200,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="messages claimed per batch (1 to 10000)")
+    ] = 200,
+    db: params.DatabaseOption = None,
 ) -> None:
     """Deliver every due message of the outbox now, and print what happened."""
     from notifications.channels import AppriseChannel
     from notifications.delivery import deliver_due
 
-    report = deliver_due(_engine(), datetime.now(UTC), batch_size, channels=AppriseChannel(), config=_config())
+    config = _config(db)
+    with _engine(db) as engine:
+        report = deliver_due(engine, datetime.now(UTC), batch_size, channels=AppriseChannel(), config=config)
     typer.echo(report.summary())
 
 
 @app.command("test")
 def test(
-    person: Annotated[str, typer.Argument(metavar="PERSON", help="person id or personnel number")],
+    person: Annotated[
+        str,
+        typer.Argument(metavar="PERSON", parser=params.text_value(64), help="person id or personnel number"),
+    ],
+    db: params.DatabaseOption = None,
 ) -> None:
     """Send a test message to each of a person's channels; exit 1 unless every channel accepted it."""
     from notifications.channels import AppriseChannel
     from notifications.check import check_channels
 
+    if person.isdigit() and not 1 <= int(person) <= params.MAX_ID:
+        params.fail("PERSON", f"{person[:30]}: a person id is a whole number from 1 to {params.MAX_ID}")
+    config = _config(db)
     try:
-        name, checks = check_channels(_engine(), person, channel=AppriseChannel(), config=_config())
+        with _engine(db) as engine:
+            name, checks = check_channels(engine, person, channel=AppriseChannel(), config=config)
     except LookupError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -69,14 +95,18 @@ def test(
 
 @app.command("proof")
 def proof(
-    evaluation_id: Annotated[int, typer.Argument(metavar="EVALUATION_ID")],
+    evaluation_id: Annotated[
+        int, typer.Argument(metavar="EVALUATION_ID", min=1, max=params.MAX_ID, help="the evaluation's id")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable, for a dispute file")] = False,
+    db: params.DatabaseOption = None,
 ) -> None:
     """Export the proof of acquaintance (C-1, Q-4, M-8): messages, addresses, answers, acknowledgement."""
     from notifications.proof import proof_for
 
     try:
-        record = proof_for(_engine(), evaluation_id)
+        with _engine(db) as engine:
+            record = proof_for(engine, evaluation_id)
     except LookupError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -86,21 +116,40 @@ def proof(
 @app.command("preview")
 def preview(
     kind: Annotated[str, typer.Argument(metavar="KIND", help="a message kind, e.g. result_ready")],
-    language: Annotated[str, typer.Option("--language", "-l", help="kk, ru or en")] = "kk",
+    language: params.LanguageOption = "kk",
     payload: Annotated[Path | None, typer.Option(help="JSON file of template variables (default: a sample)")] = None,
     sees_result: Annotated[bool, typer.Option("--sees-result", help="the recipient may see results (R-2)")] = False,
 ) -> None:
     """Render one message as its recipient would read it."""
+    from notifications.kinds import MessageKind
     from notifications.rendering import RenderError, render
     from notifications.samples import SAMPLE_PAYLOADS
 
+    if kind not in {member.value for member in MessageKind}:
+        known = ", ".join(sorted(member.value for member in MessageKind))
+        params.fail("KIND", f"{kind[:60]!r} is not a message kind: one of {known}")
     try:
-        variables = json.loads(payload.read_text(encoding="utf-8")) if payload else SAMPLE_PAYLOADS[kind]
+        variables = _payload(payload) if payload else SAMPLE_PAYLOADS[kind]
         message = render(kind, language, variables, sees_result)
     except RenderError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    except (KeyError, OSError, ValueError) as exc:
-        typer.echo(f"cannot preview {kind} ({language}): {exc}", err=True)
+    except (KeyError, OSError, ValueError, TypeError, RecursionError) as exc:
+        typer.echo(f"cannot preview {kind} ({language}): {str(exc)[:300] or type(exc).__name__}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Subject: {message.subject}\n\n{message.body}", nl=False)
+
+
+def _payload(path: Path) -> dict[str, object]:
+    """The template variables of a JSON file: an object, at most 1 MB (``--payload``)."""
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_PAYLOAD_BYTES + 1)
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        params.fail("--payload", f"{path}: larger than {MAX_PAYLOAD_BYTES // 1000} kB")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        params.fail("--payload", f"{path}: not a JSON file ({str(exc)[:200] or 'nested too deeply'})")
+    if not isinstance(data, dict):
+        params.fail("--payload", f"{path}: a JSON object of template variables is expected, got {type(data).__name__}")
+    return data
