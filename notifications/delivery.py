@@ -134,10 +134,12 @@ def deliver_due(
     """Deliver every outbox message due at ``now``; ``channels``: the adapter (default: real apprise)."""
     config = config or _configured()
     run = _Run(_aware(now), channels or AppriseChannel(), config, Budget(config.rate_limits), DeliveryReport())
-    lease_until = run.now + run.config.lease
-    while ids := store.claim_due(engine, run.now, batch_size, lease_until):
+    while True:
+        token, ids = store.claim_due(engine, run.now, batch_size, run.config.lease)
+        if not ids:
+            break
         for outbox_id in ids:
-            _deliver_in_own_transaction(engine, outbox_id, lease_until, run)
+            _deliver_in_own_transaction(engine, outbox_id, token, run)
     log.info("outbox at %s: %s", run.now.isoformat(), run.report.summary())
     return run.report
 
@@ -152,28 +154,30 @@ def _aware(now: datetime) -> datetime:
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
-def _deliver_in_own_transaction(engine: sa.Engine, outbox_id: int, lease_until: datetime, run: _Run) -> None:
+def _deliver_in_own_transaction(engine: sa.Engine, outbox_id: int, token: str, run: _Run) -> None:
     try:
         with UnitOfWork(engine, actor=ACTOR) as uow:
-            message = store.lock(uow, outbox_id, lease_until)
+            message = store.lock(uow, outbox_id, token)
             if message is not None:
                 _deliver(uow, message, run)
                 uow.commit()
     except Exception as exc:  # a bug or a lost database: count it as a failed attempt, keep going with the rest
-        log.exception("delivering outbox message %s failed", outbox_id)
+        # one line at ERROR (no message body, no traceback on a console); the traceback for a developer at DEBUG
+        log.error("delivering outbox message %s failed: %s", outbox_id, type(exc).__name__)
+        log.debug("delivering outbox message %s failed", outbox_id, exc_info=True)
         run.report.failed.append(outbox_id)
-        _record_internal_error(engine, outbox_id, lease_until, run, exc)
+        _record_internal_error(engine, outbox_id, token, run, exc)
 
 
-def _record_internal_error(engine: sa.Engine, outbox_id: int, lease_until: datetime, run: _Run, exc: Exception) -> None:
+def _record_internal_error(engine: sa.Engine, outbox_id: int, token: str, run: _Run, exc: Exception) -> None:
     try:
         with UnitOfWork(engine, actor=ACTOR) as uow:
-            message = store.lock(uow, outbox_id, lease_until)
+            message = store.lock(uow, outbox_id, token)
             if message is not None:
-                _failed(uow, message, run, f"internal error: {exc!r}", [])
+                _failed(uow, message, run, f"internal error: {type(exc).__name__}: {str(exc)[:300]}", [])
                 uow.commit()
     except Exception:
-        log.exception("outbox message %s stays leased until %s", outbox_id, lease_until.isoformat())
+        log.exception("outbox message %s stays leased (claim %s) until its lease runs out", outbox_id, token)
 
 
 # --- one message ------------------------------------------------------------------------------------------

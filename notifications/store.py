@@ -9,11 +9,12 @@ whether a recipient may see a result (R-2, 0012).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from domain.vocabulary import Language, OutboxStatus, Role
+from notifications import leases
 from notifications.channels import EMAIL, Address, ChannelError, UrlTemplates, resolve
 from persistence.models import OutboxMessageRow, PersonRow
 from persistence.records import OutboxMessage, Person
@@ -39,36 +40,74 @@ class Target:
 # --- claiming ---------------------------------------------------------------------------------------------
 
 
-def claim_due(engine: sa.Engine, now: datetime, limit: int, lease_until: datetime) -> list[int]:
-    """Take up to ``limit`` due messages for this worker, in a transaction of its own, and lease them.
+def claim_due(engine: sa.Engine, now: datetime, limit: int, lease: timedelta) -> tuple[str, list[int]]:
+    """Take up to ``limit`` due messages for this run, in a transaction of its own, and lease them to it.
 
-    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite transactions begin ``IMMEDIATE``: one writer at a time). The
-    lease (``next_attempt_at = lease_until``) keeps other workers off the rows after the commit and doubles as
-    this claim's token (:func:`lock`).
+    Returns the claim's token and the ids. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite transactions begin
+    ``IMMEDIATE``: one writer at a time). The lease (``lease_token``, ``lease_until = now + lease`` in the run's
+    time, ``lease_expires_at`` on the wall clock) keeps other runs off the rows after the commit; a row is free
+    again when its lease ran out by either clock, or when the process holding it is dead (``notifications.leases``:
+    a re-run of the same day after a crash takes the rows back, so no recorded date moves).
     """
+    wall = datetime.now(UTC)
+    holder = leases.holder_for(engine)
+    dead = _dead_tokens(engine, now, wall)
+    free = [outbox.c.lease_token.is_(None), outbox.c.lease_until <= now, outbox.c.lease_expires_at <= wall]
+    if dead:
+        free.append(outbox.c.lease_token.in_(dead))
     query = (
         sa.select(outbox.c.id)
-        .where(outbox.c.status.in_(WAITING), outbox.c.next_attempt_at <= now)
+        .where(outbox.c.status.in_(WAITING), outbox.c.next_attempt_at <= now, sa.or_(*free))
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )
+    token = holder.token()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list(conn.scalars(query))
         if ids:
-            conn.execute(sa.update(outbox).where(outbox.c.id.in_(ids)).values(next_attempt_at=lease_until))
-    return ids
+            conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(lease_token=token, lease_until=now + lease, lease_expires_at=wall + lease)
+            )
+    return token, ids
 
 
-def lock(uow: UnitOfWork, outbox_id: int, lease_until: datetime) -> OutboxMessage | None:
-    """The message, its row locked until the unit of work ends, if it still waits under this claim's lease."""
-    query = sa.select(outbox.c.status, outbox.c.next_attempt_at).where(outbox.c.id == outbox_id)
+def _dead_tokens(engine: sa.Engine, now: datetime, wall: datetime) -> list[str]:
+    """The tokens of due rows still leased by time whose holding process is gone (killed, crashed)."""
+    query = sa.select(outbox.c.lease_token).distinct().where(
+        outbox.c.status.in_(WAITING),
+        outbox.c.next_attempt_at <= now,
+        outbox.c.lease_token.is_not(None),
+        outbox.c.lease_until > now,
+        outbox.c.lease_expires_at > wall,
+    )
+    with engine.connect() as conn:
+        tokens = [str(token) for token in conn.scalars(query)]
+    holders = {number for token in tokens if (number := leases.holder_number(token)) is not None}
+    alive = leases.live_holders(engine, holders)
+    return [token for token in tokens if leases.holder_number(token) not in alive]
+
+
+def lock(uow: UnitOfWork, outbox_id: int, token: str) -> OutboxMessage | None:
+    """The message, its row locked until the unit of work ends, if it still waits under this claim's lease.
+
+    The lease is released in the same transaction: kept if the transaction rolls back (a crash after a send), gone
+    with the outcome when it commits.
+    """
+    query = sa.select(outbox.c.status, outbox.c.lease_token).where(outbox.c.id == outbox_id)
     if uow.dialect == "postgresql":
         query = query.with_for_update()
     row = uow.connection.execute(query).one_or_none()
-    if row is None or row.status not in WAITING or row.next_attempt_at != lease_until:
-        return None  # delivered meanwhile, or the lease ran out and another worker took the row
+    if row is None or row.status not in WAITING or row.lease_token != token:
+        return None  # delivered meanwhile, or the lease ran out and another run took the row
+    uow.connection.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == outbox_id)
+        .values(lease_token=None, lease_until=None, lease_expires_at=None)
+    )
     return uow.outbox.get(outbox_id)
 
 
