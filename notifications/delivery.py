@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from domain.vocabulary import Role
 from notifications import store
-from notifications.channels import Address, AppriseChannel, Channel, SendResult, last_line
+from notifications.channels import Address, AppriseChannel, Channel, SendResult, last_line, mask
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import Message, RenderError, fallback_message, render
@@ -215,14 +215,14 @@ def _send_to_target(
         uow.outbox.record_attempt(
             queued.id,
             channel=address.channel,
-            address=address.address,
+            address=mask(address.address)[:500],
             ok=result.ok,
             response=result.response,
             at=run.now,
         )
         if result.ok:
             return _Reached(target, address, message, result.response)
-        errors.append(f"{address.channel} {address.address}: {last_line(result.response)}")
+        errors.append(f"{address.channel} {mask(address.address)}: {last_line(result.response)}")
     return None
 
 
@@ -262,7 +262,7 @@ def _delivered(uow: UnitOfWork, queued: OutboxMessage, run: _Run, reached: list[
         "message_key": queued.idempotency_key,
         "deliveries": deliveries,
     }
-    addresses = ", ".join(hit.address.address for hit in reached)
+    addresses = ", ".join(mask(hit.address.address) for hit in reached)
     uow.outbox.mark_delivered(queued.id, at=run.now, address=addresses[:500], proof=proof)
     run.report.delivered.append(queued.id)
     run.report.handed.extend(
@@ -283,7 +283,7 @@ def _proof_of(hit: _Reached) -> dict[str, Any]:
     """What was sent, to which address, through what, and what the channel answered (C-1, Q-4, M-8)."""
     return {
         "person_id": hit.target.person_id,
-        "address": hit.address.address,
+        "address": mask(hit.address.address),
         "channel": hit.address.channel,
         "url": hit.address.safe_url,
         "response": hit.response,
@@ -309,9 +309,19 @@ def _failed(
         error = f"gave up after {attempts} attempt(s): {error}"
     uow.outbox.mark_failed(queued.id, error=error, retry_at=None)
     run.report.dead.append(queued.id)
-    log.warning("outbox message %s (%s) is dead: %s", queued.id, queued.idempotency_key, error)
+    log.warning("outbox message %s (%s) is dead", queued.id, queued.idempotency_key)
     recipient = _names(targets) or str(queued.recipient_role or queued.recipient_person_id)
-    _escalate(uow, queued, run, f"dead:{queued.id}", error, recipient, attempts)
+    failed = sorted({address.channel for target in targets for address in target.addresses})
+    _escalate(uow, queued, run, _dead_key(uow, queued), error, recipient, attempts, failed)
+
+
+def _dead_key(uow: UnitOfWork, queued: OutboxMessage) -> str:
+    """``dead:<id>``; a message re-queued (``bagalau notify retry``) that dies again tells HR again, under a key
+    of its own: ``dead:<id>:<attempts recorded so far>``."""
+    key = f"dead:{queued.id}"
+    if uow.outbox.by_key(key) is None:
+        return key
+    return f"{key}:{len(uow.outbox.attempts(queued.id))}"
 
 
 def _no_channel(queued: OutboxMessage, targets: list[Target]) -> str:
@@ -324,11 +334,27 @@ def _no_channel(queued: OutboxMessage, targets: list[Target]) -> str:
 
 
 def _escalate(
-    uow: UnitOfWork, queued: OutboxMessage, run: _Run, key: str, reason: str, recipient: str, attempts: int
+    uow: UnitOfWork,
+    queued: OutboxMessage,
+    run: _Run,
+    key: str,
+    reason: str,
+    recipient: str,
+    attempts: int,
+    failed_channels: list[str] | None = None,
 ) -> None:
-    """Tell HR (``delivery_failed``), once per key; never about a message that was itself for HR."""
+    """Tell HR (``delivery_failed``), once per key; never about a message that was itself for HR.
+
+    ``failed_channels``: the channel kinds that just failed (``email`` when the mail server is down): delivery
+    tries HR's other channels first (an HR member's SMS or Telegram, ``store.targets``), so that the warning
+    does not die on the server that killed the notice.
+    """
     if queued.recipient_role == Role.HR.value or queued.kind == MessageKind.DELIVERY_FAILED:
         return
+    payload: dict[str, Any] = {"original_kind": queued.kind, "recipient": recipient, "reason": reason}
+    payload["attempts"] = attempts
+    if failed_channels:
+        payload[store.FAILED_CHANNELS] = failed_channels
     escalation = NewMessage(
         idempotency_key=key,
         body_id=queued.body_id,
@@ -336,7 +362,7 @@ def _escalate(
         due_at=run.now,
         recipient_role=Role.HR.value,
         language=store.hr_language(uow, queued.body_id, run.today),
-        payload={"original_kind": queued.kind, "recipient": recipient, "reason": reason, "attempts": attempts},
+        payload=payload,
         evaluation_id=queued.evaluation_id,
     )
     if uow.outbox.enqueue(escalation):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from domain.vocabulary import Language, OutboxStatus, Role
 from notifications import leases
 from notifications.channels import EMAIL, Address, ChannelError, UrlTemplates, resolve
+from notifications.kinds import MessageKind
 from persistence.models import OutboxMessageRow, PersonRow
 from persistence.records import OutboxMessage, Person
 from persistence.secrets import SecretBox, SecretUnavailable, open_secret
@@ -132,10 +133,29 @@ def targets(
         person = uow.org.person(message.recipient_person_id)
         # the flow chose the language when it queued the message
         return [_target(uow, person, message.language, message.channel, url_templates, secrets)]
-    if message.recipient_role == Role.HR.value and hr_email:
+    avoid = failed_channels(message)
+    if message.recipient_role == Role.HR.value and hr_email and EMAIL not in avoid:
         return [_mailbox(hr_email, message.language, url_templates)]
     holders = role_holders(uow, message.body_id, Role(str(message.recipient_role)), on)
-    return [_target(uow, person, person.language, message.channel, url_templates, secrets) for person in holders]
+    found = [
+        _target(uow, person, person.language, message.channel, url_templates, secrets, avoid) for person in holders
+    ]
+    if message.recipient_role == Role.HR.value and hr_email:
+        # e-mail just failed: HR's members by their other channels first; the mailbox too, should mail be back
+        found.append(_mailbox(hr_email, message.language, url_templates))
+    return found
+
+
+FAILED_CHANNELS = "failed_channels"
+"""Payload key of a ``delivery_failed`` escalation: the channel kinds that failed (tried last for HR)."""
+
+
+def failed_channels(message: OutboxMessage) -> frozenset[str]:
+    """The channel kinds a ``delivery_failed`` escalation should avoid (empty for every other message)."""
+    if message.kind != MessageKind.DELIVERY_FAILED:
+        return frozenset()
+    kinds = message.payload.get(FAILED_CHANNELS) or []
+    return frozenset(str(kind) for kind in kinds) if isinstance(kinds, list) else frozenset()
 
 
 def role_holders(uow: UnitOfWork, body_id: int, role: Role, on: date) -> list[Person]:
@@ -172,7 +192,9 @@ def _target(
     only: str | None,
     url_templates: UrlTemplates,
     secrets: SecretBox | None = None,
+    avoid: frozenset[str] = frozenset(),
 ) -> Target:
+    """The person's usable addresses in priority order (kinds in ``avoid`` last), the unusable in ``problems``."""
     target = Target(person.full_name, language, person.id)
     for contact in uow.org.contacts(person.id):
         if only and contact.kind != only:
@@ -188,6 +210,7 @@ def _target(
             )
         except ChannelError as exc:
             target.problems.append(exc)
+    target.addresses.sort(key=lambda address: address.channel in avoid)  # stable: priority order otherwise kept
     return target
 
 

@@ -111,3 +111,25 @@ def current(url: UrlOption = None) -> None:
     typer.echo(f"{_where(settings)}: at revision {revision or 'base (empty)'} ({state})")
     if revision != latest:
         raise typer.Exit(1)
+
+
+@app.command("seal-secrets")
+def seal_secrets(url: UrlOption = None) -> None:
+    """Encrypt the contacts' apprise URLs stored in clear (written before 0006) with BAGALAU_SECRET_KEY."""
+    import sqlalchemy as sa
+
+    from persistence.models import ContactChannelRow
+    from persistence.secrets import is_sealed
+
+    settings = params.settings_for(url, option="--url", secrets=True)
+    box = settings.secret_box()
+    table: sa.Table = ContactChannelRow.__table__  # type: ignore[attr-defined]
+    with params.connected(settings.database_url, option="--url" if url else "BAGALAU_DATABASE_URL") as engine:
+        params.require_schema(engine, "db seal-secrets")
+        with engine.begin() as connection:
+            query = sa.select(table.c.id, table.c.apprise_url).where(table.c.apprise_url.is_not(None))
+            rows = connection.execute(query)
+            plain = [(row_id, value) for row_id, value in rows if not is_sealed(value)]
+            for row_id, value in plain:
+                connection.execute(sa.update(table).where(table.c.id == row_id).values(apprise_url=box.seal(value)))
+    typer.echo(f"{_where(settings)}: sealed {len(plain)} contact URL(s) stored in clear")

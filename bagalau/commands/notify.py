@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -59,6 +59,47 @@ def deliver(
     with _engine(db) as engine:
         report = deliver_due(engine, datetime.now(UTC), batch_size, channels=AppriseChannel(), config=config)
     typer.echo(report.summary())
+
+
+@app.command("retry")
+def retry(
+    dead: Annotated[
+        bool, typer.Option("--dead", help="dead letters too (a fresh set of attempts); default: only retries")
+    ] = False,
+    kind: Annotated[
+        str | None, typer.Option("--kind", metavar="KIND", parser=_kind, help="only messages of this kind")
+    ] = None,
+    since: Annotated[
+        date | None,
+        typer.Option("--since", metavar="DATE", parser=params.iso_date, help="only messages due on or after DATE"),
+    ] = None,
+    db: params.DatabaseOption = None,
+) -> None:
+    """Re-queue failed messages: due now, audited; --dead brings dead letters back (safe to run twice)."""
+    import getpass
+
+    from notifications.dead_letters import requeue
+
+    settings = params.settings_for(db)
+    try:
+        actor = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in a bare container
+        actor = "cli:notify-retry"
+    with _engine(db) as engine:
+        done = requeue(
+            engine, datetime.now(UTC), actor=actor, dead=dead, kind=kind, since=since, zone=settings.zone
+        )
+    typer.echo(done.summary())
+
+
+def _kind(value: str) -> str:
+    """A message kind (``evaluation_notice`` …)."""
+    from notifications.kinds import MessageKind
+
+    known = sorted(member.value for member in MessageKind)
+    if value not in known:
+        raise typer.BadParameter(f"{value[:60]!r} is not a message kind: one of {', '.join(known)}")
+    return value
 
 
 @app.command("test")
@@ -115,19 +156,15 @@ def proof(
 
 @app.command("preview")
 def preview(
-    kind: Annotated[str, typer.Argument(metavar="KIND", help="a message kind, e.g. result_ready")],
+    kind: Annotated[str, typer.Argument(metavar="KIND", parser=_kind, help="a message kind, e.g. result_ready")],
     language: params.LanguageOption = "kk",
     payload: Annotated[Path | None, typer.Option(help="JSON file of template variables (default: a sample)")] = None,
     sees_result: Annotated[bool, typer.Option("--sees-result", help="the recipient may see results (R-2)")] = False,
 ) -> None:
     """Render one message as its recipient would read it."""
-    from notifications.kinds import MessageKind
     from notifications.rendering import RenderError, render
     from notifications.samples import SAMPLE_PAYLOADS
 
-    if kind not in {member.value for member in MessageKind}:
-        known = ", ".join(sorted(member.value for member in MessageKind))
-        params.fail("KIND", f"{kind[:60]!r} is not a message kind: one of {known}")
     try:
         variables = _payload(payload) if payload else SAMPLE_PAYLOADS[kind]
         message = render(kind, language, variables, sees_result)
