@@ -29,7 +29,7 @@ class Where:
             return f"row {self.row}"
         if self.path:
             return f"{self.path} (line {self.line})" if self.line else self.path
-        return "file"
+        return f"line {self.line}" if self.line else "file"
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "path": self.path, "line": self.line}
