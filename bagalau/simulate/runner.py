@@ -173,6 +173,8 @@ def _drop_everything(url: str, found: str) -> None:
     """``--reset``: the SQLite file is removed; a PostgreSQL database is migrated down to nothing."""
     from persistence.db import downgrade, make_engine
 
+    if found.startswith("tables that are not"):
+        raise DatabaseNotEmpty(f"{_shown(url)} has {found}: --reset drops only Bagalau's tables; use another --db")
     log.warning("--reset: %s holds data (%s); dropping every Bagalau table and creating them again", _shown(url), found)
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -181,8 +183,6 @@ def _drop_everything(url: str, found: str) -> None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(database + suffix).unlink(missing_ok=True)
         return
-    if found.startswith("tables that are not"):
-        raise DatabaseNotEmpty(f"{_shown(url)} has {found}: --reset drops only Bagalau's tables; use another --db")
     engine = make_engine(url)
     try:
         downgrade(engine, "base")
