@@ -335,30 +335,35 @@ def last_line(answer: str | None) -> str:
 # --- apprise's log: never on the console, kept per attempt as a few short lines -------------------------------
 
 
-class _AttemptLog(logging.Handler):
+class _AttemptLog(logging.Filter):
     """apprise's log lines of the current thread's attempt: INFO and above, and the socket's exception.
 
     Only the channel's verdict is kept ("Sent Email to …", "Sending email to … failed", the SMTP or socket error),
     never apprise's DEBUG lines, which hold the whole payload of a webhook (the message, a score included) and the
     server's reply. Lines are cut at :data:`LINE_LIMIT` characters. Each thread keeps only its own lines, so two
     workers in one process do not mix their answers.
+
+    A *filter* on apprise's logger, not a handler: it takes the record and then refuses it, so no handler anyone
+    attaches to that logger (a test runner's, a log shipper's) ever sees apprise's words, which may hold a token
+    in a URL ("Max retries exceeded with url: /bot<token>/sendMessage"). The caller scrubs what it keeps.
     """
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__()
         self._local = threading.local()
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
         lines: list[str] | None = getattr(self._local, "lines", None)
         if lines is None:
-            return  # apprise outside an attempt (validating a URL …): its lines go nowhere
+            return False  # apprise outside an attempt (validating a URL …): its lines go nowhere
         try:
             text = record.getMessage()
         except Exception:  # a malformed log call inside a plugin must not break delivery
-            return
+            return False
         if record.levelno >= logging.INFO or text.startswith("Socket Exception"):
             first = text.strip().splitlines()[0] if text.strip() else ""
             lines.append(f"{record.levelname} {first[:LINE_LIMIT]}")
+        return False
 
     @contextmanager
     def capture(self) -> Iterator[list[str]]:
@@ -384,11 +389,8 @@ def quiet_apprise() -> None:
     logger = logging.getLogger(APPRISE_LOGGER)
     logger.propagate = False
     logger.setLevel(logging.DEBUG)
-    for handler in list(logger.handlers):
-        if handler is not _ATTEMPT_LOG:
-            logger.removeHandler(handler)
-    if _ATTEMPT_LOG not in logger.handlers:
-        logger.addHandler(_ATTEMPT_LOG)
+    if _ATTEMPT_LOG not in logger.filters:
+        logger.addFilter(_ATTEMPT_LOG)
 
 
 quiet_apprise()
