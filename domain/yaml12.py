@@ -102,15 +102,15 @@ class Yaml12Loader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > self.limits.max_depth:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise YamlLimitError(
                     f"nested deeper than {self.limits.max_depth} levels", mark.line + 1, mark.column + 1
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -118,7 +118,7 @@ class Yaml12Loader(yaml.SafeLoader):
         node = super().get_single_node()
         if node is not None:
             check_expansion(node, self.limits)
-        return node  # type: ignore[no-any-return]
+        return node
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
