@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from notifications import store
-from notifications.channels import Channel
+from notifications.channels import Channel, mask
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import render
@@ -35,5 +35,5 @@ def check_channels(
         payload = {"recipient_name": person.name, "channel": address.channel}
         message = render(MessageKind.TEST_MESSAGE, person.language, payload, False)
         result = channel.send(address, message, message_key=f"test:{person.person_id}:{address.channel}")
-        checks.append(ChannelCheck(address.channel, address.address, result.ok, result.response))
+        checks.append(ChannelCheck(address.channel, mask(address.address), result.ok, result.response))
     return person.name, checks

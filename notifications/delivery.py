@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from domain.vocabulary import Role
 from notifications import store
-from notifications.channels import Address, AppriseChannel, Channel, SendResult, last_line, mask
+from notifications.channels import Address, AppriseChannel, Channel, SendResult, last_line, mask, scrub
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import Message, RenderError, fallback_message, render
@@ -177,7 +177,8 @@ def _record_internal_error(engine: sa.Engine, outbox_id: int, token: str, run: _
                 _failed(uow, message, run, f"internal error: {type(exc).__name__}: {str(exc)[:300]}", [])
                 uow.commit()
     except Exception:
-        log.exception("outbox message %s stays leased (claim %s) until its lease runs out", outbox_id, token)
+        log.error("outbox message %s stays leased (claim %s) until its lease runs out", outbox_id, token)
+        log.debug("recording the failure of outbox message %s failed", outbox_id, exc_info=True)
 
 
 # --- one message ------------------------------------------------------------------------------------------
@@ -230,8 +231,9 @@ def _send(channel: Channel, address: Address, message: Message, key: str) -> Sen
     try:
         return channel.send(address, message, message_key=key)
     except Exception as exc:  # an adapter must answer, not raise: a raise is a refusal like any other
-        log.warning("channel %s raised for %s: %r", address.channel, address.address, exc)
-        return SendResult(False, f"the channel raised {exc!r}")
+        said = scrub(f"{type(exc).__name__}: {exc}", address.url)[:300]
+        log.warning("channel %s raised for %s: %s", address.channel, mask(address.address), said)
+        return SendResult(False, f"the channel raised {said}")
 
 
 def _compose(uow: UnitOfWork, queued: OutboxMessage, target: Target, run: _Run) -> Message:
