@@ -21,6 +21,7 @@ old, time-only behaviour.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import secrets
@@ -51,6 +52,7 @@ class Holder:
 
 _lock = threading.Lock()
 _holders: dict[str, Holder] = {}
+atexit.register(lambda: release_all())
 
 
 def holder_number(token: str | None) -> int | None:
@@ -160,6 +162,7 @@ def _close(holder: Holder) -> None:
     keeper = holder._keeper
     if isinstance(keeper, sa.Connection):
         try:
+            keeper.invalidate()  # closed without a reset: the server may have ended the session already
             keeper.close()
         except sa.exc.SQLAlchemyError:
             pass

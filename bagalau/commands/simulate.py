@@ -49,7 +49,9 @@ def simulate(
         if reset:
             typer.echo(f"warning: --reset: every Bagalau table of {params.shown_url(db)} is dropped first", err=True)
     try:
-        report = runner.run(scenario, db_url=db, deliver=deliver, reset=reset)
+        if db is not None:
+            runner.prepare_database(db, reset=reset)  # refuses a database with data, unless --reset
+        report = runner.run(scenario, db_url=db, deliver=deliver)
     except runner.DatabaseNotEmpty as exc:
         params.fail("--db", str(exc))
     try:
