@@ -114,7 +114,7 @@ def scrub(text: str, url: str) -> str:
     return _SECRET_PARAMETER.sub(r"\g<head>****", _PASSWORD.sub(r"\g<head>:****@", text))
 
 
-_BOT_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{20,}\b")
+_BOT_TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{20,}")
 
 
 def redact(text: str) -> str:
