@@ -127,3 +127,30 @@ def test_db_seal_secrets_seals_urls_stored_in_clear_once(tmp_path: Path, monkeyp
         )
     engine.dispose()
     assert TOKEN not in stored and SecretBox(key).open(stored) == f"tgram://{TOKEN}/1"
+
+
+def test_the_demos_bad_telegram_contact_is_one_warning_and_no_apprise_error(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 12: `make demo` printed 8 apprise ERROR lines for the example's invalid Telegram URL, then dropped the
+    contact without a word. Now the loader's check says it once, and apprise says nothing."""
+    from bagalau.commands.simulate import contact_warnings
+    from bagalau.simulate.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[2]
+    scenario = load_scenario(root / "examples" / "scenarios" / "model-2018-q1-2025.yaml")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger().addHandler(handler)
+    try:
+        warnings = contact_warnings(scenario, "model-2018-q1-2025.yaml")
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+    assert warnings == [
+        "model-2018-q1-2025.yaml: employee H1: contact telegram 'tgram://bottoken/401234567': malformed apprise URL "
+        "(apprise refuses it); messages go through their other channels"
+    ]
+    assert not [record for record in records if record.name.startswith("apprise")]
+    assert "Unparseable" not in capfd.readouterr().err
