@@ -5,4 +5,8 @@ validates input and calls the application and the flows, the simulator plays sce
 rules of its own, and nothing below it imports it (docs/decisions/0021).
 """
 
+from bagalau.quiet import quiet_defaults
+
+quiet_defaults()  # before anything imports Prefect: no telemetry, quiet logs (bagalau/quiet.py)
+
 __version__ = "0.1.0"

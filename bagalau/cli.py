@@ -6,9 +6,12 @@ import typer
 
 from bagalau import __version__
 from bagalau.commands import calendar, db, demo, notify, org, rerun, rulebook, serve, simulate, user, webapp
+from bagalau.commands.last_resort import GuardedGroup
 
 app = typer.Typer(
     name="bagalau",
+    cls=GuardedGroup,  # the last resort: no traceback reaches the user (bagalau/commands/last_resort.py)
+    rich_markup_mode=None,  # errors on one plain line ("Error: Invalid value for '--as-of': …"), easy to grep
     help="Bagalau: performance evaluation of B-corps civil servants, run as durable, auditable workflows.",
     no_args_is_help=True,
     add_completion=False,

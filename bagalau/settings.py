@@ -6,15 +6,18 @@ the adapters (database, notifications, flows); the domain never reads them.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from notifications.rendering import DEFAULT_MAX_FIELD_CHARS
+from persistence.secrets import SecretBox, SecretKeyError, generate_key
 from persistence.urls import POSTGRES_SCHEME, normalize_database_url
 
 __all__ = ["POSTGRES_SCHEME", "NotificationSettings", "Settings", "get_settings", "normalize_database_url"]
@@ -40,6 +43,14 @@ class Settings(BaseSettings):
     base_url: str = Field(default="http://127.0.0.1:8000", description="public address used for links in messages")
     smtp_url: str | None = Field(default=None, description="apprise mailto(s):// URL of the outgoing mail server")
     hr_email: str | None = Field(default=None, description="address of the HR service mailbox, for escalations")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key sealing channel secrets at rest (contact URLs); required outside development",
+    )
+    environment: Literal["development", "production"] | None = Field(
+        default=None,
+        description="development or production; unset: development on the embedded SQLite, else production",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -83,6 +94,49 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The configured time zone as a ``ZoneInfo``."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def is_development(self) -> bool:
+        """``BAGALAU_ENVIRONMENT=development``, or unset on the embedded SQLite database."""
+        return self.environment == "development" or (self.environment is None and self.is_sqlite)
+
+    def secret_box(self) -> SecretBox:
+        """What seals channel secrets (``persistence.secrets``): from ``BAGALAU_SECRET_KEY``.
+
+        Outside development a missing key is refused (:class:`SettingsError`): Bagalau does not start. In
+        development a key is made once and kept in ``<data dir>/secret.key`` (readable by its owner only).
+        """
+        try:
+            if self.secret_key is not None:
+                return SecretBox(self.secret_key.get_secret_value())
+            if not self.is_development:
+                raise SettingsError(
+                    "BAGALAU_SECRET_KEY is required outside development (BAGALAU_ENVIRONMENT=production, or a "
+                    "PostgreSQL database): it seals the channel secrets stored with contacts. Generate one with "
+                    "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
+                )
+            return SecretBox(_development_key(self.data_dir))
+        except SecretKeyError as exc:
+            raise SettingsError(str(exc)) from None
+
+
+class SettingsError(ValueError):
+    """A setting that stops Bagalau from starting; the message names the variable."""
+
+
+def _development_key(data_dir: Path) -> str:
+    """The development key of a data dir: made once, kept in ``secret.key`` (mode 0600)."""
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it meanwhile: use theirs
+            pass
+        else:
+            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                handle.write(generate_key() + "\n")
+    return path.read_text(encoding="ascii").strip()
 
 
 @lru_cache(maxsize=1)

@@ -34,18 +34,25 @@ from persistence.importers.spec import (
     SanctionSpec,
     StaffFile,
     UnitSpec,
+    UrlPolicy,
     Where,
     YamlStaff,
 )
 from persistence.importers.staff import ImportReport
 from persistence.importers.tabular import summarize
+from persistence.secrets import SecretBox
 
 SECTION = "organization"
 MANAGED_ROLES = frozenset({Role.APPOINTING_OFFICIAL, Role.HR})
 """The roles a scenario can name; ``hr_head`` given by a CSV import or by hand is left alone."""
 
 
-def read_yaml(text: str, source: str) -> YamlStaff:
+DEFAULT_URLS = UrlPolicy()
+MAX_URL = 2000
+"""Characters of a contact's apprise URL (``contact_channel.apprise_url`` holds it sealed)."""
+
+
+def read_yaml(text: str, source: str, urls: UrlPolicy = DEFAULT_URLS) -> YamlStaff:
     """Units, people and the Commission of the file's ``organization`` section, or the problems found in it."""
     result = YamlStaff()
     try:
@@ -73,7 +80,7 @@ def read_yaml(text: str, source: str) -> YamlStaff:
     no_post: list[Where] = []
     for index, employee in enumerate(org.employees):
         where = _where(f"{SECTION}.employees[{index}]", lines)
-        contacts = _contacts(employee.contacts, where, result.problems)
+        contacts = _contacts(employee.contacts, where, result.problems, result.warnings, urls)
         roles = {Role.APPOINTING_OFFICIAL} if employee.id == org.appointing_official else set()
         if employee.id in org.hr:
             roles.add(Role.HR)
@@ -115,12 +122,26 @@ def read_yaml(text: str, source: str) -> YamlStaff:
 _CONTACT_READERS = {"email": columns.email, "sms": columns.phone, "telegram": columns.telegram}
 
 
-def _contacts(contacts: Mapping[str, str], where: Where, problems: list[Problem]) -> tuple[ContactSpec, ...]:
-    """Contacts in the order written (the first is tried first); an apprise URL is kept as the channel's URL."""
+def _contacts(
+    contacts: Mapping[str, str], where: Where, problems: list[Problem], warnings: list[Problem], urls: UrlPolicy
+) -> tuple[ContactSpec, ...]:
+    """Contacts in the order written (the first is tried first); an apprise URL is kept as the channel's URL.
+
+    A URL no channel can use (apprise refuses it) is left out with a warning naming the person and the channel:
+    never kept silently, never a reason to refuse the other rows. The address shown is the URL without secrets.
+    """
     found = []
     for index, (kind, value) in enumerate(contacts.items(), start=1):
         if "://" in value:
-            found.append(ContactSpec(kind=kind, address=value[:500], apprise_url=value, priority=index * 10))
+            if len(value) > MAX_URL:
+                problems.append(Problem(where, f"contacts.{kind}", None, f"longer than {MAX_URL} characters"))
+                continue
+            problem = urls.problem(value)
+            if problem is not None:
+                warnings.append(Problem(where, f"contacts.{kind}", urls.shown(value), f"{problem}: not imported"))
+                continue
+            shown = urls.shown(value)[:500]
+            found.append(ContactSpec(kind=kind, address=shown, apprise_url=value, priority=index * 10))
             continue
         reader = _CONTACT_READERS.get(kind)
         try:
@@ -170,9 +191,11 @@ def _from_pydantic(error: Mapping[str, Any], lines: Mapping[str, int]) -> Proble
     return Problem(Where(path=where_path, line=_line(path, lines)), column, shown, message)
 
 
-def read_staff_file(path: str | Path, data: bytes | None = None, *, strict: bool = True) -> StaffFile:
+def read_staff_file(
+    path: str | Path, data: bytes | None = None, *, strict: bool = True, urls: UrlPolicy | None = None
+) -> StaffFile:
     """``persistence.importers.read_staff_file`` that also reads a scenario's organization (YAML)."""
-    return staff.read_staff_file(path, data, strict=strict, read_yaml=read_yaml)
+    return staff.read_staff_file(path, data, strict=strict, read_yaml=read_yaml, urls=urls)
 
 
 def import_staff(
@@ -184,6 +207,7 @@ def import_staff(
     body: str | None = None,
     body_name: str | None = None,
     dry_run: bool = False,
+    secrets: SecretBox | None = None,
 ) -> ImportReport:
     """``persistence.importers.import_staff`` that also reads a scenario's organization (YAML)."""
     return staff.import_staff(
@@ -195,4 +219,5 @@ def import_staff(
         body_name=body_name,
         dry_run=dry_run,
         read_yaml=read_yaml,
+        secrets=secrets,
     )

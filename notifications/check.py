@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from notifications import store
-from notifications.channels import Channel
+from notifications.channels import Channel, mask
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import render
@@ -29,11 +29,11 @@ def check_channels(
 ) -> tuple[str, list[ChannelCheck]]:
     """The person's name and one check per contact (a contact that cannot be used is a failed check)."""
     with UnitOfWork(engine, actor="notifications:check") as uow:
-        person = store.find_person(uow, person_ref, config.url_templates)
+        person = store.find_person(uow, person_ref, config.url_templates, config.secrets)
     checks = [ChannelCheck(problem.channel, problem.value, False, problem.problem) for problem in person.problems]
     for address in person.addresses:
         payload = {"recipient_name": person.name, "channel": address.channel}
         message = render(MessageKind.TEST_MESSAGE, person.language, payload, False)
         result = channel.send(address, message, message_key=f"test:{person.person_id}:{address.channel}")
-        checks.append(ChannelCheck(address.channel, address.address, result.ok, result.response))
+        checks.append(ChannelCheck(address.channel, mask(address.address), result.ok, result.response))
     return person.name, checks

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from notifications.channels import UrlTemplates
 from notifications.rendering import DEFAULT_MAX_FIELD_CHARS
+from persistence.secrets import SecretBox
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class DeliveryConfig:
     lease: timedelta = timedelta(minutes=15)
     max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
     zone: ZoneInfo = ZoneInfo("Asia/Almaty")
+    secrets: SecretBox | None = None
+    """Opens the channel secrets stored with contacts (``BAGALAU_SECRET_KEY``); ``None``: only plain ones work."""
 
     def backoff_after(self, attempt: int) -> timedelta:
         """Wait after failed attempt ``attempt`` (1, 2, …): ``backoff * 2^(attempt-1)``, at most ``backoff_cap``."""

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from domain.vocabulary import Role
 from notifications import store
-from notifications.channels import Address, AppriseChannel, Channel, SendResult, last_line
+from notifications.channels import Address, AppriseChannel, Channel, SendResult, last_line, mask, scrub
 from notifications.config import DeliveryConfig
 from notifications.kinds import MessageKind
 from notifications.rendering import Message, RenderError, fallback_message, render
@@ -135,10 +135,12 @@ def deliver_due(
     the installation's (``bagalau.bootstrap`` builds it from the settings; default: no SMTP, the built-in knobs)."""
     config = config or DeliveryConfig()
     run = _Run(_aware(now), channels or AppriseChannel(), config, Budget(config.rate_limits), DeliveryReport())
-    lease_until = run.now + run.config.lease
-    while ids := store.claim_due(engine, run.now, batch_size, lease_until):
+    while True:
+        token, ids = store.claim_due(engine, run.now, batch_size, run.config.lease)
+        if not ids:
+            break
         for outbox_id in ids:
-            _deliver_in_own_transaction(engine, outbox_id, lease_until, run)
+            _deliver_in_own_transaction(engine, outbox_id, token, run)
     log.info("outbox at %s: %s", run.now.isoformat(), run.report.summary())
     return run.report
 
@@ -147,28 +149,31 @@ def _aware(now: datetime) -> datetime:
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
-def _deliver_in_own_transaction(engine: sa.Engine, outbox_id: int, lease_until: datetime, run: _Run) -> None:
+def _deliver_in_own_transaction(engine: sa.Engine, outbox_id: int, token: str, run: _Run) -> None:
     try:
         with UnitOfWork(engine, actor=ACTOR) as uow:
-            message = store.lock(uow, outbox_id, lease_until)
+            message = store.lock(uow, outbox_id, token)
             if message is not None:
                 _deliver(uow, message, run)
                 uow.commit()
     except Exception as exc:  # a bug or a lost database: count it as a failed attempt, keep going with the rest
-        log.exception("delivering outbox message %s failed", outbox_id)
+        # one line at ERROR (no message body, no traceback on a console); the traceback for a developer at DEBUG
+        log.error("delivering outbox message %s failed: %s", outbox_id, type(exc).__name__)
+        log.debug("delivering outbox message %s failed", outbox_id, exc_info=True)
         run.report.failed.append(outbox_id)
-        _record_internal_error(engine, outbox_id, lease_until, run, exc)
+        _record_internal_error(engine, outbox_id, token, run, exc)
 
 
-def _record_internal_error(engine: sa.Engine, outbox_id: int, lease_until: datetime, run: _Run, exc: Exception) -> None:
+def _record_internal_error(engine: sa.Engine, outbox_id: int, token: str, run: _Run, exc: Exception) -> None:
     try:
         with UnitOfWork(engine, actor=ACTOR) as uow:
-            message = store.lock(uow, outbox_id, lease_until)
+            message = store.lock(uow, outbox_id, token)
             if message is not None:
-                _failed(uow, message, run, f"internal error: {exc!r}", [])
+                _failed(uow, message, run, f"internal error: {type(exc).__name__}: {str(exc)[:300]}", [])
                 uow.commit()
     except Exception:
-        log.exception("outbox message %s stays leased until %s", outbox_id, lease_until.isoformat())
+        log.error("outbox message %s stays leased (claim %s) until its lease runs out", outbox_id, token)
+        log.debug("recording the failure of outbox message %s failed", outbox_id, exc_info=True)
 
 
 # --- one message ------------------------------------------------------------------------------------------
@@ -176,7 +181,7 @@ def _record_internal_error(engine: sa.Engine, outbox_id: int, lease_until: datet
 
 def _deliver(uow: UnitOfWork, queued: OutboxMessage, run: _Run) -> None:
     config = run.config
-    targets = store.targets(uow, queued, run.today, config.url_templates, config.hr_email)
+    targets = store.targets(uow, queued, run.today, config.url_templates, config.hr_email, config.secrets)
     reachable = [target for target in targets if target.addresses]
     if not reachable:
         _failed(uow, queued, run, _no_channel(queued, targets), targets, final=True)
@@ -206,14 +211,14 @@ def _send_to_target(
         uow.outbox.record_attempt(
             queued.id,
             channel=address.channel,
-            address=address.address,
+            address=mask(address.address)[:500],
             ok=result.ok,
             response=result.response,
             at=run.now,
         )
         if result.ok:
             return _Reached(target, address, message, result.response)
-        errors.append(f"{address.channel} {address.address}: {last_line(result.response)}")
+        errors.append(f"{address.channel} {mask(address.address)}: {last_line(result.response)}")
     return None
 
 
@@ -221,8 +226,9 @@ def _send(channel: Channel, address: Address, message: Message, key: str) -> Sen
     try:
         return channel.send(address, message, message_key=key)
     except Exception as exc:  # an adapter must answer, not raise: a raise is a refusal like any other
-        log.warning("channel %s raised for %s: %r", address.channel, address.address, exc)
-        return SendResult(False, f"the channel raised {exc!r}")
+        said = scrub(f"{type(exc).__name__}: {exc}", address.url)[:300]
+        log.warning("channel %s raised for %s: %s", address.channel, mask(address.address), said)
+        return SendResult(False, f"the channel raised {said}")
 
 
 def _compose(uow: UnitOfWork, queued: OutboxMessage, target: Target, run: _Run) -> Message:
@@ -253,7 +259,7 @@ def _delivered(uow: UnitOfWork, queued: OutboxMessage, run: _Run, reached: list[
         "message_key": queued.idempotency_key,
         "deliveries": deliveries,
     }
-    addresses = ", ".join(hit.address.address for hit in reached)
+    addresses = ", ".join(mask(hit.address.address) for hit in reached)
     uow.outbox.mark_delivered(queued.id, at=run.now, address=addresses[:500], proof=proof)
     run.report.delivered.append(queued.id)
     run.report.handed.extend(
@@ -274,7 +280,7 @@ def _proof_of(hit: _Reached) -> dict[str, Any]:
     """What was sent, to which address, through what, and what the channel answered (C-1, Q-4, M-8)."""
     return {
         "person_id": hit.target.person_id,
-        "address": hit.address.address,
+        "address": mask(hit.address.address),
         "channel": hit.address.channel,
         "url": hit.address.safe_url,
         "response": hit.response,
@@ -300,9 +306,19 @@ def _failed(
         error = f"gave up after {attempts} attempt(s): {error}"
     uow.outbox.mark_failed(queued.id, error=error, retry_at=None)
     run.report.dead.append(queued.id)
-    log.warning("outbox message %s (%s) is dead: %s", queued.id, queued.idempotency_key, error)
+    log.warning("outbox message %s (%s) is dead", queued.id, queued.idempotency_key)
     recipient = _names(targets) or str(queued.recipient_role or queued.recipient_person_id)
-    _escalate(uow, queued, run, f"dead:{queued.id}", error, recipient, attempts)
+    failed = sorted({address.channel for target in targets for address in target.addresses})
+    _escalate(uow, queued, run, _dead_key(uow, queued), error, recipient, attempts, failed)
+
+
+def _dead_key(uow: UnitOfWork, queued: OutboxMessage) -> str:
+    """``dead:<id>``; a message re-queued (``bagalau notify retry``) that dies again tells HR again, under a key
+    of its own: ``dead:<id>:<attempts recorded so far>``."""
+    key = f"dead:{queued.id}"
+    if uow.outbox.by_key(key) is None:
+        return key
+    return f"{key}:{len(uow.outbox.attempts(queued.id))}"
 
 
 def _no_channel(queued: OutboxMessage, targets: list[Target]) -> str:
@@ -315,11 +331,27 @@ def _no_channel(queued: OutboxMessage, targets: list[Target]) -> str:
 
 
 def _escalate(
-    uow: UnitOfWork, queued: OutboxMessage, run: _Run, key: str, reason: str, recipient: str, attempts: int
+    uow: UnitOfWork,
+    queued: OutboxMessage,
+    run: _Run,
+    key: str,
+    reason: str,
+    recipient: str,
+    attempts: int,
+    failed_channels: list[str] | None = None,
 ) -> None:
-    """Tell HR (``delivery_failed``), once per key; never about a message that was itself for HR."""
+    """Tell HR (``delivery_failed``), once per key; never about a message that was itself for HR.
+
+    ``failed_channels``: the channel kinds that just failed (``email`` when the mail server is down): delivery
+    tries HR's other channels first (an HR member's SMS or Telegram, ``store.targets``), so that the warning
+    does not die on the server that killed the notice.
+    """
     if queued.recipient_role == Role.HR.value or queued.kind == MessageKind.DELIVERY_FAILED:
         return
+    payload: dict[str, Any] = {"original_kind": queued.kind, "recipient": recipient, "reason": reason}
+    payload["attempts"] = attempts
+    if failed_channels:
+        payload[store.FAILED_CHANNELS] = failed_channels
     escalation = NewMessage(
         idempotency_key=key,
         body_id=queued.body_id,
@@ -327,7 +359,7 @@ def _escalate(
         due_at=run.now,
         recipient_role=Role.HR.value,
         language=store.hr_language(uow, queued.body_id, run.today),
-        payload={"original_kind": queued.kind, "recipient": recipient, "reason": reason, "attempts": attempts},
+        payload=payload,
         evaluation_id=queued.evaluation_id,
     )
     if uow.outbox.enqueue(escalation):

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from notifications.channels import last_line
+from notifications.channels import last_line, redact
 from notifications.kinds import MessageKind
 from persistence.records import DeliveryAttempt, OutboxMessage, Person
 from persistence.uow import UnitOfWork
@@ -138,10 +138,31 @@ def _message(queued: OutboxMessage, employee: Person, attempts: Sequence[Deliver
         due_at=queued.due_at,
         delivered_at=queued.delivered_at,
         delivered_address=queued.delivered_address,
-        last_error=queued.last_error,
-        proof=queued.proof,
-        attempts=tuple(AttemptRecord(a.attempted_at, a.channel, a.address, a.ok, a.response) for a in attempts),
+        last_error=_redacted(queued.last_error),
+        proof=_redacted_proof(queued.proof),
+        attempts=tuple(
+            AttemptRecord(a.attempted_at, a.channel, _redacted(a.address), a.ok, _redacted(a.response))
+            for a in attempts
+        ),
     )
+
+
+def _redacted(text: str | None) -> str | None:
+    """Stored words with any secret masked (rows written before issue 12 may hold one)."""
+    return None if text is None else redact(text)
+
+
+def _redacted_proof(proof: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The proof with secrets masked in what a channel answered and where it went; the text sent is kept."""
+    if proof is None:
+        return None
+    masked = {key: redact(value) if key in {"url", "response", "address"} and isinstance(value, str) else value
+              for key, value in proof.items()}
+    if isinstance(proof.get("deliveries"), list):
+        masked["deliveries"] = [
+            _redacted_proof(item) if isinstance(item, Mapping) else item for item in proof["deliveries"]
+        ]
+    return masked
 
 
 def _attempt_line(attempt: AttemptRecord) -> str:

@@ -10,16 +10,19 @@ on the parties ``persistence.access`` reads).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from domain import access as rules
 from domain.vocabulary import Language, OutboxStatus, Role
+from notifications import leases
 from notifications.channels import EMAIL, Address, ChannelError, UrlTemplates, resolve
+from notifications.kinds import MessageKind
 from persistence import access
 from persistence.models import OutboxMessageRow, PersonRow
 from persistence.records import OutboxMessage, Person
+from persistence.secrets import SecretBox, SecretUnavailable, open_secret
 from persistence.uow import UnitOfWork
 
 outbox: sa.Table = OutboxMessageRow.__table__  # type: ignore[attr-defined]
@@ -41,36 +44,74 @@ class Target:
 # --- claiming ---------------------------------------------------------------------------------------------
 
 
-def claim_due(engine: sa.Engine, now: datetime, limit: int, lease_until: datetime) -> list[int]:
-    """Take up to ``limit`` due messages for this worker, in a transaction of its own, and lease them.
+def claim_due(engine: sa.Engine, now: datetime, limit: int, lease: timedelta) -> tuple[str, list[int]]:
+    """Take up to ``limit`` due messages for this run, in a transaction of its own, and lease them to it.
 
-    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite transactions begin ``IMMEDIATE``: one writer at a time). The
-    lease (``next_attempt_at = lease_until``) keeps other workers off the rows after the commit and doubles as
-    this claim's token (:func:`lock`).
+    Returns the claim's token and the ids. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite transactions begin
+    ``IMMEDIATE``: one writer at a time). The lease (``lease_token``, ``lease_until = now + lease`` in the run's
+    time, ``lease_expires_at`` on the wall clock) keeps other runs off the rows after the commit; a row is free
+    again when its lease ran out by either clock, or when the process holding it is dead (``notifications.leases``:
+    a re-run of the same day after a crash takes the rows back, so no recorded date moves).
     """
+    wall = datetime.now(UTC)
+    holder = leases.holder_for(engine)
+    dead = _dead_tokens(engine, now, wall)
+    free = [outbox.c.lease_token.is_(None), outbox.c.lease_until <= now, outbox.c.lease_expires_at <= wall]
+    if dead:
+        free.append(outbox.c.lease_token.in_(dead))
     query = (
         sa.select(outbox.c.id)
-        .where(outbox.c.status.in_(WAITING), outbox.c.next_attempt_at <= now)
+        .where(outbox.c.status.in_(WAITING), outbox.c.next_attempt_at <= now, sa.or_(*free))
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )
+    token = holder.token()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list(conn.scalars(query))
         if ids:
-            conn.execute(sa.update(outbox).where(outbox.c.id.in_(ids)).values(next_attempt_at=lease_until))
-    return ids
+            conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(lease_token=token, lease_until=now + lease, lease_expires_at=wall + lease)
+            )
+    return token, ids
 
 
-def lock(uow: UnitOfWork, outbox_id: int, lease_until: datetime) -> OutboxMessage | None:
-    """The message, its row locked until the unit of work ends, if it still waits under this claim's lease."""
-    query = sa.select(outbox.c.status, outbox.c.next_attempt_at).where(outbox.c.id == outbox_id)
+def _dead_tokens(engine: sa.Engine, now: datetime, wall: datetime) -> list[str]:
+    """The tokens of due rows still leased by time whose holding process is gone (killed, crashed)."""
+    query = sa.select(outbox.c.lease_token).distinct().where(
+        outbox.c.status.in_(WAITING),
+        outbox.c.next_attempt_at <= now,
+        outbox.c.lease_token.is_not(None),
+        outbox.c.lease_until > now,
+        outbox.c.lease_expires_at > wall,
+    )
+    with engine.connect() as conn:
+        tokens = [str(token) for token in conn.scalars(query)]
+    holders = {number for token in tokens if (number := leases.holder_number(token)) is not None}
+    alive = leases.live_holders(engine, holders)
+    return [token for token in tokens if leases.holder_number(token) not in alive]
+
+
+def lock(uow: UnitOfWork, outbox_id: int, token: str) -> OutboxMessage | None:
+    """The message, its row locked until the unit of work ends, if it still waits under this claim's lease.
+
+    The lease is released in the same transaction: kept if the transaction rolls back (a crash after a send), gone
+    with the outcome when it commits.
+    """
+    query = sa.select(outbox.c.status, outbox.c.lease_token).where(outbox.c.id == outbox_id)
     if uow.dialect == "postgresql":
         query = query.with_for_update()
     row = uow.connection.execute(query).one_or_none()
-    if row is None or row.status not in WAITING or row.next_attempt_at != lease_until:
-        return None  # delivered meanwhile, or the lease ran out and another worker took the row
+    if row is None or row.status not in WAITING or row.lease_token != token:
+        return None  # delivered meanwhile, or the lease ran out and another run took the row
+    uow.connection.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == outbox_id)
+        .values(lease_token=None, lease_until=None, lease_expires_at=None)
+    )
     return uow.outbox.get(outbox_id)
 
 
@@ -83,17 +124,41 @@ def postpone(uow: UnitOfWork, outbox_id: int, until: datetime) -> None:
 
 
 def targets(
-    uow: UnitOfWork, message: OutboxMessage, on: date, url_templates: UrlTemplates, hr_email: str | None
+    uow: UnitOfWork,
+    message: OutboxMessage,
+    on: date,
+    url_templates: UrlTemplates,
+    hr_email: str | None,
+    secrets: SecretBox | None = None,
 ) -> list[Target]:
     """Who receives the message, each with the addresses to try (only ``message.channel`` when it names one)."""
     if message.recipient_person_id is not None:
         person = uow.org.person(message.recipient_person_id)
         # the flow chose the language when it queued the message
-        return [_target(uow, person, message.language, message.channel, url_templates)]
-    if message.recipient_role == Role.HR.value and hr_email:
+        return [_target(uow, person, message.language, message.channel, url_templates, secrets)]
+    avoid = failed_channels(message)
+    if message.recipient_role == Role.HR.value and hr_email and EMAIL not in avoid:
         return [_mailbox(hr_email, message.language, url_templates)]
     holders = role_holders(uow, message.body_id, Role(str(message.recipient_role)), on)
-    return [_target(uow, person, person.language, message.channel, url_templates) for person in holders]
+    found = [
+        _target(uow, person, person.language, message.channel, url_templates, secrets, avoid) for person in holders
+    ]
+    if message.recipient_role == Role.HR.value and hr_email:
+        # e-mail just failed: HR's members by their other channels first; the mailbox too, should mail be back
+        found.append(_mailbox(hr_email, message.language, url_templates))
+    return found
+
+
+FAILED_CHANNELS = "failed_channels"
+"""Payload key of a ``delivery_failed`` escalation: the channel kinds that failed (tried last for HR)."""
+
+
+def failed_channels(message: OutboxMessage) -> frozenset[str]:
+    """The channel kinds a ``delivery_failed`` escalation should avoid (empty for every other message)."""
+    if message.kind != MessageKind.DELIVERY_FAILED:
+        return frozenset()
+    kinds = message.payload.get(FAILED_CHANNELS) or []
+    return frozenset(str(kind) for kind in kinds) if isinstance(kinds, list) else frozenset()
 
 
 def role_holders(uow: UnitOfWork, body_id: int, role: Role, on: date) -> list[Person]:
@@ -107,7 +172,9 @@ def hr_language(uow: UnitOfWork, body_id: int, on: date) -> Language:
     return holders[0].language if holders else Language.KK
 
 
-def find_person(uow: UnitOfWork, person_ref: str, url_templates: UrlTemplates) -> Target:
+def find_person(
+    uow: UnitOfWork, person_ref: str, url_templates: UrlTemplates, secrets: SecretBox | None = None
+) -> Target:
     """A person by id or personnel number, with every contact resolved (unusable ones in ``problems``)."""
     if person_ref.isdigit():
         person = uow.org.person(int(person_ref))
@@ -118,24 +185,35 @@ def find_person(uow: UnitOfWork, person_ref: str, url_templates: UrlTemplates) -
             found = "no person" if not ids else f"{len(ids)} people (one per body: give the id)"
             raise LookupError(f"{found} with personnel number {person_ref!r}")
         person = uow.org.person(ids[0])
-    return _target(uow, person, person.language, None, url_templates)
+    return _target(uow, person, person.language, None, url_templates, secrets)
 
 
 def _target(
-    uow: UnitOfWork, person: Person, language: Language, only: str | None, url_templates: UrlTemplates
+    uow: UnitOfWork,
+    person: Person,
+    language: Language,
+    only: str | None,
+    url_templates: UrlTemplates,
+    secrets: SecretBox | None = None,
+    avoid: frozenset[str] = frozenset(),
 ) -> Target:
+    """The person's usable addresses in priority order (kinds in ``avoid`` last), the unusable in ``problems``."""
     target = Target(person.full_name, language, person.id)
     for contact in uow.org.contacts(person.id):
         if only and contact.kind != only:
             continue
         try:
+            url = open_secret(contact.apprise_url, secrets) if contact.apprise_url else None
+        except SecretUnavailable as exc:
+            target.problems.append(ChannelError(person.full_name, contact.kind, contact.address, str(exc)))
+            continue
+        try:
             target.addresses.append(
-                resolve(
-                    person.full_name, contact.kind, contact.address, contact.apprise_url, url_templates=url_templates
-                )
+                resolve(person.full_name, contact.kind, contact.address, url, url_templates=url_templates)
             )
         except ChannelError as exc:
             target.problems.append(exc)
+    target.addresses.sort(key=lambda address: address.channel in avoid)  # stable: priority order otherwise kept
     return target
 
 

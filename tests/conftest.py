@@ -31,8 +31,13 @@ from sqlalchemy.engine import Engine
 from bagalau.settings import normalize_database_url
 from persistence.db import make_engine, upgrade
 from persistence.models import metadata
+from persistence.secrets import generate_key
 
 pytest_plugins = ["tests.integration.smtp"]
+
+# Outside development (a PostgreSQL database) Bagalau refuses to start without the key that seals channel secrets;
+# the tests run the CLI against PostgreSQL, so the session has a key of its own (never a real one).
+os.environ.setdefault("BAGALAU_SECRET_KEY", generate_key())
 
 DEFAULT_TEST_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 APP_ROLE = os.environ.get("BAGALAU_APP_ROLE", "bagalau_app")

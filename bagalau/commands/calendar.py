@@ -7,9 +7,20 @@ from typing import Annotated
 
 import typer
 
-from domain.calendar import WorkingCalendar, parse_iso_date
+from bagalau.commands import params
+from domain.calendar import HOLIDAY_NAME_LANGUAGES, WorkingCalendar, parse_iso_date
 
 app = typer.Typer(help="Kazakhstan working days (P-7), with operator overrides.", no_args_is_help=True)
+
+MAX_DAYS = 100_000
+"""More working days than the calendar's whole range holds; anything beyond is refused as an argument."""
+
+
+def _holiday_language(value: str) -> str:
+    if value not in HOLIDAY_NAME_LANGUAGES:
+        raise typer.BadParameter(f"{value[:20]!r} has no holiday names: one of {', '.join(HOLIDAY_NAME_LANGUAGES)}")
+    return value
+
 
 DaysOption = Annotated[
     str | None,
@@ -37,7 +48,12 @@ def _fail(exc: Exception) -> typer.Exit:
 @app.command("add")
 def add(
     day: Annotated[str, typer.Argument(metavar="DATE", help="the event date, YYYY-MM-DD")],
-    n: Annotated[int, typer.Argument(metavar="N", help="working days to add (counting starts the day after)")],
+    n: Annotated[
+        int,
+        typer.Argument(
+            metavar="N", min=-MAX_DAYS, max=MAX_DAYS, help="working days to add (counting starts the day after)"
+        ),
+    ],
     days_off: DaysOption = None,
     working_days: DaysOption = None,
 ) -> None:
@@ -67,8 +83,8 @@ def is_working(
 
 @app.command("holidays")
 def holidays(
-    year: Annotated[int, typer.Argument(help="the year to list")],
-    language: Annotated[str, typer.Option(help="kk or en")] = "kk",
+    year: Annotated[int, typer.Argument(parser=params.year, metavar="YEAR", help="the year to list")],
+    language: Annotated[str, typer.Option(parser=_holiday_language, help="kk, en or uk")] = "kk",
 ) -> None:
     """List the public holidays and decree days off of a year."""
     try:

@@ -53,13 +53,20 @@ def demo(
     for book in rulebooks.bundled().values():
         typer.echo("\n".join(schedule_lines(book, today, calendar)) + "\n")
 
+    from bagalau.commands.simulate import contact_warnings
     from bagalau.simulate import runner
     from bagalau.simulate.report import write_report
-    from bagalau.simulate.scenario import load_scenario
+    from bagalau.simulate.scenario import ScenarioError, load_scenario
     from bagalau.simulate.summary import render_summary
 
     path = scenario or EXAMPLES / RICHEST
-    loaded = load_scenario(path)
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    for warning in contact_warnings(loaded, path.name):
+        typer.echo(f"warning: {warning}", err=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     out = settings.data_dir / "demo-report.json"
     typer.echo(f"Simulating {path.name} ({loaded.start} … {loaded.until}) through the Prefect flows …\n")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bagalau.commands import params
+
 if TYPE_CHECKING:
     from persistence.importers import Problem
 
@@ -22,17 +24,6 @@ def _today(timezone: str) -> date:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(timezone)).date()
-
-
-def _as_of(value: str | None, timezone: str) -> date:
-    from domain.calendar import parse_iso_date
-
-    if value is None:
-        return _today(timezone)
-    try:
-        return parse_iso_date(value, "--as-of")
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def _actor(actor: str | None) -> str:
@@ -54,57 +45,56 @@ def import_(
     file: Annotated[str, typer.Argument(metavar="FILE", help="staff file: .csv, .xlsx, or a scenario .yaml")],
     body: Annotated[
         str | None,
-        typer.Option("--body", metavar="CODE", help="the state body (created if new); default: the only one"),
+        typer.Option(
+            "--body", metavar="CODE", parser=params.code, help="the state body (created if new); default: the only one"
+        ),
     ] = None,
     body_name: Annotated[
-        str | None, typer.Option("--body-name", metavar="NAME", help="name of a body this import creates")
-    ] = None,
-    db: Annotated[
-        str | None, typer.Option("--db", metavar="URL", help="database URL (default: BAGALAU_DATABASE_URL)")
-    ] = None,
-    as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="DATE", help="day undated changes take effect (default: today)"),
+        typer.Option(
+            "--body-name", metavar="NAME", parser=params.text_value(500), help="name of a body this import creates"
+        ),
+    ] = None,
+    db: params.DatabaseOption = None,
+    as_of: Annotated[
+        date | None,
+        typer.Option(
+            "--as-of", metavar="DATE", parser=params.iso_date, help="day undated changes take effect (default: today)"
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="check and count the changes, write nothing")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the report (or the problems) as JSON")] = False,
     actor: Annotated[
-        str | None, typer.Option("--actor", help="who imports, for the audit log (default: cli:<login>)")
+        str | None,
+        typer.Option(
+            "--actor", parser=params.text_value(200), help="who imports, for the audit log (default: cli:<login>)"
+        ),
     ] = None,
 ) -> None:
     """Import staff from FILE in one transaction; exit 2 listing every bad row, writing nothing, if any is bad."""
     import sqlalchemy as sa
-    from pydantic import ValidationError
 
-    from bagalau.settings import Settings, get_settings
     from bagalau.staff_files import import_staff, read_staff_file
-    from persistence import db as database
-    from persistence.importers import ImportRefused, StaffFileError
+    from notifications.channels import mask, url_problem
+    from persistence.importers import ImportRefused, StaffFileError, UrlPolicy
 
+    settings = params.settings_for(db, secrets=True)
+    day = as_of or _today(settings.timezone)
+    option = "--db" if db else "BAGALAU_DATABASE_URL"
     try:
-        settings = Settings(database_url=db) if db else get_settings()
-    except ValidationError as exc:
-        for error in exc.errors():
-            typer.echo(f"bagalau org import: {error['msg'].removeprefix('Value error, ')}", err=True)
-        raise typer.Exit(EXIT_BAD_FILE) from None
-    day = _as_of(as_of, settings.timezone)
-    try:
-        staff = read_staff_file(file, strict=False)
-        engine = database.make_engine(settings.database_url)
-        try:
-            revision = database.current(engine)
-            if revision != database.head():
-                typer.echo(
-                    f"bagalau org import: the database is at revision {revision or 'base (empty)'}; "
-                    "run `bagalau db upgrade` first",
-                    err=True,
-                )
-                raise typer.Exit(EXIT_DATABASE)
+        staff = read_staff_file(file, strict=False, urls=UrlPolicy(problem=url_problem, shown=mask))
+        with params.connected(settings.database_url, option=option) as engine:
+            params.require_schema(engine, "org import")
             report = import_staff(
-                engine, staff, actor=_actor(actor), as_of=day, body=body, body_name=body_name, dry_run=dry_run
+                engine,
+                staff,
+                actor=_actor(actor),
+                as_of=day,
+                body=body,
+                body_name=body_name,
+                dry_run=dry_run,
+                secrets=settings.secret_box(),
             )
-        finally:
-            engine.dispose()
     except StaffFileError as exc:
         if as_json:
             problems = [problem.as_dict() for problem in exc.problems]
@@ -121,8 +111,8 @@ def import_(
         typer.echo(f"bagalau org import: {exc}", err=True)
         raise typer.Exit(EXIT_BAD_FILE) from None
     except sa.exc.SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        typer.echo(f"bagalau org import: the database refused the import, nothing written: {cause}", err=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+        typer.echo(f"bagalau org import: the database refused the import, nothing written: {reason}", err=True)
         raise typer.Exit(EXIT_DATABASE) from None
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bagalau.commands import params
 from domain.periods import Period
 
 FLOWS = (
@@ -82,20 +83,41 @@ def _sweep_step_call(step: str, body: str | None, day: date) -> Callable[[], Any
 
 def rerun(
     step: Annotated[str, typer.Argument(metavar="STEP", help="a flow (open_period, daily_sweep, …) or a sweep step")],
-    body: Annotated[str | None, typer.Option(help="state body code; default: every body (or the only one)")] = None,
-    period: Annotated[str | None, typer.Option(help="2025-Q1 or 2025 (flows that need one)")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="the day to run for, YYYY-MM-DD; default today")] = None,
-    case: Annotated[int | None, typer.Option(help="calibration case id (calibration_session)")] = None,
+    body: params.BodyOption = None,
+    period: params.PeriodOption = None,
+    as_of: params.AsOfOption = None,
+    case: Annotated[
+        int | None,
+        typer.Option("--case", min=1, max=params.MAX_ID, help="calibration case id (calibration_session)"),
+    ] = None,
 ) -> None:
     """Run a flow or a sweep step again for a day (safe: every step is idempotent) and print what it did."""
+    _check_step(step)
+    settings = params.settings_for(secrets=True)
+    with params.connected(settings.database_url, option="BAGALAU_DATABASE_URL") as engine:
+        params.require_schema(engine, "rerun")
+        params.require_body(engine, body)
+        if case is not None:
+            params.require_row(engine, "calibration_case", case, option="--case", what="calibration case")
     from bagalau.bootstrap import environment
 
-    day = date.fromisoformat(as_of) if as_of else environment().clock.today()
-    if period is not None:
-        Period.parse(period)
+    day = as_of or environment().clock.today()
     call = _flow_call(step, body, period, day, case) if step in FLOWS else _sweep_step_call(step, body, day)
     result = call()
     typer.echo(json.dumps(result, default=_plain, ensure_ascii=False, indent=2))
+
+
+def _check_step(step: str) -> None:
+    """STEP is a flow or a step of the daily sweep; anything else is refused before the database is touched."""
+    if step in FLOWS:
+        return
+    from application.cycle import sweep
+
+    steps = [known.name for known in (*sweep.BEFORE_DELIVERY, *sweep.AFTER_DELIVERY)]
+    if step not in steps:
+        params.fail(
+            "STEP", f"{step[:60]!r} is neither a flow ({', '.join(FLOWS)}) nor a daily-sweep step ({', '.join(steps)})"
+        )
 
 
 def _plain(value: Any) -> Any:

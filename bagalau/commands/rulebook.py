@@ -10,8 +10,12 @@ import typer
 
 from domain import rulebooks
 from domain.rulebooks import RulebookError
+from domain.yaml12 import DEFAULT_LIMITS
 
 app = typer.Typer(help="List, show and check methodology rulebooks.", no_args_is_help=True)
+
+MAX_STDIN = DEFAULT_LIMITS.max_bytes
+"""``rulebook check -`` reads at most this much; the YAML loader refuses a longer text."""
 
 
 @app.command("list")
@@ -53,7 +57,7 @@ def check(
     """Validate a rulebook file: exit 0 if valid, else exit 2 listing every problem (file, path, what)."""
     try:
         if file == "-":
-            data = rulebooks.parse_text(sys.stdin.read(), "<stdin>")
+            data = rulebooks.parse_text(sys.stdin.read(MAX_STDIN + 1), "<stdin>")  # longer: refused as too long
             book = rulebooks.validate(data, "<stdin>")
         else:
             book = rulebooks.load_file(Path(file))

@@ -9,6 +9,7 @@ Ctrl-C, which stops serving (schedules are left active: ``pause_on_shutdown=Fals
 from __future__ import annotations
 
 import os
+import re
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,16 @@ from typing import Annotated
 
 import typer
 
+from bagalau.commands import params
 from deployments.local_server import DEFAULT_PORT, LocalPrefectServer, ServerStartError
+
+
+def _host(value: str) -> str:
+    """An IP address or a host name (letters, digits, dots, dashes, colons of IPv6)."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[A-Za-z0-9.:\-]{1,253}", text):
+        raise typer.BadParameter(f"{text[:60]!r} is not a host: an IP address (127.0.0.1) or a host name")
+    return text
 
 
 @contextmanager
@@ -50,17 +60,22 @@ def serve_deployments(server: LocalPrefectServer) -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="address the local Prefect server listens on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port of the local Prefect server (UI and API)")] = DEFAULT_PORT,
+    host: Annotated[
+        str, typer.Option(parser=_host, help="address the local Prefect server listens on")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="port of the local Prefect server (UI and API)")
+    ] = DEFAULT_PORT,
     ui: Annotated[bool, typer.Option("--ui/--no-ui", help="serve Prefect's UI too")] = True,
 ) -> None:
     """Serve the scheduled flows (Asia/Almaty crons) on a local Prefect server under the data dir; Ctrl-C stops."""
-    from bagalau.settings import get_settings
     from persistence.db import upgrade
 
     # Ctrl-C stops serving even when started from a shell that ignores SIGINT for background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    settings = get_settings()
+    settings = params.settings_for(secrets=True)  # refuses to start without BAGALAU_SECRET_KEY outside development
+    with params.connected(settings.database_url, option="BAGALAU_DATABASE_URL"):
+        pass
     upgrade(settings.database_url)
     server = LocalPrefectServer(settings.data_dir, host=host, port=port, ui=ui)
     typer.echo(f"starting the local Prefect server on {server.api_url} (home {server.home}) …")

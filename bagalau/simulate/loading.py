@@ -16,6 +16,8 @@ from bagalau.simulate.scenario import Employee, Organization, Scenario
 from domain.periods import Period
 from domain.rulebook import Rulebook
 from domain.vocabulary import AbsenceKind, Corps, PeriodKind, Role, SanctionKind
+from notifications.channels import mask
+from persistence.secrets import SecretBox
 from persistence.uow import UnitOfWork
 
 BODY_CODE = "scenario"
@@ -23,8 +25,12 @@ SINCE_EVER = date(1900, 1, 1)
 """The start of an appointment or reporting line the scenario gives no date for ("before anything looked at")."""
 
 
-def load(env: Environment, scenario: Scenario, book: Rulebook) -> int:
-    """Write the scenario's world into the environment's database; returns the body's id."""
+def load(env: Environment, scenario: Scenario, book: Rulebook, *, secrets: SecretBox | None = None) -> int:
+    """Write the scenario's world into the environment's database; returns the body's id.
+
+    A contact given as an apprise URL is stored sealed with ``secrets`` (``persistence.secrets``), its address
+    being the URL with its secrets masked.
+    """
     with UnitOfWork(env.engine, actor="simulation:load") as uow:
         if env.rulebooks.bundled().get(book.id) is not book:  # a file's rulebook: every process must find it
             env.rulebooks.store(uow.rules, book)
@@ -37,7 +43,7 @@ def load(env: Environment, scenario: Scenario, book: Rulebook) -> int:
             for person in scenario.organization.employees
         }
         for person in scenario.organization.employees:
-            _person_facts(uow, person, people, units)
+            _person_facts(uow, person, people, units, secrets)
         _roles(uow, body_id, scenario.organization, people)
         uow.rules.assign_rulebook(body_id=body_id, rulebook_id=book.id, valid_from=_assignment_start(scenario))
         for day in scenario.calendar.days_off:
@@ -71,7 +77,9 @@ def _units(uow: UnitOfWork, body_id: int, org: Organization) -> dict[str, int]:
     return ids
 
 
-def _person_facts(uow: UnitOfWork, person: Employee, people: dict[str, int], units: dict[str, int]) -> None:
+def _person_facts(
+    uow: UnitOfWork, person: Employee, people: dict[str, int], units: dict[str, int], secrets: SecretBox | None
+) -> None:
     person_id = people[person.id]
     if person.unit is not None and person.category is not None:
         uow.org.appoint(
@@ -92,7 +100,8 @@ def _person_facts(uow: UnitOfWork, person: Employee, people: dict[str, int], uni
         uow.org.add_probation(person_id=person_id, ends_on=person.probation_until, started_on=person.appointed)
     for kind, value in person.contacts.items():
         if "://" in value:
-            uow.org.add_contact(person_id=person_id, kind=kind, address=value[:500], apprise_url=value)
+            url = secrets.seal(value) if secrets else value
+            uow.org.add_contact(person_id=person_id, kind=kind, address=mask(value)[:500], apprise_url=url)
         else:
             uow.org.add_contact(person_id=person_id, kind=kind, address=value)
     if person.dismissed is not None:

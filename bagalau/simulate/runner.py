@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+
 log = logging.getLogger(__name__)
 
 SIMULATION_URL_TEMPLATES = {
@@ -82,6 +84,7 @@ from application.environment import Environment  # noqa: E402
 from bagalau.simulate.report import Rejection, Report  # noqa: E402
 from bagalau.simulate.scenario import Scenario  # noqa: E402
 from flows import Flows  # noqa: E402
+from persistence.secrets import SecretBox, generate_key  # noqa: E402
 
 
 def _open_due_periods(env: Environment, flows: Flows, day: date) -> None:
@@ -108,16 +111,28 @@ def days(start: date, until: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def run(scenario: Scenario, db_url: str | None = None, deliver: bool = False) -> Report:
-    """Play ``scenario`` on a fresh database (a temporary SQLite file unless ``db_url``) and report."""
+class DatabaseNotEmpty(ValueError):
+    """``--db`` names a database that already holds data (an earlier run, a killed one, a real body)."""
+
+
+def run(scenario: Scenario, db_url: str | None = None, deliver: bool = False, *, reset: bool = False) -> Report:
+    """Play ``scenario`` on a fresh database (a temporary SQLite file unless ``db_url``) and report.
+
+    ``db_url`` must name an empty database (no table, or Bagalau's tables without a row): a second run, or a run
+    after a killed one, would mix two worlds. :class:`DatabaseNotEmpty` says so, unless ``reset``, which drops
+    every Bagalau table and creates them again (:func:`prepare_database`).
+    """
     if db_url is not None:
-        return _run(scenario, db_url, deliver)
+        prepare_database(db_url, reset=reset)
+        return _run(scenario, db_url, deliver, _settings_box())
     with tempfile.TemporaryDirectory(prefix="bagalau-simulation-") as folder:
-        return _run(scenario, f"sqlite:///{Path(folder) / 'simulation.db'}", deliver)
+        url = f"sqlite:///{Path(folder) / 'simulation.db'}"
+        return _run(scenario, url, deliver, _settings_box() if deliver else None)
 
 
-def environment(url: str, deliver: bool) -> Environment:
-    """The simulation's environment: its own database, messages recorded (unless ``deliver``), sessions in-process."""
+def environment(url: str, deliver: bool, secrets: SecretBox | None = None) -> Environment:
+    """The simulation's environment: its own database, messages recorded (unless ``deliver``), sessions in-process;
+    ``secrets`` opens the contacts' sealed URLs."""
     from bagalau.bootstrap import build_environment, delivery_config
     from bagalau.settings import get_settings
     from flows.launchers import InProcessLauncher
@@ -131,11 +146,87 @@ def environment(url: str, deliver: bool) -> Environment:
         engine=make_engine(url),
         launcher=InProcessLauncher(),
         channel=AppriseChannel() if deliver else RecordingChannel(),
-        delivery=delivery_config(settings) if deliver else DeliveryConfig(url_templates=SIMULATION_URL_TEMPLATES),
+        delivery=(
+            delivery_config(settings)
+            if deliver
+            else DeliveryConfig(url_templates=SIMULATION_URL_TEMPLATES, secrets=secrets)
+        ),
     )
 
 
-def _run(scenario: Scenario, url: str, deliver: bool) -> Report:
+def _settings_box() -> SecretBox:
+    """The installation's key: a database that outlives the run, or real sending, uses the real one."""
+    from bagalau.settings import get_settings
+
+    return get_settings().secret_box()
+
+
+def prepare_database(url: str, *, reset: bool = False) -> None:
+    """Make sure the simulation's database is empty: refuse one with data, or (``reset``) empty it first."""
+    from persistence.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        found = _contents(engine)
+    finally:
+        engine.dispose()
+    if found is None:
+        return
+    if not reset:
+        raise DatabaseNotEmpty(
+            f"{_shown(url)} is not empty ({found}): a simulation needs an empty database. Give another --db, or "
+            "--reset to drop every Bagalau table in it and create them again"
+        )
+    _drop_everything(url, found)
+
+
+def _contents(engine: sa.Engine) -> str | None:
+    """What makes the database not empty (``None``: nothing)."""
+    from persistence.models import metadata
+
+    inspector = sa.inspect(engine)
+    tables = set(inspector.get_table_names())
+    if not tables:
+        return None
+    foreign = sorted(tables - set(metadata.tables) - {"alembic_version"})
+    if foreign:
+        return f"tables that are not Bagalau's: {', '.join(foreign[:5])}"
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            if table.name not in tables:
+                continue
+            if connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None:
+                return f"the table {table.name} has rows"
+    return None
+
+
+def _drop_everything(url: str, found: str) -> None:
+    """``--reset``: the SQLite file is removed; a PostgreSQL database is migrated down to nothing."""
+    from persistence.db import downgrade, make_engine
+
+    if found.startswith("tables that are not"):
+        raise DatabaseNotEmpty(f"{_shown(url)} has {found}: --reset drops only Bagalau's tables; use another --db")
+    log.warning("--reset: %s holds data (%s); dropping every Bagalau table and creating them again", _shown(url), found)
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(database + suffix).unlink(missing_ok=True)
+        return
+    engine = make_engine(url)
+    try:
+        downgrade(engine, "base")
+    finally:
+        engine.dispose()
+
+
+def _shown(url: str) -> str:
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def _run(scenario: Scenario, url: str, deliver: bool, secrets: SecretBox | None = None) -> Report:
+    """``secrets`` seals the contacts' URLs; ``None``: a key of this run only (the database is thrown away)."""
     from application.errors import Rejected
     from bagalau.simulate.actions import apply_action
     from bagalau.simulate.loading import load
@@ -143,12 +234,13 @@ def _run(scenario: Scenario, url: str, deliver: bool) -> Report:
     from flows import build_flows
     from persistence.db import upgrade
 
+    box = secrets or SecretBox(generate_key())
     book = scenario.load_rulebook()
-    env = environment(url, deliver)
+    env = environment(url, deliver, box)
     flows = build_flows(env)
     try:
         upgrade(env.engine)
-        load(env, scenario, book)
+        load(env, scenario, book, secrets=box)
         rejections: list[Rejection] = []
         with _no_heartbeat():
             for day in days(scenario.start, scenario.until):

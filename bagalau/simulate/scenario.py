@@ -42,7 +42,7 @@ from domain.categories import CategoryCodeError, normalize_category
 from domain.rulebook import Rulebook
 from domain.rulebooks import RulebookError
 from domain.vocabulary import AbsenceKind, Corps, Method, PeriodKind, ResultCategory, SanctionKind
-from domain.yaml12 import Yaml12Loader
+from domain.yaml12 import Yaml12Loader, YamlLimitError, read_text
 
 # --- problems -----------------------------------------------------------------------------------------------
 
@@ -864,9 +864,13 @@ ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", ScenarioLoader.con
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
-    """Parse the text; return the data and the line of each YAML path. Duplicate keys are refused."""
-    loader = ScenarioLoader(text)
+    """Parse the text; return the data and the line of each YAML path. Duplicate keys are refused.
+
+    The loader is bounded (``domain.yaml12``: size, depth, aliases, control characters): a refusal names the line.
+    """
+    loader: ScenarioLoader | None = None
     try:
+        loader = ScenarioLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None, {}
@@ -875,10 +879,18 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
         if duplicates:
             raise ScenarioError(source, duplicates)
         return loader.construct_document(node), lines
+    except YamlLimitError as exc:
+        raise ScenarioError(source, [Problem("", f"not read: {exc.problem}", exc.line)]) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(source, [Problem("", f"not valid YAML: {exc}")]) from None
+        raise ScenarioError(source, [Problem("", f"not valid YAML: {exc}", _yaml_line(exc))]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _yaml_line(exc: yaml.YAMLError) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return None if mark is None else int(mark.line) + 1
 
 
 def _walk(node: yaml.Node, path: str, lines: dict[str, int]) -> Iterator[Problem]:
@@ -915,8 +927,10 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raise :class:`ScenarioError` listing every problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path)
+    except YamlLimitError as exc:
+        raise ScenarioError(str(path), [Problem("", f"not read: {exc.problem}")]) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path
         raise ScenarioError(str(path), [Problem("", f"cannot read the file: {exc}")]) from None
     data, lines = parse_yaml(text, str(path))
     return validate_scenario(data, str(path), base_dir=path.parent, lines=lines)

@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from domain.rulebook import Rulebook
-from domain.yaml12 import Yaml12Loader
+from domain.yaml12 import Yaml12Loader, YamlLimitError, read_text
 
 BUNDLED_DIR = Path(__file__).parent
 INCLUDE_KEY = "$include"
@@ -44,6 +44,12 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value, not a list or a mapping", key_node.start_mark
+            ) from None
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -81,7 +87,10 @@ def _include(reference: str, base: Path, source: str, depth: int) -> Any:
     target = (base / name).resolve()
     if not target.is_file():
         raise RulebookError(source, [("", f"included file {name!r} does not exist")])
-    included = parse_text(target.read_text(encoding="utf-8"), str(target))
+    try:
+        included = parse_text(read_text(target), str(target))
+    except (OSError, UnicodeDecodeError, YamlLimitError) as exc:
+        raise RulebookError(source, [("", f"included file {name!r} cannot be read: {exc}")]) from None
     for key in filter(None, fragment.split(".")):
         if not isinstance(included, Mapping) or key not in included:
             raise RulebookError(source, [("", f"included file {name!r} has no part {fragment!r}")])
@@ -125,9 +134,9 @@ def load_file(path: str | Path) -> Rulebook:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulebookError(source, [("", f"cannot read the file: {exc}")]) from exc
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path; YamlLimitError: too big
+        raise RulebookError(source, [("", f"cannot read the file: {exc}")]) from None
     data = parse_text(text, source)
     base = path.parent if path.parent.exists() else Path.cwd()
     return validate(_resolve_includes(data, base, source), source)

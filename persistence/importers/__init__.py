@@ -6,7 +6,7 @@ and in the README ("Importing staff").
 """
 
 from persistence.importers.columns import COLUMNS, REQUIRED
-from persistence.importers.spec import PersonSpec, Problem, StaffFile, StaffFileError, UnitSpec, Where
+from persistence.importers.spec import PersonSpec, Problem, StaffFile, StaffFileError, UnitSpec, UrlPolicy, Where
 from persistence.importers.staff import ImportRefused, ImportReport, import_staff, read_staff_file
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "StaffFile",
     "StaffFileError",
     "UnitSpec",
+    "UrlPolicy",
     "Where",
     "import_staff",
     "read_staff_file",

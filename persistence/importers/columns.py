@@ -19,6 +19,9 @@ from domain.categories import CategoryCodeError, normalize_category
 from domain.vocabulary import Corps, Language, Role
 from persistence.models.org import BODY_ROLES
 
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters a cell may not hold (tab, line feed and carriage return are spaces, as in any cell)."""
+
 
 class CellError(ValueError):
     """A cell that cannot be read; the message says why (without the row, column or value)."""
@@ -142,6 +145,9 @@ def text(value: Any, *, limit: int = 500) -> str | None:
         value = int(value)
     if isinstance(value, datetime | date):
         raise CellError("expected text, got a date cell")
+    if isinstance(value, str) and (control := _CONTROL.search(value)):
+        # A NUL byte (issue 12) or another control character: PostgreSQL refuses NUL, and none belongs in a name.
+        raise CellError(f"contains the control character U+{ord(control.group()):04X}: retype the cell")
     result = " ".join(str(value).split()) if isinstance(value, str) else str(value)
     result = result.strip()
     if not result:

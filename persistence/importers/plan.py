@@ -103,6 +103,8 @@ class Snapshot:
     dismissals: dict[int, list[DbDated]] = field(default_factory=dict)  # started_on: the dismissal day
     probations: dict[int, list[DbDated]] = field(default_factory=dict)
     contacts: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
+    contact_urls: dict[int, str | None] = field(default_factory=dict)
+    """Contact row id → its apprise URL, opened (``None``: no URL, or sealed with a key this import lacks)."""
     roles: dict[int, list[DbDated]] = field(default_factory=dict)  # kind: the role
     absences: dict[int, set[tuple[str, date, date]]] = field(default_factory=dict)
     sanctions: dict[int, set[tuple[str, date]]] = field(default_factory=dict)
@@ -560,7 +562,7 @@ class Planner:
     def _contacts(self, spec: PersonSpec, person_id: int | None) -> None:
         stored = self.db.contacts.get(person_id, []) if person_id is not None else []
         for contact in spec.contacts:
-            if any(kind == contact.kind and address == contact.address for _, kind, address in stored):
+            if any(self._same_contact(contact, row_id, kind, address) for row_id, kind, address in stored):
                 continue
             self.plan.new_contacts.append((spec.personnel_number, contact))
             self.plan.counts["contacts_added"] += 1
@@ -569,6 +571,13 @@ class Planner:
                     assert person_id is not None
                     self.plan.removed_contacts.append((contact_id, person_id, kind, address))
                     self.plan.counts["contacts_replaced"] += 1
+
+    def _same_contact(self, contact: ContactSpec, row_id: int, kind: str, address: str) -> bool:
+        """The stored contact says what the file says: same kind and address, and the same URL when one is given
+        (two URLs may read the same once their secrets are masked: a new bot token is a change)."""
+        if kind != contact.kind or address != contact.address:
+            return False
+        return contact.apprise_url is None or self.db.contact_urls.get(row_id) == contact.apprise_url
 
     def _roles(self, spec: PersonSpec, person_id: int | None) -> None:
         held: dict[str, list[DbDated]] = defaultdict(list)

@@ -7,6 +7,7 @@ the person who edits the file sees it: a row number of the sheet (the header is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +29,7 @@ class Where:
             return f"row {self.row}"
         if self.path:
             return f"{self.path} (line {self.line})" if self.line else self.path
-        return "file"
+        return f"line {self.line}" if self.line else "file"
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "path": self.path, "line": self.line}
@@ -89,6 +90,36 @@ class UnitSpec:
     where: Where
     name_where: Where | None = None  # the row that gave the name (CSV: the first that has one)
     parent_where: Where | None = None
+
+
+_PASSWORD = re.compile(r"(?P<head>://[^/:@\s?#]*):[^/@\s?#]*@")
+_SECRET_PARAMETER = re.compile(r"(?P<head>[?&](?:pass|password|pwd|secret|token|key|apikey|api_key)=)[^&#\s]+", re.I)
+_TOKEN = re.compile(r"(?<![\w.-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{12,}")
+
+
+def masked_url(url: str) -> str:
+    """An apprise URL as a person may read it: password, secret parameters and token-like parts as ``****``.
+
+    The staff import uses the channels' own mask when the command line hands it in (:class:`UrlPolicy`); this
+    one, without apprise, is the default.
+    """
+    url = _SECRET_PARAMETER.sub(r"\g<head>****", _PASSWORD.sub(r"\g<head>:****@", url))
+    scheme, separator, rest = url.partition("://")
+    return scheme + separator + _TOKEN.sub("****", rest) if separator else _TOKEN.sub("****", url)
+
+
+def _no_problem(url: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class UrlPolicy:
+    """How the staff import treats a contact given as an apprise URL: ``problem`` says why no channel can use
+    it (``None``: usable; the contact is then left out with a warning), ``shown`` is what the ``address`` column
+    keeps (the URL without its secrets; the URL itself is stored sealed)."""
+
+    problem: Callable[[str], str | None] = _no_problem
+    shown: Callable[[str], str] = masked_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +226,6 @@ class YamlStaff:
     warnings: list[Problem] = field(default_factory=list)
 
 
-YamlReader = Callable[[str, str], YamlStaff]
+YamlReader = Callable[[str, str, UrlPolicy], YamlStaff]
 """Reads a YAML staff file's text (and its name, for messages): the ``bagalau`` entrance plugs in the scenario's
 ``organization`` reader (``bagalau.staff_files.read_yaml``)."""

@@ -27,8 +27,9 @@ import sqlalchemy as sa
 
 from persistence.importers import tabular
 from persistence.importers.plan import COUNTS, plan_import
-from persistence.importers.spec import FILE, Problem, StaffFile, StaffFileError, YamlReader
+from persistence.importers.spec import FILE, Problem, StaffFile, StaffFileError, UrlPolicy, YamlReader
 from persistence.importers.writer import Writer, body_codes, load_snapshot, lock_body
+from persistence.secrets import SecretBox
 from persistence.uow import UnitOfWork
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -36,12 +37,26 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""A staff file larger than this is refused unread (20,000 people take ~4 MB of CSV)."""
+
+
+def _read_bounded(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 class ImportRefused(ValueError):
     """The import cannot start (which body to import into is not clear); nothing was written."""
 
 
 def read_staff_file(
-    path: str | Path, data: bytes | None = None, *, strict: bool = True, read_yaml: YamlReader | None = None
+    path: str | Path,
+    data: bytes | None = None,
+    *,
+    strict: bool = True,
+    read_yaml: YamlReader | None = None,
+    urls: UrlPolicy | None = None,
 ) -> StaffFile:
     """Read a CSV, XLSX or scenario YAML staff file and check it on its own; :class:`StaffFileError` if it is bad.
 
@@ -53,17 +68,19 @@ def read_staff_file(
     path = Path(path)
     source = str(path)
     try:
-        raw = path.read_bytes() if data is None else data
-    except OSError as exc:
-        raise StaffFileError(
-            source, [Problem(FILE, None, None, f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
+        raw = _read_bounded(path) if data is None else data
+    except (OSError, ValueError) as exc:  # ValueError: a NUL character in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise StaffFileError(source, [Problem(FILE, None, None, f"cannot read the file: {reason}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        message = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a staff file (split it, or save as .xlsx)"
+        raise StaffFileError(source, [Problem(FILE, None, None, message)])
     digest = hashlib.sha256(raw).hexdigest()
     try:
         if raw.startswith(OLE_MAGIC):
             raise tabular.UnreadableFile("an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8")
         if path.suffix.lower() in YAML_SUFFIXES and not raw.startswith(ZIP_MAGIC):
-            return _yaml(source, raw, digest, read_yaml)
+            return _yaml(source, raw, digest, read_yaml, urls or UrlPolicy())
         if raw.startswith(ZIP_MAGIC):
             table, kind = tabular.read_xlsx(raw), "xlsx"
         else:
@@ -93,7 +110,7 @@ def _mapped(table: tabular.RawTable) -> list[str]:
     return [name for cell in table.header if cell is not None and (name := tabular.columns.column_for(str(cell)))]
 
 
-def _yaml(source: str, raw: bytes, digest: str, read_yaml: YamlReader | None) -> StaffFile:
+def _yaml(source: str, raw: bytes, digest: str, read_yaml: YamlReader | None, urls: UrlPolicy) -> StaffFile:
     if read_yaml is None:
         message = "a scenario's organization (YAML) is read by `bagalau org import`; this reader has no YAML model"
         raise StaffFileError(source, [Problem(FILE, None, None, message)])
@@ -104,7 +121,7 @@ def _yaml(source: str, raw: bytes, digest: str, read_yaml: YamlReader | None) ->
         raise StaffFileError(
             source, [Problem(FILE, None, None, f"a YAML file must be UTF-8 (line {line} is not)")]
         ) from None
-    result = read_yaml(text, source)
+    result = read_yaml(text, source, urls)
     if result.problems:
         raise StaffFileError(source, result.problems, result.warnings)
     return StaffFile(
@@ -187,12 +204,14 @@ def import_staff(
     body_name: str | None = None,
     dry_run: bool = False,
     read_yaml: YamlReader | None = None,
+    secrets: SecretBox | None = None,
 ) -> ImportReport:
     """Make the body's organization say what the staff file says, in one transaction.
 
     ``body``: the body's code (created if new, named ``body_name``, the scenario's name, or its code); default:
     the only body in the database. ``as_of``: the day changes without a date of their own take effect (a new
-    head, a role granted or ended, a move whose row has no ``appointed`` date).
+    head, a role granted or ended, a move whose row has no ``appointed`` date). ``secrets``: seals the contacts'
+    apprise URLs (``persistence.secrets``; without it they are stored as they are).
     """
     started = time.perf_counter()
     if not isinstance(staff, StaffFile):
@@ -204,7 +223,9 @@ def import_staff(
         connection = uow.connection
         body_id, stored_name, created, code = _body(connection, body, body_name or staff.body_name)
         step = time.perf_counter()
-        snapshot = load_snapshot(connection, body_id, stored_name, scenario=staff.format == "yaml")
+        snapshot = load_snapshot(
+            connection, body_id, stored_name, scenario=staff.format == "yaml", secrets=secrets
+        )
         plan, problems, warnings = plan_import(staff, snapshot, as_of)
         seconds["compare"] = time.perf_counter() - step
         if problems or staff.problems:
@@ -212,7 +233,8 @@ def import_staff(
         step = time.perf_counter()
         counts = {name: plan.counts[name] for name in COUNTS if plan.counts[name]}
         if created or plan.changes_anything:
-            writer = Writer(connection, snapshot, actor=actor, reason=f"staff import {Path(staff.source).name}")
+            reason = f"staff import {Path(staff.source).name}"
+            writer = Writer(connection, snapshot, actor=actor, reason=reason, secrets=secrets)
             writer.apply(plan)
             writer.summary(_summary(staff, counts, as_of, created))
             writer.flush_audit()

@@ -141,14 +141,13 @@ def read_csv(data: bytes) -> RawTable:
 
 def read_xlsx(data: bytes) -> RawTable:
     """The cells of the first worksheet of an .xlsx workbook, numbered as Excel numbers its rows."""
-    import zipfile
-
     from openpyxl import load_workbook
 
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile(f"not a readable .xlsx workbook ({exc})") from None
+    except Exception as exc:  # openpyxl on a damaged file: zlib, zip, XML, KeyError … (issue 12: zlib.error)
+        raise UnreadableFile(_damaged(exc)) from None
     try:
         sheets = workbook.worksheets
         if not sheets:
@@ -160,17 +159,57 @@ def read_xlsx(data: bytes) -> RawTable:
             warnings.append(
                 Problem(FILE, None, None, f"only the first sheet {sheet.title!r} is read; ignored: {others}")
             )
-        records = [
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-            if any(not _blank(cell) for cell in cells)
-        ]
+        records = []
+        number = 0
+        try:  # read-only workbooks decompress as they go: damage may show on any row
+            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+                if number > MAX_ROWS:
+                    raise UnreadableFile(f"more than {MAX_ROWS:,} rows: split the file")
+                if any(not _blank(cell) for cell in cells):
+                    records.append((number, list(cells)))
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            raise UnreadableFile(f"{_damaged(exc)} (after row {number})") from None
     finally:
-        workbook.close()
+        try:
+            workbook.close()
+        except Exception:  # closing a damaged archive may fail again; what failed first was reported
+            pass
     if not records:
         raise UnreadableFile(f"the sheet {sheet.title!r} is empty: no header row")
     (header_row, header), rows = records[0], records[1:]
     return RawTable(header, header_row, rows, warnings=warnings, strict_width=False)
+
+
+MAX_ROWS = 200_000
+"""Rows of a staff file (a body of 20,000 people has 20,001)."""
+
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+"""What an .xlsx archive may unpack to; more is a zip bomb, not a staff list."""
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse an archive that is not one, or that unpacks to more than :data:`MAX_UNPACKED_BYTES` (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except Exception as exc:  # zipfile on a damaged archive: BadZipFile, EOFError, OSError …
+        raise UnreadableFile(_damaged(exc)) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(f"the workbook unpacks to {unpacked:,} bytes, more than an .xlsx staff file holds")
+
+
+def _damaged(exc: BaseException) -> str:
+    reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    kind = type(exc).__name__ if type(exc).__module__ == "builtins" else f"{type(exc).__module__}.{type(exc).__name__}"
+    detail = f"{kind}: {reason}" if reason else kind
+    return (
+        f"not a readable .xlsx workbook: the file is damaged ({detail}); open it in Excel and save it again, "
+        "or save it as CSV UTF-8"
+    )
 
 
 def _blank(cell: Any) -> bool:

@@ -43,6 +43,7 @@ from persistence.models import (
 )
 from persistence.models.base import now_utc
 from persistence.repositories.base import plain
+from persistence.secrets import SecretBox, SecretUnavailable, open_secret
 
 # --- the body ------------------------------------------------------------------------------------------------------
 
@@ -70,7 +71,9 @@ def body_codes(connection: sa.Connection) -> list[str]:
 # --- reading -------------------------------------------------------------------------------------------------------
 
 
-def load_snapshot(connection: sa.Connection, body_id: int, body_name: str, *, scenario: bool) -> Snapshot:
+def load_snapshot(
+    connection: sa.Connection, body_id: int, body_name: str, *, scenario: bool, secrets: SecretBox | None = None
+) -> Snapshot:
     """The body's units, people and their dated facts; ``scenario`` adds absences, sanctions, Commission seats."""
     snapshot = Snapshot(body_id=body_id, body_name=body_name)
     for unit in connection.execute(
@@ -133,10 +136,15 @@ def load_snapshot(connection: sa.Connection, body_id: int, body_name: str, *, sc
         .order_by(ProbationRow.ends_on, ProbationRow.id),
     )
     contacts = sa.select(
-        ContactChannelRow.person_id, ContactChannelRow.id, ContactChannelRow.kind, ContactChannelRow.address
+        ContactChannelRow.person_id,
+        ContactChannelRow.id,
+        ContactChannelRow.kind,
+        ContactChannelRow.address,
+        ContactChannelRow.apprise_url,
     ).where(ContactChannelRow.person_id.in_(in_body))
-    for person_id, row_id, kind, address in connection.execute(contacts.order_by(ContactChannelRow.id)):
+    for person_id, row_id, kind, address, url in connection.execute(contacts.order_by(ContactChannelRow.id)):
         snapshot.contacts.setdefault(person_id, []).append((row_id, kind, address))
+        snapshot.contact_urls[row_id] = _opened(url, secrets)
     roles = (
         sa.select(BodyRoleRow.person_id, BodyRoleRow.id, BodyRoleRow.started_on, BodyRoleRow.ended_on, BodyRoleRow.role)
         .where(BodyRoleRow.body_id == body_id)
@@ -178,10 +186,30 @@ def _scenario_facts(connection: sa.Connection, snapshot: Snapshot, body_id: int,
 # --- writing -------------------------------------------------------------------------------------------------------
 
 
-class Writer:
-    """Applies a :class:`Plan` on one connection, then writes its audit rows (actor and reason on every one)."""
+def _opened(url: str | None, secrets: SecretBox | None) -> str | None:
+    try:
+        return open_secret(url, secrets) if url else None
+    except SecretUnavailable:
+        return None  # compared as different: the file's URL replaces it, sealed with the current key
 
-    def __init__(self, connection: sa.Connection, snapshot: Snapshot, *, actor: str, reason: str) -> None:
+
+class Writer:
+    """Applies a :class:`Plan` on one connection, then writes its audit rows (actor and reason on every one).
+
+    A contact's apprise URL (it may hold a bot token or a webhook key) is written sealed with ``secrets``
+    (``persistence.secrets``); the audit rows name the contact by its kind and masked address only.
+    """
+
+    def __init__(
+        self,
+        connection: sa.Connection,
+        snapshot: Snapshot,
+        *,
+        actor: str,
+        reason: str,
+        secrets: SecretBox | None = None,
+    ) -> None:
+        self.secrets = secrets
         self.connection = connection
         self.db = snapshot
         self.body_id = snapshot.body_id
@@ -356,13 +384,18 @@ class Writer:
                     "person_id": self.people[person],
                     "kind": contact.kind,
                     "address": contact.address,
-                    "apprise_url": contact.apprise_url,
+                    "apprise_url": self._sealed(contact.apprise_url),
                     "verified": False,
                     "priority": contact.priority,
                 }
                 for person, contact in plan.new_contacts
             ],
         )
+
+    def _sealed(self, url: str | None) -> str | None:
+        if url is None or self.secrets is None:
+            return url
+        return self.secrets.seal(url)
 
     def _roles(self, plan: Plan) -> None:
         self._changes(BodyRoleRow, plan.role_changes.values())

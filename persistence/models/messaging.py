@@ -54,6 +54,17 @@ class OutboxMessageRow(Table, table=True):
     delivered_address: str | None = Field(default=None, max_length=500)
     proof: dict[str, Any] | None = Field(default=None, sa_type=Json, sa_column_kwargs={"comment": "proof of delivery"})
     created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
+    lease_token: str | None = Field(
+        default=None,
+        max_length=64,
+        sa_column_kwargs={"comment": "the delivery run holding the row: holder:claim:nonce"},
+    )
+    lease_until: datetime | None = Field(
+        default=None, sa_type=Instant, sa_column_kwargs={"comment": "the lease ends at this instant of the run's time"}
+    )
+    lease_expires_at: datetime | None = Field(
+        default=None, sa_type=Instant, sa_column_kwargs={"comment": "and at this instant of the wall clock"}
+    )
 
 
 class DeliveryAttemptRow(Table, table=True):

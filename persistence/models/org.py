@@ -201,7 +201,9 @@ class ContactChannelRow(Table, table=True):
     kind: str = Field(max_length=32, sa_column_kwargs={"comment": "email, sms, telegram … (apprise-style)"})
     address: str = Field(max_length=500, sa_column_kwargs={"comment": "what a person reads: e1@example.kz"})
     apprise_url: str | None = Field(
-        default=None, max_length=2000, sa_column_kwargs={"comment": "full apprise URL; NULL: built from settings"}
+        default=None,
+        max_length=4000,
+        sa_column_kwargs={"comment": "full apprise URL, sealed (sealed:v1:…, BAGALAU_SECRET_KEY); NULL: from settings"},
     )
     verified: bool = False
     priority: int = 100

@@ -81,6 +81,15 @@ def test_bagalau_db_upgrades_reports_and_downgrades(fresh_pg_url: str, monkeypat
         get_settings.cache_clear()
 
 
+def _previous(revision: str) -> str:
+    """The revision before ``revision`` (the chain grows as rooms add migrations; the lead re-chains them)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(db.alembic_config()).get_revision(revision)
+    assert script is not None and isinstance(script.down_revision, str)
+    return script.down_revision
+
+
 def test_bagalau_db_refuses_an_unsupported_database() -> None:
     result = CliRunner().invoke(app, ["db", "current", "--url", "mysql://root@localhost/bagalau"])
     assert result.exit_code == 2
