@@ -12,9 +12,10 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["domain", "persistence.importers"]):
+    from bagalau.staff_files import read_staff_file
     from domain import rulebooks
     from domain.rulebooks import RulebookError
-    from persistence.importers import StaffFileError, read_staff_file
+    from persistence.importers import StaffFileError
 
 
 def one_input(data: bytes) -> None:

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from bagalau.commands.simulate import contact_warnings
 from bagalau.simulate.scenario import ScenarioError, parse_yaml, validate_scenario
+from bagalau.staff_files import read_staff_file
 from domain import rulebooks
 from domain.rulebooks import RulebookError
-from persistence.importers import StaffFileError, UrlPolicy, read_staff_file
+from persistence.importers import StaffFileError, UrlPolicy
 from tests.fuzz.budget import budget
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from bagalau.simulate.loading import load
-from bagalau.simulate.runner import IDLE_SERVER_SERVICES
+from bagalau.simulate.runner import IDLE_SERVER_SERVICES, environment
 from bagalau.simulate.scenario import load_scenario
 from persistence.db import make_engine, upgrade
 from persistence.secrets import generate_key
@@ -66,10 +66,10 @@ def databases(pg_server_url: sa.URL) -> Iterator[tuple[str, str]]:
     scenario = load_scenario(SCENARIO)
     try:
         for url in urls:
-            engine = make_engine(url.render_as_string(hide_password=False))
-            upgrade(engine, app_role=APP_ROLE)
-            load(engine, scenario, scenario.load_rulebook())
-            engine.dispose()
+            env = environment(url.render_as_string(hide_password=False), deliver=False)
+            upgrade(env.engine, app_role=APP_ROLE)
+            load(env, scenario, scenario.load_rulebook())
+            env.engine.dispose()
         yield urls[0].render_as_string(hide_password=False), urls[1].render_as_string(hide_password=False)
     finally:
         for url in urls:

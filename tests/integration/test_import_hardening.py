@@ -15,8 +15,9 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from bagalau.cli import app
+from bagalau.staff_files import import_staff, read_staff_file
 from notifications.channels import mask, url_problem
-from persistence.importers import StaffFileError, UrlPolicy, import_staff, read_staff_file
+from persistence.importers import StaffFileError, UrlPolicy
 from persistence.models import ContactChannelRow
 from persistence.secrets import SecretBox, generate_key, is_sealed, open_secret
 

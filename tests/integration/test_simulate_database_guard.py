@@ -47,13 +47,13 @@ def rows(url: str) -> dict[str, int]:
 
 def half_loaded(url: str) -> dict[str, int]:
     """What a simulation killed after loading leaves: the schema and the scenario's world, nothing played."""
-    engine = make_engine(url)
+    env = runner.environment(url, deliver=False)
     try:
-        upgrade(engine, app_role=APP_ROLE)
+        upgrade(env.engine, app_role=APP_ROLE)
         scenario = load_scenario(SCENARIO)
-        load(engine, scenario, scenario.load_rulebook())
+        load(env, scenario, scenario.load_rulebook())
     finally:
-        engine.dispose()
+        env.engine.dispose()
     return rows(url)
 
 

@@ -13,10 +13,11 @@ from typer.testing import CliRunner
 
 from bagalau.cli import app
 from bagalau.simulate.scenario import ScenarioError, load_scenario
+from bagalau.staff_files import read_staff_file
 from domain import rulebooks
 from domain.rulebooks import RulebookError
 from domain.yaml12 import Yaml12Loader, YamlLimitError, YamlLimits, check_text
-from persistence.importers import StaffFileError, read_staff_file
+from persistence.importers import StaffFileError
 
 DEEP = "organization: " + "[" * 500 + "]" * 500 + "\n"
 
