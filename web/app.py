@@ -7,7 +7,7 @@
 
 Nothing is read from the environment here: the settings, the engine and (optionally) the clock are handed in by
 the composition root (``bagalau web``) or a test. The app holds them in ``app.state`` (``settings``, ``engine``,
-``clock``, ``authenticator``, ``pages``, ``catalogs``, ``oidc``) and the routes reach them through the typed
+``clock``, ``env``, ``authenticator``, ``pages``, ``catalogs``, ``oidc``) and the routes reach them through the typed
 dependencies of :mod:`web.deps`.
 
 Around every request: a body-size limit (413), the security headers (a strict Content-Security-Policy: scripts
@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from application.environment import Environment
 from web import errors
 from web.auth import Authenticator
 from web.clock import Clock, SystemClock
@@ -116,8 +117,14 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(config: WebSettings, engine: Engine, *, clock: Clock | None = None) -> FastAPI:
-    """The web app over ``engine`` configured by ``config``; ``clock`` defaults to the system's (Asia/Almaty days)."""
+def create_app(
+    config: WebSettings, engine: Engine, *, clock: Clock | None = None, env: Environment | None = None
+) -> FastAPI:
+    """The web app over ``engine`` configured by ``config``; ``clock`` defaults to the system's (Asia/Almaty days).
+
+    ``env`` is the application's environment the actions and queries run in (``bagalau web`` builds it with the
+    deployment launcher and the configured links); without one, a plain environment over ``engine`` (no sub-flow
+    launcher: a calibration session is then started by the next daily sweep)."""
     app = FastAPI(
         title="Bagalau",
         summary="Performance evaluation of B-corps civil servants: the people's door (web pages and JSON API).",
@@ -130,6 +137,7 @@ def create_app(config: WebSettings, engine: Engine, *, clock: Clock | None = Non
     catalogs = Catalogs()
     app.state.settings = config
     app.state.engine = engine
+    app.state.env = env if env is not None else Environment(engine=engine)
     app.state.clock = clock or SystemClock()
     app.state.catalogs = catalogs
     app.state.authenticator = Authenticator(engine, config, app.state.clock)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from application.environment import Environment
 from domain.access import Principal
 from web import security
 from web.auth import Authenticator, Expired, Login
@@ -62,6 +63,15 @@ def get_settings(request: Request) -> WebSettings:
 def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
+
+
+def get_env(request: Request) -> Environment:
+    """The application's environment (database, clock, rulebooks, launcher) the actions and queries run in."""
+    env: Environment = request.app.state.env
+    return env
+
+
+EnvDep = Annotated[Environment, Depends(get_env)]
 
 
 def get_authenticator(request: Request) -> Authenticator:

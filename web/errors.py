@@ -4,6 +4,8 @@
   wanted URL in ``next`` (an htmx request gets an ``HX-Redirect`` header instead), saying so when a session expired;
 - a missing or forged CSRF token: 403 with a clear message (a page, or JSON under ``/api/``);
 - a refused access (R-2): 404, as if the thing did not exist; the refusal was recorded by whoever raised it;
+- an action the rules refuse (:class:`application.errors.Rejected`): 422 with ``{"rule": "C-2", "detail": …}``
+  under ``/api/``, the reason on a page (routes that re-render their form catch it themselves);
 - an unknown page: 404; a request too large: 413; bad input to the API: 422 (FastAPI's body);
 - anything unexpected: 500 with a reference number; the traceback goes to the server's log only.
 """
@@ -22,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from application.errors import Rejected
 from web.cookies import forget_session_cookie
 from web.i18n import N_
 
@@ -59,6 +62,7 @@ MESSAGES = {
     404: N_("There is no such page, or it is not yours to see."),
     405: N_("This address does not accept that kind of request."),
     413: N_("What was sent is too large."),
+    422: N_("The action was refused."),
     429: N_("Too many requests; wait a little and try again."),
     500: N_("Something went wrong on our side. The error was recorded; please try again later."),
 }
@@ -143,6 +147,14 @@ def install(app: FastAPI, pages: Pages) -> None:
             return JSONResponse({"detail": "not found"}, status_code=404)
         return page(request, 404)
 
+    async def rejected(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Rejected)
+        if wants_json(request):
+            return JSONResponse({"rule": exc.rule, "detail": exc.reason}, status_code=422)
+        return pages.render(
+            request, "error.html", status_code=422, status=422, message=exc.reason, reference=None
+        )
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         headers = dict(exc.headers or {})
@@ -173,6 +185,7 @@ def install(app: FastAPI, pages: Pages) -> None:
     app.add_exception_handler(NotAuthenticated, not_authenticated)
     app.add_exception_handler(CsrfRefused, csrf_refused)
     app.add_exception_handler(NotFoundRefusal, refused)
+    app.add_exception_handler(Rejected, rejected)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_page_input)

@@ -44,7 +44,10 @@ def web(
             typer.echo(f"bagalau web: {name}{error['msg'].removeprefix('Value error, ')}", err=True)
         raise typer.Exit(EXIT_BAD_SETTINGS) from None
     engine = _engine(settings)
-    app = create_app(web_settings, engine, clock=SystemClock(settings.timezone))
+    from bagalau.bootstrap import build_environment
+
+    env = build_environment(settings, engine=engine)
+    app = create_app(web_settings, engine, clock=SystemClock(settings.timezone), env=env)
     if web_settings.environment == "development":
         typer.echo("development mode: cookies are not Secure; set BAGALAU_WEB_ENVIRONMENT=production behind HTTPS")
     typer.echo(f"Bagalau web app on http://{host}:{port}/ — Ctrl-C to stop")
