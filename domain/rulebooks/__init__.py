@@ -2,8 +2,11 @@
 
 A rulebook file is YAML or JSON. A mapping ``{"$include": "catalogue/x.yaml"}`` anywhere in a bundled file is
 replaced by the content of that file (relative to the including file), so that long catalogues (360 questions,
-behaviour indicators) are kept once; ``bagalau rulebook show --json`` prints the resolved, self-contained
-rulebook. Loading is all-or-nothing: a file with any problem raises :class:`RulebookError` listing them all.
+behaviour indicators) are kept once. An include is a relative path that stays inside the folder of the rulebook
+file being loaded (or inside the bundled rulebooks' folder): an absolute path or one that climbs out with ``..`` is
+refused, so that a rulebook handed in (an upload, a file from elsewhere) cannot read other files of the machine.
+``bagalau rulebook show --json`` prints the resolved, self-contained rulebook. Loading is all-or-nothing: a file
+with any problem raises :class:`RulebookError` listing them all.
 """
 
 from __future__ import annotations
@@ -69,22 +72,33 @@ def parse_text(text: str, source: str) -> Any:
         raise RulebookError(source, [("", f"not valid YAML/JSON: {exc}")]) from exc
 
 
-def _resolve_includes(value: Any, base: Path, source: str, depth: int = 0) -> Any:
+def _resolve_includes(value: Any, base: Path, source: str, depth: int = 0, root: Path | None = None) -> Any:
     if depth > 8:
         raise RulebookError(source, [("", "includes nest deeper than 8 levels (a cycle?)")])
+    root = base.resolve() if root is None else root
     if isinstance(value, Mapping):
         if set(value) == {INCLUDE_KEY}:
-            return _include(str(value[INCLUDE_KEY]), base, source, depth)
-        return {key: _resolve_includes(item, base, source, depth) for key, item in value.items()}
+            return _include(str(value[INCLUDE_KEY]), base, source, depth, root)
+        return {key: _resolve_includes(item, base, source, depth, root) for key, item in value.items()}
     if isinstance(value, list):
-        return [_resolve_includes(item, base, source, depth) for item in value]
+        return [_resolve_includes(item, base, source, depth, root) for item in value]
     return value
 
 
-def _include(reference: str, base: Path, source: str, depth: int) -> Any:
+def _inside(target: Path, folder: Path) -> bool:
+    return target == folder or folder in target.parents
+
+
+def _include(reference: str, base: Path, source: str, depth: int, root: Path) -> Any:
     """``file.yaml`` or ``file.yaml#key.subkey``: the file's content, or one part of it."""
     name, _, fragment = reference.partition("#")
     target = (base / name).resolve()
+    if Path(name).is_absolute() or not (_inside(target, root) or _inside(target, BUNDLED_DIR.resolve())):
+        problem = (
+            f"included file {name!r} is outside the rulebook's folder: an include is a relative path inside the "
+            "folder of the rulebook file (absolute paths and '..' out of it are refused)"
+        )
+        raise RulebookError(source, [("", problem)])
     if not target.is_file():
         raise RulebookError(source, [("", f"included file {name!r} does not exist")])
     try:
@@ -95,7 +109,7 @@ def _include(reference: str, base: Path, source: str, depth: int) -> Any:
         if not isinstance(included, Mapping) or key not in included:
             raise RulebookError(source, [("", f"included file {name!r} has no part {fragment!r}")])
         included = included[key]
-    return _resolve_includes(included, target.parent, source, depth + 1)
+    return _resolve_includes(included, target.parent, source, depth + 1, root)
 
 
 def _location(loc: Iterable[int | str]) -> str:

@@ -100,3 +100,18 @@ def test_check_of_a_missing_include_names_the_file_and_the_include(tmp_path: Pat
     result = runner.invoke(app, ["rulebook", "check", str(path)])
     assert result.exit_code == 2
     assert f"{path}: (top): included file 'catalogue/params_quarterly2026.yaml' does not exist" in result.stderr
+
+
+def test_an_include_outside_the_rulebook_folder_is_refused(tmp_path: Path) -> None:
+    """A rulebook handed in cannot read other files of the machine through ``$include`` (absolute or ``..``)."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    folder = tmp_path / "books"
+    folder.mkdir()
+    for reference in (str(secret), "../secret.yaml"):
+        path = folder / "book.yaml"
+        path.write_text(yaml.safe_dump({"id": "x", "methods": {"$include": reference}}), encoding="utf-8")
+        result = runner.invoke(app, ["rulebook", "check", str(path)])
+        assert result.exit_code == 2, result.output
+        assert "outside the rulebook's folder" in result.stderr
+        assert "hunter2" not in result.output
