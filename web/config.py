@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.vocabulary import Role
@@ -22,10 +22,15 @@ GRANTABLE = (Role.HR, Role.HR_HEAD, Role.APPOINTING_OFFICIAL, Role.ADMIN)
 class WebSettings(BaseSettings):
     """Every setting of the web app; each is the environment variable ``BAGALAU_WEB_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="BAGALAU_WEB_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="BAGALAU_WEB_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     environment: Literal["development", "production"] = Field(
-        default="development", description="production refuses the development secret and insecure cookies"
+        default="development",
+        # one switch for the installation: BAGALAU_ENVIRONMENT (bagalau.settings) also sets the web app's
+        validation_alias=AliasChoices("BAGALAU_WEB_ENVIRONMENT", "BAGALAU_ENVIRONMENT", "environment"),
+        description="production refuses the development secret and insecure cookies (BAGALAU_ENVIRONMENT too)",
     )
     secret_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_SECRET),

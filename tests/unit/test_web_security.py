@@ -101,3 +101,13 @@ def test_settings_come_from_bagalau_web_variables(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("BAGALAU_WEB_OIDC_GROUP_ROLES", '{"g-admins": "admin"}')
     config = settings()
     assert config.session_lifetime_minutes == 90 and config.oidc_group_roles == {"g-admins": Role.ADMIN}
+
+
+def test_the_installation_switch_also_sets_the_web_app_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One switch: ``BAGALAU_ENVIRONMENT=production`` makes the web app refuse the development secret too."""
+    monkeypatch.delenv("BAGALAU_WEB_ENVIRONMENT", raising=False)
+    monkeypatch.setenv("BAGALAU_ENVIRONMENT", "production")
+    monkeypatch.setenv("BAGALAU_WEB_SECRET_KEY", "x" * 40)
+    assert WebSettings(_env_file=None).environment == "production"  # type: ignore[call-arg]
+    monkeypatch.setenv("BAGALAU_WEB_ENVIRONMENT", "development")
+    assert WebSettings(_env_file=None).environment == "development"  # type: ignore[call-arg]
