@@ -71,9 +71,13 @@ def populate(engine: sa.Engine, bodies: int, people: int) -> None:
                     for i in range(people)
                 ],
             )
-            ids = connection.execute(
-                sa.select(table(PersonRow).c.id).where(table(PersonRow).c.body_id == body_id).order_by("id")
-            ).scalars().all()
+            ids = (
+                connection.execute(
+                    sa.select(table(PersonRow).c.id).where(table(PersonRow).c.body_id == body_id).order_by("id")
+                )
+                .scalars()
+                .all()
+            )
             period_id = connection.execute(
                 sa.insert(table(EvaluationPeriodRow))
                 .values(

@@ -10,22 +10,18 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from deployments.runs import PrefectRuns
 from persistence.uow import UnitOfWork
-from tests.browser.conftest import PASSWORD, LiveApp, WebOrg, free_port, web_settings
+from tests.browser.conftest import PASSWORD, LiveApp, WebOrg, free_port
 from tests.browser.hr_support import HrWorld, build_hr_world
-from web.config import WebSettings
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def live_settings() -> WebSettings:
-    """Prefect "configured" on a port nobody listens on: the runs page must say Prefect is down."""
-    return web_settings(prefect_api_url=f"http://127.0.0.1:{free_port()}/api")
-
-
-@pytest.fixture
 def world(live_app: LiveApp, web_org: WebOrg) -> HrWorld:
+    # Prefect "configured" on a port nobody listens on: the runs page must say Prefect is down
+    live_app.app.state.runs = PrefectRuns(f"http://127.0.0.1:{free_port()}/api")
     return build_hr_world(live_app.engine, web_org, live_app.clock.today())
 
 
@@ -141,9 +137,7 @@ def test_send_again_requeues_the_dead_letter_once_and_audits_who(
             {"id": str(world.dead_letter)},
         ).all()
     assert (status, attempts) == ("retrying", 0)
-    assert [tuple(row) for row in audit] == [
-        ("user:saule (person:S1)", "requeue", "sent again from the cycle board")
-    ]
+    assert [tuple(row) for row in audit] == [("user:saule (person:S1)", "requeue", "sent again from the cycle board")]
     again = client.post(f"/api/v1/hr/dead-letters/{world.dead_letter}/send-again", headers=auth)
     assert again.status_code == 422 and "not a dead letter" in again.json()["detail"]
 

@@ -22,14 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from application.actions.dead_letters import send_again
-from application.queries import audit as audit_queries
 from application.queries import board as board_queries
 from domain.access import Principal
 from domain.vocabulary import Role
+from persistence import audit_view as audit_queries
 from web.deps import CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
-from web.prefect_runs import PrefectDown, PrefectRuns, RunNotFound
 from web.routes.api import UNAUTHORIZED
+from web.runs import PrefectDown, RunNotFound, RunsReader
 
 HR_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
 AUDIT_ROLES = frozenset({Role.HR_HEAD, Role.ADMIN})
@@ -249,7 +249,8 @@ def _audit(
     before: int | None,
 ) -> tuple[audit_queries.AuditFilter, audit_queries.AuditPage]:
     wanted = audit_queries.AuditFilter(person=person or None, evaluation_id=evaluation, since=since, until=until)
-    return wanted, audit_queries.audit_log(env, principal, wanted, before=before)
+    with env.unit_of_work(principal) as uow:
+        return wanted, audit_queries.audit_log(uow.session, wanted, zone=env.clock.zone, before=before)
 
 
 PersonQuery = Annotated[str | None, Query(max_length=64, description="a personnel number")]
@@ -294,8 +295,8 @@ def audit_api(
 # --- stalled runs --------------------------------------------------------------------------------------------------
 
 
-def _runs(request: Request) -> PrefectRuns:
-    runs: PrefectRuns = request.app.state.runs
+def _runs(request: Request) -> RunsReader:
+    runs: RunsReader = request.app.state.runs
     return runs
 
 

@@ -1,46 +1,24 @@
-"""Stalled steps, read from the Prefect API the served deployments report to (issue 14): the web tier's adapter.
+"""Stalled steps, read from the Prefect API the served deployments report to (issue 14): the web tier's adapter
+(a :class:`web.runs.RunsReader`, handed to ``create_app`` by ``bagalau web``).
 
 The runs page lists the flow runs of deployments that need a person: failed, crashed, late (scheduled but not
 started), or running longer than :data:`TOO_LONG`. Each has a "run again" that triggers the same deployment with
-the same parameters (every step is idempotent: docs/decisions/0004). Prefect stays out of ``application/``: this
-module is the only place the web tier talks to Prefect, through ``PrefectClient`` with a short timeout, so a
+the same parameters (every step is idempotent: docs/decisions/0004). Prefect stays out of ``application/`` and
+``web/`` (docs/decisions/0021): this module talks to Prefect, through ``PrefectClient`` with a short timeout, so a
 Prefect server that is down or slow makes the page say so instead of hanging (:class:`PrefectDown`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from web.runs import PrefectDown, RunNotFound, StalledRun
+
 TIMEOUT_SECONDS = 3.0
 TOO_LONG = timedelta(hours=2)
 LIMIT = 50
-
-
-class PrefectDown(Exception):
-    """The Prefect API did not answer (down, unreachable, too slow, or not configured)."""
-
-
-class RunNotFound(LookupError):
-    """No flow run of a served deployment with that id."""
-
-
-@dataclass(frozen=True)
-class StalledRun:
-    """A flow run that needs a person: its date, step, state and error, and where Prefect's UI shows it."""
-
-    id: str
-    name: str
-    step: str  # the deployment's name (daily-sweep …)
-    flow: str
-    state: str  # Failed, Crashed, Late, Running
-    problem: str  # failed, crashed, late, too_long
-    when: datetime | None
-    error: str
-    parameters: dict[str, Any]
-    ui_url: str | None
 
 
 class PrefectRuns:
