@@ -373,18 +373,16 @@ def _due(session: Session, period_id: int, today: date) -> list[StepDue]:
     return found
 
 
-def _levels() -> sa.Subquery:
-    return (
-        sa.select(escalation.c.evaluation_id, sa.func.max(escalation.c.level).label("level"))
-        .group_by(escalation.c.evaluation_id)
-        .subquery("levels")
-    )
+def _level() -> sa.ColumnElement[int]:
+    """The highest escalation level an evaluation reached (0: none), as a correlated subquery: PostgreSQL computes
+    it for the rows that survive the filter and the LIMIT only, through the (evaluation_id, kind, level) index."""
+    highest = sa.select(sa.func.max(escalation.c.level)).where(escalation.c.evaluation_id == evaluation.c.id)
+    return sa.func.coalesce(highest.scalar_subquery(), 0)
 
 
 def _overdue(session: Session, period_id: int, today: date) -> list[OverdueLevel]:
     """Overdue sheets and acquaintances by the highest escalation level each reached (one query per step)."""
-    levels = _levels()
-    level = sa.func.coalesce(levels.c.level, 0)
+    level = _level().label("level")
     found = []
     for step, column, awaited in (
         ("sheet", evaluation.c.deadline, SHEET_AWAITED),
@@ -392,10 +390,9 @@ def _overdue(session: Session, period_id: int, today: date) -> list[OverdueLevel
     ):
         rows = session.execute(
             sa.select(level, sa.func.count())
-            .select_from(evaluation.outerjoin(levels, levels.c.evaluation_id == evaluation.c.id))
             .where(evaluation.c.period_id == period_id, evaluation.c.status.in_(awaited), column < today)
-            .group_by(level)
-            .order_by(level)
+            .group_by(sa.literal_column("level"))
+            .order_by(sa.literal_column("level"))
         ).all()
         found += [OverdueLevel(step, int(lvl), int(n)) for lvl, n in rows]
     return found
@@ -530,7 +527,6 @@ def people(
         body_id, code, _ = _body(session, body_code)
         chosen = _pick(periods_of(session, body_id), period_label)
         evaluator = person.alias("evaluator")
-        levels = _levels()
         query = (
             sa.select(
                 evaluation.c.id,
@@ -542,16 +538,16 @@ def people(
                 evaluator.c.personnel_number.label("evaluator"),
                 evaluation.c.deadline,
                 evaluation.c.acquaint_by,
-                sa.func.coalesce(levels.c.level, 0).label("level"),
+                _level().label("level"),
                 evaluation.c.score,
                 evaluation.c.category,
             )
             .select_from(
                 evaluation.join(person, person.c.id == evaluation.c.person_id)
                 .outerjoin(evaluator, evaluator.c.id == evaluation.c.evaluator_id)
-                .outerjoin(levels, levels.c.evaluation_id == evaluation.c.id)
             )
-            .where(evaluation.c.period_id == chosen.id)
+            # the body filter lets PostgreSQL walk person (body_id, personnel_number) in order and stop at the page
+            .where(evaluation.c.period_id == chosen.id, person.c.body_id == body_id)
             .order_by(person.c.personnel_number, evaluation.c.id)
             .limit(limit + 1)
         )
