@@ -14,6 +14,7 @@ twice re-queues nothing the second time. ``kind`` and ``since`` (messages due on
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -56,9 +57,15 @@ def requeue(
     dead: bool = False,
     kind: str | None = None,
     since: date | None = None,
+    ids: Collection[int] | None = None,
+    body_id: int | None = None,
+    reason: str = "re-queued by an operator (bagalau notify retry)",
     zone: ZoneInfo = ALMATY,
 ) -> Requeued:
-    """Make failed messages due at ``now`` in one transaction, with one audit row each (R-4)."""
+    """Make failed messages due at ``now`` in one transaction, with one audit row each (R-4).
+
+    ``ids`` and ``body_id`` narrow it to those messages of that body (the board's "send again"), ``reason`` is what
+    the audit row says."""
     statuses = [OutboxStatus.RETRYING.value] + ([OutboxStatus.DEAD.value] if dead else [])
     query = (
         sa.select(outbox.c.id, outbox.c.status, outbox.c.attempts, outbox.c.last_error, outbox.c.next_attempt_at)
@@ -67,6 +74,10 @@ def requeue(
     )
     if kind is not None:
         query = query.where(outbox.c.kind == kind)
+    if ids is not None:
+        query = query.where(outbox.c.id.in_(list(ids)))
+    if body_id is not None:
+        query = query.where(outbox.c.body_id == body_id)
     if since is not None:
         query = query.where(outbox.c.due_at >= datetime.combine(since, time.min, tzinfo=zone))
     done = Requeued()
@@ -92,7 +103,7 @@ def requeue(
                 "requeue",
                 before={"status": row.status, "attempts": row.attempts, "last_error": (row.last_error or "")[:500]},
                 after={"status": OutboxStatus.RETRYING.value, "attempts": 0 if is_dead else row.attempts},
-                reason="re-queued by an operator (bagalau notify retry)",
+                reason=reason,
             )
             (done.dead if is_dead else done.retrying).append(row.id)
         uow.commit()

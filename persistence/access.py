@@ -74,20 +74,29 @@ def evaluation_parties(session: Session, evaluation_ids: Iterable[int], on: date
     if not rows:
         return {}
     bodies = {row.body_id for row in rows}
-    people = sa.select(person.c.id, person.c.personnel_number).where(person.c.body_id.in_(bodies))
-    numbers: dict[int, str] = {row.id: row.personnel_number for row in session.execute(people)}
-    panels: dict[int, set[str]] = defaultdict(set)
     members = (
         sa.select(case.c.evaluation_id, case_member.c.person_id)
         .join(case_member, case_member.c.case_id == case.c.id)
         .where(case.c.evaluation_id.in_(ids))
     )
+    panel_ids: dict[int, set[int]] = defaultdict(set)
     for evaluation_id, person_id in session.execute(members):
-        panels[evaluation_id].add(numbers[person_id])
+        panel_ids[evaluation_id].add(person_id)
     decided = _commission_evaluations(session, ids)
     by_commission = {row.id for row in rows if row.id in decided or row.submitted_to_commission_on is not None}
-    commission = _commissions(session, bodies, on, numbers) if by_commission else {}
-    officials = _deciding_officials(session, ids, numbers) if by_commission else {}
+    commission_ids = _commissions(session, bodies, on) if by_commission else {}
+    official_ids = _deciding_officials(session, ids) if by_commission else {}
+    # Only the personnel numbers of the people named: a page of ten evaluations in a body of 10,000 reads ~30 rows.
+    named = {key for row in rows for key in (row.person_id, row.evaluator_id, row.approver_id) if key is not None}
+    named |= {key for keys in panel_ids.values() for key in keys}
+    named |= {key for keys in commission_ids.values() for key in keys} | set(official_ids.values())
+    numbers: dict[int, str] = {}
+    for chunk in _chunks(sorted(named), 1000):
+        lookup = sa.select(person.c.id, person.c.personnel_number).where(person.c.id.in_(chunk))
+        numbers.update({row.id: row.personnel_number for row in session.execute(lookup)})
+    panels = {key: {numbers[p] for p in keys} for key, keys in panel_ids.items()}
+    commission = {key: {numbers[p] for p in keys} for key, keys in commission_ids.items()}
+    officials = {key: numbers[p] for key, p in official_ids.items() if p in numbers}
     return {
         row.id: EvaluationParties(
             body=row.code,
@@ -109,26 +118,31 @@ def _commission_evaluations(session: Session, ids: list[int]) -> set[int]:
     return {int(key) for key in session.execute(sa.union(voted, decided)).scalars()}
 
 
-def _commissions(session: Session, bodies: set[int], on: date, numbers: dict[int, str]) -> dict[int, set[str]]:
-    """Body id → its Commission on ``on``: chair, members and secretary (M-7)."""
+def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _commissions(session: Session, bodies: set[int], on: date) -> dict[int, set[int]]:
+    """Body id → its Commission on ``on`` (person ids): chair, members and secretary (M-7)."""
     query = sa.select(commission_member.c.body_id, commission_member.c.person_id).where(
         commission_member.c.body_id.in_(bodies), _in_force(commission_member, on)
     )
-    found: dict[int, set[str]] = defaultdict(set)
+    found: dict[int, set[int]] = defaultdict(set)
     for body_id, person_id in session.execute(query):
-        found[body_id].add(numbers[person_id])
+        found[body_id].add(person_id)
     return found
 
 
-def _deciding_officials(session: Session, ids: list[int], numbers: dict[int, str]) -> dict[int, str]:
-    """Evaluation id → the appointing official who approved the Commission's decision on it (M-7)."""
+def _deciding_officials(session: Session, ids: list[int]) -> dict[int, int]:
+    """Evaluation id → the appointing official (person id) who approved the Commission's decision on it (M-7)."""
     query = (
         sa.select(commission_decision.c.evaluation_id, commission_meeting.c.approved_by_id)
         .join(commission_meeting, commission_meeting.c.id == commission_decision.c.meeting_id)
         .where(commission_decision.c.evaluation_id.in_(ids), commission_meeting.c.approved_by_id.is_not(None))
     )
     rows = session.execute(query)
-    return {evaluation_id: numbers[official] for evaluation_id, official in rows if official in numbers}
+    return {int(evaluation_id): int(official) for evaluation_id, official in rows}
 
 
 def person_principal(session: Session, person_id: int, on: date) -> Principal | None:

@@ -33,7 +33,8 @@ from web.deps import csrf_protect
 from web.i18n import Catalogs
 from web.oidc import OidcClient
 from web.rendering import Pages
-from web.routes import api, pages
+from web.routes import api, hr, pages
+from web.runs import NoRuns, RunsReader
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1024 * 1024  # a justification is text: a megabyte is far more than any form needs
@@ -118,13 +119,19 @@ class SecurityHeaders:
 
 
 def create_app(
-    config: WebSettings, engine: Engine, *, clock: Clock | None = None, env: Environment | None = None
+    config: WebSettings,
+    engine: Engine,
+    *,
+    clock: Clock | None = None,
+    env: Environment | None = None,
+    runs: RunsReader | None = None,
 ) -> FastAPI:
     """The web app over ``engine`` configured by ``config``; ``clock`` defaults to the system's (Asia/Almaty days).
 
     ``env`` is the application's environment the actions and queries run in (``bagalau web`` builds it with the
     deployment launcher and the configured links); without one, a plain environment over ``engine`` (no sub-flow
-    launcher: a calibration session is then started by the next daily sweep)."""
+    launcher: a calibration session is then started by the next daily sweep). ``runs`` reads the stalled Prefect
+    runs for ``/hr/runs`` (``bagalau web`` passes ``deployments.runs.PrefectRuns``; default: none configured)."""
     app = FastAPI(
         title="Bagalau",
         summary="Performance evaluation of B-corps civil servants: the people's door (web pages and JSON API).",
@@ -143,10 +150,13 @@ def create_app(
     app.state.authenticator = Authenticator(engine, config, app.state.clock)
     app.state.pages = Pages(catalogs, sso_enabled=config.sso_enabled)
     app.state.oidc = OidcClient(config) if config.sso_enabled else None
+    app.state.runs = runs if runs is not None else NoRuns()
     errors.install(app, app.state.pages)
     app.include_router(api.public)
+    app.include_router(hr.api)  # before api.private: its catch-all answers every other /api/v1 path
     app.include_router(api.private)
     app.include_router(pages.router)
+    app.include_router(hr.pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)

@@ -61,8 +61,16 @@ class WebSettings(BaseSettings):
     oidc_redirect_url: str | None = Field(
         default=None, description="the callback URL registered at the provider; default: this app's own address"
     )
+    prefect_api_url: str | None = Field(
+        default=None,
+        description="the Prefect API the served deployments report to (http://127.0.0.1:4200/api); unset: the "
+        "stalled-runs page says it is not configured",
+    )
+    prefect_ui_url: str | None = Field(
+        default=None, description="Prefect's UI, for links to a run; default: the API URL without /api"
+    )
 
-    @field_validator("oidc_issuer", "oidc_redirect_url")
+    @field_validator("oidc_issuer", "oidc_redirect_url", "prefect_api_url", "prefect_ui_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or value == "":

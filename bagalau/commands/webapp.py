@@ -47,7 +47,10 @@ def web(
     from bagalau.bootstrap import build_environment
 
     env = build_environment(settings, engine=engine)
-    app = create_app(web_settings, engine, clock=SystemClock(settings.timezone), env=env)
+    from deployments.runs import PrefectRuns
+
+    runs = PrefectRuns(web_settings.prefect_api_url, ui_url=web_settings.prefect_ui_url)
+    app = create_app(web_settings, engine, clock=SystemClock(settings.timezone), env=env, runs=runs)
     if web_settings.environment == "development":
         typer.echo("development mode: cookies are not Secure; set BAGALAU_WEB_ENVIRONMENT=production behind HTTPS")
     typer.echo(f"Bagalau web app on http://{host}:{port}/ — Ctrl-C to stop")

@@ -1,0 +1,765 @@
+"""The cycle board of a body and period (issue 14): what HR follows every day, read set-wise, as frozen views.
+
+Every figure of :func:`board` is one ``GROUP BY`` query over indexed columns (``evaluation (period_id, status)``,
+``escalation (evaluation_id, …)``, ``outbox_message (status, …)``): no loop over people, so a body of 10,000
+people answers as fast as a body of ten (``benchmarks/board.py``). The per-person list (:func:`people`) is
+keyset-paginated on (personnel number, evaluation id); :func:`timeline` is the whole story of one evaluation.
+
+R-2: the board's counts are progress, which every HR role sees. Scores and categories appear only where the one
+predicate (``domain.access.visibility``) says RESULT for the principal — for HR staff that is the HR head (or a
+party of that very evaluation); everyone else sees progress only. 360 survey progress is counted (respondents
+invited, answered), never who answered what (T-6). Messages are listed by kind and state, never their payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from application.environment import Environment
+from domain.access import Principal, Visibility, visibility
+from domain.vocabulary import EvaluationStatus, OutboxStatus
+from persistence import access
+from persistence.models import (
+    AcknowledgementRow,
+    AppealRow,
+    BodyRow,
+    CalibrationCaseRow,
+    CalibrationMemberRow,
+    CalibrationVoteRow,
+    EscalationRow,
+    EvaluationPeriodRow,
+    EvaluationRow,
+    OutboxMessageRow,
+    PersonRow,
+    RefusalActRow,
+    SheetReviewRow,
+    SheetSubmissionRow,
+    Survey360Row,
+    SurveyRespondentRow,
+)
+
+evaluation: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
+period_t: sa.Table = EvaluationPeriodRow.__table__  # type: ignore[attr-defined]
+body_t: sa.Table = BodyRow.__table__  # type: ignore[attr-defined]
+person: sa.Table = PersonRow.__table__  # type: ignore[attr-defined]
+escalation: sa.Table = EscalationRow.__table__  # type: ignore[attr-defined]
+outbox: sa.Table = OutboxMessageRow.__table__  # type: ignore[attr-defined]
+case_t: sa.Table = CalibrationCaseRow.__table__  # type: ignore[attr-defined]
+member_t: sa.Table = CalibrationMemberRow.__table__  # type: ignore[attr-defined]
+vote_t: sa.Table = CalibrationVoteRow.__table__  # type: ignore[attr-defined]
+survey_t: sa.Table = Survey360Row.__table__  # type: ignore[attr-defined]
+respondent_t: sa.Table = SurveyRespondentRow.__table__  # type: ignore[attr-defined]
+sheet_t: sa.Table = SheetSubmissionRow.__table__  # type: ignore[attr-defined]
+review_t: sa.Table = SheetReviewRow.__table__  # type: ignore[attr-defined]
+ack_t: sa.Table = AcknowledgementRow.__table__  # type: ignore[attr-defined]
+refusal_act_t: sa.Table = RefusalActRow.__table__  # type: ignore[attr-defined]
+appeal_t: sa.Table = AppealRow.__table__  # type: ignore[attr-defined]
+
+NOT_YET_OPEN = "not_yet_open"
+#: The board's columns, in the order of the cycle (P-1 … C-8); ``not_yet_open``: people of the body without an
+#: evaluation of the period yet (the period is not opened, or they came after it was).
+BOARD_STATUSES: tuple[str, ...] = (
+    NOT_YET_OPEN,
+    EvaluationStatus.DEFERRED.value,
+    EvaluationStatus.OPEN.value,
+    EvaluationStatus.SUBMITTED.value,
+    EvaluationStatus.RETURNED.value,
+    EvaluationStatus.APPROVED.value,
+    EvaluationStatus.COMPLETED.value,
+    EvaluationStatus.ACQUAINTED.value,
+    EvaluationStatus.IN_CALIBRATION.value,
+    EvaluationStatus.CLOSED.value,
+    EvaluationStatus.INELIGIBLE.value,
+)
+#: Where the evaluator's sheet is the step awaited (P-1, P-2).
+SHEET_AWAITED = (EvaluationStatus.OPEN.value, EvaluationStatus.RETURNED.value)
+#: Where the evaluatee's acquaintance is the step awaited (C-1, M-8).
+ACQUAINTANCE_AWAITED = (EvaluationStatus.COMPLETED.value,)
+NOTICE_KINDS = ("evaluation_notice",)
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_LISTED = 200  # calibration cases, dead letters: a board lists at most this many, and says so
+
+
+class BoardNotFound(LookupError):
+    """No such body, or no period of it (the door answers 404)."""
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    """A period of the body, as the board names it."""
+
+    id: int
+    label: str
+    kind: str
+    status: str
+    opened_on: date | None
+    schedule_approved_on: date | None
+
+
+@dataclass(frozen=True)
+class StepDue:
+    """How many evaluations await ``step`` due today, later this week (to Sunday), and already overdue."""
+
+    step: str  # sheet (P-1), acquaintance (C-1), notice (P-4)
+    today: int
+    this_week: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class OverdueLevel:
+    """Overdue evaluations by how far their escalation went (0: not escalated yet; 1, 2, 3 …: E-level reached)."""
+
+    step: str
+    level: int
+    count: int
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A calibration case (C-2 … C-8) with its windows; who disagreed is progress, the result is not shown here."""
+
+    case_id: int
+    evaluation_id: int
+    employee: str
+    full_name: str
+    status: str
+    applied_on: date
+    decide_by: date | None
+    hold_by: date | None
+    protocol_post_by: date | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class SurveyProgress:
+    """360 surveys of the period's year (T-4 … T-6): counted, never who answered what."""
+
+    year: int
+    surveys: int
+    open_surveys: int
+    respondents: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message whose every attempt failed (docs/decisions/0010): kind, to whom, when, why — never its payload."""
+
+    id: int
+    kind: str
+    to: str
+    due_at: datetime
+    attempts: int
+    error: str
+    evaluation_id: int | None
+
+
+@dataclass(frozen=True)
+class Board:
+    """The cycle board of one body and period."""
+
+    body: str
+    body_name: str
+    period: PeriodRef
+    periods: tuple[PeriodRef, ...]
+    today: date
+    counts: tuple[tuple[str, int], ...]
+    ineligible: tuple[tuple[str, int], ...]
+    due: tuple[StepDue, ...]
+    overdue: tuple[OverdueLevel, ...]
+    disagreement_windows_open: int
+    cases: tuple[CaseView, ...]
+    cases_total: int
+    surveys: SurveyProgress
+    notices_undelivered: tuple[tuple[str, int], ...]
+    dead_letters: tuple[DeadLetter, ...]
+    dead_letters_total: int
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts)
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    """One evaluation of the period in the per-person list; ``score``/``category`` only where R-2 allows."""
+
+    evaluation_id: int
+    employee: str
+    full_name: str
+    method: str
+    status: str
+    ineligible_reason: str | None
+    evaluator: str | None
+    deadline: date | None
+    acquaint_by: date | None
+    escalation_level: int
+    score: Decimal | None
+    category: str | None
+    result_visible: bool
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """A page of the per-person list; ``next_after`` is the key to ask the next page with (``None``: last page)."""
+
+    rows: tuple[PersonStatus, ...]
+    next_after: tuple[str, int] | None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One thing that happened (or is due) in an evaluation's life, in order."""
+
+    on: date
+    at: datetime | None
+    kind: str  # opened, notice, message, sheet, review, completed, acquainted, escalation, calibration, …
+    detail: str
+    state: str | None = None  # a message's state (delivered, dead …), a review's decision, a case's status
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The full story of one evaluation (issue 14): notice, reminders, sheet versions, acquaintance, calibration."""
+
+    evaluation_id: int
+    body: str
+    period: str
+    employee: str
+    full_name: str
+    method: str
+    status: str
+    evaluator: str | None
+    deadline: date | None
+    acquaint_by: date | None
+    disagreement_until: date | None
+    visibility: Visibility
+    score: Decimal | None
+    category: str | None
+    events: tuple[TimelineEvent, ...]
+
+
+def week_end(day: date) -> date:
+    """The Sunday ending ``day``'s week (the board's "this week")."""
+    return day + timedelta(days=6 - day.weekday())
+
+
+def _body(session: Session, code: str) -> sa.Row[tuple[int, str, str]]:
+    found = session.execute(sa.select(body_t.c.id, body_t.c.code, body_t.c.name).where(body_t.c.code == code)).first()
+    if found is None:
+        raise BoardNotFound(f"no body {code!r}")
+    return found
+
+
+def periods_of(session: Session, body_id: int) -> list[PeriodRef]:
+    """The body's periods, newest first."""
+    rows = session.execute(
+        sa.select(
+            period_t.c.id,
+            period_t.c.label,
+            period_t.c.kind,
+            period_t.c.status,
+            period_t.c.opened_on,
+            period_t.c.schedule_approved_on,
+        )
+        .where(period_t.c.body_id == body_id)
+        .order_by(period_t.c.year.desc(), sa.func.coalesce(period_t.c.quarter, 5).desc())
+    ).all()
+    return [PeriodRef(*row) for row in rows]
+
+
+def _pick(periods: Sequence[PeriodRef], label: str | None) -> PeriodRef:
+    if not periods:
+        raise BoardNotFound("the body has no evaluation period yet")
+    if label is None:
+        return periods[0]
+    for found in periods:
+        if found.label == label:
+            return found
+    raise BoardNotFound(f"no period {label!r}")
+
+
+def board(env: Environment, principal: Principal, body_code: str, period_label: str | None = None) -> Board:
+    """The board of ``body_code``'s period ``period_label`` (default: the newest), as of the clock's today."""
+    today = env.clock.today()
+    with env.unit_of_work(principal) as uow:
+        session = uow.session
+        body_id, code, name = _body(session, body_code)
+        periods = periods_of(session, body_id)
+        chosen = _pick(periods, period_label)
+        year = int(chosen.label[:4])
+        in_period = evaluation.c.period_id == chosen.id
+        counts: dict[str, int] = {
+            status: int(n)
+            for status, n in session.execute(
+                sa.select(evaluation.c.status, sa.func.count()).where(in_period).group_by(evaluation.c.status)
+            ).all()
+        }
+        considered = session.execute(sa.select(sa.func.count(sa.distinct(evaluation.c.person_id))).where(in_period))
+        people_total = session.execute(sa.select(sa.func.count()).where(person.c.body_id == body_id)).scalar_one()
+        counts[NOT_YET_OPEN] = max(0, people_total - considered.scalar_one())
+        ordered = tuple((status, int(counts.get(status, 0))) for status in BOARD_STATUSES)
+        ordered += tuple((status, int(n)) for status, n in sorted(counts.items()) if status not in BOARD_STATUSES)
+        ineligible = session.execute(
+            sa.select(evaluation.c.ineligible_reason, sa.func.count())
+            .where(in_period, evaluation.c.status == EvaluationStatus.INELIGIBLE.value)
+            .group_by(evaluation.c.ineligible_reason)
+            .order_by(sa.func.count().desc())
+        ).all()
+        return Board(
+            body=code,
+            body_name=name,
+            period=chosen,
+            periods=tuple(periods),
+            today=today,
+            counts=ordered,
+            ineligible=tuple((reason or "unknown", int(n)) for reason, n in ineligible),
+            due=tuple(_due(session, chosen.id, today)),
+            overdue=tuple(_overdue(session, chosen.id, today)),
+            disagreement_windows_open=session.execute(
+                sa.select(sa.func.count()).where(
+                    in_period,
+                    evaluation.c.status == EvaluationStatus.ACQUAINTED.value,
+                    evaluation.c.disagreement_until >= today,
+                )
+            ).scalar_one(),
+            cases=tuple(_cases(session, chosen.id, today)),
+            cases_total=session.execute(
+                sa.select(sa.func.count())
+                .select_from(case_t.join(evaluation, evaluation.c.id == case_t.c.evaluation_id))
+                .where(in_period)
+            ).scalar_one(),
+            surveys=_surveys(session, body_id, year),
+            notices_undelivered=tuple(_notices(session, chosen.id)),
+            dead_letters=tuple(_dead_letters(session, body_id, limit=MAX_LISTED)),
+            dead_letters_total=session.execute(
+                sa.select(sa.func.count()).where(
+                    outbox.c.body_id == body_id, outbox.c.status == OutboxStatus.DEAD.value
+                )
+            ).scalar_one(),
+        )
+
+
+def _due(session: Session, period_id: int, today: date) -> list[StepDue]:
+    """Per step, one query: how many are due today, later this week, overdue."""
+    end = week_end(today)
+    steps: list[tuple[str, sa.ColumnElement[date], sa.ColumnElement[bool]]] = [
+        ("sheet", evaluation.c.deadline, evaluation.c.status.in_(SHEET_AWAITED)),
+        ("acquaintance", evaluation.c.acquaint_by, evaluation.c.status.in_(ACQUAINTANCE_AWAITED)),
+        (
+            "notice",
+            evaluation.c.notice_due_on,
+            sa.and_(evaluation.c.notice_sent_on.is_(None), evaluation.c.status.in_(SHEET_AWAITED)),
+        ),
+    ]
+    found = []
+    for step, column, awaited in steps:
+        row = session.execute(
+            sa.select(
+                sa.func.count().filter(column == today),
+                sa.func.count().filter(column > today, column <= end),
+                sa.func.count().filter(column < today),
+            ).where(evaluation.c.period_id == period_id, awaited)
+        ).one()
+        found.append(StepDue(step, int(row[0]), int(row[1]), int(row[2])))
+    return found
+
+
+def _level() -> sa.ColumnElement[int]:
+    """The highest escalation level an evaluation reached (0: none), as a correlated subquery: PostgreSQL computes
+    it for the rows that survive the filter and the LIMIT only, through the (evaluation_id, kind, level) index."""
+    highest = sa.select(sa.func.max(escalation.c.level)).where(escalation.c.evaluation_id == evaluation.c.id)
+    return sa.func.coalesce(highest.scalar_subquery(), 0)
+
+
+def _overdue(session: Session, period_id: int, today: date) -> list[OverdueLevel]:
+    """Overdue sheets and acquaintances by the highest escalation level each reached (one query per step)."""
+    level = _level().label("level")
+    found = []
+    for step, column, awaited in (
+        ("sheet", evaluation.c.deadline, SHEET_AWAITED),
+        ("acquaintance", evaluation.c.acquaint_by, ACQUAINTANCE_AWAITED),
+    ):
+        rows = session.execute(
+            sa.select(level, sa.func.count())
+            .where(evaluation.c.period_id == period_id, evaluation.c.status.in_(awaited), column < today)
+            .group_by(sa.literal_column("level"))
+            .order_by(sa.literal_column("level"))
+        ).all()
+        found += [OverdueLevel(step, int(lvl), int(n)) for lvl, n in rows]
+    return found
+
+
+def _cases(session: Session, period_id: int, today: date) -> list[CaseView]:
+    rows = session.execute(
+        sa.select(
+            case_t.c.id,
+            case_t.c.evaluation_id,
+            person.c.personnel_number,
+            person.c.full_name,
+            case_t.c.status,
+            case_t.c.applied_on,
+            case_t.c.decide_by,
+            case_t.c.hold_by,
+            case_t.c.protocol_post_by,
+            case_t.c.decided_on,
+            case_t.c.held_on,
+            case_t.c.posted_on,
+        )
+        .select_from(
+            case_t.join(evaluation, evaluation.c.id == case_t.c.evaluation_id).join(
+                person, person.c.id == evaluation.c.person_id
+            )
+        )
+        .where(evaluation.c.period_id == period_id, case_t.c.status != "closed")
+        .order_by(case_t.c.applied_on, case_t.c.id)
+        .limit(MAX_LISTED)
+    ).all()
+    found = []
+    for row in rows:
+        late = (
+            (row.decided_on is None and row.decide_by is not None and row.decide_by < today)
+            or (row.held_on is None and row.hold_by is not None and row.hold_by < today)
+            or (row.posted_on is None and row.protocol_post_by is not None and row.protocol_post_by < today)
+        )
+        found.append(
+            CaseView(
+                case_id=row.id,
+                evaluation_id=row.evaluation_id,
+                employee=row.personnel_number,
+                full_name=row.full_name,
+                status=row.status,
+                applied_on=row.applied_on,
+                decide_by=row.decide_by,
+                hold_by=row.hold_by,
+                protocol_post_by=row.protocol_post_by,
+                late=late,
+            )
+        )
+    return found
+
+
+def _surveys(session: Session, body_id: int, year: int) -> SurveyProgress:
+    """T-6: counts only — the respondents table says who was invited and whether they answered, never what."""
+    surveys = session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(survey_t.c.status == "open")).where(
+            survey_t.c.body_id == body_id, survey_t.c.year == year
+        )
+    ).one()
+    respondents = session.execute(
+        sa.select(sa.func.count(), sa.func.count(respondent_t.c.answered_at))
+        .select_from(respondent_t.join(survey_t, survey_t.c.id == respondent_t.c.survey_id))
+        .where(survey_t.c.body_id == body_id, survey_t.c.year == year)
+    ).one()
+    return SurveyProgress(year, int(surveys[0]), int(surveys[1]), int(respondents[0]), int(respondents[1]))
+
+
+def _notices(session: Session, period_id: int) -> list[tuple[str, int]]:
+    """Legal notices (P-4) of the period not delivered yet, by outbox status."""
+    rows = session.execute(
+        sa.select(outbox.c.status, sa.func.count())
+        .select_from(outbox.join(evaluation, evaluation.c.id == outbox.c.evaluation_id))
+        .where(
+            evaluation.c.period_id == period_id,
+            outbox.c.kind.in_(NOTICE_KINDS),
+            outbox.c.status != OutboxStatus.DELIVERED.value,
+        )
+        .group_by(outbox.c.status)
+        .order_by(outbox.c.status)
+    ).all()
+    return [(status, int(n)) for status, n in rows]
+
+
+def _dead_letters(session: Session, body_id: int, *, limit: int) -> list[DeadLetter]:
+    rows = session.execute(
+        sa.select(
+            outbox.c.id,
+            outbox.c.kind,
+            person.c.personnel_number,
+            outbox.c.recipient_role,
+            outbox.c.due_at,
+            outbox.c.attempts,
+            outbox.c.last_error,
+            outbox.c.evaluation_id,
+        )
+        .select_from(outbox.outerjoin(person, person.c.id == outbox.c.recipient_person_id))
+        .where(outbox.c.body_id == body_id, outbox.c.status == OutboxStatus.DEAD.value)
+        .order_by(outbox.c.due_at.desc(), outbox.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        DeadLetter(
+            id=row.id,
+            kind=row.kind,
+            to=row.personnel_number or row.recipient_role or "?",
+            due_at=row.due_at,
+            attempts=row.attempts,
+            error=(row.last_error or "")[:300],
+            evaluation_id=row.evaluation_id,
+        )
+        for row in rows
+    ]
+
+
+def people(
+    env: Environment,
+    principal: Principal,
+    body_code: str,
+    period_label: str,
+    *,
+    after: tuple[str, int] | None = None,
+    status: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> PeoplePage:
+    """One page of the period's evaluations by personnel number (keyset: rows after ``after``)."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    today = env.clock.today()
+    with env.unit_of_work(principal) as uow:
+        session = uow.session
+        body_id, code, _ = _body(session, body_code)
+        chosen = _pick(periods_of(session, body_id), period_label)
+        evaluator = person.alias("evaluator")
+        query = (
+            sa.select(
+                evaluation.c.id,
+                person.c.personnel_number,
+                person.c.full_name,
+                evaluation.c.method,
+                evaluation.c.status,
+                evaluation.c.ineligible_reason,
+                evaluator.c.personnel_number.label("evaluator"),
+                evaluation.c.deadline,
+                evaluation.c.acquaint_by,
+                _level().label("level"),
+                evaluation.c.score,
+                evaluation.c.category,
+            )
+            .select_from(
+                evaluation.join(person, person.c.id == evaluation.c.person_id)
+                .outerjoin(evaluator, evaluator.c.id == evaluation.c.evaluator_id)
+            )
+            # the body filter lets PostgreSQL walk person (body_id, personnel_number) in order and stop at the page
+            .where(evaluation.c.period_id == chosen.id, person.c.body_id == body_id)
+            .order_by(person.c.personnel_number, evaluation.c.id)
+            .limit(limit + 1)
+        )
+        if status:
+            query = query.where(evaluation.c.status == status)
+        if after is not None:
+            query = query.where(
+                sa.tuple_(person.c.personnel_number, evaluation.c.id)
+                > sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
+        rows = session.execute(query).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        seen = _visibilities(session, principal, [row.id for row in rows], today)
+        listed = tuple(
+            PersonStatus(
+                evaluation_id=row.id,
+                employee=row.personnel_number,
+                full_name=row.full_name,
+                method=row.method,
+                status=row.status,
+                ineligible_reason=row.ineligible_reason,
+                evaluator=row.evaluator,
+                deadline=row.deadline,
+                acquaint_by=row.acquaint_by,
+                escalation_level=int(row.level),
+                score=row.score if seen.get(row.id) == Visibility.RESULT else None,
+                category=row.category if seen.get(row.id) == Visibility.RESULT else None,
+                result_visible=seen.get(row.id) == Visibility.RESULT,
+            )
+            for row in rows
+        )
+        last = listed[-1] if listed else None
+        return PeoplePage(listed, (last.employee, last.evaluation_id) if more and last else None)
+
+
+def _visibilities(session: Session, principal: Principal, ids: list[int], on: date) -> dict[int, Visibility]:
+    """R-2 through the one predicate, for one page of evaluations (one batched read of their parties)."""
+    if not ids:
+        return {}
+    return {key: visibility(principal, parties) for key, parties in access.evaluation_parties(session, ids, on).items()}
+
+
+def evaluation_visibility(env: Environment, principal: Principal, evaluation_id: int) -> Visibility:
+    """R-2: how much of evaluation ``evaluation_id`` the principal may see (NONE also when it does not exist)."""
+    with env.unit_of_work(principal) as uow:
+        return _visibilities(uow.session, principal, [evaluation_id], env.clock.today()).get(
+            evaluation_id, Visibility.NONE
+        )
+
+
+def timeline(env: Environment, principal: Principal, evaluation_id: int) -> Timeline | None:
+    """The whole story of evaluation ``evaluation_id``, or ``None`` when the principal may not see its progress."""
+    today = env.clock.today()
+    with env.unit_of_work(principal) as uow:
+        session = uow.session
+        seen = _visibilities(session, principal, [evaluation_id], today).get(evaluation_id, Visibility.NONE)
+        if seen < Visibility.PROGRESS:
+            return None
+        evaluator = person.alias("evaluator")
+        row = session.execute(
+            sa.select(
+                evaluation,
+                person.c.personnel_number,
+                person.c.full_name,
+                evaluator.c.personnel_number.label("evaluator_number"),
+                period_t.c.label.label("period_label"),
+                body_t.c.code.label("body_code"),
+            )
+            .select_from(
+                evaluation.join(person, person.c.id == evaluation.c.person_id)
+                .join(period_t, period_t.c.id == evaluation.c.period_id)
+                .join(body_t, body_t.c.id == period_t.c.body_id)
+                .outerjoin(evaluator, evaluator.c.id == evaluation.c.evaluator_id)
+            )
+            .where(evaluation.c.id == evaluation_id)
+        ).one()
+        result = seen >= Visibility.RESULT
+        events = _events(session, row, result=result)
+        events.sort(key=lambda event: (event.on, event.at.timestamp() if event.at else 0.0))
+        return Timeline(
+            evaluation_id=evaluation_id,
+            body=row.body_code,
+            period=row.period_label,
+            employee=row.personnel_number,
+            full_name=row.full_name,
+            method=row.method,
+            status=row.status,
+            evaluator=row.evaluator_number,
+            deadline=row.deadline,
+            acquaint_by=row.acquaint_by,
+            disagreement_until=row.disagreement_until,
+            visibility=seen,
+            score=row.score if result else None,
+            category=row.category if result else None,
+            events=tuple(events),
+        )
+
+
+def _events(session: Session, ev: sa.Row[tuple[object, ...]], *, result: bool) -> list[TimelineEvent]:
+    """Every dated fact of the evaluation, from its own columns and the tables that point at it."""
+    key = ev.id
+    found: list[TimelineEvent] = []
+    day = ev.created_at.date() if ev.created_at else None
+    if day is not None:
+        detail = "ineligible: " + (ev.ineligible_reason or "") if not ev.eligible else f"method {ev.method}"
+        found.append(TimelineEvent(day, ev.created_at, "opened", detail))
+    for column, kind in (
+        ("notice_sent_on", "notice"),
+        ("submitted_on", "submitted"),
+        ("completed_on", "completed"),
+        ("acquainted_on", "acquainted"),
+        ("submitted_to_commission_on", "to_commission"),
+        ("closed_on", "closed"),
+    ):
+        value = getattr(ev, column)
+        if value is not None:
+            found.append(TimelineEvent(value, None, kind, ""))
+    messages = session.execute(
+        sa.select(
+            outbox.c.id,
+            outbox.c.kind,
+            outbox.c.status,
+            outbox.c.due_at,
+            outbox.c.delivered_at,
+            outbox.c.attempts,
+            outbox.c.channel,
+            outbox.c.recipient_role,
+            person.c.personnel_number,
+        )
+        .select_from(outbox.outerjoin(person, person.c.id == outbox.c.recipient_person_id))
+        .where(outbox.c.evaluation_id == key)
+        .order_by(outbox.c.due_at, outbox.c.id)
+    ).all()
+    for message in messages:
+        at = message.delivered_at or message.due_at
+        to = message.personnel_number or message.recipient_role or "?"
+        detail = f"{message.kind} → {to} ({message.attempts} attempt(s))"
+        found.append(TimelineEvent(at.date(), at, "message", detail, state=message.status))
+    submitter = person.alias("submitter")
+    for sheet in session.execute(
+        sa.select(
+            sheet_t.c.version,
+            sheet_t.c.submitted_at,
+            sheet_t.c.is_current,
+            sheet_t.c.on_paper,
+            sheet_t.c.content_hash,
+            sheet_t.c.scores,
+            submitter.c.personnel_number,
+        )
+        .select_from(sheet_t.outerjoin(submitter, submitter.c.id == sheet_t.c.submitted_by_id))
+        .where(sheet_t.c.evaluation_id == key)
+        .order_by(sheet_t.c.version)
+    ).all():
+        detail = f"v{sheet.version} by {sheet.personnel_number or '?'}" + (" (paper)" if sheet.on_paper else "")
+        detail += f", sha256 {sheet.content_hash[:12]}…"
+        if result and sheet.scores:
+            detail += ", " + ", ".join(f"{name}={value}" for name, value in sorted(sheet.scores.items()))
+        state = "current" if sheet.is_current else "superseded"
+        found.append(TimelineEvent(sheet.submitted_at.date(), sheet.submitted_at, "sheet", detail, state=state))
+    for review in session.execute(
+        sa.select(review_t.c.decision, review_t.c.decided_on, review_t.c.reason).where(review_t.c.evaluation_id == key)
+    ).all():
+        detail = review.reason or "" if result else ""
+        found.append(TimelineEvent(review.decided_on, None, "review", detail, state=review.decision))
+    for ack in session.execute(sa.select(ack_t.c.acknowledged_at, ack_t.c.via).where(ack_t.c.evaluation_id == key)):
+        found.append(TimelineEvent(ack.acknowledged_at.date(), ack.acknowledged_at, "acknowledgement", ack.via))
+    for act in session.execute(sa.select(refusal_act_t.c.refused_on).where(refusal_act_t.c.evaluation_id == key)):
+        found.append(TimelineEvent(act.refused_on, None, "refusal_act", "M-8"))
+    to_person = person.alias("to_person")
+    for esc in session.execute(
+        sa.select(
+            escalation.c.kind,
+            escalation.c.level,
+            escalation.c.escalated_on,
+            escalation.c.to_role,
+            to_person.c.personnel_number,
+        )
+        .select_from(escalation.outerjoin(to_person, to_person.c.id == escalation.c.to_person_id))
+        .where(escalation.c.evaluation_id == key)
+        .order_by(escalation.c.level)
+    ).all():
+        detail = f"{esc.kind}, level {esc.level} → {esc.personnel_number or esc.to_role or '?'}"
+        found.append(TimelineEvent(esc.escalated_on, None, "escalation", detail))
+    found += _case_events(session, key, result=result)
+    for appeal in session.execute(
+        sa.select(appeal_t.c.filed_on, appeal_t.c.authority, appeal_t.c.outcome, appeal_t.c.decided_on).where(
+            appeal_t.c.evaluation_id == key
+        )
+    ):
+        found.append(TimelineEvent(appeal.filed_on, None, "appeal", appeal.authority, state=appeal.outcome))
+    return found
+
+
+def _case_events(session: Session, evaluation_id: int, *, result: bool) -> list[TimelineEvent]:
+    case = session.execute(sa.select(case_t).where(case_t.c.evaluation_id == evaluation_id)).first()
+    if case is None:
+        return []
+    members = session.execute(sa.select(sa.func.count()).where(member_t.c.case_id == case.id)).scalar_one()
+    votes = session.execute(sa.select(sa.func.count()).where(vote_t.c.case_id == case.id)).scalar_one()
+    found = [TimelineEvent(case.applied_on, None, "calibration", "applied (C-2)", state=case.status)]
+    if case.decided_on:
+        found.append(TimelineEvent(case.decided_on, None, "calibration", f"composed: {members} members (C-3, C-5)"))
+    if case.held_on:
+        found.append(TimelineEvent(case.held_on, None, "calibration", f"held: {votes} of {members} votes (C-6)"))
+    if case.protocol_signed_on:
+        detail = "protocol signed (C-6)"
+        if result and case.final_category:
+            detail += f": {case.final_score} {case.final_category}"
+        found.append(TimelineEvent(case.protocol_signed_on, None, "calibration", detail))
+    if case.posted_on:
+        found.append(TimelineEvent(case.posted_on, None, "calibration", "protocol posted (C-7)"))
+    if case.feedback_meeting_on:
+        found.append(TimelineEvent(case.feedback_meeting_on, None, "calibration", "feedback meeting (C-8)"))
+    return found
