@@ -33,7 +33,7 @@ from web.deps import csrf_protect
 from web.i18n import Catalogs
 from web.oidc import OidcClient
 from web.rendering import Pages
-from web.routes import api, pages
+from web.routes import api, documents, pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1024 * 1024  # a justification is text: a megabyte is far more than any form needs
@@ -147,6 +147,7 @@ def create_app(
     app.include_router(api.public)
     app.include_router(api.private)
     app.include_router(pages.router)
+    app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)

@@ -132,7 +132,6 @@ def install(app: FastAPI, pages: Pages) -> None:
             return JSONResponse({"detail": detail}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         response = login_redirect(request, expired=exc.expired)
         if exc.expired:
-
             forget_session_cookie(request, response)
         return response
 
@@ -151,9 +150,7 @@ def install(app: FastAPI, pages: Pages) -> None:
         assert isinstance(exc, Rejected)
         if wants_json(request):
             return JSONResponse({"rule": exc.rule, "detail": exc.reason}, status_code=422)
-        return pages.render(
-            request, "error.html", status_code=422, status=422, message=exc.reason, reference=None
-        )
+        return pages.render(request, "error.html", status_code=422, status=422, message=exc.reason, reference=None)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
