@@ -199,7 +199,8 @@ class _Reader:
         found = {}
         for person_id in ids:
             place = placed.get(person_id, rows.Placement())
-            found[person_id] = Person(named[person_id][1], place.title, place.category, place.unit)
+            title = "" if place.title == place.category else place.title  # a post named only by its category
+            found[person_id] = Person(named[person_id][1], title, place.category, place.unit)
         return found
 
     def person(self, person_id: int | None, on: date) -> Person:
@@ -465,7 +466,15 @@ class _Reader:
                 Signature(SignerRole.MEMBER, people[p].full_name, voted_on.get(p), electronic=True)
                 for p in case.members
             ),
-            content_hash=case.protocol_hash or "",
+            content_hash=case.protocol_hash
+            or content_hash(
+                {
+                    "case": case.id,
+                    "evaluation": evaluation_id,
+                    "votes": [[v.person_id, v.score, v.voted_on, v.argument] for v in case.votes],
+                    "final": case.final_score,
+                }
+            ),
         )
 
     def commission_protocol(self, principal: Principal, evaluation_id: int) -> CommissionProtocol:
