@@ -80,6 +80,8 @@ def report_of(uow: UnitOfWork, survey: Survey, book: Rulebook, number: str) -> S
     )
 
 
+
+
 def survey_reports(env: Environment, session: Session, numbers: Mapping[int, str]) -> list[SurveyReport]:
     """Every 360 survey's report (T-6) of every body, read inside ``session``'s transaction."""
     found: list[SurveyReport] = []
