@@ -199,8 +199,7 @@ class _Reader:
         found = {}
         for person_id in ids:
             place = placed.get(person_id, rows.Placement())
-            title = "" if place.title == place.category else place.title  # a post named only by its category
-            found[person_id] = Person(named[person_id][1], title, place.category, place.unit)
+            found[person_id] = _person(named[person_id][1], place)
         return found
 
     def person(self, person_id: int | None, on: date) -> Person:
@@ -249,7 +248,7 @@ class _Reader:
             if review.decision == "approve" and review.submission_id == submission.id:
                 name = self._name(review.reviewer_id, people)
                 found.append(Signature(SignerRole.SUPERIOR_HEAD, name, review.decided_on, electronic=True))
-        by_act = evaluation.acquaintance_method == "act"
+        by_act = evaluation.acquaintance_method in ("act", "refusal_act")  # M-8: the act is signed instead
         acquainted = None if by_act else evaluation.acquainted_on
         found.append(
             Signature(SignerRole.EVALUATEE, people[evaluation.person_id].full_name, acquainted, electronic=electronic)
@@ -403,7 +402,7 @@ class _Reader:
         rules = book.competencies
         assert rules is not None
         try:
-            group = scoring.competency_group(rules, who.category)
+            group = scoring.competency_group(rules, who.category or who.position)
         except RuleViolation:
             group = next(iter(rules.category_groups))
         lines = []
@@ -667,13 +666,20 @@ class _Reader:
             requisites=Requisites(
                 body.name, period, self.language, appendix_of(book.id, book.family, f"report_360_{kind}")
             ),
-            evaluatee=Person(full_name, placed.title, placed.category, placed.unit),
+            evaluatee=_person(full_name, placed),
             form=kind,
             respondents=report.respondents,
             competencies=lines,
             signatures=signatures,
             content_hash=content_hash({"survey": survey.id, "averages": dict(report.averages), "self": dict(own)}),
         )
+
+
+def _person(full_name: str, place: rows.Placement) -> Person:
+    """A person as a document names them; a post named only by its category code says it once, as the position."""
+    if place.title == place.category:
+        return Person(full_name, place.title, "", place.unit)
+    return Person(full_name, place.title, place.category, place.unit)
 
 
 def _capital(text: str) -> str:
