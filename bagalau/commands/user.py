@@ -54,14 +54,20 @@ def _engine(settings: Settings) -> Engine:
     """An engine on a database at the latest revision (else exit 1 saying `bagalau db upgrade`)."""
     import sqlalchemy as sa
 
+    from bagalau.bootstrap import app_engine, check_app_engine
+    from bagalau.settings import SettingsError
     from persistence import db as database
 
-    engine = database.make_engine(settings.database_url)
+    engine = app_engine(settings)  # the application role (issue 12): never the owner's rights
     try:
         revision = database.current(engine)
+        check_app_engine(settings, engine)
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
         raise _fail(f"the database cannot be reached: {_cause(exc)}", EXIT_DATABASE) from None
+    except SettingsError as exc:
+        engine.dispose()
+        raise _fail(str(exc)) from None
     if revision != database.head():
         engine.dispose()
         raise _fail(
