@@ -7,7 +7,8 @@ PostgreSQL (the production database, and the default for tests):
   ``persistence.db.upgrade``, and dropped at the end (its connections terminated first);
 - ``pg_engine`` (alias ``db``): an engine that logs in as ``bagalau_app_login`` (a member of the application and
   retention roles only, like production's login) and runs as the application role (``SET ROLE bagalau_app``), so
-  tests exercise the grants production has; ``pg_app_url`` is its URL; every table is emptied and every id sequence restarted before each test;
+  tests exercise the grants production has (``pg_app_url`` is its URL); every table is emptied and every id
+  sequence restarted before each test;
 - ``pg_owner_engine``: the same database as its owner (a superuser on the test server), for what the application
   may not do (reading raw 360 answers, checking triggers against the owner);
 - ``pg_server_url``: the server, to create further databases (``fresh_pg_url`` does, for migration tests).

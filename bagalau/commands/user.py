@@ -61,18 +61,19 @@ def _engine(settings: Settings) -> Engine:
     engine = app_engine(settings)  # the application role (issue 12): never the owner's rights
     try:
         revision = database.current(engine)
-        check_app_engine(settings, engine)
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
         raise _fail(f"the database cannot be reached: {_cause(exc)}", EXIT_DATABASE) from None
-    except SettingsError as exc:
-        engine.dispose()
-        raise _fail(str(exc)) from None
     if revision != database.head():
         engine.dispose()
         raise _fail(
             f"the database is at revision {revision or 'base (empty)'}; run `bagalau db upgrade` first", EXIT_DATABASE
         )
+    try:
+        check_app_engine(settings, engine)  # the start-up check: no superuser or owner login outside development
+    except SettingsError as exc:
+        engine.dispose()
+        raise _fail(str(exc)) from None
     return engine
 
 

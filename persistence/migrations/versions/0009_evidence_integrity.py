@@ -156,6 +156,18 @@ def _postgresql_upgrade() -> None:
     op.execute(f'REVOKE DELETE ON evaluation, sheet_submission, delivery_attempt FROM "{app}"')
     op.execute(f'REVOKE UPDATE ON delivery_attempt FROM "{app}"')
 
+    # Who is "the application": the app role, the retention role, and any login holding them (after a RESET ROLE
+    # too) — but not the owner, and not a superuser (whose rights no trigger can take away anyway).
+    op.execute(
+        f"""
+        CREATE FUNCTION bagalau_acting_as_application(retention_allowed boolean) RETURNS boolean
+        LANGUAGE sql STABLE AS $$
+            SELECT pg_has_role(current_user, '{app}', 'MEMBER')
+               AND NOT (retention_allowed AND current_user = '{retention}')
+               AND NOT COALESCE((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false)
+        $$
+        """
+    )
     # The audit stamp: when and who come from the database, not from the row the caller wrote.
     op.execute(
         """
@@ -211,7 +223,7 @@ def _postgresql_upgrade() -> None:
         f"""
         CREATE FUNCTION evaluation_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF current_user IN ('{app}', '{retention}') THEN
+            IF bagalau_acting_as_application(false) THEN
                 {_REFUSE} format('evaluation %s: evaluations are never deleted by the application (R-1, R-4)',
                                  OLD.id);
             END IF;
@@ -262,7 +274,7 @@ def _postgresql_upgrade() -> None:
             IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'delivery_attempt' THEN
                 {_REFUSE} format('delivery_attempt %s: attempts are evidence, never rewritten (C-1, R-4)', OLD.id);
             END IF;
-            IF current_user = '{app}' OR (current_user = '{retention}' AND TG_TABLE_NAME = 'delivery_attempt') THEN
+            IF bagalau_acting_as_application(TG_TABLE_NAME <> 'delivery_attempt') THEN
                 {_REFUSE} format('%s %s: evidence is insert-only; only retention (R-1) removes documents',
                                  TG_TABLE_NAME, OLD.id);
             END IF;
@@ -335,6 +347,7 @@ _PG_FUNCTIONS = (
     "evaluation_audit_required()",
     "audit_write_missing(text, text, text, jsonb, jsonb)",
     "audit_log_stamp()",
+    "bagalau_acting_as_application(boolean)",
 )
 
 
