@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from application.environment import Environment, Launcher, RulebookSource, ZoneClock
-from bagalau.settings import NotificationSettings, Settings, get_settings
+from bagalau.settings import NotificationSettings, Settings, SettingsError, get_settings
 from notifications.channels import EMAIL, AppriseChannel, Channel
 from notifications.config import DeliveryConfig
-from persistence.db import make_engine
+from persistence.db import PrivilegedLoginError, check_login, make_engine
 
 if TYPE_CHECKING:
     from flows import Flows
@@ -42,6 +42,25 @@ def delivery_config(settings: Settings, notify: NotificationSettings | None = No
     )
 
 
+def app_engine(settings: Settings, url: str | None = None) -> sa.Engine:
+    """The application's engine: ``BAGALAU_DATABASE_URL`` (or ``url``), every connection ``SET ROLE``'d to
+    ``BAGALAU_APP_ROLE`` on PostgreSQL, so that the application runs with the restricted role's grants only.
+
+    Nothing is checked here (the database may be unreachable yet); :func:`check_app_engine` is the start-up check.
+    """
+    url = url or settings.database_url
+    return make_engine(url) if url.startswith("sqlite") else make_engine(url, role=settings.app_role)
+
+
+def check_app_engine(settings: Settings, engine: sa.Engine) -> str:
+    """The start-up check (issue 12): outside development, a login that is a superuser or the schema owner is
+    refused with :class:`SettingsError` naming ``BAGALAU_DATABASE_URL``; returns what the login is."""
+    try:
+        return check_login(engine, app_role=settings.app_role, development=settings.is_development)
+    except PrivilegedLoginError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def build_environment(
     settings: Settings,
     *,
@@ -56,8 +75,15 @@ def build_environment(
         from flows.launchers import DeploymentLauncher  # Prefect is imported only by the entrances that run flows
 
         launcher = DeploymentLauncher()
+    if engine is None:
+        engine = app_engine(settings)
+        try:
+            check_app_engine(settings, engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return Environment(
-        engine=engine if engine is not None else make_engine(settings.database_url),
+        engine=engine,
         clock=ZoneClock(settings.timezone),
         rulebooks=RulebookSource(),
         launcher=launcher,

@@ -33,7 +33,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".bagalau"), description="where the embedded database and local state live")
     database_url: str = Field(
         default="",
-        description="postgresql+psycopg://… in production; unset: an SQLite file under data_dir",
+        description=(
+            "postgresql+psycopg://… in production, logging in as a member of app_role (never the owner); "
+            "unset: an SQLite file under data_dir"
+        ),
+    )
+    owner_database_url: str = Field(
+        default="",
+        description="the schema owner's URL, for `bagalau db upgrade` only; unset: database_url (development)",
     )
     timezone: str = Field(default="Asia/Almaty", description="the zone 'today' is taken in (as-of dates)")
     app_role: str = Field(
@@ -52,7 +59,7 @@ class Settings(BaseSettings):
         description="development or production; unset: development on the embedded SQLite, else production",
     )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "owner_database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
         return normalize_database_url(value) if value else value
@@ -84,6 +91,16 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'bagalau.db').as_posix()}"
         return self
+
+    @property
+    def migration_url(self) -> str:
+        """The URL migrations run with: ``BAGALAU_OWNER_DATABASE_URL``, else ``BAGALAU_DATABASE_URL``."""
+        return self.owner_database_url or self.database_url
+
+    @property
+    def retention_role(self) -> str:
+        """The PostgreSQL role the retention step (R-1) deletes documents as: ``<app_role>_retention``."""
+        return f"{self.app_role}_retention"
 
     @property
     def is_sqlite(self) -> bool:

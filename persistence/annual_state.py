@@ -72,7 +72,7 @@ def respondents_of(session: Session, survey_ids: Sequence[int]) -> dict[int, lis
     found: dict[int, list[SurveyRespondent]] = {}
     for row in session.execute(query).scalars():
         found.setdefault(row.survey_id, []).append(
-            SurveyRespondent(row.survey_id, row.respondent_id, row.relation, row.invited_at, row.answered_at)
+            SurveyRespondent(row.survey_id, row.respondent_id, row.relation, row.invited_at, row.answered)
         )
     return found
 

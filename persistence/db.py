@@ -75,6 +75,50 @@ def _set_role_on_connect(engine: Engine, role: str) -> None:
         dbapi_connection.commit()
 
 
+class PrivilegedLoginError(RuntimeError):
+    """The application would run with more rights than its role: as a superuser or the schema's owner."""
+
+
+def check_login(engine: Engine, *, app_role: str, development: bool) -> str:
+    """Refuse (``PrivilegedLoginError``) an application engine that logs in as a superuser or the schema owner.
+
+    The application role's grants and the database's triggers only bind the role they are written for: a superuser
+    session can ``RESET ROLE`` or disable the triggers, and the owner can do both (issue 12, docs/decisions/0064).
+    Outside ``development`` the login of ``BAGALAU_DATABASE_URL`` must be a plain member of ``app_role``. In
+    development the check only describes what it found. SQLite has no roles and is exempt: whoever opens the file
+    can change anything, and the answer says so. Returns a one-line description of the login.
+    """
+    if engine.dialect.name != "postgresql":
+        return "embedded SQLite: no database roles (exempt from the role check; the file's reader can change anything)"
+    query = """
+        SELECT session_user::text, current_user::text,
+               (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = session_user),
+               (SELECT tableowner::text FROM pg_catalog.pg_tables
+                 WHERE schemaname = current_schema() AND tablename = 'audit_log')
+    """
+    with engine.connect() as connection:
+        login, acting, superuser, owner = connection.exec_driver_sql(query).one()
+        owns = bool(owner) and bool(
+            connection.execute(sa.text("SELECT pg_has_role(session_user, :owner, 'MEMBER')"), {"owner": owner}).scalar()
+        )
+    problems = []
+    if superuser:
+        problems.append(f"logs in as {login!r}, a superuser (it can RESET ROLE and switch the triggers off)")
+    elif owns:
+        problems.append(f"logs in as {login!r}, the owner of the tables (or a member of {owner!r})")
+    if acting != app_role:
+        problems.append(f"acts as {acting!r}, not the application role {app_role!r}")
+    description = f"database login {login!r} acting as {acting!r}"
+    if problems and not development:
+        raise PrivilegedLoginError(
+            f"BAGALAU_DATABASE_URL {'; '.join(problems)}. Outside development the application must log in as a "
+            f"member of {app_role!r} only (CREATE ROLE bagalau_web LOGIN PASSWORD '…' IN ROLE {app_role}); "
+            "migrations run with BAGALAU_OWNER_DATABASE_URL (`bagalau db upgrade`). "
+            "Set BAGALAU_ENVIRONMENT=development to run anyway on a development machine."
+        )
+    return description + (f" (development: {'; '.join(problems)})" if problems else "")
+
+
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     database = sa.make_url(url).database
     if database and database != ":memory:":

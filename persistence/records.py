@@ -267,13 +267,13 @@ class Survey:
 
 @dataclass(frozen=True, slots=True)
 class SurveyRespondent:
-    """Someone asked to answer a 360 survey, and when they did; never linked to their answers."""
+    """Someone asked to answer a 360 survey, and whether they did (never when: T-8); never linked to answers."""
 
     survey_id: int
     respondent_id: int
     relation: str
     invited_at: datetime
-    answered_at: datetime | None
+    answered: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ was not committed. The unit of work builds every repository with its session and
 (``persistence.audit.AuditTrail``): ``uow.audit(...)`` and the repositories' own audit rows go into the same
 transaction, so a change and its audit row are kept or lost together (R-4). ``actor`` names who acts (a user login,
 ``person:<number>``, ``flow:<name>``; the application passes ``Principal.actor``) and is recorded on every audit row.
+On PostgreSQL the unit of work also declares it to the database (``bagalau.actor``, transaction-local) and the
+audit log's trigger takes actor and time from there, not from the row (issue 12).
 """
 
 from __future__ import annotations
@@ -72,8 +74,31 @@ class UnitOfWork:
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
-        self._open(Session(self.engine, expire_on_commit=False, autoflush=True))
+        session = Session(self.engine, expire_on_commit=False, autoflush=True)
+        if self.engine.dialect.name == "postgresql":
+            sa.event.listen(session, "after_begin", self._declare_actor)
+        self._open(session)
         return self
+
+    def _declare_actor(self, _session: Session, _transaction: object, connection: sa.Connection) -> None:
+        """Name the actor to the database for this transaction: the audit log's trigger stamps every row with it
+        (and the time with the transaction's ``now()``), whatever the row says (issue 12, docs/decisions/0064)."""
+        connection.execute(sa.text("SELECT set_config('bagalau.actor', :actor, true)"), {"actor": self.actor})
+
+    def act_as_retention(self) -> None:
+        """Switch this transaction to the retention role (``<app role>_retention``, PostgreSQL): the only role that
+        may delete documents such as signed sheets (R-1). Only when the transaction runs as the application role
+        (an owner's session keeps its own rights); the switch ends with the transaction."""
+        if self.dialect != "postgresql":
+            return
+        connection = self.connection
+        acting = str(connection.exec_driver_sql("SELECT current_user").scalar_one())
+        if acting.endswith("_retention"):
+            return
+        retention = f"{acting}_retention"
+        exists = connection.execute(sa.text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :r"), {"r": retention})
+        if exists.first() is not None:
+            connection.exec_driver_sql(f'SET LOCAL ROLE "{retention}"')
 
     def _open(self, session: Session) -> None:
         """Bind the repositories to ``session`` and this unit's audit trail."""

@@ -5,8 +5,10 @@ PostgreSQL (the production database, and the default for tests):
 - once per test session, a throwaway database ``bagalau_test_<random>`` is created on the server of
   ``BAGALAU_TEST_DATABASE_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``), migrated with
   ``persistence.db.upgrade``, and dropped at the end (its connections terminated first);
-- ``pg_engine`` (alias ``db``): an engine that runs as the application role (``SET ROLE bagalau_app``), so tests
-  exercise the grants production has; every table is emptied and every id sequence restarted before each test;
+- ``pg_engine`` (alias ``db``): an engine that logs in as ``bagalau_app_login`` (a member of the application and
+  retention roles only, like production's login) and runs as the application role (``SET ROLE bagalau_app``), so
+  tests exercise the grants production has (``pg_app_url`` is its URL); every table is emptied and every id
+  sequence restarted before each test;
 - ``pg_owner_engine``: the same database as its owner (a superuser on the test server), for what the application
   may not do (reading raw 360 answers, checking triggers against the owner);
 - ``pg_server_url``: the server, to create further databases (``fresh_pg_url`` does, for migration tests).
@@ -41,6 +43,10 @@ os.environ.setdefault("BAGALAU_SECRET_KEY", generate_key())
 
 DEFAULT_TEST_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 APP_ROLE = os.environ.get("BAGALAU_APP_ROLE", "bagalau_app")
+RETENTION_ROLE = f"{APP_ROLE}_retention"
+APP_LOGIN = f"{APP_ROLE}_login"
+"""The tests' application login: a LOGIN role that is a member of the application and retention roles only — what
+production's ``BAGALAU_DATABASE_URL`` logs in as (issue 12: two roles, never the owner)."""
 
 
 def _admin_engine(url: sa.URL) -> Engine:
@@ -106,6 +112,40 @@ def pg_url(pg_server_url: sa.URL) -> Iterator[str]:
         drop_database(pg_server_url, str(url.database))
 
 
+def ensure_app_login(owner_url: str) -> str:
+    """Create (once per server) the application login ``APP_LOGIN``, member of the application and retention roles;
+    returns ``owner_url`` logging in as it instead (no password: the test server trusts local connections)."""
+    engine = _admin_engine(sa.make_url(owner_url))
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(
+                f"""
+                DO $$
+                BEGIN
+                    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{APP_LOGIN}') THEN
+                        BEGIN
+                            CREATE ROLE "{APP_LOGIN}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+                        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                            NULL;
+                        END;
+                    END IF;
+                END
+                $$
+                """
+            )
+            connection.exec_driver_sql(f'GRANT "{APP_ROLE}", "{RETENTION_ROLE}" TO "{APP_LOGIN}"')
+    finally:
+        engine.dispose()
+    return sa.make_url(owner_url).set(username=APP_LOGIN, password=None).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_app_url(pg_url: str) -> str:
+    """The session's database as the application logs in: ``APP_LOGIN`` (``BAGALAU_DATABASE_URL`` of production);
+    ``pg_url`` stays the owner's (``BAGALAU_OWNER_DATABASE_URL``)."""
+    return ensure_app_login(pg_url)
+
+
 @pytest.fixture(scope="session")
 def pg_owner_engine(pg_url: str) -> Iterator[Engine]:
     """The test database as its owner (superuser): for what the application role may not do."""
@@ -130,11 +170,12 @@ _EMPTY_ALL_TABLES = "; ".join(
 
 
 @pytest.fixture
-def pg_engine(pg_url: str, pg_owner_engine: Engine) -> Iterator[Engine]:
-    """An engine on the emptied test database, running as the application role (its grants apply)."""
+def pg_engine(pg_app_url: str, pg_owner_engine: Engine) -> Iterator[Engine]:
+    """An engine on the emptied test database as the application logs in (``APP_LOGIN``, ``SET ROLE`` to the
+    application role): its grants apply, and nothing a superuser could undo is within reach."""
     with pg_owner_engine.begin() as connection:
         connection.exec_driver_sql(_EMPTY_ALL_TABLES)
-    engine = make_engine(pg_url, role=APP_ROLE)
+    engine = make_engine(pg_app_url, role=APP_ROLE)
     yield engine
     engine.dispose()
 

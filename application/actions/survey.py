@@ -108,12 +108,12 @@ def respond_360(
             if own:
                 raise Rejected.by_rule("T-5", f"no self-assessment was asked of {evaluatee} in this survey")
             raise Rejected.by_rule("T-4", f"{respondent} was not invited to answer the 360 survey of {evaluatee}")
-        if invited.answered_at is not None:
+        if invited.answered:
             what = "their self-assessment" if own else f"the 360 survey of {evaluatee}"
             raise Rejected.by_rule("T-5" if own else "T-4", f"{respondent} has already answered {what}; once only")
         relation: Relation = "self" if own else invited.relation  # type: ignore[assignment]
         points = _points(answers, survey_form(book, survey), survey_rules(book), relation)
-        uow.surveys.answer(survey.id, respondent_id=respondent_id, answers=points, answered_at=env.clock.moment(as_of))
+        uow.surveys.answer(survey.id, respondent_id=respondent_id, answers=points)
         return Answered(survey.id, own)
 
 
@@ -154,7 +154,7 @@ def edit_respondents(
         book = survey_book(ctx, survey)
         _check_open(survey, evaluatee, as_of, book)
         current = uow.surveys.respondents(survey.id)
-        if any(row.answered_at is not None for row in current):
+        if any(row.answered for row in current):
             raise Rejected.by_rule("T-4", f"the 360 survey of {evaluatee} has started: someone has answered it")
         wanted = dict(respondents) if isinstance(respondents, Mapping) else _relations(ctx, evaluatee, respondents)
         try:

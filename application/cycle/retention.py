@@ -15,6 +15,10 @@ purged as the rulebook says, with a ``retention_record`` of what went.
   **Purge**: deleted, the record keeps the counts and ids.
 
 Idempotent: a second run for the same day finds nothing left to remove and records nothing.
+
+**Its own role** (PostgreSQL, issue 12): the application role may not delete a signed sheet; the purge's
+transaction switches to ``<app role>_retention`` (``UnitOfWork.act_as_retention``), which may. No role may delete
+an evaluation row or a delivery attempt.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ def cutoff(retention: Retention, day: date) -> date:
 def purge_body(ctx: BodyContext, day: date, archive_dir: Path) -> Purged:
     """Archive or purge every expired document of one body (R-1), recording each batch."""
     done = Purged()
+    ctx.uow.act_as_retention()  # R-1: only the retention role may delete signed sheets (docs/decisions/0065)
     for rulebook_id in annual_state.rulebooks_used(ctx.uow.session, ctx.body_id):
         retention = ctx.book(rulebook_id).retention
         before = cutoff(retention, day)

@@ -197,7 +197,7 @@ def _reminders(
     return [
         message
         for row in respondents
-        if row.answered_at is None
+        if not row.answered
         for message in messages.compose(
             ctx,
             row.respondent_id,

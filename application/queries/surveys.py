@@ -58,7 +58,7 @@ def survey_book(ctx: BodyContext, survey: Survey) -> Rulebook:
 
 def report_of(uow: UnitOfWork, survey: Survey, book: Rulebook, number: str) -> SurveyReport:
     """T-4…T-6: the report of one survey; a survey below the minimum of respondents publishes no averages."""
-    answered = sum(1 for row in uow.surveys.respondents(survey.id) if row.relation != "self" and row.answered_at)
+    answered = sum(1 for row in uow.surveys.respondents(survey.id) if row.relation != "self" and row.answered)
     averages = uow.surveys.averages(survey.id)
     result = survey_result(
         answered,
@@ -78,8 +78,6 @@ def report_of(uow: UnitOfWork, survey: Survey, book: Rulebook, number: str) -> S
         None if own is None else {key: scoring.round_score(value, book.results) for key, value in own.items()},
         True,
     )
-
-
 
 
 def survey_reports(env: Environment, session: Session, numbers: Mapping[int, str]) -> list[SurveyReport]:

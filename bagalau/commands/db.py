@@ -26,13 +26,21 @@ RevisionArgument = Annotated[str, typer.Argument(metavar="REVISION", parser=para
 
 
 def _settings(url: str | None) -> Settings:
-    return params.settings_for(url, option="--url")
+    """The settings; ``--url`` names the database to migrate (the owner's: migrations run as the schema owner)."""
+    settings = params.settings_for(url, option="--url")
+    return settings.model_copy(update={"owner_database_url": url}) if url else settings
 
 
 def _reachable(settings: Settings, url: str | None) -> None:
     """Exit 2 naming ``--url`` (or the variable) when the database cannot be reached."""
-    with params.connected(settings.database_url, option="--url" if url else "BAGALAU_DATABASE_URL"):
+    with params.connected(settings.migration_url, option=_option(settings, url)):
         pass
+
+
+def _option(settings: Settings, url: str | None) -> str:
+    if url:
+        return "--url"
+    return "BAGALAU_OWNER_DATABASE_URL" if settings.owner_database_url else "BAGALAU_DATABASE_URL"
 
 
 @contextmanager
@@ -64,7 +72,7 @@ def _check_revision(revision: str, *, down: bool) -> None:
 def _where(settings: Settings) -> str:
     from sqlalchemy import make_url
 
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    return make_url(settings.migration_url).render_as_string(hide_password=True)
 
 
 @app.command()
@@ -79,8 +87,8 @@ def upgrade(
     settings = _settings(url)
     _reachable(settings, url)
     with _alembic_refusal("REVISION"):
-        db.upgrade(settings.database_url, revision, app_role=settings.app_role)
-    typer.echo(f"{_where(settings)}: at revision {db.current(settings.database_url)}")
+        db.upgrade(settings.migration_url, revision, app_role=settings.app_role)
+    typer.echo(f"{_where(settings)}: at revision {db.current(settings.migration_url)}")
 
 
 @app.command()
@@ -95,8 +103,8 @@ def downgrade(
     settings = _settings(url)
     _reachable(settings, url)
     with _alembic_refusal("REVISION"):
-        db.downgrade(settings.database_url, revision, app_role=settings.app_role)
-    typer.echo(f"{_where(settings)}: at revision {db.current(settings.database_url) or 'base (empty)'}")
+        db.downgrade(settings.migration_url, revision, app_role=settings.app_role)
+    typer.echo(f"{_where(settings)}: at revision {db.current(settings.migration_url) or 'base (empty)'}")
 
 
 @app.command()
@@ -106,7 +114,7 @@ def current(url: UrlOption = None) -> None:
 
     settings = _settings(url)
     _reachable(settings, url)
-    revision, latest = db.current(settings.database_url), db.head()
+    revision, latest = db.current(settings.migration_url), db.head()
     state = "up to date" if revision == latest else f"behind: the latest is {latest}, run `bagalau db upgrade`"
     typer.echo(f"{_where(settings)}: at revision {revision or 'base (empty)'} ({state})")
     if revision != latest:

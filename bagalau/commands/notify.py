@@ -29,7 +29,7 @@ def _engine(db: str | None = None) -> Iterator[sa.Engine]:
     """The database (``--db`` or the settings'), reachable and migrated, or exit 2/1 saying why."""
     settings = params.settings_for(db, secrets=True)
     option = "--db" if db else "BAGALAU_DATABASE_URL"
-    with params.connected(settings.database_url, option=option) as engine:
+    with params.connected_app(settings, option=option) as engine:
         params.require_schema(engine, "notify")
         yield engine
 
@@ -46,9 +46,7 @@ def _config(db: str | None = None) -> DeliveryConfig:
 
 @app.command("deliver")
 def deliver(
-    batch_size: Annotated[
-        int, typer.Option(min=1, max=10_000, help="messages claimed per batch (1 to 10000)")
-    ] = 200,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="messages claimed per batch (1 to 10000)")] = 200,
     db: params.DatabaseOption = None,
 ) -> None:
     """Deliver every due message of the outbox now, and print what happened."""
@@ -86,9 +84,7 @@ def retry(
     except (KeyError, OSError):  # no login name in a bare container
         actor = "cli:notify-retry"
     with _engine(db) as engine:
-        done = requeue(
-            engine, datetime.now(UTC), actor=actor, dead=dead, kind=kind, since=since, zone=settings.zone
-        )
+        done = requeue(engine, datetime.now(UTC), actor=actor, dead=dead, kind=kind, since=since, zone=settings.zone)
     typer.echo(done.summary())
 
 

@@ -83,7 +83,7 @@ def import_(
     option = "--db" if db else "BAGALAU_DATABASE_URL"
     try:
         staff = read_staff_file(file, strict=False, urls=UrlPolicy(problem=url_problem, shown=mask))
-        with params.connected(settings.database_url, option=option) as engine:
+        with params.connected_app(settings, option=option) as engine:
             params.require_schema(engine, "org import")
             report = import_staff(
                 engine,

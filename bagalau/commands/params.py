@@ -218,6 +218,22 @@ def connected(url: str, *, option: str = "--db", role: str | None = None) -> Ite
         engine.dispose()
 
 
+@contextmanager
+def connected_app(settings: Settings, *, option: str = "BAGALAU_DATABASE_URL") -> Iterator[sa.Engine]:
+    """The application's engine (``SET ROLE`` to ``BAGALAU_APP_ROLE`` on PostgreSQL), reachable, and past the
+    start-up check: outside development a superuser or owner login exits 2 naming ``option`` (issue 12)."""
+    from bagalau.bootstrap import check_app_engine
+    from bagalau.settings import SettingsError
+
+    role = None if settings.is_sqlite else settings.app_role
+    with connected(settings.database_url, option=option, role=role) as engine:
+        try:
+            check_app_engine(settings, engine)
+        except SettingsError as exc:
+            fail(option, str(exc).removeprefix("BAGALAU_DATABASE_URL "))
+        yield engine
+
+
 def shown_url(url: str) -> str:
     import sqlalchemy as sa
 

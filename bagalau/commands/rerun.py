@@ -94,7 +94,7 @@ def rerun(
     """Run a flow or a sweep step again for a day (safe: every step is idempotent) and print what it did."""
     _check_step(step)
     settings = params.settings_for(secrets=True)
-    with params.connected(settings.database_url, option="BAGALAU_DATABASE_URL") as engine:
+    with params.connected_app(settings) as engine:
         params.require_schema(engine, "rerun")
         params.require_body(engine, body)
         if case is not None:

@@ -60,9 +60,7 @@ def serve_deployments(server: LocalPrefectServer) -> None:
 
 
 def serve(
-    host: Annotated[
-        str, typer.Option(parser=_host, help="address the local Prefect server listens on")
-    ] = "127.0.0.1",
+    host: Annotated[str, typer.Option(parser=_host, help="address the local Prefect server listens on")] = "127.0.0.1",
     port: Annotated[
         int, typer.Option(min=1, max=65535, help="port of the local Prefect server (UI and API)")
     ] = DEFAULT_PORT,
@@ -74,9 +72,12 @@ def serve(
     # Ctrl-C stops serving even when started from a shell that ignores SIGINT for background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     settings = params.settings_for(secrets=True)  # refuses to start without BAGALAU_SECRET_KEY outside development
-    with params.connected(settings.database_url, option="BAGALAU_DATABASE_URL"):
+    option = "BAGALAU_OWNER_DATABASE_URL" if settings.owner_database_url else "BAGALAU_DATABASE_URL"
+    with params.connected(settings.migration_url, option=option):
         pass
-    upgrade(settings.database_url)
+    upgrade(settings.migration_url, app_role=settings.app_role)  # as the owner: the flows then run as the app role
+    with params.connected_app(settings):
+        pass
     server = LocalPrefectServer(settings.data_dir, host=host, port=port, ui=ui)
     typer.echo(f"starting the local Prefect server on {server.api_url} (home {server.home}) …")
     try:

@@ -54,9 +54,11 @@ def _engine(settings: Settings) -> Engine:
     """An engine on a database at the latest revision (else exit 1 saying `bagalau db upgrade`)."""
     import sqlalchemy as sa
 
+    from bagalau.bootstrap import app_engine, check_app_engine
+    from bagalau.settings import SettingsError
     from persistence import db as database
 
-    engine = database.make_engine(settings.database_url)
+    engine = app_engine(settings)  # the application role (issue 12): never the owner's rights
     try:
         revision = database.current(engine)
     except sa.exc.SQLAlchemyError as exc:
@@ -67,6 +69,11 @@ def _engine(settings: Settings) -> Engine:
         raise _fail(
             f"the database is at revision {revision or 'base (empty)'}; run `bagalau db upgrade` first", EXIT_DATABASE
         )
+    try:
+        check_app_engine(settings, engine)  # the start-up check: no superuser or owner login outside development
+    except SettingsError as exc:
+        engine.dispose()
+        raise _fail(str(exc)) from None
     return engine
 
 

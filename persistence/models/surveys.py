@@ -55,7 +55,10 @@ class Survey360Row(Table, table=True):
 
 
 class SurveyRespondentRow(Table, table=True):
-    """A person asked to answer a 360 survey (T-4) and whether they did; it never links to their answers."""
+    """A person asked to answer a 360 survey (T-4) and whether they did; it never links to their answers.
+
+    Whether, not when (T-8, issue 12): an answer time would tell who answered between two readings of anything.
+    """
 
     __tablename__ = "survey_respondent"
     __table_args__ = (sa.UniqueConstraint("survey_id", "respondent_id"), one_of("relation", RESPONDENT_RELATIONS))
@@ -65,7 +68,7 @@ class SurveyRespondentRow(Table, table=True):
     respondent_id: int = ref("person.id")
     relation: str = Field(max_length=16, sa_column_kwargs={"comment": "head, subordinate, peer or self (T-4, T-5)"})
     invited_at: datetime = Field(sa_type=Instant)
-    answered_at: datetime | None = Field(default=None, sa_type=Instant)
+    answered: bool = Field(default=False, sa_column_kwargs={"comment": "answered or not: never when (T-8)"})
 
 
 class SurveyAnswerRow(Table, table=True):

@@ -139,20 +139,18 @@ class SurveyRepository(Repository):
         statement = sa.delete(SurveyRespondentRow).where(
             SurveyRespondentRow.survey_id == survey_id,
             SurveyRespondentRow.respondent_id.in_(list(person_ids)),
-            SurveyRespondentRow.answered_at.is_(None),
+            SurveyRespondentRow.answered.is_(False),
         )
         return int(self.session.execute(statement).rowcount or 0)
 
     def respondents(self, survey_id: int) -> list[SurveyRespondent]:
         statement = sa.select(SurveyRespondentRow).filter_by(survey_id=survey_id).order_by(SurveyRespondentRow.id)
         return [
-            SurveyRespondent(row.survey_id, row.respondent_id, row.relation, row.invited_at, row.answered_at)
+            SurveyRespondent(row.survey_id, row.respondent_id, row.relation, row.invited_at, row.answered)
             for row in self.session.execute(statement).scalars()
         ]
 
-    def answer(
-        self, survey_id: int, *, respondent_id: int, answers: Mapping[str, Sequence[int]], answered_at: datetime
-    ) -> None:
+    def answer(self, survey_id: int, *, respondent_id: int, answers: Mapping[str, Sequence[int]]) -> None:
         """Store a respondent's points (competency id → points per question, in order), anonymously.
 
         The respondent must have been invited and not have answered yet (``AlreadyAnswered``). A ``self``
@@ -165,7 +163,7 @@ class SurveyRepository(Repository):
         respondent = self.session.execute(statement).scalar_one_or_none()
         if respondent is None:
             raise LookupError(f"person {respondent_id} was not invited to answer survey {survey_id} (T-4)")
-        if respondent.answered_at is not None:
+        if respondent.answered:
             raise AlreadyAnswered(f"person {respondent_id} has already answered survey {survey_id}")
         is_self = respondent.relation == "self"
         rows = [
@@ -182,7 +180,7 @@ class SurveyRepository(Repository):
         ]
         if rows:
             self.session.execute(sa.insert(SurveyAnswerRow.__table__), rows)
-        respondent.answered_at = answered_at
+        respondent.answered = True  # whether, never when (T-8): no time of an answer is kept anywhere
         self.session.flush()
 
     def averages(self, survey_id: int) -> list[CompetencyAverage]:

@@ -137,13 +137,14 @@ def test_migration_0005_keeps_the_accounts_of_0001(fresh_pg_url: str) -> None:
 
 
 @pytest.fixture
-def cli_db(db: Engine, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The test database's URL for ``--db`` (the commands connect as its owner, like an operator)."""
+def cli_db(db: Engine, pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test database's URL for ``--db``: the application's login, as an installation's (issue 12: never the
+    owner outside development)."""
     from bagalau.settings import get_settings
 
     monkeypatch.delenv("BAGALAU_DATABASE_URL", raising=False)
     get_settings.cache_clear()
-    return pg_url
+    return pg_app_url
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
@@ -257,13 +258,13 @@ def test_bagalau_user_needs_a_migrated_database(fresh_pg_url: str) -> None:
 # --- bagalau web -------------------------------------------------------------------------------------------------
 
 
-def test_bagalau_web_serves_until_ctrl_c(pg_url: str, body: int, tmp_path: Path) -> None:
+def test_bagalau_web_serves_until_ctrl_c(pg_app_url: str, body: int, tmp_path: Path) -> None:
     from tests.browser.conftest import free_port
 
     port = free_port()
     environment = {
         **os.environ,
-        "BAGALAU_DATABASE_URL": pg_url,
+        "BAGALAU_DATABASE_URL": pg_app_url,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "BAGALAU_WEB_ENVIRONMENT": "development",
     }

@@ -136,12 +136,12 @@ def test_retry_narrows_by_kind_and_by_day(world: World, smtp_server: SmtpReceive
 
 @pytest.mark.postgres
 def test_notify_retry_on_the_command_line(
-    pg_engine: Engine, pg_url: str, smtp_server: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
+    pg_engine: Engine, pg_app_url: str, smtp_server: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = build_world(pg_engine, smtp_server.url())
     notice = world.queue("evaluation_notice", "E2")
     deliver_due(pg_engine, NOW, channels=AppriseChannel(), config=outage(world, smtp_server, max_attempts=1))
-    monkeypatch.setenv("BAGALAU_DATABASE_URL", pg_url)
+    monkeypatch.setenv("BAGALAU_DATABASE_URL", pg_app_url)  # as the application logs in (issue 12)
     get_settings.cache_clear()
     try:
         first = CliRunner().invoke(

@@ -29,7 +29,7 @@ from bagalau.simulate.runner import IDLE_SERVER_SERVICES, environment
 from bagalau.simulate.scenario import load_scenario
 from persistence.db import make_engine, upgrade
 from persistence.secrets import generate_key
-from tests.conftest import APP_ROLE, create_database, drop_database
+from tests.conftest import APP_ROLE, create_database, drop_database, ensure_app_login
 from tests.integration.smtp import SmtpReceiver, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -81,7 +81,8 @@ def bagalau(url: str, smtp: SmtpReceiver, home: Path, *argv: str) -> subprocess.
     (home / "prefect").mkdir(parents=True, exist_ok=True)
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")},
-        "BAGALAU_DATABASE_URL": url,
+        "BAGALAU_DATABASE_URL": ensure_app_login(url),  # two roles (issue 12): the application's login …
+        "BAGALAU_OWNER_DATABASE_URL": url,  # … and the owner's, for migrations
         "BAGALAU_SMTP_URL": smtp.url(),
         "BAGALAU_SECRET_KEY": os.environ.get("BAGALAU_SECRET_KEY") or generate_key(),
         "BAGALAU_DATA_DIR": str(home),

@@ -81,7 +81,7 @@ def answered_survey(engine: Engine, org: SmallOrg) -> int:
         uow.commit()
     for person, points in [(org.e1, [5, 4]), (org.e3, [3, 3]), (org.h1, [4, 5])]:
         with UnitOfWork(engine, actor=f"person:{person}") as uow:
-            uow.surveys.answer(survey.id, respondent_id=person, answers={"ethics": points}, answered_at=NOW)
+            uow.surveys.answer(survey.id, respondent_id=person, answers={"ethics": points})
             uow.commit()
     return survey.id
 
@@ -96,6 +96,12 @@ def test_the_application_role_writes_360_answers_but_cannot_read_them(pg_engine:
         "DELETE FROM survey_answer",
     ]:
         assert isinstance(sql_error(pg_engine, statement), psycopg.errors.InsufficientPrivilege), statement
+    averages = f"SELECT count(*) FROM survey_360_averages WHERE survey_id = {survey}"
+    with pg_engine.connect() as connection:
+        assert connection.exec_driver_sql(averages).scalar_one() == 0  # T-8: nothing while the survey is open
+    with UnitOfWork(pg_engine, actor="flow:survey_360") as uow:
+        uow.surveys.close(survey, closed_on=NOW.date())
+        uow.commit()
     with pg_engine.connect() as connection:
         row = connection.exec_driver_sql(
             f"SELECT respondents, average FROM survey_360_averages WHERE survey_id = {survey}"

@@ -541,13 +541,15 @@ class RepositoryContract:
         }
         for person, points in answers.items():
             with UnitOfWork(engine, actor=f"person:{person}") as uow:
-                uow.surveys.answer(survey.id, respondent_id=person, answers=points, answered_at=NOW)
+                uow.surveys.answer(survey.id, respondent_id=person, answers=points)
                 uow.commit()
         with UnitOfWork(engine, actor="person:e1") as uow:
             with pytest.raises(AlreadyAnswered):
-                uow.surveys.answer(survey.id, respondent_id=small_org.e1, answers={"ethics": [1]}, answered_at=NOW)
+                uow.surveys.answer(survey.id, respondent_id=small_org.e1, answers={"ethics": [1]})
+            assert uow.surveys.averages(survey.id) == []  # T-8: no averages while the survey is open
+            assert all(r.answered for r in uow.surveys.respondents(survey.id))
+            uow.surveys.close(survey.id, closed_on=NOW.date())
             averages = {a.competency_id: a for a in uow.surveys.averages(survey.id)}
-            assert all(r.answered_at is not None for r in uow.surveys.respondents(survey.id))
         assert averages["communications"].respondents == 3
         assert averages["communications"].average == Decimal("4.3333")
         assert averages["communications"].self_average == Decimal("5.0000")

@@ -215,7 +215,7 @@ def everything_stored(engine: Engine) -> str:
 def test_no_planted_secret_is_stored_logged_proved_or_printed(
     pg_engine: Engine,
     pg_owner_engine: Engine,
-    pg_url: str,
+    pg_app_url: str,
     smtp: AuthenticatingSmtp,
     webhook: Webhook,
     logs: list[str],
@@ -223,7 +223,7 @@ def test_no_planted_secret_is_stored_logged_proved_or_printed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BAGALAU_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BAGALAU_DATABASE_URL", pg_url)
+    monkeypatch.setenv("BAGALAU_DATABASE_URL", pg_app_url)
     monkeypatch.setenv("BAGALAU_SMTP_URL", smtp_url(smtp.port))
     get_settings.cache_clear()
     settings = get_settings()
