@@ -182,7 +182,7 @@ def populate(engine: sa.Engine, bodies: int, people: int) -> None:
                         "respondent_id": ids[(n * 7 + r) % len(ids)],
                         "relation": "peer",
                         "invited_at": now,
-                        "answered_at": now if r % 2 else None,
+                        "answered": bool(r % 2),
                     }
                     for n, survey in enumerate(survey_ids)
                     for r in range(4)

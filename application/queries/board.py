@@ -455,7 +455,7 @@ def _surveys(session: Session, body_id: int, year: int) -> SurveyProgress:
         )
     ).one()
     respondents = session.execute(
-        sa.select(sa.func.count(), sa.func.count(respondent_t.c.answered_at))
+        sa.select(sa.func.count(), sa.func.count().filter(respondent_t.c.answered.is_(True)))
         .select_from(respondent_t.join(survey_t, survey_t.c.id == respondent_t.c.survey_id))
         .where(survey_t.c.body_id == body_id, survey_t.c.year == year)
     ).one()
