@@ -28,14 +28,19 @@ from domain.vocabulary import Role
 from persistence import audit_view as audit_queries
 from web.deps import CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
-from web.routes.api import UNAUTHORIZED
+from web.routes.api import UNAUTHORIZED, Problem
 from web.runs import PrefectDown, RunNotFound, RunsReader
 
 HR_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
 AUDIT_ROLES = frozenset({Role.HR_HEAD, Role.ADMIN})
 
 pages = APIRouter(prefix="/hr", include_in_schema=False)
-api = APIRouter(prefix="/api/v1/hr", tags=["hr"], dependencies=[Depends(current_login)], responses=UNAUTHORIZED)
+#: Refusals are 404 (R-2: no leak of existence), so every HR endpoint documents it beside 401.
+REFUSED: dict[int | str, dict[str, Any]] = {
+    **UNAUTHORIZED,
+    404: {"model": Problem, "description": "not HR of this body (G-6, R-2), or no such thing"},
+}
+api = APIRouter(prefix="/api/v1/hr", tags=["hr"], dependencies=[Depends(current_login)], responses=REFUSED)
 
 #: The board's status names as the pages show them (translated where shown).
 STATUS_NAMES: dict[str, str] = {
