@@ -215,6 +215,11 @@ def set_cookie(response: Response, settings: WebSettings, name: str, value: str,
     )
 
 
+#: The pattern of every free-text query parameter: no control character (PostgreSQL text cannot hold a NUL), so
+#: such input is a 422 naming the parameter, never a server error.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
 def refuse(
     request: Request, principal: Principal, *, resource: str, action: str = "read", rule: str = "R-2"
 ) -> NotFoundRefusal:
@@ -228,7 +233,7 @@ def refuse(
     login: Login | None = getattr(request.state, "login", None)
     get_authenticator(request).record_refusal(
         principal,
-        resource=resource,
+        resource=resource.replace("\x00", "\\x00"),  # PostgreSQL text holds no NUL; the attempt is still recorded
         action=action,
         rule=rule,
         user_id=login.user.id if login else None,

@@ -26,7 +26,7 @@ from documents.pdf import render_pdf, suggested_filename
 from documents.xlsx import write_results
 from domain.periods import Period
 from domain.vocabulary import Language
-from web.deps import CurrentLogin, CurrentPrincipal, EnvDep, refuse
+from web.deps import PRINTABLE, CurrentLogin, CurrentPrincipal, EnvDep, refuse
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,8 +65,10 @@ def results_xlsx(
     request: Request,
     env: EnvDep,
     principal: CurrentPrincipal,
-    period: Annotated[str, Query(min_length=4, max_length=7, description="2025-Q1 … 2025-Q4, or 2025")],
-    body: Annotated[str | None, Query(max_length=64)] = None,
+    period: Annotated[
+        str, Query(min_length=4, max_length=7, pattern=PRINTABLE, description="2025-Q1 … 2025-Q4, or 2025")
+    ],
+    body: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
     language: Annotated[Language | None, Query()] = None,
 ) -> Response:
     """The results of a quarter (or a year with its quarters) of a body: the rows ``principal`` may see (R-2)."""

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -26,10 +26,13 @@ from application.queries import board as board_queries
 from domain.access import Principal
 from domain.vocabulary import Role
 from persistence import audit_view as audit_queries
-from web.deps import CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
+from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
 from web.routes.api import UNAUTHORIZED, Problem
 from web.runs import PrefectDown, RunNotFound, RunsReader
+
+#: A row id in a URL: PostgreSQL's integer range, so a huge number is a 422 naming the field, never a 500.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 HR_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
 AUDIT_ROLES = frozenset({Role.HR_HEAD, Role.ADMIN})
@@ -85,8 +88,12 @@ def audit_principal(request: Request, principal: CurrentPrincipal) -> Principal:
 
 HrPrincipal = Annotated[Principal, Depends(hr_principal)]
 AuditPrincipal = Annotated[Principal, Depends(audit_principal)]
-BodyQuery = Annotated[str | None, Query(max_length=64, description="the body's code; default: the user's body")]
-PeriodQuery = Annotated[str | None, Query(max_length=16, description="2025-Q1 or 2025; default: the newest")]
+BodyQuery = Annotated[
+    str | None, Query(max_length=64, pattern=PRINTABLE, description="the body's code; default: the user's body")
+]
+PeriodQuery = Annotated[
+    str | None, Query(max_length=16, pattern=PRINTABLE, description="2025-Q1 or 2025; default: the newest")
+]
 
 
 def _body(request: Request, principal: Principal, body: str | None) -> str:
@@ -137,8 +144,8 @@ def board_page(
     principal: HrPrincipal,
     body: BodyQuery = None,
     period: PeriodQuery = None,
-    status: Annotated[str | None, Query(max_length=16)] = None,
-    after_number: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=16, pattern=PRINTABLE)] = None,
+    after_number: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
     after_id: int | None = None,
     sent: int | None = None,
 ) -> Response:
@@ -181,8 +188,8 @@ def people_api(
     principal: HrPrincipal,
     body: BodyQuery = None,
     period: PeriodQuery = None,
-    status: Annotated[str | None, Query(max_length=16)] = None,
-    after_number: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=16, pattern=PRINTABLE)] = None,
+    after_number: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
     after_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=board_queries.MAX_PAGE_SIZE)] = board_queries.PAGE_SIZE,
 ) -> JSONResponse:
@@ -205,7 +212,7 @@ def people_api(
 # --- one evaluation ------------------------------------------------------------------------------------------------
 
 
-def _timeline(request: Request, env: EnvDep, principal: Principal, evaluation_id: int) -> board_queries.Timeline:
+def _timeline(request: Request, env: EnvDep, principal: Principal, evaluation_id: RowId) -> board_queries.Timeline:
     found = board_queries.timeline(env, principal, evaluation_id)
     if found is None:
         raise refuse(request, principal, resource=f"evaluation:{evaluation_id}")
@@ -214,7 +221,7 @@ def _timeline(request: Request, env: EnvDep, principal: Principal, evaluation_id
 
 @pages.get("/evaluations/{evaluation_id}/timeline")
 def timeline_page(
-    request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal, evaluation_id: int
+    request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal, evaluation_id: RowId
 ) -> Response:
     """The full story of one evaluation: notice, reminders, sheet versions, acquaintance, calibration, messages."""
     found = _timeline(request, env, principal, evaluation_id)
@@ -222,7 +229,7 @@ def timeline_page(
 
 
 @api.get("/evaluations/{evaluation_id}/timeline", summary="The full timeline of one evaluation (R-2: progress)")
-def timeline_api(request: Request, env: EnvDep, principal: HrPrincipal, evaluation_id: int) -> JSONResponse:
+def timeline_api(request: Request, env: EnvDep, principal: HrPrincipal, evaluation_id: RowId) -> JSONResponse:
     return _json(_timeline(request, env, principal, evaluation_id))
 
 
@@ -230,14 +237,14 @@ def timeline_api(request: Request, env: EnvDep, principal: HrPrincipal, evaluati
 
 
 @pages.post("/dead-letters/{message_id}/send-again")
-def send_again_page(env: EnvDep, principal: HrPrincipal, message_id: int) -> Response:
+def send_again_page(env: EnvDep, principal: HrPrincipal, message_id: RowId) -> Response:
     """Send a dead letter again (audited as the HR member); back to the board saying so."""
     send_again(env, principal, message_id)
     return RedirectResponse(f"/hr/board?sent={message_id}", status_code=303)
 
 
 @api.post("/dead-letters/{message_id}/send-again", summary="Re-queue a dead letter of one's body (audited)")
-def send_again_api(env: EnvDep, principal: HrPrincipal, message_id: int) -> JSONResponse:
+def send_again_api(env: EnvDep, principal: HrPrincipal, message_id: RowId) -> JSONResponse:
     return _json(send_again(env, principal, message_id))
 
 
@@ -258,7 +265,7 @@ def _audit(
         return wanted, audit_queries.audit_log(uow.session, wanted, zone=env.clock.zone, before=before)
 
 
-PersonQuery = Annotated[str | None, Query(max_length=64, description="a personnel number")]
+PersonQuery = Annotated[str | None, Query(max_length=64, pattern=PRINTABLE, description="a personnel number")]
 
 
 @pages.get("/audit")
