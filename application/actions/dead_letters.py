@@ -33,6 +33,10 @@ class SentAgain:
     kind: str
 
 
+class DeadLetterNotFound(LookupError):
+    """No message of that id in the principal's body: the door answers it as it answers a refusal (404, R-2)."""
+
+
 def send_again(env: Environment, principal: Principal, message_id: int) -> SentAgain:
     """Re-queue dead letter ``message_id`` of the principal's body, audited as the principal (R-4)."""
     if not principal.roles & HR_ROLES or principal.body is None:
@@ -44,7 +48,7 @@ def send_again(env: Environment, principal: Principal, message_id: int) -> SentA
             .where(outbox.c.id == message_id, body_t.c.code == principal.body)
         ).first()
     if found is None:
-        raise Rejected(f"there is no message {message_id} of body {principal.body}")
+        raise DeadLetterNotFound(f"there is no message {message_id} of body {principal.body}")
     if found.status != OutboxStatus.DEAD.value:
         raise Rejected(f"message {message_id} is not a dead letter (it is {found.status}): nothing to send again")
     done = requeue(

@@ -13,6 +13,8 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.browser.conftest import PASSWORD, LiveApp
 
@@ -38,9 +40,17 @@ def test_the_api_never_answers_with_a_server_error(live_app: LiveApp, token: str
         @given(case=operation.as_strategy())
         @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def call(case: Any) -> None:
-            response = case.call_and_validate(headers=headers)
-            assert response.status_code < 500
+            # A refusal of the rules (422 {rule, detail}) answers schema-valid input by design, so the
+            # "valid data is accepted" check does not apply; every other check (status codes, bodies) does.
+            # The test app has no Prefect server: the runs endpoints answer their documented 503 "prefect down".
+            excluded = [positive_data_acceptance] + ([not_a_server_error] if "/hr/runs" in case.path else [])
+            response = case.call_and_validate(headers=headers, excluded_checks=excluded)
+            if "/hr/runs" in case.path and response.status_code >= 500:
+                assert response.status_code == 503 and response.json()["prefect"] == "down"
+            else:
+                assert response.status_code < 500
 
         call()
         tested.append(f"{operation.method.upper()} {operation.path}")
-    assert sorted(tested) == ["GET /api/v1/health", "GET /api/v1/me", "PATCH /api/v1/me", "POST /api/v1/session"]
+    assert {"GET /api/v1/health", "GET /api/v1/me", "PATCH /api/v1/me", "POST /api/v1/session"} <= set(tested)
+    assert "GET /api/v1/hr/board" in tested

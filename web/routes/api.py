@@ -104,8 +104,38 @@ class Health(BaseModel):
 
 
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"model": Problem, "description": "no session, or it expired"}}
+
+
+class InvalidField(BaseModel):
+    """One malformed field: where it is, what is wrong, of which kind."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class InvalidInput(BaseModel):
+    """The request is malformed: every field at fault, each named."""
+
+    detail: list[InvalidField]
+
+
+class Refusal(BaseModel):
+    """An action the rules refuse: the rule's id (``C-2``) where the methodology has one, and the reason."""
+
+    rule: str | None
+    detail: str
+
+
+#: 422 has two shapes: FastAPI's list of malformed fields, and a refusal of the rules (``{"rule", "detail"}``).
+REJECTED: dict[int | str, dict[str, Any]] = {
+    422: {
+        "model": InvalidInput | Refusal,
+        "description": "malformed input (each field named), or an action the rules refuse (the rule named)",
+    }
+}
 public = APIRouter(prefix=API_V1, tags=["session"])
-private = APIRouter(prefix=API_V1, dependencies=[Depends(current_login)], responses=UNAUTHORIZED)
+private = APIRouter(prefix=API_V1, dependencies=[Depends(current_login)], responses={**UNAUTHORIZED, **REJECTED})
 
 
 def _me(login: Login, session: SessionDep) -> Me:

@@ -21,14 +21,14 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from application.actions.dead_letters import send_again
+from application.actions.dead_letters import DeadLetterNotFound, SentAgain, send_again
 from application.queries import board as board_queries
 from domain.access import Principal
 from domain.vocabulary import Role
 from persistence import audit_view as audit_queries
 from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
-from web.routes.api import UNAUTHORIZED, Problem
+from web.routes.api import REJECTED, UNAUTHORIZED, Problem
 from web.runs import PrefectDown, RunNotFound, RunsReader
 
 #: A row id in a URL: PostgreSQL's integer range, so a huge number is a 422 naming the field, never a 500.
@@ -41,6 +41,7 @@ pages = APIRouter(prefix="/hr", include_in_schema=False)
 #: Refusals are 404 (R-2: no leak of existence), so every HR endpoint documents it beside 401.
 REFUSED: dict[int | str, dict[str, Any]] = {
     **UNAUTHORIZED,
+    **REJECTED,
     404: {"model": Problem, "description": "not HR of this body (G-6, R-2), or no such thing"},
 }
 api = APIRouter(prefix="/api/v1/hr", tags=["hr"], dependencies=[Depends(current_login)], responses=REFUSED)
@@ -236,16 +237,24 @@ def timeline_api(request: Request, env: EnvDep, principal: HrPrincipal, evaluati
 # --- dead letters --------------------------------------------------------------------------------------------------
 
 
+def _send_again(request: Request, env: EnvDep, principal: Principal, message_id: int) -> SentAgain:
+    """Another body's message, or none: 404 and the refusal recorded (R-2: no leak of existence)."""
+    try:
+        return send_again(env, principal, message_id)
+    except DeadLetterNotFound:
+        raise refuse(request, principal, resource=f"message:{message_id}", action="send-again") from None
+
+
 @pages.post("/dead-letters/{message_id}/send-again")
-def send_again_page(env: EnvDep, principal: HrPrincipal, message_id: RowId) -> Response:
+def send_again_page(request: Request, env: EnvDep, principal: HrPrincipal, message_id: RowId) -> Response:
     """Send a dead letter again (audited as the HR member); back to the board saying so."""
-    send_again(env, principal, message_id)
+    _send_again(request, env, principal, message_id)
     return RedirectResponse(f"/hr/board?sent={message_id}", status_code=303)
 
 
 @api.post("/dead-letters/{message_id}/send-again", summary="Re-queue a dead letter of one's body (audited)")
-def send_again_api(env: EnvDep, principal: HrPrincipal, message_id: RowId) -> JSONResponse:
-    return _json(send_again(env, principal, message_id))
+def send_again_api(request: Request, env: EnvDep, principal: HrPrincipal, message_id: RowId) -> JSONResponse:
+    return _json(_send_again(request, env, principal, message_id))
 
 
 # --- the audit view ------------------------------------------------------------------------------------------------
@@ -266,6 +275,8 @@ def _audit(
 
 
 PersonQuery = Annotated[str | None, Query(max_length=64, pattern=PRINTABLE, description="a personnel number")]
+EvaluationQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="an evaluation's id")]
+BeforeQuery = Annotated[int | None, Query(ge=1, le=2**63 - 1, description="the page before this entry (keyset)")]
 
 
 @pages.get("/audit")
@@ -275,10 +286,10 @@ def audit_page(
     pages_: PagesDep,
     principal: AuditPrincipal,
     person: PersonQuery = None,
-    evaluation: int | None = None,
+    evaluation: EvaluationQuery = None,
     since: date | None = None,
     until: date | None = None,
-    before: int | None = None,
+    before: BeforeQuery = None,
 ) -> Response:
     """Who changed what, when, before/after and why; and every refused access (R-4, R-2)."""
     wanted, found = _audit(env, principal, person, evaluation, since, until, before)
@@ -296,15 +307,18 @@ def audit_api(
     env: EnvDep,
     principal: AuditPrincipal,
     person: PersonQuery = None,
-    evaluation: int | None = None,
+    evaluation: EvaluationQuery = None,
     since: date | None = None,
     until: date | None = None,
-    before: int | None = None,
+    before: BeforeQuery = None,
 ) -> JSONResponse:
     return _json(_audit(env, principal, person, evaluation, since, until, before)[1])
 
 
 # --- stalled runs --------------------------------------------------------------------------------------------------
+
+
+RunQuery = Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)]
 
 
 def _runs(request: Request) -> RunsReader:
@@ -313,7 +327,7 @@ def _runs(request: Request) -> RunsReader:
 
 
 @pages.get("/runs")
-async def runs_page(request: Request, pages_: PagesDep, principal: HrPrincipal, again: str | None = None) -> Response:
+async def runs_page(request: Request, pages_: PagesDep, principal: HrPrincipal, again: RunQuery = None) -> Response:
     """The served deployments' runs that need a person; when Prefect does not answer, the page says so."""
     reader = _runs(request)
     down: str | None = None
@@ -333,7 +347,18 @@ async def runs_page(request: Request, pages_: PagesDep, principal: HrPrincipal, 
     )
 
 
-@api.get("/runs", summary="Stalled flow runs of the served deployments (failed, crashed, late, running too long)")
+#: Prefect's API does not answer: said so with 503 (the rest of the dashboard keeps working).
+PREFECT_DOWN: dict[int | str, dict[str, Any]] = {
+    503: {"description": "Prefect's API does not answer: {prefect: down, detail}; the board still works"}
+}
+RunId = Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Fa-f-]+$", description="a Prefect flow run's id")]
+
+
+@api.get(
+    "/runs",
+    summary="Stalled flow runs of the served deployments (failed, crashed, late, running too long)",
+    responses=PREFECT_DOWN,
+)
 async def runs_api(request: Request, principal: HrPrincipal) -> JSONResponse:
     try:
         stalled = await _runs(request).stalled()
@@ -350,7 +375,7 @@ async def _run_again(request: Request, principal: Principal, run_id: str) -> str
 
 
 @pages.post("/runs/{run_id}/again")
-async def run_again_page(request: Request, principal: HrPrincipal, run_id: str) -> Response:
+async def run_again_page(request: Request, principal: HrPrincipal, run_id: RunId) -> Response:
     """Trigger the run's deployment again with the same parameters (every step is idempotent)."""
     try:
         new_id = await _run_again(request, principal, run_id)
@@ -359,8 +384,13 @@ async def run_again_page(request: Request, principal: HrPrincipal, run_id: str) 
     return RedirectResponse(f"/hr/runs?again={new_id}", status_code=303)
 
 
-@api.post("/runs/{run_id}/again", summary="Run a stalled step again: the same deployment, the same parameters")
-async def run_again_api(request: Request, principal: HrPrincipal, run_id: str) -> JSONResponse:
+@api.post(
+    "/runs/{run_id}/again",
+    summary="Run a stalled step again: the same deployment, the same parameters",
+    status_code=201,
+    responses=PREFECT_DOWN,
+)
+async def run_again_api(request: Request, principal: HrPrincipal, run_id: RunId) -> JSONResponse:
     try:
         new_id = await _run_again(request, principal, run_id)
     except PrefectDown as exc:
