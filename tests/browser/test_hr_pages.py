@@ -3,8 +3,6 @@ Prefect down on the runs page; and the board's screenshots in Kazakh, Russian an
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from tests.browser.conftest import PASSWORD, LiveApp, WebOrg, free_port, shoot
 from tests.browser.hr_support import HrWorld, build_hr_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -86,6 +83,5 @@ def test_board_screenshots(page: Any, live_app: LiveApp, world: HrWorld, languag
     page.click(f"form.languages button[value='{language}']")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == language
-    shot = shoot(page, f"hr-board-{language}")
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, DOCS_SCREENSHOTS / f"hr-board-{language}.png")
+    shot = shoot(page, f"hr-board-{language}")  # build/screenshots; docs/screenshots keeps a curated copy
+    assert shot.stat().st_size > 10_000
