@@ -44,8 +44,17 @@ def demo(
     scenario: Annotated[
         Path | None, typer.Option(help="scenario to simulate; default: the richest bundled example")
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="after the simulation, open its database in the web app with a login per person (Ctrl-C stops)",
+        ),
+    ] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="the web app's port (with --serve)")] = 8000,
 ) -> None:
-    """Show every bundled rulebook's next deadlines, then simulate a whole cycle and print its summary."""
+    """Show every bundled rulebook's next deadlines, simulate a whole cycle and print its summary; then serve the
+    simulated body in the web app, printing the demo logins (random passwords, shown once), until Ctrl-C."""
     settings = get_settings()
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     calendar = WorkingCalendar()
@@ -70,8 +79,66 @@ def demo(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     out = settings.data_dir / "demo-report.json"
     typer.echo(f"Simulating {path.name} ({loaded.start} … {loaded.until}) through the Prefect flows …\n")
-    report = runner.run(loaded)
+    database = settings.data_dir / "demo.db"
+    url = f"sqlite:///{database.as_posix()}"
+    report = runner.run(loaded, url, reset=True)
     write_report(report, str(out))
     names = {person.id: person.name for person in loaded.organization.employees}
     typer.echo(render_summary(report, names))
     typer.echo(f"\nThe full JSON report: {out}")
+    if serve:
+        serve_demo(url, names, port)
+
+
+def serve_demo(url: str, names: dict[str, str], port: int) -> None:
+    """Give every simulated person a login (their personnel number) and a random password, print them once, and
+    serve the web app on the simulated database until Ctrl-C. The roles come from the organisation (the HR head,
+    the evaluators), exactly as for a real body."""
+    import secrets
+
+    import sqlalchemy as sa
+    import uvicorn
+
+    from bagalau.bootstrap import build_environment
+    from bagalau.settings import Settings
+    from persistence import flowstate
+    from persistence.db import make_engine
+    from persistence.uow import UnitOfWork
+    from web.app import create_app
+    from web.clock import SystemClock
+    from web.config import WebSettings
+    from web.security import hash_password
+
+    settings = Settings(database_url=url)
+    engine = make_engine(url)
+    logins: list[tuple[str, str, str]] = []
+    with UnitOfWork(engine, actor="system:demo") as uow:
+        people = uow.session.execute(
+            sa.select(flowstate.person.c.id, flowstate.person.c.personnel_number).order_by(
+                flowstate.person.c.personnel_number
+            )
+        ).all()
+        for person_id, number in people:
+            login = str(number).lower()
+            if uow.users.by_login(login) is not None:
+                continue
+            password = secrets.token_urlsafe(9)
+            uow.users.add(login=login, person_id=person_id, password_hash=hash_password(password))
+            logins.append((login, password, names.get(str(number), "")))
+        uow.commit()
+    from flows.launchers import InProcessLauncher
+
+    env = build_environment(settings, engine=engine, launcher=InProcessLauncher())
+    app = create_app(WebSettings(environment="development"), engine, clock=SystemClock(settings.timezone), env=env)
+    typer.echo(f"\nThe simulated body in the web app: http://127.0.0.1:{port}/  (Ctrl-C stops; --no-serve skips this)")
+    typer.echo("Demo logins (random passwords, shown only now):")
+    width = max((len(login) for login, _, _ in logins), default=5)
+    for login, password, name in logins:
+        typer.echo(f"  {login:<{width}}  {password}  {name}")
+    try:
+        uvicorn.run(app, host="127.0.0.1", port=port, server_header=False, log_level="warning")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+    typer.echo("stopped")
