@@ -73,6 +73,7 @@ class Appointment:
     category: str
     started_on: date
     ended_on: date | None
+    public_service: bool = False
 
 
 @dataclass(frozen=True, slots=True)
