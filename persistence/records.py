@@ -325,6 +325,7 @@ class CalibrationCase:
     members: Sequence[int] = ()
     hr_members: Sequence[int] = ()
     votes: Sequence[CalibrationVote] = ()
+    feedback_held_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +343,7 @@ class CommissionMeeting:
     approved_by_id: int | None
     approved_on: date | None
     present: Sequence[int] = ()
+    attendance_recorded_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

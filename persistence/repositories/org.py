@@ -25,6 +25,7 @@ from persistence.models import (
     BodyRow,
     CommissionMemberRow,
     ContactChannelRow,
+    DelegationRow,
     DismissalRow,
     HeadRelationRow,
     PersonRow,
@@ -284,6 +285,26 @@ class OrgRepository(Repository):
             .order_by(SubstitutionRow.started_on, SubstitutionRow.id)
         )
         return list(self.session.execute(statement).scalars())
+
+    def add_delegation(self, *, evaluator_id: int, delegate_id: int, evaluatee_id: int, started_on: date) -> int:
+        """D-4: ``evaluator_id`` designates ``delegate_id`` to evaluate ``evaluatee_id`` from ``started_on``."""
+        row = self._add(
+            DelegationRow(
+                evaluator_id=evaluator_id, delegate_id=delegate_id, evaluatee_id=evaluatee_id, started_on=started_on
+            )
+        )
+        after = {"evaluator_id": evaluator_id, "delegate_id": delegate_id, "evaluatee_id": evaluatee_id}
+        self._audit.record("delegation", row.id, "designate", after={**after, "from": started_on.isoformat()})
+        return int(row.id)  # type: ignore[arg-type]
+
+    def delegations(self, evaluatee_ids: Iterable[int], on: date) -> dict[tuple[int, int], int]:
+        """D-4: (evaluatee, evaluator) → the delegate designated by that evaluator, the latest by ``on``."""
+        statement = (
+            sa.select(DelegationRow.evaluatee_id, DelegationRow.evaluator_id, DelegationRow.delegate_id)
+            .where(DelegationRow.evaluatee_id.in_(list(evaluatee_ids)), DelegationRow.started_on <= on)
+            .order_by(DelegationRow.started_on, DelegationRow.id)
+        )
+        return {(evaluatee, evaluator): delegate for evaluatee, evaluator, delegate in self.session.execute(statement)}
 
     # --- absences, dismissals, probation, sanctions ------------------------------------------------------------
 
