@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from application.actions.acquaintance import acknowledge, disagree
+from application.actions.appeals import hold_feedback_meeting, record_appeal_outcome
 from application.actions.attendance import record_attendance
 from application.actions.calibration import calibration_vote, compose_calibration
 from application.actions.commission import (
@@ -244,3 +245,20 @@ def _commission_attendance(env: Environment, day: date, event: Any) -> Any:
     if hr is None:
         raise Rejected.by_rule("M-7", "the body has no HR service to record the attendance")
     return record_attendance(env, hr, as_of=day, present=list(event.present))
+
+
+@action("feedback_meeting")
+def _feedback_meeting(env: Environment, day: date, event: Any) -> Any:
+    """Extension, C-8: the evaluator records the feedback meeting held after the session."""
+    return hold_feedback_meeting(env, person(event.by), as_of=day, employee=event.employee)
+
+
+@action("appeal_outcome")
+def _appeal_outcome(env: Environment, day: date, event: Any) -> Any:
+    """Extension, C-9/M-9: HR records the appeal's outcome; a revised result replaces the decided one."""
+    recorder = person(event.by) if event.by else first_hr(env, day)
+    if recorder is None:
+        raise Rejected.by_rule("C-9", "the body has no HR service to record the outcome of the appeal")
+    return record_appeal_outcome(
+        env, recorder, as_of=day, employee=event.employee, outcome=event.outcome, score=event.score, result=event.result
+    )
