@@ -5,7 +5,21 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
-from bagalau.commands import calendar, db, demo, export, notify, org, rerun, rulebook, serve, simulate, user, webapp
+from bagalau.commands import (
+    body,
+    calendar,
+    db,
+    demo,
+    export,
+    notify,
+    org,
+    rerun,
+    rulebook,
+    serve,
+    simulate,
+    user,
+    webapp,
+)
 from bagalau.commands.last_resort import GuardedGroup
 
 app = typer.Typer(
@@ -31,6 +45,7 @@ def version() -> None:
 
 
 # Sub-command groups, one line each (keep the list sorted).
+app.add_typer(body.app, name="body")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(db.app, name="db")
 app.add_typer(export.app, name="export")
