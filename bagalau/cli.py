@@ -15,6 +15,7 @@ from bagalau.commands import (
     org,
     rerun,
     rulebook,
+    schedule,
     serve,
     simulate,
     user,
@@ -52,6 +53,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(notify.app, name="notify")
 app.add_typer(org.app, name="org")
 app.add_typer(rulebook.app, name="rulebook")
+app.add_typer(schedule.app, name="schedule")
 app.add_typer(user.app, name="user")
 app.command("demo")(demo.demo)
 app.command("rerun")(rerun.rerun)

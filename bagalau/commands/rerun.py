@@ -102,6 +102,8 @@ def rerun(
     from bagalau.bootstrap import environment
 
     day = as_of or environment().clock.today()
+    if step == "open_period" and body is not None and period is not None:
+        _check_schedule(body, period, day)
     call = _flow_call(step, body, period, day, case) if step in FLOWS else _sweep_step_call(step, body, day)
     result = call()
     typer.echo(json.dumps(result, default=_plain, ensure_ascii=False, indent=2))
@@ -118,6 +120,18 @@ def _check_step(step: str) -> None:
         params.fail(
             "STEP", f"{step[:60]!r} is neither a flow ({', '.join(FLOWS)}) nor a daily-sweep step ({', '.join(steps)})"
         )
+
+
+def _check_schedule(body: str, period: str, day: date) -> None:
+    """The opening gate, asked before the run: no rulebook (G-3) or an unapproved schedule (G-4) exits 2 naming the
+    rule, no traceback."""
+    from application.actions.schedule import opening_refusal
+    from bagalau.bootstrap import environment
+
+    refusal = opening_refusal(environment(), body, period, day)
+    if refusal is not None:
+        typer.echo(f"bagalau rerun open_period: body {body}: {refusal}", err=True)
+        raise typer.Exit(2)
 
 
 def _plain(value: Any) -> Any:
