@@ -270,7 +270,7 @@ def complete_evaluation(
     version = len(uow.sheets.versions(evaluation_id)) or 1
     payload = {
         "period": _period_label(uow, row.period_id),
-        "ack_link": ctx.env.link(f"evaluations/{evaluation_id}/acknowledge"),
+        "ack_link": ctx.env.link(f"ack/{evaluation_id}"),
         **messages.result_payload(book, score, category),
     }
     messages.queue(
