@@ -191,7 +191,9 @@ def _escalate_lateness(ctx: BodyContext, late: list[tuple[int, int, date]], day:
         }
         for evaluation_id, person_id, _ in late
     ]
-    bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, rows, ("evaluation_id", "kind", "level"))
+    bulk.insert_ignoring_duplicates(
+        ctx.uow.connection, flowstate.escalation, rows, ("evaluation_id", "kind", "level")
+    )
 
 
 # --- the flows' work ------------------------------------------------------------------------------------------
