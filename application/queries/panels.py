@@ -32,7 +32,6 @@ from application.errors import Rejected
 from application.queries.access import visibility_of
 from domain import votes
 from domain.access import Principal, Visibility
-from domain.errors import RuleViolation
 from domain.rulebook import Rulebook
 from domain.scoring import score_bounds
 from domain.vocabulary import CalibrationStatus, EvaluationStatus, Role
@@ -329,14 +328,10 @@ def composition_problems(env: Environment, principal: Principal, case_id: int, m
         assert book.calibration is not None
         unknown = [member for member in members if member not in ctx.ids]
         evaluator = ctx.numbers.get(row["evaluator_id"]) if row["evaluator_id"] else None
-        try:
-            votes.check_calibration_composition(
-                list(members), ctx.numbers[row["person_id"]], evaluator, _hr_numbers(ctx), book.calibration
-            )
-        except RuleViolation as violation:
-            problems = str(violation).removeprefix("calibration composition: ").removesuffix(" (C-5)").split("; ")
-            return [f"unknown employee {member}" for member in unknown] + problems
-        return [f"unknown employee {member}" for member in unknown]
+        problems = votes.calibration_composition_problems(
+            list(members), ctx.numbers[row["person_id"]], evaluator, _hr_numbers(ctx), book.calibration
+        )
+        return [f"unknown employee {member}" for member in unknown] + problems
 
 
 # --- the Evaluation Commission (M-7, M-8) -------------------------------------------------------------------------
