@@ -133,7 +133,7 @@ def people(n: int) -> Iterator[Person]:
             "B",
             head,
             _appointed(i),
-            date(2025, 3, 14) if i % 100 == 99 else None,
+            date(2025, 3, 14) if i % 100 == 98 else None,
             date(2025, 6, 30) if i % 50 == 7 else None,
             "ru" if i % 7 == 0 else "kk",
             "",
