@@ -100,7 +100,8 @@ def test_a_panel_is_composed_votes_and_reaches_a_calibrated_score(
     assert last["tally"]["decided"] and last["tally"]["score"] == "4.0000" and last["tally"]["votes_for_winner"] == 2
     assert settle(world.env, case["id"], date(2025, 4, 18)) == "closed"  # the session step, as the sweep runs it
     protocol = client.get(f"/api/v1/calibration/{case['id']}", headers=e2).json()
-    assert (protocol["final_score"], protocol["final_category"], protocol["status"]) == ("4.0000", "effective", "closed")
+    outcome = (protocol["final_score"], protocol["final_category"], protocol["status"])
+    assert outcome == ("4.0000", "effective", "closed")
     assert protocol["protocol_signed_on"] == "2025-04-18" and protocol["feedback_meeting_on"] == "2025-04-22"
     late = client.post(votes, json={"score": "4"}, headers=as_user(client, "h2"))
     assert late.status_code == 422
