@@ -197,6 +197,8 @@ def submit_sheet(
             signed_by_id=submitter,
             signed_at=env.clock.moment(as_of),
         )
+        if row["evaluator_id"] != submitter:  # G-7/D-4: whoever was due on the day evaluated
+            uow.evaluations.update(row["id"], evaluator_id=submitter, reason=f"evaluated by {actor} (G-7, D-4)")
         late = row["deadline"] is not None and as_of > row["deadline"]
         reason = f"sheet version {sheet.version} submitted" + (" after the deadline" if late else "")
         if spec.superior_approval or spec.review == "commission":
