@@ -220,6 +220,7 @@ def _open_sheet(ctx: BodyContext, person_id: int, number: str, method: Method | 
         raise Rejected.by_rule("P-1", f"no evaluation of {number} is open")
     open_rows = [row for row in rows if row["eligible"] and row["status"] in SUBMITTABLE]
     if not open_rows:
+        _refuse_after_sunset(ctx, rows)
         refusal = ineligible_reason(rows, number)
         if refusal is not None:
             raise refusal
@@ -237,6 +238,19 @@ def _open_sheet(ctx: BodyContext, person_id: int, number: str, method: Method | 
     if waiting:
         return min(candidates, key=lambda row: (row["period_year"], row["period_quarter"] or 5, row["id"]))
     return candidates[0]
+
+
+def _refuse_after_sunset(ctx: BodyContext, rows: list[Row]) -> None:
+    """M-10: a sheet for an evaluation whose method expired before it finished is refused citing M-10."""
+    for row in rows:
+        if not row["eligible"] or row["completed_on"] is not None:
+            continue
+        spec = ctx.book(row["rulebook_id"]).method(row["method"])
+        if spec.sunset is not None and not spec.in_force(ctx.on):
+            try:
+                check_in_force(spec, ctx.on, "a sheet")
+            except RuleViolation as violation:
+                raise Rejected.from_violation(violation) from None
 
 
 def complete_evaluation(
