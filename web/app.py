@@ -33,7 +33,7 @@ from web.deps import csrf_protect
 from web.i18n import Catalogs
 from web.oidc import OidcClient
 from web.rendering import Pages
-from web.routes import api, documents, hr, pages
+from web.routes import api, documents, hr, hr_setup, pages
 from web.runs import NoRuns, RunsReader
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -157,6 +157,7 @@ def create_app(
     app.include_router(api.private)
     app.include_router(pages.router)
     app.include_router(hr.pages)
+    app.include_router(hr_setup.pages)
     app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
