@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from persistence import bulk
 from persistence.models import AuditLogRow
 from persistence.models.base import now_utc
 
@@ -74,6 +75,4 @@ class AuditTrail:
             }
             for entity_id, before, after in changes
         ]
-        if rows:
-            self.session.execute(table.insert(), rows)
-        return len(rows)
+        return bulk.append_rows(self.session, table, rows)

@@ -348,12 +348,23 @@ class EvaluationRepository(Repository):
         if not days:
             return 0
         table = EvaluationRow.__table__
-        statement = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("evaluation_id"), table.c.notice_sent_on.is_(None))
-            .values(notice_sent_on=sa.bindparam("day"), updated_at=now_utc())
-        )
-        self.session.connection().execute(statement, [{"evaluation_id": key, "day": day} for key, day in days.items()])
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":  # one statement: the pairs travel as two arrays
+            connection.execute(
+                sa.text(
+                    "UPDATE evaluation AS e SET notice_sent_on = v.day, updated_at = :now "
+                    "FROM unnest(CAST(:ids AS bigint[]), CAST(:days AS date[])) AS v(id, day) "
+                    "WHERE e.id = v.id AND e.notice_sent_on IS NULL"
+                ),
+                {"ids": list(days), "days": list(days.values()), "now": now_utc()},
+            )
+        else:
+            statement = (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("evaluation_id"), table.c.notice_sent_on.is_(None))
+                .values(notice_sent_on=sa.bindparam("day"), updated_at=now_utc())
+            )
+            connection.execute(statement, [{"evaluation_id": key, "day": day} for key, day in days.items()])
         changes = (
             (key, {"notice_sent_on": None}, {"notice_sent_on": day.isoformat()}) for key, day in days.items()
         )
