@@ -443,6 +443,8 @@ def _detail_page(
     done: str | None = None,
     text: str = "",
 ) -> Response:
+    if request.headers.get("HX-Boosted") == "true":
+        status_code = 200  # a boosted form: htmx swaps only a 2xx answer; the message beside the form says it all
     return pages_.render(
         request,
         "evaluation.html",
