@@ -153,3 +153,13 @@ def test_the_ack_link_leads_through_the_login_to_the_result(client: httpx.Client
     client.post("/api/v1/session", json={"login": "e3", "password": "correct horse battery staple"})
     landed = client.get(f"/ack/{key}")
     assert landed.status_code == 303 and landed.headers["location"] == f"/evaluations/{key}"
+
+
+def test_the_result_notice_links_to_the_ack_page(served: StaffWorld) -> None:
+    """The link of E3's result notice (queued on 3 April by the real action) is ``<base>/ack/<id>``."""
+    key = served.ids["E3"]
+    with served.app.engine.connect() as connection:
+        payload = connection.execute(
+            sa.text("SELECT payload FROM outbox_message WHERE evaluation_id = :k AND kind = 'result_ready'"), {"k": key}
+        ).scalar_one()
+    assert payload["ack_link"].endswith(f"/ack/{key}")

@@ -362,6 +362,7 @@ def acknowledge_api(
     response_model=DisagreementOut,
     status_code=201,
     summary="The evaluatee disagrees within the C-2 window: a calibration case opens",
+    responses={200: {"model": DisagreementOut, "description": "the same application sent again: the case it opened"}},
 )
 def disagree_api(
     request: Request,
