@@ -180,5 +180,15 @@ def test_r2_matrix_of_the_commission_family(staff_world: Callable[..., StaffWorl
         )
         assert act.status_code == 201, act.text
         assert set(act.json()["evaluation_ids"]) == {served.ids["E3/competencies"], served.ids["E3/kpi_count"]}
-        shown = client.get(f"/api/v1/evaluations/{key}", headers=bearer(client, "e3")).json()
+        e3 = bearer(client, "e3")
+        shown = client.get(f"/api/v1/evaluations/{key}", headers=e3).json()
         assert (shown["refusal_act_on"], shown["acquaintance_method"]) == ("2026-01-28", "refusal_act")
+        # M-9: the evaluatee appeals the Commission's decision on both lines, within 10 working days (10 February)
+        appealed = client.post(f"/api/v1/evaluations/{key}/appeal", json={"text": "I disagree"}, headers=e3)
+        assert appealed.status_code == 201, appealed.text
+        assert appealed.json()["authority"] == "authorised_body" and appealed.json()["appeal_by"] == "2026-02-10"
+        again = client.post(f"/api/v1/evaluations/{key}/appeal", json={"text": "I disagree"}, headers=e3)
+        assert again.status_code == 422 and again.json()["rule"] == "M-9"
+        colleague = client.post(f"/api/v1/evaluations/{key}/appeal", json={"text": "x"}, headers=bearer(client, "e2"))
+        assert colleague.status_code == 404  # the evaluator sees the result but does not appeal it
+        assert refusals(served.app.engine)[-1][1:] == (f"evaluation:{key}", "appeal", "M-9")
