@@ -69,7 +69,7 @@ def test_an_evaluator_fills_and_signs_a_differentiation_sheet(page: Any, live_ap
     expect(page.locator("#parameters")).to_contain_text("функционалдық міндеттерді орындау сапасы")
     expect(page.locator("#scale")).to_contain_text("D-2")
     page.fill("#score-quality", "7")
-    expect(page.locator("#field-problems")).to_contain_text("0–5")
+    expect(page.locator("#field-problems")).to_contain_text("7 рұқсат етілген мәндерден тыс: 0,00–5,00 (D-2)")
     expect(page.locator("#field-problems [data-field='quality']")).to_have_attribute("data-rule", "D-2")
     for parameter, score in (("quality", "4"), ("deadlines", "5"), ("independence_initiative", "4")):
         page.fill(f"#score-{parameter}", score)
@@ -108,7 +108,7 @@ def test_a_kpi_sheet_is_refused_out_of_range_and_accepted_in_range(
     page.fill("#score-k2", "5")
     page.fill("#score-k3", "4")
     hint = page.locator("#field-problems [data-field='k1']")
-    expect(hint).to_contain_text("4.75–4.99")
+    expect(hint).to_contain_text("5 рұқсат етілген мәндерден тыс: 4,75–4,99 (K-4)")
     expect(hint).to_have_attribute("data-rule", "K-4")
     shoot(page, "evaluator-sheet-kpi-refused-kk")
     page.click("#sign")
