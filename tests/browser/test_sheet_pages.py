@@ -175,3 +175,25 @@ def test_a_forged_form_and_another_persons_sheet_are_refused(page: Any, live_app
     page.click("#sign")
     expect(page.locator("[role=alert]")).to_contain_text(re.compile("қауіпсіздік|token|таңба", re.I))
     assert versions(live_app, world.differentiation) == []
+
+
+def test_the_quarterly_and_competency_forms_show_their_rules(page: Any, live_app: LiveApp, world: SheetWorld) -> None:
+    log_in(page, live_app, "vera", path=f"/sheets/{world.form2}")
+    expect(page.locator("#caps")).to_contain_text("Q-3")
+    expect(page.locator("#binding-cap")).to_contain_text("сөгіс")  # reprimanded in the quarter
+    expect(page.locator("#binding-cap")).to_contain_text("2,99")
+    expect(page.locator("#scale")).to_contain_text("Q-1")
+    for input_ in page.locator("#parameters input").all():
+        input_.fill("5")
+    expect(page.locator("#preview")).to_contain_text("2,99")
+    shoot(page, "evaluator-sheet-form2-kk")
+    page.goto(f"{live_app.url}/sheets/{world.competencies}")
+    expect(page.locator("#threshold")).to_contain_text("3/4")
+    first = page.locator("fieldset[data-competency]").first
+    boxes = first.locator("input[type=checkbox]")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    expect(page.locator("#preview")).to_be_visible()
+    switch_language(page, "en")
+    expect(page.locator("#threshold")).to_contain_text("at least 3/4")
+    shoot(page, "evaluator-sheet-competencies-en")
