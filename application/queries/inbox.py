@@ -81,11 +81,16 @@ class Inbox:
 
 @dataclass(frozen=True)
 class Hint:
-    """A field's problem: the rule, the allowed values and the sentence shown next to it."""
+    """A field's problem: the rule, the allowed values and the sentence shown next to it; an out-of-range score
+    (``kind`` ``range``) also carries the typed ``value`` and the bounds, so that a page can say it in its language."""
 
     rule: str
     allowed: str
     message: str
+    kind: Literal["range", "other"] = "other"
+    value: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -640,7 +645,7 @@ def _scale_hint(
         )
     else:
         message = f"score {scoring.plain(number)} for '{field_id}' is outside the scale {allowed} ({rule})"
-    return Hint(rule, allowed, message)
+    return Hint(rule, allowed, message, "range", number, low, high)
 
 
 def entered_scores(scoring_kind: str, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:

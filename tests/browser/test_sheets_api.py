@@ -56,7 +56,13 @@ def test_the_inbox_lists_the_sheets_due_with_deadline_and_working_days_left(
     items = {item["evaluation_id"]: item for item in response.json()["items"]}
     tasks = {key: item["task"] for key, item in items.items()}
     # K2's signed sheet waits for the superior head (M-5); V1 may still correct it
-    assert tasks == {world.differentiation: "sheet", world.kpi: "sheet", world.count: "signed"}
+    assert tasks == {
+        world.differentiation: "sheet",
+        world.kpi: "sheet",
+        world.form2: "sheet",
+        world.competencies: "sheet",
+        world.count: "signed",
+    }
     due = items[world.differentiation]
     assert (due["task"], due["employee"], due["period"], due["method"]) == ("sheet", "E1", "2026-Q3", "differentiation")
     assert due["deadline"] == world.deadline.isoformat()
@@ -232,3 +238,52 @@ def test_a_cookie_session_needs_the_csrf_token_to_sign(client: httpx.Client, wor
     assert client.post(path, json=body).status_code == 403  # the cookie alone
     signed = client.post(path, json=body, headers={"X-CSRF-Token": opened.json()["csrf_token"]})
     assert signed.status_code == 201, signed.text
+
+
+def test_a_quarterly_form_shows_the_q3_caps_and_caps_the_result(
+    client: httpx.Client, live_app: LiveApp, world: SheetWorld
+) -> None:
+    headers = as_user(client, "vera")
+    form = client.get(f"/api/v1/sheets/{world.form2}", headers=headers).json()
+    assert (form["scale_rule"], form["zero_means_not_performed"], form["cap_rule"]) == ("Q-1", True, "Q-3")
+    assert [p["id"] for p in form["parameters"]][-1] == "no_sanctions"
+    assert form["caps"] == [
+        {"sanctions": ["warning", "reprimand", "severe_reprimand"], "max_score": "2.99"},
+        {"sanctions": ["other"], "max_score": "1.99"},
+    ]
+    assert (form["sanctions_in_period"], form["binding_cap"]) == (["reprimand"], "2.99")
+    fives = {p["id"]: 5 for p in form["parameters"]}
+    check = client.post(f"/api/v1/sheets/{world.form2}/check", headers=headers, json={"scores": fives}).json()
+    assert check["preview"] == {
+        "complete": True,
+        "score": "2.99",
+        "category": "satisfactory",
+        "category_name": check["preview"]["category_name"],
+        "capped_at": "2.99",
+        "problem": None,
+    }
+    signed = client.post(f"/api/v1/sheets/{world.form2}/signature", headers=headers, json={"scores": fives})
+    assert signed.status_code == 201, signed.text
+    assert (signed.json()["score"], signed.json()["category"]) == ("2.99", "satisfactory")
+    assert status_of(live_app, world.form2) == "completed"
+
+
+def test_a_competencies_sheet_shows_the_indicators_of_the_category_and_the_three_quarters_rule(
+    client: httpx.Client, live_app: LiveApp, world: SheetWorld
+) -> None:
+    headers = as_user(client, "vera")
+    form = client.get(f"/api/v1/sheets/{world.competencies}", headers=headers).json()
+    assert (form["scoring"], form["threshold"], form["competency_rule"]) == ("competencies", [3, 4], "M-6")
+    assert form["competencies"] and all(item["indicators"] for item in form["competencies"])
+    observed = {item["id"]: [True] * len(item["indicators"]) for item in form["competencies"]}
+    first = form["competencies"][0]
+    total = len(first["indicators"])
+    observed[first["id"]] = [i >= 2 for i in range(total)]  # two indicators not observed
+    check = client.post(f"/api/v1/sheets/{world.competencies}/check", headers=headers, json={"scores": observed})
+    meets = {item["id"]: item["meets"] for item in check.json()["competencies"]}
+    assert meets[first["id"]] is ((total - 2) * 4 >= 3 * total)  # 3/4 (M-6): 2 of 4 do not meet, 6 of 8 do
+    assert all(meets[key] for key in meets if key != first["id"])
+    signed = client.post(f"/api/v1/sheets/{world.competencies}/signature", headers=headers, json={"scores": observed})
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["completed"] is False  # M-6: to the Commission as signed
+    assert status_of(live_app, world.competencies) == "approved"
