@@ -197,3 +197,48 @@ def test_a_360_answer_is_anonymous_in_the_evaluatees_report_and_api(
         assert client.get(f"/api/v1/surveys/{other}", headers=e0).status_code == 404
         sent = client.post(f"/api/v1/surveys/{asked['survey_id']}/answers", json={"answers": {}}, headers=e0)
         assert (sent.status_code, sent.json()["rule"]) == (422, "P-1")  # closed on its deadline
+
+
+@pytest.fixture
+def commission(db: sa.Engine) -> Iterator[tuple[PanelWorld, Served]]:
+    from tests.browser.panel_support import commission_world
+
+    world = commission_world(db)
+    add_accounts(db, {"H1": Language.RU, "E0": Language.EN, "V1": Language.KK})
+    with serve(world) as served:
+        yield world, served
+
+
+def test_the_commission_meets_and_the_chair_votes(page: Any, commission: tuple[PanelWorld, Served]) -> None:
+    world, served = commission
+    log_in(page, served, "h1", "/commission")
+    expect(page.locator("#notice-days")).to_contain_text("не менее чем за 7 рабочих дней (M-7)")
+    expect(page.locator("#notice-days")).to_contain_text("23 января 2026")
+    page.fill("#meeting_date", "2026-01-27")
+    page.click("#schedule button[type=submit]")
+    expect(page.locator("#done")).to_contain_text("Заседание назначено")
+    expect(page.locator("#meetings")).to_contain_text("27 января 2026")
+    for language in ("ru", "kk", "en"):
+        speak(page, language)
+        shoot(page, f"commission-schedule-{language}")
+
+    world.move_to(date(2026, 1, 27))
+    page.reload()
+    for member in ("E0", "V1", "V2", "E1", "H2"):
+        page.check(f"#attendance input[value={member}]")
+    page.click("#attendance button[type=submit]")
+    expect(page.locator("#done")).to_contain_text("Attendance recorded (M-7).")
+    expect(page.locator("#meetings")).to_contain_text("E0, V1, V2, E1, H2")
+
+    log_in(page, served, "e0", "/commission")
+    expect(page.locator("main")).to_contain_text("As the chair, your vote decides a tie (M-7).")
+    row = page.locator("#lines tr", has_text="H1").filter(has_text="kpi_count")
+    row.locator("select[name=choice]").select_option("approve")
+    row.locator("button[type=submit]").click()
+    expect(page.locator("#done")).to_contain_text("Your vote is recorded (M-7).")
+    row = page.locator("#lines tr", has_text="H1").filter(has_text="kpi_count")
+    expect(row).to_contain_text("E0: approve (chair)")
+    expect(row).to_contain_text("You voted: approve")
+    for language in ("en", "kk", "ru"):
+        speak(page, language)
+        shoot(page, f"commission-vote-{language}")
