@@ -119,8 +119,9 @@ def test_a_panel_is_composed_and_votes_to_a_calibrated_score(page: Any, calibrat
     for language in ("ru", "kk", "en"):
         speak(page, language)
         shoot(page, f"calibration-protocol-{language}")
-    html = page.content()
-    assert "<script>alert(1)</script>" not in html
+    # the argument is shown as text, never run as markup
+    expect(page.locator("#votes td.argument").first).to_have_text("<script>alert(1)</script> бастамашылық ескерілмеген")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
 
 
 @pytest.fixture
