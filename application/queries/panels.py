@@ -78,6 +78,7 @@ class VoteView:
     member: PersonRef
     score: Decimal
     voted_on: date
+    argument: str | None
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,9 @@ def calibration_case(env: Environment, principal: Principal, case_id: int) -> Ca
             sheet_category=row["category"] if result else None,
             final_score=case.final_score if result else None,
             final_category=str(case.final_category) if result and case.final_category else None,
-            votes=tuple(VoteView(_ref(ctx, v.person_id), v.score, v.voted_on) for v in case.votes) if result else (),
+            votes=tuple(VoteView(_ref(ctx, v.person_id), v.score, v.voted_on, v.argument) for v in case.votes)
+            if result
+            else (),
             tally=tally,
             scale_low=low,
             scale_high=high,

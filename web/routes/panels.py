@@ -69,6 +69,7 @@ ROLE_IN_CASE: dict[str, str] = {
     "hr": N_("HR service"),
 }
 DECISION_NAMES: dict[str, str] = {"approve": N_("approve"), "revise": N_("revise")}
+METHOD_NAMES: dict[str, str] = {"kpi_count": N_("KPIs achieved (M-4)"), "competencies": N_("Competencies (M-6)")}
 
 
 def _json(value: Any, status_code: int = 200) -> JSONResponse:
@@ -408,6 +409,7 @@ def _commission_page(
         error=error,
         done=done,
         decision_names=DECISION_NAMES,
+        method_names=METHOD_NAMES,
     )
 
 
