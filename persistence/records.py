@@ -102,6 +102,17 @@ class StoredRulebook:
     stored_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class RulebookAssignment:
+    """A body follows ``rulebook_id`` from ``valid_from`` to ``valid_until`` (inclusive; ``None``: open), G-3."""
+
+    id: int
+    rulebook_id: str
+    valid_from: date
+    valid_until: date | None
+    created_at: datetime
+
+
 # --- evaluations ---------------------------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from domain.validity import check_in_force
 from domain.vocabulary import EvaluationStatus, Method, PeriodKind, ResultCategory
 from notifications.kinds import MessageKind
 from persistence import flowstate
+from persistence.signing import sheet_content_hash
 from persistence.uow import UnitOfWork
 
 
@@ -163,15 +164,22 @@ def submit_sheet(
     scores: Any,
     comment: str | None = None,
     method: Method | str | None = None,
+    evaluation_id: int | None = None,
+    unchanged_is_noop: bool = False,
 ) -> Submitted:
     """The evaluator (``principal``) submits (and signs) the sheet of ``evaluatee``; refused with the rule id if not
-    theirs, out of range or not open. A submission after the deadline is accepted and recorded as late."""
+    theirs, out of range or not open. A submission after the deadline is accepted and recorded as late.
+
+    ``evaluation_id`` names the evaluation when the caller knows it (the web form: refused unless it is one of
+    ``evaluatee``'s open sheets). ``unchanged_is_noop``: a submission whose content equals the current signed
+    version (a form sent twice) changes nothing and answers that version — except after a return (M-5), where the
+    resubmission itself is the answer the superior head waits for."""
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         person_id = ctx.person_id(evaluatee)
         submitter = ctx.acting_person(principal)
         actor = principal.person
-        row = _open_sheet(ctx, person_id, evaluatee, method)
+        row = _open_sheet(ctx, person_id, evaluatee, method, evaluation_id)
         book = ctx.book(row["rulebook_id"])
         spec = book.method(row["method"])
         period = Period(PeriodKind(row["period_kind"]), row["period_year"], row["period_quarter"])
@@ -188,6 +196,13 @@ def submit_sheet(
             scored = SCORERS[spec.scoring](scores, facts)
         except RuleViolation as violation:
             raise Rejected.from_violation(violation) from None
+        if unchanged_is_noop and row["status"] != EvaluationStatus.RETURNED.value:
+            current = uow.sheets.current(row["id"])
+            same = sheet_content_hash(row["id"], scored.stored, comment)
+            if current is not None and current.signed_at is not None and current.content_hash == same:
+                completed = row["status"] == EvaluationStatus.COMPLETED.value
+                late = row["deadline"] is not None and (row["submitted_on"] or as_of) > row["deadline"]
+                return Submitted(row["id"], current.version, scored.score, scored.category, late, completed)
         sheet = uow.sheets.submit(
             row["id"],
             scores=scored.stored,
@@ -213,9 +228,14 @@ def submit_sheet(
         return Submitted(row["id"], sheet.version, scored.score, scored.category, late, completed=True)
 
 
-def _open_sheet(ctx: BodyContext, person_id: int, number: str, method: Method | str | None) -> Row:
-    """The evaluation whose sheet is submitted: one awaiting a sheet first (oldest period), else a resubmission."""
+def _open_sheet(
+    ctx: BodyContext, person_id: int, number: str, method: Method | str | None, evaluation_id: int | None = None
+) -> Row:
+    """The evaluation whose sheet is submitted: one awaiting a sheet first (oldest period), else a resubmission;
+    the one named by ``evaluation_id`` when given."""
     rows = evaluations_of(ctx, person_id, method=method)
+    if evaluation_id is not None:
+        rows = [row for row in rows if row["id"] == evaluation_id]
     if not rows:
         raise Rejected.by_rule("P-1", f"no evaluation of {number} is open")
     open_rows = [row for row in rows if row["eligible"] and row["status"] in SUBMITTABLE]
@@ -286,7 +306,7 @@ def complete_evaluation(
     version = len(uow.sheets.versions(evaluation_id)) or 1
     payload = {
         "period": _period_label(uow, row.period_id),
-        "ack_link": ctx.env.link(f"evaluations/{evaluation_id}/acknowledge"),
+        "ack_link": ctx.env.link(f"ack/{evaluation_id}"),
         **messages.result_payload(book, score, category),
     }
     messages.queue(
