@@ -7,47 +7,23 @@ by ``commission_vote``; the secretary — or HR, its working body — records th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
-from application.actions.commission import composition
-from application.context import BodyContext, transaction
+from application.actions import attendance as recorded
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from persistence import annual_state
 
-
-@dataclass(frozen=True)
-class AttendanceRecorded:
-    meeting_id: int
-    present: tuple[str, ...]
-    newly_recorded: int
+AttendanceRecorded = recorded.AttendanceRecorded
+"""The record of a meeting's attendance (``application.actions.attendance``)."""
 
 
 def record_attendance(
     env: Environment, principal: Principal, *, as_of: date, present: Sequence[str]
 ) -> AttendanceRecorded:
-    """M-7: the secretary or HR records the members present at today's meeting (for the quorum); only members of
-    the Commission, only on the meeting day; recording someone twice changes nothing."""
-    with transaction(env, principal) as uow:
-        ctx = BodyContext.acting(env, uow, principal, as_of)
-        me = ctx.acting_person(principal)
-        panel = composition(ctx)
-        if me not in ctx.hr and principal.person != panel.secretary:
-            raise Rejected.by_rule("M-7", f"{principal.person} is neither the secretary nor in the HR service")
-        found = annual_state.meeting_on(uow.session, ctx.body_id, as_of)
-        if found is None:
-            raise Rejected.by_rule("M-7", f"the Commission does not meet on {as_of.isoformat()}")
-        wanted = list(dict.fromkeys(present))
-        strangers = [person for person in wanted if person not in panel.members]
-        if strangers:
-            raise Rejected.by_rule(
-                "M-7", f"{', '.join(strangers)} not a member of the Commission ({', '.join(panel.members)})"
-            )
-        if not wanted:
-            raise Rejected.by_rule("M-7", "name at least one member present")
-        added = uow.commission.record_presence(found["id"], [ctx.ids[person] for person in wanted])
-        if added:
-            uow.audit("commission_meeting", found["id"], "attendance", after={"present": wanted})
-        return AttendanceRecorded(int(found["id"]), tuple(wanted), added)
+    """M-7: the secretary or HR records who is present at today's meeting (for the quorum) — one action with the
+    scenario contract's ``commission_attendance``: members, people acting for an absent member (G-7), the
+    secretary; anyone else is refused."""
+    if not present:
+        raise Rejected.by_rule("M-7", "name at least one member present")
+    return recorded.record_attendance(env, principal, as_of=as_of, present=list(dict.fromkeys(present)))
