@@ -139,3 +139,23 @@ def test_an_employee_is_refused_the_setup_pages(page: Any, live_app: LiveApp, we
     page.wait_for_load_state()
     for path in ("/hr/calendar", "/hr/staff", "/hr/schedule"):
         assert page.goto(f"{live_app.url}{path}").status == 404
+
+
+def test_hr_sees_the_people_with_roles_and_contacts_and_the_commission(
+    page: Any, live_app: LiveApp, web_org: WebOrg
+) -> None:
+    from bagalau.staff_files import import_staff as import_organization
+
+    scenario = Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "annual-commission-2025.yaml"
+    import_organization(live_app.engine, scenario, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    log_in(page, live_app, "dana", path="/hr/people")
+    h1 = page.locator("#people tr[data-person='H1']")
+    assert h1.count() == 1 and h1.locator(".roles").inner_text().strip() != ""
+    shoot(page, "hr-people-ru")
+    page.goto(f"{live_app.url}/hr/commission")
+    chair = page.locator("#commission tr[data-seat='chair']").inner_text()
+    assert chair.startswith("Председатель")  # dana reads Russian
+    assert "E0" in page.locator("#commission tr[data-seat='chair']").inner_text()
+    assert "H1" in page.locator("#commission tr[data-seat='secretary']").inner_text()
+    assert page.locator("#commission tr[data-seat='member']").count() >= 4
+    shoot(page, "hr-commission-ru")

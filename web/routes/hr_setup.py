@@ -25,6 +25,7 @@ from application.actions import schedule as schedules
 from application.actions import setup, staff_upload
 from application.environment import Environment
 from application.errors import Rejected
+from application.queries import body_setup
 from domain.access import Principal
 from domain.calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
 from domain.vocabulary import Role
@@ -344,3 +345,35 @@ def rulebook_assign(
     except Rejected as exc:
         return _schedule(request, env, pages_, principal, None, error=exc)
     return RedirectResponse("/hr/schedule?assigned=true", status_code=303)
+
+
+# --- people and the Commission --------------------------------------------------------------------------------------
+
+
+@pages.get("/people")
+def people_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal) -> Response:
+    """The body's people today: unit, category, head, body roles and contacts (never a score, R-2)."""
+    assert principal.body is not None
+    error: Rejected | None = None
+    try:
+        found = body_setup.people(env, principal, principal.body, _today(env))
+    except Rejected as exc:
+        found, error = [], exc
+    return pages_.render(
+        request, "hr_people.html", status_code=422 if error else 200, people=found, error=error, field=field_of(error)
+    )
+
+
+@pages.get("/commission")
+def commission_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal) -> Response:
+    """M-7: the Evaluation Commission's composition today, and whether the body's rulebook has one."""
+    assert principal.body is not None
+    error: Rejected | None = None
+    view = None
+    try:
+        view = body_setup.commission(env, principal, principal.body, _today(env))
+    except Rejected as exc:
+        error = exc
+    return pages_.render(
+        request, "hr_commission.html", status_code=422 if error else 200, view=view, error=error, field=field_of(error)
+    )
