@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser.conftest import PASSWORD, shoot
-from tests.browser.staff_support import StaffWorld, refusals, staff_world  # noqa: F401
+from tests.browser.staff_support import COMMISSION_SCENARIO, StaffWorld, refusals, staff_world  # noqa: F401
 from tests.flows_support import prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
@@ -105,3 +105,41 @@ def test_screenshots_of_my_evaluations_in_three_languages(page: Any, served: Sta
         page.goto(f"{served.url}/evaluations/{key}")
         assert page.locator("html").get_attribute("lang") == language
         shoot(page, f"evaluation-{language}")
+
+
+def test_commission_results_are_acknowledged_together_or_hr_draws_up_the_refusal_act(
+    page: Any,
+    staff_world: Callable[..., StaffWorld],  # noqa: F811
+) -> None:
+    """004, 28 January 2026 (the Commission decided on 27 January): HR (H1) draws up E3's refusal act with two
+    witnesses on the result page (M-8); E3 then sees the act on her page. E1 acknowledges her two lines at once."""
+    served = staff_world(date(2026, 1, 28), COMMISSION_SCENARIO)
+    key = served.ids["E3/competencies"]
+    through_the_ack_link(page, served, "h1", key)
+    page.fill("#witness-1", "E4")
+    page.fill("#witness-2", "E3")  # the employee herself cannot witness: refused beside the form (M-8)
+    page.click("#refusal-act button[type=submit]")
+    page.wait_for_selector("#error")
+    assert "M-8" in page.locator("#error").inner_text()
+    page.fill("#witness-1", "E4")
+    page.fill("#witness-2", "E5")
+    page.click("#refusal-act button[type=submit]")
+    page.wait_for_url(f"{served.url}/evaluations/{key}?done=act")
+    assert page.locator("#act").is_visible()
+    page.context.clear_cookies()
+    through_the_ack_link(page, served, "e3", key)
+    assert page.locator("#act").is_visible() and page.locator("#acknowledge").count() == 0
+    assert page.locator("#category").inner_text() != ""
+    page.context.clear_cookies()
+    through_the_ack_link(page, served, "e1", served.ids["E1/kpi_count"])
+    page.click("#acknowledge button[type=submit]")
+    page.wait_for_url(f"{served.url}/evaluations/{served.ids['E1/kpi_count']}?done=acknowledged")
+    with served.app.engine.connect() as connection:
+        methods = connection.execute(
+            sa.text(
+                "SELECT e.method, e.acquaintance_method FROM evaluation e JOIN person p ON p.id = e.person_id"
+                " WHERE p.personnel_number = 'E1' ORDER BY e.method"
+            )
+        ).all()
+    assert [tuple(row) for row in methods] == [("competencies", "web"), ("kpi_count", "web")]  # M-8: together
+    shoot(page, "evaluation-commission-kk")
