@@ -287,3 +287,48 @@ def test_a_competencies_sheet_shows_the_indicators_of_the_category_and_the_three
     assert signed.status_code == 201, signed.text
     assert signed.json()["completed"] is False  # M-6: to the Commission as signed
     assert status_of(live_app, world.competencies) == "approved"
+
+
+HOSTILE: list[object] = [
+    None,
+    True,
+    "NaN",
+    "1e999999",
+    "1e-999999999",
+    "4\x00",
+    "<script>alert(1)</script>",
+    [],
+    [True] * 50,
+    {"nested": {"deeper": [1, 2, 3]}},
+    10**40,
+    -(10**40),
+    1.5e308,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_scores_are_refused_naming_a_rule_never_a_server_error(
+    client: httpx.Client, live_app: LiveApp, world: SheetWorld, value: object
+) -> None:
+    headers = as_user(client, "vera")
+    competencies = client.get(f"/api/v1/sheets/{world.competencies}", headers=headers).json()["competencies"]
+    observed: dict[str, object] = {item["id"]: [True] * len(item["indicators"]) for item in competencies}
+    form2 = {p["id"]: 4 for p in client.get(f"/api/v1/sheets/{world.form2}", headers=headers).json()["parameters"]}
+    for evaluation_id, valid, first in (
+        (world.differentiation, FOURS, "quality"),
+        (world.kpi, {"k1": 4.9, "k2": 5, "k3": 4.1}, "k1"),
+        (world.form2, form2, "quality"),
+        (world.competencies, observed, competencies[0]["id"]),
+    ):
+        body = {"scores": {**valid, first: value}, "justification": "ok"}  # one hostile value among valid ones
+        check = client.post(f"/api/v1/sheets/{evaluation_id}/check", headers=headers, json=body)
+        assert check.status_code == 200, check.text
+        assert check.json()["preview"]["complete"] is False
+        signed = client.post(f"/api/v1/sheets/{evaluation_id}/signature", headers=headers, json=body)
+        assert signed.status_code == 422, signed.text
+        assert signed.json()["rule"], signed.text
+        assert sheet_rows(live_app, evaluation_id) == []
+        extra = client.post(
+            f"/api/v1/sheets/{evaluation_id}/signature", headers=headers, json={"scores": {**valid, "<b>x": value}}
+        )
+        assert extra.status_code == 422 and "&lt;" not in extra.json()["detail"]  # JSON carries text, unescaped
