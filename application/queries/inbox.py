@@ -237,13 +237,14 @@ class SheetForm:
 
 def working_days_left(ctx: BodyContext, today: date, deadline: date | None) -> int | None:
     """Working days from today to the deadline, both included (1 on the last day); negative when overdue (the
-    working days since the deadline); ``None`` without a deadline or outside the calendar's years."""
+    working days since the deadline, at least 1); ``None`` without a deadline or outside the calendar's years."""
     if deadline is None:
         return None
     try:
         if deadline >= today:
             return ctx.calendar.working_days_between(today, deadline)
-        return -ctx.calendar.working_days_between(date.fromordinal(deadline.toordinal() + 1), today)
+        # overdue over a weekend is still overdue: at least one day late
+        return -max(1, ctx.calendar.working_days_between(date.fromordinal(deadline.toordinal() + 1), today))
     except ValueError:
         return None
 
@@ -311,7 +312,7 @@ def _due(ctx: BodyContext, row: Row, task: Task, today: date, language: Language
         method_name=_method_name(ctx, row, language),
         status=row["status"],
         deadline=deadline,
-        working_days_left=working_days_left(ctx, today, deadline),
+        working_days_left=None if task == "signed" else working_days_left(ctx, today, deadline),
         late=task != "review" and deadline is not None and today > deadline and row["status"] in DUE,
     )
 

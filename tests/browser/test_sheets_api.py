@@ -68,11 +68,14 @@ def test_the_inbox_lists_the_sheets_due_with_deadline_and_working_days_left(
     assert due["deadline"] == world.deadline.isoformat()
     assert 1 <= due["working_days_left"] <= 6 and due["late"] is False
     assert due["method_name"] == "Саралау әдісі бойынша бағалау"  # vera reads Kazakh
+    signed = items[world.count]
+    assert signed["working_days_left"] is None and signed["late"] is False  # done: nothing left to count
 
 
 def test_the_superior_head_sees_the_sheet_to_review(client: httpx.Client, world: SheetWorld) -> None:
     items = client.get("/api/v1/inbox", headers=as_user(client, "erlan")).json()["items"]
     assert [(item["evaluation_id"], item["task"]) for item in items] == [(world.count, "review")]
+    assert items[0]["working_days_left"] < 0  # its deadline was two days ago: overdue, even over a weekend
 
 
 def test_the_differentiation_form_comes_from_the_rulebook(client: httpx.Client, world: SheetWorld) -> None:
