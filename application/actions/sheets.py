@@ -1,6 +1,8 @@
 """Submitting an evaluation sheet (D-1…D-3, K-3…K-6, Q-1…Q-3, M-4, M-6) and completing the evaluation (S-1, C-1).
 
-Only the evaluator routed when the period opened (or the delegate / substitute recorded there) may submit. The
+Only whoever is due to evaluate on the day may submit (``application.cycle.routing``: the routed evaluator, an
+acting head, a head standing in for an evaluator absent on the deadline, a D-4 delegate; G-7, D-4); a sheet of a
+method past its sunset is refused (M-10). The
 scores are checked by ``domain.scoring`` against the rulebook of the evaluation: K-4 ranges from the evaluatee's
 KPI plan and actual for the quarter, the D-2/Q-1 scale, the Q-3 cap from the sanctions of the period. A late
 sheet (after the deadline) is accepted and recorded as such: the deadline was already escalated. Each submission
@@ -19,6 +21,7 @@ from typing import Any
 from application import messages
 from application.actions.lookup import SUBMITTABLE, Row, evaluations_of, ineligible_reason
 from application.context import BodyContext, transaction
+from application.cycle.routing import may_submit
 from application.environment import Environment
 from application.errors import Rejected
 from domain import scoring
@@ -27,6 +30,7 @@ from domain.deadlines import calibration_schedule
 from domain.errors import RuleViolation
 from domain.periods import Period
 from domain.rulebook import MethodSpec, Rulebook
+from domain.validity import check_in_force
 from domain.vocabulary import EvaluationStatus, Method, PeriodKind, ResultCategory
 from notifications.kinds import MessageKind
 from persistence import flowstate
@@ -125,7 +129,7 @@ def _score_competencies(scores: Any, facts: SheetFacts) -> Scored:
         raise Rejected.by_rule("M-6", f"rulebook {facts.book.id} has no competency rules")
     employee = facts.ctx.org.employee(facts.number)
     group = scoring.competency_group(rules, employee.category or "")
-    result = scoring.score_competencies(scores, rules, group, public_service=False)
+    result = scoring.score_competencies(scores, rules, group, public_service=employee.public_service)
     stored = {key: list(value) for key, value in dict(scores).items()}
     return Scored(None, result.category, stored)
 
@@ -179,7 +183,12 @@ def submit_sheet(
         book = ctx.book(row["rulebook_id"])
         spec = book.method(row["method"])
         period = Period(PeriodKind(row["period_kind"]), row["period_year"], row["period_quarter"])
-        if row["evaluator_id"] != submitter:
+        if spec.sunset is not None:
+            try:
+                check_in_force(spec, as_of, "a sheet")
+            except RuleViolation as violation:
+                raise Rejected.from_violation(violation) from None
+        if submitter not in may_submit(ctx, row, as_of):
             category = ctx.org.employee(evaluatee).category
             raise Rejected.by_rule(routing_rule(book, spec, category), f"{actor} is not the evaluator of {evaluatee}")
         facts = SheetFacts(ctx, row, person_id, evaluatee, period, book, spec, comment)
@@ -281,7 +290,7 @@ def complete_evaluation(
     version = len(uow.sheets.versions(evaluation_id)) or 1
     payload = {
         "period": _period_label(uow, row.period_id),
-        "ack_link": ctx.env.link(f"evaluations/{evaluation_id}/acknowledge"),
+        "ack_link": ctx.env.link(f"ack/{evaluation_id}"),
         **messages.result_payload(book, score, category),
     }
     messages.queue(
