@@ -59,7 +59,6 @@ def test_the_inbox_lists_the_sheets_due_with_deadline_and_working_days_left(
     assert tasks == {
         world.differentiation: "sheet",
         world.kpi: "sheet",
-        world.form2: "sheet",
         world.competencies: "sheet",
         world.count: "signed",
     }
@@ -74,7 +73,10 @@ def test_the_inbox_lists_the_sheets_due_with_deadline_and_working_days_left(
 
 def test_the_superior_head_sees_the_sheet_to_review(client: httpx.Client, world: SheetWorld) -> None:
     items = client.get("/api/v1/inbox", headers=as_user(client, "erlan")).json()["items"]
-    assert [(item["evaluation_id"], item["task"]) for item in items] == [(world.count, "review")]
+    assert [(item["evaluation_id"], item["task"]) for item in items] == [
+        (world.count, "review"),
+        (world.form2, "sheet"),
+    ]
     assert items[0]["working_days_left"] < 0  # its deadline was two days ago: overdue, even over a weekend
 
 
@@ -246,7 +248,7 @@ def test_a_cookie_session_needs_the_csrf_token_to_sign(client: httpx.Client, wor
 def test_a_quarterly_form_shows_the_q3_caps_and_caps_the_result(
     client: httpx.Client, live_app: LiveApp, world: SheetWorld
 ) -> None:
-    headers = as_user(client, "vera")
+    headers = as_user(client, "erlan")
     form = client.get(f"/api/v1/sheets/{world.form2}", headers=headers).json()
     assert (form["scale_rule"], form["zero_means_not_performed"], form["cap_rule"]) == ("Q-1", True, "Q-3")
     assert [p["id"] for p in form["parameters"]][-1] == "no_sanctions"
@@ -316,22 +318,23 @@ def test_hostile_scores_are_refused_naming_a_rule_never_a_server_error(
     headers = as_user(client, "vera")
     competencies = client.get(f"/api/v1/sheets/{world.competencies}", headers=headers).json()["competencies"]
     observed: dict[str, object] = {item["id"]: [True] * len(item["indicators"]) for item in competencies}
-    form2 = {p["id"]: 4 for p in client.get(f"/api/v1/sheets/{world.form2}", headers=headers).json()["parameters"]}
-    for evaluation_id, valid, first in (
-        (world.differentiation, FOURS, "quality"),
-        (world.kpi, {"k1": 4.9, "k2": 5, "k3": 4.1}, "k1"),
-        (world.form2, form2, "quality"),
-        (world.competencies, observed, competencies[0]["id"]),
+    erlan = as_user(client, "erlan")
+    form2 = {p["id"]: 4 for p in client.get(f"/api/v1/sheets/{world.form2}", headers=erlan).json()["parameters"]}
+    for evaluation_id, valid, first, who in (
+        (world.differentiation, FOURS, "quality", headers),
+        (world.kpi, {"k1": 4.9, "k2": 5, "k3": 4.1}, "k1", headers),
+        (world.form2, form2, "quality", erlan),
+        (world.competencies, observed, competencies[0]["id"], headers),
     ):
         body = {"scores": {**valid, first: value}, "justification": "ok"}  # one hostile value among valid ones
-        check = client.post(f"/api/v1/sheets/{evaluation_id}/check", headers=headers, json=body)
+        check = client.post(f"/api/v1/sheets/{evaluation_id}/check", headers=who, json=body)
         assert check.status_code == 200, check.text
         assert check.json()["preview"]["complete"] is False
-        signed = client.post(f"/api/v1/sheets/{evaluation_id}/signature", headers=headers, json=body)
+        signed = client.post(f"/api/v1/sheets/{evaluation_id}/signature", headers=who, json=body)
         assert signed.status_code == 422, signed.text
         assert signed.json()["rule"], signed.text
         assert sheet_rows(live_app, evaluation_id) == []
         extra = client.post(
-            f"/api/v1/sheets/{evaluation_id}/signature", headers=headers, json={"scores": {**valid, "<b>x": value}}
+            f"/api/v1/sheets/{evaluation_id}/signature", headers=who, json={"scores": {**valid, "<b>x": value}}
         )
         assert extra.status_code == 422 and "&lt;" not in extra.json()["detail"]  # JSON carries text, unescaped
