@@ -5,13 +5,15 @@ superior head's approval and return (M-5), and R-2: another person's sheet is 40
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from domain.vocabulary import AbsenceKind
 from persistence.uow import UnitOfWork
-from tests.browser.conftest import PASSWORD, LiveApp, WebOrg
+from tests.browser.conftest import PASSWORD, PASSWORD_HASH, LiveApp, WebOrg
 from tests.browser.sheets_support import KPI_RANGES, SheetWorld, build_sheet_world
 
 pytestmark = pytest.mark.postgres
@@ -338,3 +340,40 @@ def test_hostile_scores_are_refused_naming_a_rule_never_a_server_error(
             f"/api/v1/sheets/{evaluation_id}/signature", headers=who, json={"scores": {**valid, "<b>x": value}}
         )
         assert extra.status_code == 422 and "&lt;" not in extra.json()["detail"]  # JSON carries text, unescaped
+
+
+def test_the_person_acting_for_an_absent_evaluator_gets_the_form_and_signs(
+    client: httpx.Client, live_app: LiveApp, web_org: WebOrg, world: SheetWorld
+) -> None:
+    today = live_app.app.state.env.clock.today()
+    with UnitOfWork(live_app.engine, actor="test") as uow:
+        ids = uow.org.person_ids(web_org.body)
+        acting = uow.org.add_person(body_id=web_org.body, personnel_number="A1", full_name="Әсел Нұр")
+        unit = uow.org.unit_by_code(web_org.body, "U1")
+        assert unit is not None
+        uow.org.appoint(person_id=acting.id, unit_id=unit.id, category="C-2", started_on=date(2020, 1, 1))
+        uow.org.set_head(person_id=acting.id, head_id=ids["V1"], started_on=date(2020, 1, 1))
+        uow.org.add_absence(
+            person_id=ids["V1"],
+            kind=AbsenceKind.ANNUAL_LEAVE,
+            started_on=today - timedelta(1),
+            ended_on=today + timedelta(30),
+        )
+        uow.org.add_substitution(
+            replaced_id=ids["V1"],
+            substitute_id=acting.id,
+            started_on=today - timedelta(1),
+            ended_on=today + timedelta(30),
+        )
+        uow.users.add(login="asel", person_id=acting.id, password_hash=PASSWORD_HASH)
+        uow.commit()
+    headers = as_user(client, "asel")
+    form = client.get(f"/api/v1/sheets/{world.differentiation}", headers=headers)
+    assert form.status_code == 200 and form.json()["role"] == "evaluator"  # G-7: due to evaluate today
+    signed = client.post(
+        f"/api/v1/sheets/{world.differentiation}/signature",
+        headers=headers,
+        json={"scores": FOURS, "justification": "ok"},
+    )
+    assert signed.status_code == 201, signed.text
+    assert client.get(f"/api/v1/sheets/{world.kpi}", headers=as_user(client, "xenia")).status_code == 404
