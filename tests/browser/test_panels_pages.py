@@ -56,6 +56,9 @@ def test_a_panel_is_composed_and_votes_to_a_calibrated_score(page: Any, calibrat
     world, served = calibration
     log_in(page, served, "e0", "/calibration")
     expect(page.locator("#cases tbody tr")).to_have_count(1)
+    for language in ("kk", "ru", "en"):
+        speak(page, language)
+        shoot(page, f"calibration-list-{language}")
     page.click("#cases a")
     expect(page.locator("h1")).to_contain_text("Calibration session: Дана Омарова · 2025-Q1")
     expect(page.locator("#sheet-score")).to_have_count(0)  # the official composes without seeing the score
@@ -139,7 +142,9 @@ def test_a_360_answer_is_anonymous_in_the_evaluatees_report_and_api(
     log_in(page, served, "e0", "/surveys")
     expect(page.locator("#invitations tbody tr")).to_have_count(1)
     expect(page.locator("#invitations")).to_contain_text("Гүлмира Есенова")
-    shoot(page, "survey-list-ru")
+    for language in ("kk", "en", "ru"):
+        speak(page, language)
+        shoot(page, f"survey-list-{language}")
     page.click("#invitations a")
     expect(page.locator("h1")).to_contain_text("Гүлмира Есенова")
     blocks = page.locator("#questionnaire section")
