@@ -248,7 +248,10 @@ async def check_composition_page(
     """htmx: the C-5 problems of the members ticked so far (a fragment; nothing recorded)."""
     members = await _form_list(request, "members")
     await run_in_threadpool(_case, request, env, principal, case_id)
-    problems = await run_in_threadpool(panel_queries.composition_problems, env, principal, case_id, members)
+    try:
+        problems = await run_in_threadpool(panel_queries.composition_problems, env, principal, case_id, members)
+    except Rejected as refusal:  # not the appointing official: the reason, in the fragment's place
+        problems = [refusal.reason]
     return pages_.render(request, "calibration_check.html", problems=problems, count=len(set(members)))
 
 
