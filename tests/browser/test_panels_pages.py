@@ -47,7 +47,7 @@ def speak(page: Any, language: str) -> None:
 @pytest.fixture
 def calibration(db: sa.Engine) -> Iterator[tuple[PanelWorld, Served]]:
     world = calibration_world(db)
-    add_accounts(db, {"E0": Language.EN, "E2": Language.KK, "H1": Language.RU, "H2": Language.KK})
+    add_accounts(db, {"E0": Language.EN, "E1": Language.RU, "E2": Language.KK, "H1": Language.RU, "H2": Language.KK})
     with serve(world) as served:
         yield world, served
 
@@ -56,6 +56,9 @@ def test_a_panel_is_composed_and_votes_to_a_calibrated_score(page: Any, calibrat
     world, served = calibration
     log_in(page, served, "e0", "/calibration")
     expect(page.locator("#cases tbody tr")).to_have_count(1)
+    for language in ("kk", "ru", "en"):
+        speak(page, language)
+        shoot(page, f"calibration-list-{language}")
     page.click("#cases a")
     expect(page.locator("h1")).to_contain_text("Calibration session: Дана Омарова · 2025-Q1")
     expect(page.locator("#sheet-score")).to_have_count(0)  # the official composes without seeing the score
@@ -119,6 +122,13 @@ def test_a_panel_is_composed_and_votes_to_a_calibrated_score(page: Any, calibrat
     for language in ("ru", "kk", "en"):
         speak(page, language)
         shoot(page, f"calibration-protocol-{language}")
+    # C-8: the evaluator records the feedback meeting once it is held
+    world.move_to(date(2025, 4, 22))
+    log_in(page, served, "e1", f"/calibration/{case_id}")
+    page.click("#feedback-form button[type=submit]")
+    expect(page.locator("#done")).to_have_text("Встреча обратной связи записана (C-8).")
+    expect(page.locator("#feedback-held")).to_have_text("22 апреля 2025\u202fг.")
+    expect(page.locator("#feedback-form")).to_have_count(0)
     # the argument is shown as text, never run as markup
     expect(page.locator("#votes td.argument").first).to_have_text("<script>alert(1)</script> бастамашылық ескерілмеген")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
@@ -139,7 +149,9 @@ def test_a_360_answer_is_anonymous_in_the_evaluatees_report_and_api(
     log_in(page, served, "e0", "/surveys")
     expect(page.locator("#invitations tbody tr")).to_have_count(1)
     expect(page.locator("#invitations")).to_contain_text("Гүлмира Есенова")
-    shoot(page, "survey-list-ru")
+    for language in ("kk", "en", "ru"):
+        speak(page, language)
+        shoot(page, f"survey-list-{language}")
     page.click("#invitations a")
     expect(page.locator("h1")).to_contain_text("Гүлмира Есенова")
     blocks = page.locator("#questionnaire section")
