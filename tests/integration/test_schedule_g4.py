@@ -37,8 +37,11 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def cli(pg_engine: Engine, pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    from bagalau import bootstrap
+
     monkeypatch.setenv("BAGALAU_DATABASE_URL", pg_app_url)
     get_settings.cache_clear()
+    bootstrap.reset()  # an environment an earlier test built on other settings is not this one
     runner = CliRunner()
     try:
         done = runner.invoke(app, ["org", "import", str(STAFF), "--body", "demo", "--as-of", "2025-01-06"])
@@ -46,6 +49,7 @@ def cli(pg_engine: Engine, pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> 
         yield runner
     finally:
         get_settings.cache_clear()
+        bootstrap.reset()
 
 
 def run(cli: CliRunner, *args: str) -> Result:

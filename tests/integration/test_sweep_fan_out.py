@@ -60,7 +60,13 @@ def test_every_per_body_task_run_carries_the_concurrency_tag(world: World) -> No
             return [(run.name, list(run.tags)) for run in found]
 
     import asyncio
+    import time
 
+    # task runs reach the server as events, processed in the background: wait for them (bounded), do not race them
+    deadline = time.monotonic() + 60
     found = asyncio.run(runs())
+    while not found and time.monotonic() < deadline:
+        time.sleep(0.5)
+        found = asyncio.run(runs())
     assert found and all(BODY_TAG in tags for _, tags in found)
     assert {name.rsplit("-", 1)[0] for name, _ in found} >= {"before-delivery", "after-delivery"}
