@@ -241,9 +241,14 @@ class World:
         """The rulebook assigned from the start of the year, and leave in the quarter for some (E-3)."""
         from persistence.uow import UnitOfWork
 
+        from application.actions.schedule import approve_schedule
+        from domain.access import Principal
+
         with UnitOfWork(self.engine, actor="bench:setup") as uow:
             uow.rules.assign_rulebook(body_id=self.body_id, rulebook_id=RULEBOOK, valid_from=AS_OF)
             uow.commit()
+        # G-4: the appointing official (E0) approves the quarter's schedule before it opens
+        approve_schedule(self.env, Principal.system_step("bench:setup"), BODY, QUARTER, by="E0", day=OPENING_DAY)
         rows = list(synthetic.absences(self.suite.people))
         with self.engine.begin() as connection:
             ids = dict(
