@@ -186,3 +186,21 @@ def test_a_form_without_its_csrf_token_changes_nothing(served: StaffWorld) -> No
         assert applied.status_code == 303
         shown = browser.get(f"/evaluations/{key}").text
         assert hostile not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+def test_a_disagreement_after_the_c2_window_is_a_422_naming_the_rule(
+    staff_world: Callable[[date], StaffWorld],  # noqa: F811
+) -> None:
+    """E9 acknowledged on 10 April: the window closed on 17 April; on 22 April the API refuses with C-2 (the
+    scenario's rejection [27]) and nothing changes; the detail no longer offers the form."""
+    served = staff_world(date(2025, 4, 22))
+    key = served.ids["E9"]
+    with httpx.Client(base_url=served.url, timeout=30) as client:
+        e9 = bearer(client, "e9")
+        shown = client.get(f"/api/v1/evaluations/{key}", headers=e9).json()
+        assert shown["disagreement_until"] == "2025-04-17" and not shown["may_disagree"]
+        late = client.post(f"/api/v1/evaluations/{key}/disagreement", json={"text": "Бағамен келіспеймін"}, headers=e9)
+        assert late.status_code == 422
+        assert late.json() == {"rule": "C-2", "detail": "the disagreement window closed on 2025-04-17 (C-2)"}
+        assert client.get(f"/api/v1/evaluations/{key}", headers=e9).json()["calibration"] is None
+    assert served.launcher.started == []
