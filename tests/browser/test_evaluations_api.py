@@ -51,6 +51,19 @@ def test_the_list_has_the_report_fields_and_r2_withholds_scores(client: httpx.Cl
     assert all(item["score"] is None and item["category"] is None for item in staff["evaluations"])
     head = client.get("/api/v1/evaluations", params={"period": "2025-Q1"}, headers=bearer(client, "hh")).json()
     assert {item["employee"]: item["category"] for item in head["evaluations"]}["E3"] == "proper"
+    # keyset pages: three at a time, in id order, the same rows as one page
+    hs, pages, after = bearer(client, "hs"), [], None
+    while True:
+        params: dict[str, str | int] = {"period": "2025-Q1", "limit": 3, **({"after": after} if after else {})}
+        listed = client.get("/api/v1/evaluations", params=params, headers=hs).json()
+        pages.append([item["id"] for item in listed["evaluations"]])
+        after = listed["next_after"]
+        if after is None:
+            break
+    assert [key for page in pages for key in page] == [item["id"] for item in staff["evaluations"]]
+    assert all(len(page) == 3 for page in pages[:-1]) and len(pages) > 2
+    own = client.get("/api/v1/evaluations", params={"mine": "true"}, headers=bearer(client, "e1")).json()
+    assert [item["employee"] for item in own["evaluations"]] == ["E1"]  # mine: the evaluatee's own only
     evaluator = client.get("/api/v1/evaluations", params={"period": "2025"}, headers=bearer(client, "e1")).json()
     assert evaluator["period"] == "2025" and evaluator["evaluations"] == []  # no yearly evaluation in this cycle
 
