@@ -26,9 +26,10 @@ from application.context import working_calendar
 from application.environment import Environment
 from application.queries.access import visibility_of
 from domain.access import PROGRESS_ROLES, Principal, Visibility
-from domain.deadlines import calibration_schedule
+from domain.deadlines import calibration_schedule, commission_schedule
 from domain.periods import Period
 from domain.vocabulary import Role
+from persistence import annual_state
 from persistence.models import (
     AcknowledgementRow,
     AppealRow,
@@ -141,6 +142,7 @@ class EvaluationDetail:
     application_text: str | None
     refusal_act_on: date | None
     appealed_on: date | None
+    appeal_until: date | None
     is_evaluatee: bool
     may_acknowledge: bool
     may_disagree: bool
@@ -338,6 +340,17 @@ def evaluation_detail(env: Environment, principal: Principal, evaluation_id: int
         book = env.rulebooks.get(uow.rules, row.rulebook_id)
         spec = book.method(row.method)
         review = "commission" if spec.review == "commission" else "calibration"
+        appeal_until = None
+        if spec.review == "commission" and book.commission is not None:
+            decision = annual_state.decision_of(session, evaluation_id)
+            if decision is not None:  # M-9: 10 working days from the Commission's decision
+                appeal_until = commission_schedule(
+                    Period.parse(row.period_label),
+                    spec,
+                    book.commission,
+                    working_calendar(uow),
+                    decided_on=decision["decided_on"],
+                ).appeal_by
         window_if_today = None
         calibrated = book.calibration is not None and spec.review == "calibration"
         if calibrated and row.completed_on is not None and row.acquainted_on is None:
@@ -364,10 +377,15 @@ def evaluation_detail(env: Environment, principal: Principal, evaluation_id: int
         application_text=(case.application_text if case is not None else None) if result else None,
         refusal_act_on=act_on,
         appealed_on=appealed_on,
+        appeal_until=appeal_until,
         is_evaluatee=is_evaluatee,
         may_acknowledge=is_evaluatee and has_result and row.acquainted_on is None,
         may_disagree=is_evaluatee and has_result and calibrated and case is None and window_open,
-        may_appeal=is_evaluatee and has_result and review == "commission" and appealed_on is None,
+        may_appeal=is_evaluatee
+        and has_result
+        and review == "commission"
+        and appealed_on is None
+        and (appeal_until is None or today <= appeal_until),
         may_draw_up_refusal=(
             principal.has(Role.HR) and review == "commission" and has_result and row.acquainted_on is None
         ),

@@ -51,6 +51,19 @@ def test_the_list_has_the_report_fields_and_r2_withholds_scores(client: httpx.Cl
     assert all(item["score"] is None and item["category"] is None for item in staff["evaluations"])  # R-2
     head = client.get("/api/v1/evaluations", params={"period": "2025-Q1"}, headers=bearer(client, "hh")).json()
     assert {item["employee"]: item["category"] for item in head["evaluations"]}["E3"] == "proper"
+    # keyset pages: three at a time, in id order, the same rows as one page
+    hs, pages, after = bearer(client, "hs"), [], None
+    while True:
+        params: dict[str, str | int] = {"period": "2025-Q1", "limit": 3, **({"after": after} if after else {})}
+        listed = client.get("/api/v1/evaluations", params=params, headers=hs).json()
+        pages.append([item["id"] for item in listed["evaluations"]])
+        after = listed["next_after"]
+        if after is None:
+            break
+    assert [key for page in pages for key in page] == [item["id"] for item in staff["evaluations"]]
+    assert all(len(page) == 3 for page in pages[:-1]) and len(pages) > 2
+    own = client.get("/api/v1/evaluations", params={"mine": "true"}, headers=bearer(client, "e1")).json()
+    assert [item["employee"] for item in own["evaluations"]] == ["E1"]  # mine: the evaluatee's own only
     evaluator = client.get("/api/v1/evaluations", params={"period": "2025"}, headers=bearer(client, "e1")).json()
     assert evaluator["period"] == "2025" and evaluator["evaluations"] == []  # no yearly evaluation in this cycle
 
@@ -186,3 +199,21 @@ def test_a_form_without_its_csrf_token_changes_nothing(served: StaffWorld) -> No
         assert applied.status_code == 303
         shown = browser.get(f"/evaluations/{key}").text
         assert hostile not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+def test_a_disagreement_after_the_c2_window_is_a_422_naming_the_rule(
+    staff_world: Callable[[date], StaffWorld],  # noqa: F811
+) -> None:
+    """E9 acknowledged on 10 April: the window closed on 17 April; on 22 April the API refuses with C-2 (the
+    scenario's rejection [27]) and nothing changes; the detail no longer offers the form."""
+    served = staff_world(date(2025, 4, 22))
+    key = served.ids["E9"]
+    with httpx.Client(base_url=served.url, timeout=30) as client:
+        e9 = bearer(client, "e9")
+        shown = client.get(f"/api/v1/evaluations/{key}", headers=e9).json()
+        assert shown["disagreement_until"] == "2025-04-17" and not shown["may_disagree"]
+        late = client.post(f"/api/v1/evaluations/{key}/disagreement", json={"text": "Бағамен келіспеймін"}, headers=e9)
+        assert late.status_code == 422
+        assert late.json() == {"rule": "C-2", "detail": "the disagreement window closed on 2025-04-17 (C-2)"}
+        assert client.get(f"/api/v1/evaluations/{key}", headers=e9).json()["calibration"] is None
+    assert served.launcher.started == []

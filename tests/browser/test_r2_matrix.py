@@ -183,6 +183,7 @@ def test_r2_matrix_of_the_commission_family(staff_world: Callable[..., StaffWorl
         e3 = bearer(client, "e3")
         shown = client.get(f"/api/v1/evaluations/{key}", headers=e3).json()
         assert (shown["refusal_act_on"], shown["acquaintance_method"]) == ("2026-01-28", "refusal_act")
+        assert shown["appeal_until"] == "2026-02-10" and shown["may_appeal"]  # M-9: 10 WD from 27 January
         # M-9: the evaluatee appeals the Commission's decision on both lines, within 10 working days (10 February)
         appealed = client.post(f"/api/v1/evaluations/{key}/appeal", json={"text": "I disagree"}, headers=e3)
         assert appealed.status_code == 201, appealed.text

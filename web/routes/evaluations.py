@@ -148,6 +148,7 @@ class EvaluationDetailOut(EvaluationOut):
     application_text: str | None
     refusal_act_on: date | None
     appealed_on: date | None
+    appeal_until: date | None
     may_acknowledge: bool
     may_disagree: bool
     may_appeal: bool
