@@ -110,9 +110,17 @@ def test_a_panel_is_composed_votes_and_reaches_a_calibrated_score(
     assert last["tally"]["decided"] and last["tally"]["score"] == "4.0000" and last["tally"]["votes_for_winner"] == 2
     assert settle(world.env, case["id"], date(2025, 4, 18)) == "closed"  # the session step, as the sweep runs it
     protocol = client.get(f"/api/v1/calibration/{case['id']}", headers=e2).json()
-    outcome = (protocol["final_score"], protocol["final_category"], protocol["status"])
-    assert outcome == ("4.0000", "effective", "closed")
+    final = (protocol["final_score"], protocol["final_category"], protocol["status"])
+    assert final == ("4.0000", "effective", "closed")
     assert protocol["protocol_signed_on"] == "2025-04-18" and protocol["feedback_meeting_on"] == "2025-04-22"
+    # C-8: the evaluator records the feedback meeting held with the employee (once; a member may not)
+    world.move_to(date(2025, 4, 22))
+    feedback = f"/api/v1/calibration/{case['id']}/feedback"
+    assert client.post(feedback, headers=e2).json()["rule"] == "C-8"
+    evaluator = as_user(client, "e1")
+    held = client.post(feedback, headers=evaluator)
+    assert held.status_code == 200 and held.json()["feedback_held_on"] == "2025-04-22"
+    assert client.post(feedback, headers=evaluator).json() == held.json()  # a double submit changes nothing
     late = client.post(votes, json={"score": "4"}, headers=as_user(client, "h2"))
     assert late.status_code == 422
     assert late.json() == {
