@@ -56,6 +56,7 @@ def test_an_evaluator_fills_and_signs_a_differentiation_sheet(page: Any, live_ap
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     log_in(page, live_app, "vera")
+    expect(page.locator("#sheets-due")).to_contain_text("Сізді 3 парақ күтіп тұр")  # the home page links the inbox
     page.click("header nav a[href='/inbox']")
     row = page.locator(f"#sheets tr[data-evaluation='{world.differentiation}']")
     expect(row).to_contain_text("E1 Айгерім Сәрсенова")

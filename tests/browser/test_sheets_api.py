@@ -377,3 +377,22 @@ def test_the_person_acting_for_an_absent_evaluator_gets_the_form_and_signs(
     )
     assert signed.status_code == 201, signed.text
     assert client.get(f"/api/v1/sheets/{world.kpi}", headers=as_user(client, "xenia")).status_code == 404
+
+
+def test_once_the_employee_has_seen_the_result_the_sheet_is_read_only(
+    client: httpx.Client, live_app: LiveApp, world: SheetWorld
+) -> None:
+    headers = as_user(client, "vera")
+    path = f"/api/v1/sheets/{world.differentiation}"
+    assert client.post(f"{path}/signature", headers=headers, json={"scores": FOURS, "justification": "ok"}).is_success
+    with UnitOfWork(live_app.engine, actor="test") as uow:
+        today = live_app.app.state.env.clock.today()
+        uow.evaluations.update(world.differentiation, status="acquainted", acquainted_on=today, reason="test (C-1)")
+        uow.commit()
+    form = client.get(path, headers=headers).json()
+    assert (form["status"], form["may_sign"], form["current"]["version"]) == ("acquainted", False, 1)
+    items = client.get("/api/v1/inbox", headers=headers).json()["items"]
+    assert world.differentiation not in [item["evaluation_id"] for item in items]
+    again = client.post(f"{path}/signature", headers=headers, json={"scores": {**FOURS, "quality": 5}})
+    assert again.status_code == 422 and again.json()["rule"] == "C-2"  # only calibration changes it now
+    assert sheet_rows(live_app, world.differentiation) == [(1, True)]

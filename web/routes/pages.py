@@ -11,12 +11,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from application.queries.inbox import inbox
+from domain.facts import FactError
 from web import i18n
 from web.auth import BadCredentials, LoggedIn, RateLimited
 from web.cookies import PRESESSION_COOKIE, SESSION_COOKIE, cookie_name, drop_cookie, forget_session_cookie
 from web.deps import (
     AuthenticatorDep,
     CurrentLogin,
+    EnvDep,
     OptionalLogin,
     PagesDep,
     SessionDep,
@@ -72,9 +75,14 @@ def _login_page(
 
 
 @router.get("/")
-def home(login: CurrentLogin, pages: PagesDep, request: Request) -> Response:
-    """The home page of a logged-in person."""
-    return pages.render(request, "home.html", user=login.user, principal=login.principal)
+def home(login: CurrentLogin, pages: PagesDep, request: Request, env: EnvDep) -> Response:
+    """The home page of a logged-in person (with the sheets waiting for them, if any: the inbox's link)."""
+    try:
+        waiting = inbox(env, login.principal, language=login.language)
+        sheets_due = len(waiting.of("sheet")) + len(waiting.of("review"))
+    except FactError:  # the body's facts are inconsistent: the home page still opens, the inbox says why
+        sheets_due = 0
+    return pages.render(request, "home.html", user=login.user, principal=login.principal, sheets_due=sheets_due)
 
 
 @router.get("/login")
