@@ -65,6 +65,7 @@ def test_a_panel_is_composed_and_votes_to_a_calibrated_score(page: Any, calibrat
     expect(page.locator("#c5-rules")).to_contain_text("At least 3 members.")
     # C-5 checked as the members are ticked, before anything is submitted
     expect(page.locator("input[name=members][value=E1]")).to_have_count(0)  # the disputed evaluator is not offered
+    expect(page.locator("input[name=members][value=E6]")).to_have_count(0)  # nor someone dismissed (4 April)
     page.check("input[name=members][value=E2]")
     page.check("input[name=members][value=H1]")
     expect(page.locator("#c5-check .error")).to_contain_text("2 members; at least 3 are required")
