@@ -91,14 +91,17 @@ def hold_feedback_meeting(env: Environment, principal: Principal, *, as_of: date
         return FeedbackHeld(case.id, as_of, term)
 
 
-def _pending_appeal(ctx: BodyContext, employee: str) -> tuple[Row, Row]:
-    """The employee's latest appeal with no outcome yet, and its evaluation."""
+def _pending_appeal(ctx: BodyContext, employee: str, result: str | None) -> tuple[Row, Row]:
+    """The employee's appeal with no outcome yet (the latest period first) and its evaluation; with two lines
+    appealed (004: KPI count and competencies), the one whose results include the revised ``result``."""
     rows = evaluations_of(ctx, ctx.person_id(employee))
     appeals = annual_state.appeals_of(ctx.uow.session, [row["id"] for row in rows])
-    for row in rows:
-        found = appeals.get(row["id"])
-        if found is not None and found["outcome"] is None:
-            return row, found
+    pending = [(row, appeals[row["id"]]) for row in rows if appeals.get(row["id"], {}).get("outcome", 1) is None]
+    if result is not None:
+        matching = [(row, found) for row, found in pending if result in allowed_results(*spec_of(ctx, row))]
+        pending = matching or pending
+    if pending:
+        return pending[0]
     rule = "M-9" if any(found["authority"] == "authorised_body" for found in appeals.values()) else "C-9"
     raise Rejected.by_rule(rule, f"{employee} has no appeal waiting for its outcome")
 
@@ -120,7 +123,7 @@ def record_appeal_outcome(
     result of that review."""
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
-        row, filed = _pending_appeal(ctx, employee)
+        row, filed = _pending_appeal(ctx, employee, None if result is None else str(result))
         review: Review = "commission" if filed["authority"] == "authorised_body" else "calibration"
         require_hr(ctx, principal, "records the outcome of an appeal", "M-9" if review == "commission" else "C-9")
         book, spec = spec_of(ctx, row)

@@ -1,6 +1,7 @@
 """Who attends a Commission meeting (M-7), recorded by HR (its working body), and the seat a vote counts for.
 
-Without a record, the members who vote on the meeting day are those present; the chair is never assumed present
+HR or the secretary records who attends (additive: a second record adds people); without a record, the members
+who vote on the meeting day are those present; the chair is never assumed present
 (``domain.votes.meeting_attendance``). A person acting for an absent member (G-7) sits and votes in that member's
 seat; the secretary attends but neither counts for the quorum nor votes.
 """
@@ -25,9 +26,12 @@ from persistence import annual_state
 
 @dataclass(frozen=True)
 class AttendanceRecorded:
+    """The members present at the meeting after the record (seats), whether the secretary attends, how many new."""
+
     meeting_id: int
     present: tuple[str, ...]
     secretary_present: bool
+    newly_recorded: int
 
 
 def seats(ctx: BodyContext, panel: CommissionComposition, people: Sequence[str], day: date) -> dict[str, str]:
@@ -45,9 +49,11 @@ def seats(ctx: BodyContext, panel: CommissionComposition, people: Sequence[str],
 def record_attendance(
     env: Environment, principal: Principal, *, as_of: date, present: Sequence[str]
 ) -> AttendanceRecorded:
-    """HR (``principal``) records who attends the Commission's meeting of ``as_of`` (M-7): members, people acting
-    for absent members (G-7), the secretary. Refused naming M-7: no meeting that day, a person who is neither, a
-    member who already voted that day left out of the list, a recorder outside HR."""
+    """HR or the secretary (``principal``) records who attends the Commission's meeting of ``as_of`` (M-7): members,
+    people acting for absent members (G-7, in that member's seat), the secretary (who does not count for the
+    quorum). A record adds to those present (members who voted are present); once there is one, only members
+    recorded present vote. Refused naming M-7: no meeting that day, a person who is none of those, a recorder who
+    is neither HR nor the secretary."""
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         panel = composition(ctx)
@@ -62,17 +68,13 @@ def record_attendance(
             attendance = check_attendance(list(present), list(panel.members), panel.secretary, held)
         except RuleViolation as violation:
             raise Rejected.from_violation(violation) from None
-        voted = {ctx.numbers[vote.person_id] for vote in uow.commission.votes(meeting["id"])}
-        missing = sorted(voted - set(attendance.present))
-        if missing:
-            raise Rejected.by_rule(
-                "M-7", f"{', '.join(missing)} voted at the meeting of {as_of.isoformat()} and must be listed as present"
-            )
-        uow.commission.record_presence(meeting["id"], [ctx.person_id(member) for member in attendance.present])
+        added = uow.commission.record_presence(meeting["id"], [ctx.person_id(member) for member in attendance.present])
         uow.commission.update_meeting(
             meeting["id"], attendance_recorded_on=as_of, reason=f"attendance recorded: {', '.join(present)} (M-7)"
         )
-        return AttendanceRecorded(meeting["id"], attendance.present, attendance.secretary_present)
+        uow.audit("commission_meeting", meeting["id"], "attendance", after={"present": list(present)})
+        present_now = tuple(ctx.numbers[person] for person in uow.commission.get(meeting["id"]).present)
+        return AttendanceRecorded(meeting["id"], present_now, attendance.secretary_present, added)
 
 
 def recorded_attendance(ctx: BodyContext, meeting_id: int) -> list[str] | None:

@@ -212,6 +212,8 @@ def submit_sheet(
             signed_by_id=submitter,
             signed_at=env.clock.moment(as_of),
         )
+        if row["evaluator_id"] != submitter:  # G-7/D-4: whoever was due on the day evaluated
+            uow.evaluations.update(row["id"], evaluator_id=submitter, reason=f"evaluated by {actor} (G-7, D-4)")
         late = row["deadline"] is not None and as_of > row["deadline"]
         reason = f"sheet version {sheet.version} submitted" + (" after the deadline" if late else "")
         if spec.superior_approval or spec.review == "commission":
@@ -238,6 +240,7 @@ def _open_sheet(
         raise Rejected.by_rule("P-1", f"no evaluation of {number} is open")
     open_rows = [row for row in rows if row["eligible"] and row["status"] in SUBMITTABLE]
     if not open_rows:
+        _refuse_after_sunset(ctx, rows)
         refusal = ineligible_reason(rows, number)
         if refusal is not None:
             raise refusal
@@ -255,6 +258,19 @@ def _open_sheet(
     if waiting:
         return min(candidates, key=lambda row: (row["period_year"], row["period_quarter"] or 5, row["id"]))
     return candidates[0]
+
+
+def _refuse_after_sunset(ctx: BodyContext, rows: list[Row]) -> None:
+    """M-10: a sheet for an evaluation whose method expired before it finished is refused citing M-10."""
+    for row in rows:
+        if not row["eligible"] or row["completed_on"] is not None:
+            continue
+        spec = ctx.book(row["rulebook_id"]).method(row["method"])
+        if spec.sunset is not None and not spec.in_force(ctx.on):
+            try:
+                check_in_force(spec, ctx.on, "a sheet")
+            except RuleViolation as violation:
+                raise Rejected.from_violation(violation) from None
 
 
 def complete_evaluation(

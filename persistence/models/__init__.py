@@ -46,7 +46,7 @@ from persistence.models.org import (
     SubstitutionRow,
     UnitRow,
 )
-from persistence.models.plans import KpiRevisionRow, KpiRow, KpiValueRow, WorkPlanRow
+from persistence.models.plans import KpiMonitoringRow, KpiRevisionRow, KpiRow, KpiValueRow, WorkPlanRow
 from persistence.models.reviews import (
     CalibrationCaseRow,
     CalibrationMemberRow,
@@ -97,6 +97,7 @@ __all__ = [
     "EvaluationPeriodRow",
     "EvaluationRow",
     "HeadRelationRow",
+    "KpiMonitoringRow",
     "KpiRevisionRow",
     "KpiRow",
     "KpiValueRow",

@@ -609,7 +609,7 @@ def _reporting_line(
     evaluates, 0071); lines starting after ``on`` are not known yet, overlapping records end where the next starts."""
     current: str | None = None
     spells: list[facts.HeadSpell] = []
-    ordered = sorted(lines, key=lambda line: line[1])
+    ordered = sorted((line for line in lines if line[1] <= on), key=lambda line: line[1])
     for index, (head_id, start, end) in enumerate(ordered):
         following = ordered[index + 1][1] if index + 1 < len(ordered) else None
         last = end

@@ -11,8 +11,9 @@ feedback meeting held (C-8), an appeal's revised result (C-9, M-9), and D-4 dele
   decided one (C-9 score, M-9 category); the evaluation's own columns are updated and audited.
 
 - ``delegation``: an evaluator designated another person to evaluate an evaluatee from a day (D-4).
+- ``kpi_monitoring``: the direct head's quarterly monitoring of a person's KPIs with written recommendations (M-3).
 
-Only columns and one table are added (SQLite adds them in place: no table is rebuilt, so 0009's triggers stay).
+Only columns and two tables are added (SQLite adds them in place: no table is rebuilt, so 0009's triggers stay).
 Downgrade drops them.
 
 Revision ID: 0010
@@ -86,13 +87,40 @@ def upgrade() -> None:
     op.create_index(op.f("ix_delegation_evaluator_id"), "delegation", ["evaluator_id"])
     op.create_index(op.f("ix_delegation_delegate_id"), "delegation", ["delegate_id"])
     op.create_index(op.f("ix_delegation_evaluatee_id_started_on"), "delegation", ["evaluatee_id", "started_on"])
+    op.create_table(
+        "kpi_monitoring",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False, comment="whose KPIs"),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.Integer(), nullable=False),
+        sa.Column(
+            "monitored_by_id",
+            sa.Integer(),
+            nullable=False,
+            comment="the direct head (or the person acting for them, G-7)",
+        ),
+        sa.Column("monitored_on", sa.Date(), nullable=False),
+        sa.Column("recommendations", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_kpi_monitoring_person_id_person")),
+        sa.ForeignKeyConstraint(
+            ["monitored_by_id"], ["person.id"], name=op.f("fk_kpi_monitoring_monitored_by_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi_monitoring")),
+        sa.UniqueConstraint("person_id", "year", "quarter", name=op.f("uq_kpi_monitoring_person_id_year_quarter")),
+        comment="M-3 (004 §16): the direct head's quarterly monitoring of a person's KPIs, with written "
+        "recommendations.",
+    )
+    op.create_index(op.f("ix_kpi_monitoring_monitored_by_id"), "kpi_monitoring", ["monitored_by_id"])
     if op.get_bind().dialect.name == "postgresql":
         role = str(context.config.attributes["app_role"])
-        op.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON delegation TO "{role}"')
-        op.execute(f'GRANT USAGE, SELECT ON SEQUENCE delegation_id_seq TO "{role}"')
+        for table in ("delegation", "kpi_monitoring"):
+            op.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO "{role}"')
+            op.execute(f'GRANT USAGE, SELECT ON SEQUENCE {table}_id_seq TO "{role}"')
 
 
 def downgrade() -> None:
+    op.drop_table("kpi_monitoring")
     op.drop_table("delegation")
     with op.batch_alter_table("appeal") as batch:
         batch.drop_column("revised_category")
