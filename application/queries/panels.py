@@ -265,7 +265,7 @@ def calibration_case(env: Environment, principal: Principal, case_id: int) -> Ca
             candidates = tuple(
                 Candidate(number, ctx.name(ctx.ids[number]), number in hr)
                 for number in sorted(ctx.org.employees_by_id, key=_natural)
-                if ctx.ids.get(number) not in excluded
+                if ctx.ids.get(number) not in excluded and ctx.org.in_service(number, day)
             )
         return CaseView(
             id=case.id,

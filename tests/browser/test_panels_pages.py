@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from application.cycle.calibration import settle
+from application.cycle.commission import commission_cycle
 from application.cycle.survey import survey_360
 from domain.vocabulary import Language
 from tests.browser.conftest import PASSWORD, shoot
@@ -65,6 +66,7 @@ def test_a_panel_is_composed_and_votes_to_a_calibrated_score(page: Any, calibrat
     expect(page.locator("#c5-rules")).to_contain_text("At least 3 members.")
     # C-5 checked as the members are ticked, before anything is submitted
     expect(page.locator("input[name=members][value=E1]")).to_have_count(0)  # the disputed evaluator is not offered
+    expect(page.locator("input[name=members][value=E6]")).to_have_count(0)  # nor someone dismissed (4 April)
     page.check("input[name=members][value=E2]")
     page.check("input[name=members][value=H1]")
     expect(page.locator("#c5-check .error")).to_contain_text("2 members; at least 3 are required")
@@ -255,3 +257,19 @@ def test_the_commission_meets_and_the_chair_votes(page: Any, commission: tuple[P
     for language in ("en", "kk", "ru"):
         speak(page, language)
         shoot(page, f"commission-vote-{language}")
+
+    # the other votes of the day; the Commission decides when the day is over; E3 refuses to acknowledge (M-8)
+    world.play(date(2026, 1, 27), date(2026, 1, 27))
+    commission_cycle(world.env, world.body, 2025, date(2026, 1, 28))
+    world.move_to(date(2026, 1, 28))
+    log_in(page, served, "h1", "/commission")  # H1 switched to English above
+    row = page.locator("#lines tr", has_text="E3").filter(has_text="Competencies")
+    row.locator("input[name=witness1]").fill("E3")
+    row.locator("button[type=submit]").click()
+    expect(page.locator("#error")).to_contain_text("(M-8)")
+    row = page.locator("#lines tr", has_text="E3").filter(has_text="Competencies")
+    row.locator("input[name=witness1]").fill("E4")
+    row.locator("input[name=witness2]").fill("E5")
+    row.locator("button[type=submit]").click()
+    expect(page.locator("#done")).to_have_text("The refusal act is drawn up (M-8).")
+    shoot(page, "commission-refusal-act-en")
