@@ -1,13 +1,20 @@
 """Set-based writes for whole populations: many rows in a handful of statements, idempotent by unique key.
 
-Opening a period for 100,000 people must not be an ORM loop. ``insert_evaluations`` and ``insert_outbox`` send
-multi-row ``INSERT … ON CONFLICT (key) DO NOTHING`` statements (PostgreSQL and SQLite alike), in chunks sized to the
-driver's parameter limit, and return how many rows were new: a second run inserts nothing and raises nothing.
-They take the connection of the unit of work (``uow.connection``), so they commit or roll back with it.
+Opening a period for 100,000 people must not be an ORM loop. ``insert_evaluations`` and ``insert_outbox`` return
+how many rows were new: a second run inserts nothing and raises nothing. They take the connection of the unit of
+work (``uow.connection``), so they commit or roll back with it.
+
+- On PostgreSQL, a batch of :data:`COPY_FROM` rows or more is streamed with ``COPY … FROM STDIN`` into a temporary
+  table (dropped at commit) and moved with one ``INSERT … SELECT … ON CONFLICT (key) DO NOTHING``: three
+  statements whatever the number of rows, and no bind parameters for SQLAlchemy to compile (issue 13: compiling
+  multi-row ``VALUES`` with 430,000 parameters was half of opening a quarter; docs/decisions/0130).
+- Smaller batches, and SQLite, send multi-row ``INSERT … ON CONFLICT (key) DO NOTHING`` statements in chunks sized
+  to the driver's parameter limit.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -18,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain.vocabulary import EvaluationStatus, OutboxStatus
+from persistence.db import dumps
 from persistence.models import EvaluationRow, OutboxMessageRow
 from persistence.models.base import now_utc
 from persistence.records import NewEvaluation, NewMessage
@@ -26,6 +34,20 @@ Executor = sa.Connection | Session
 
 # Bind parameters per statement: PostgreSQL's protocol allows 65,535; SQLite 32,766 since 3.32 (999 before).
 _PARAMETER_BUDGET = {"postgresql": 60_000, "sqlite": 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900}
+
+
+COPY_FROM = 1000
+"""Rows from which PostgreSQL gets ``COPY`` into a temporary table rather than multi-row ``VALUES``."""
+
+
+class CopyCount:
+    """``COPY`` statements sent on the driver connection, which SQLAlchemy's events do not see (benchmarks)."""
+
+    statements = 0
+
+
+COPIES = CopyCount()
+_temp_names = itertools.count()
 
 
 def _dialect(executor: Executor) -> str:
@@ -56,13 +78,15 @@ def insert_ignoring_duplicates(
     Concurrent callers inserting the same key end with one row and no error: the database resolves the race
     (PostgreSQL waits for the other transaction, then skips; SQLite serializes writers). Returns the rows inserted.
     """
-    inserted = 0
     rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
+    head = list(islice(rows, COPY_FROM))
+    if not head:
         return 0
-    size = max(1, _PARAMETER_BUDGET[_dialect(executor)] // max(1, len(first)))
-    for chunk in _chunks([first, *rows], size):
+    if _dialect(executor) == "postgresql" and len(head) >= COPY_FROM:
+        return _copy_ignoring_duplicates(executor, table, itertools.chain(head, rows), list(head[0]), key)
+    inserted = 0
+    size = max(1, _PARAMETER_BUDGET[_dialect(executor)] // max(1, len(head[0])))
+    for chunk in _chunks(itertools.chain(head, rows), size):
         statement = (
             insert_statement(executor, table)
             .values(chunk)
@@ -72,6 +96,47 @@ def insert_ignoring_duplicates(
         )
         inserted += executor.execute(statement).rowcount
     return inserted
+
+
+def _copy_ignoring_duplicates(
+    executor: Executor, table: sa.Table, rows: Iterable[Mapping[str, Any]], columns: list[str], key: Sequence[str]
+) -> int:
+    """PostgreSQL: ``COPY`` the rows into a temporary table of the given columns, then ``INSERT … SELECT`` them."""
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    dialect = connection.dialect
+    temp = f"_bulk_{table.name}_{next(_temp_names)}"
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {quoted} FROM "
+        f"{dialect.identifier_preparer.format_table(table)} WITH NO DATA"
+    )
+    convert = [_copy_value(table.c[name].type, dialect) for name in columns]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY {temp} ({quoted}) FROM STDIN") as copy:
+        COPIES.statements += 1
+        for row in rows:
+            copy.write_row([fn(row[name]) for fn, name in zip(convert, columns, strict=True)])
+    source = sa.table(temp, *[sa.column(name) for name in columns])
+    statement = (
+        postgresql.insert(table)
+        .from_select(columns, sa.select(*source.c))
+        .on_conflict_do_nothing(index_elements=list(key))
+        .execution_options(preserve_rowcount=True)
+    )
+    inserted: int = connection.execute(statement).rowcount
+    connection.exec_driver_sql(f"DROP TABLE {temp}")
+    return inserted
+
+
+def _copy_value(column_type: Any, dialect: Any) -> Any:
+    """How a Python value of a column of ``column_type`` is written in a ``COPY`` row (what binding would send)."""
+    if isinstance(column_type, sa.JSON):
+        return lambda value: None if value is None else dumps(value)
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if processor is None:
+        return lambda value: value
+    return lambda value: None if value is None else processor(value)
 
 
 # --- evaluations ---------------------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ class Appointment:
     category: str
     started_on: date
     ended_on: date | None
+    public_service: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +336,7 @@ class CalibrationCase:
     members: Sequence[int] = ()
     hr_members: Sequence[int] = ()
     votes: Sequence[CalibrationVote] = ()
+    feedback_held_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +354,7 @@ class CommissionMeeting:
     approved_by_id: int | None
     approved_on: date | None
     present: Sequence[int] = ()
+    attendance_recorded_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

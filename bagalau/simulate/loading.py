@@ -97,6 +97,7 @@ def _person_facts(
             unit_id=units[person.unit],
             category=person.category,
             started_on=person.appointed or SINCE_EVER,
+            public_service=person.public_service,
         )
     if person.head is not None:
         uow.org.set_head(person_id=person_id, head_id=people[person.head], started_on=SINCE_EVER)

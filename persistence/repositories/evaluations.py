@@ -407,6 +407,30 @@ class EvaluationRepository(Repository):
         self._audit.record("appeal", row.id, "file", after={"evaluation_id": evaluation_id, "authority": authority})
         return int(row.id)  # type: ignore[arg-type]
 
+    def decide_appeal(
+        self,
+        appeal_id: int,
+        *,
+        outcome: str,
+        decided_on: date,
+        revised_score: Decimal | None = None,
+        revised_category: ResultCategory | None = None,
+    ) -> bool:
+        """C-9 / M-9: record a pending appeal's outcome (``unchanged`` or ``revise``, with the revised result);
+        ``False`` if it was decided already (audited)."""
+        row = self._get(AppealRow, appeal_id, for_update=True)
+        if row.outcome is not None:
+            return False
+        changes = {
+            "outcome": outcome,
+            "decided_on": decided_on,
+            "revised_score": revised_score,
+            "revised_category": revised_category.value if revised_category else None,
+        }
+        allowed = set(changes)
+        self._update(row, changes, allowed=allowed, entity_id=appeal_id, reason=f"appeal outcome: {outcome}")
+        return True
+
     # --- acquaintance ------------------------------------------------------------------------------------------
 
     def acknowledge(self, evaluation_id: int, *, person_id: int, at: datetime, via: str) -> bool:

@@ -351,6 +351,34 @@ class RepositoryContract:
             uow.commit()
             assert uow.outbox.by_key("notice:7").payload == {"n": 7, "deadline": "2025-04-10"}
 
+    def test_a_bulk_queue_past_the_copy_threshold_keeps_every_value_and_skips_known_keys(
+        self, engine: Engine, small_org: SmallOrg
+    ) -> None:
+        """Issue 13: on PostgreSQL ``bulk.COPY_FROM`` rows or more go through COPY; text that COPY must escape (tab,
+        newline, backslash, Kazakh), Decimals, dates and instants come back as they went in, on both databases."""
+        tricky = "Сәлем\tтаб\nжол \\N \\ «end»"
+        count = bulk.COPY_FROM + 500
+        messages = [
+            message(
+                small_org,
+                f"notice:{n}",
+                payload={"n": n, "score": Decimal("4.37"), "deadline": date(2025, 4, 10), "text": tricky},
+                due_at=NOW + timedelta(minutes=n),
+                channel=None if n % 2 == 0 else "email",
+            )
+            for n in range(count)
+        ]
+        with UnitOfWork(engine, actor="flow:open_period") as uow:
+            assert bulk.insert_outbox(uow.connection, messages[: count - 1]) == count - 1
+            assert bulk.insert_outbox(uow.connection, messages) == 1
+            uow.commit()
+        with UnitOfWork(engine, actor="test") as uow:
+            found = uow.outbox.by_key(f"notice:{count - 2}")
+            assert found.payload == {"n": count - 2, "score": 4.37, "deadline": "2025-04-10", "text": tricky}
+            assert found.due_at == NOW + timedelta(minutes=count - 2) and found.channel is None
+            assert (found.status, found.attempts, found.next_attempt_at) == ("pending", 0, found.due_at)
+            assert uow.outbox.by_key("notice:1").channel == "email"
+
     # --- outbox ------------------------------------------------------------------------------------------------
 
     def test_queuing_a_message_twice_keeps_one(self, engine: Engine, small_org: SmallOrg) -> None:

@@ -1,0 +1,488 @@
+"""The benchmark suite (issue 13): each step of a quarter for a synthetic body of N people, next to its baseline.
+
+Steps, in the order a quarter runs them, each through the application's own calls (what the flows and the CLI
+call), on a PostgreSQL database of the suite's own:
+
+- ``import_csv`` / ``reimport_csv`` / ``import_xlsx``: HR's staff file (``persistence.importers.import_staff``),
+  first import, the same file again (nothing changed), and the XLSX twin into a second body;
+- ``open_quarter``: opening 2025-Q1 (``application.cycle.opening.open_period``: eligibility, routing, evaluations,
+  notices and sheet requests queued);
+- ``deliver_outbox``: the first ``mails`` messages of the outbox over real apprise e-mail to an aiosmtpd receiver
+  the suite starts itself (``notifications.delivery.deliver_due``); the rest are then recorded as delivered;
+- ``sweep_notice_day``: the steps after delivery on the opening day (P-4: every notice's sent date recorded);
+- ``sweep_quiet_day``: the whole daily sweep's steps and delivery on a day with nothing due;
+- ``sweep_deadline_day``: the day after the deadline without any sheet (overdue escalation to evaluator, head,
+  HR: P-1, P-2, G-6) — the before-delivery steps;
+- ``simulate_quarter_60``: ``benchmarks/simulate_quarter_60.py`` in a process of its own.
+
+Baselines, measured in the same run: for a step that writes, a bare ``COPY`` of the very rows it wrote (new rows,
+and rows whose ``updated_at`` moved) into look-alike tables (``LIKE … INCLUDING ALL``: same columns and indexes,
+no triggers or foreign keys; WAL-logged, rolled back); for delivery, a bare ``smtplib`` loop over one connection
+to the same receiver with the same number of messages; for the simulation, an empty Prefect flow run with its
+temporary server, in a process of its own.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from benchmarks import synthetic
+from benchmarks.measure import Cost, Meter
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ALMATY = ZoneInfo("Asia/Almaty")
+QUARTER = "2025-Q1"
+OPENING_DAY = date(2025, 4, 1)
+QUIET_DAY = date(2025, 4, 2)
+AS_OF = date(2025, 1, 1)
+BODY = "bench"
+XLSX_BODY = "benchx"
+RULEBOOK = "kz-model-2018"
+
+
+class Refused(Exception):
+    """The suite will not run here (its database exists already): nothing was touched."""
+
+
+@dataclass
+class Result:
+    """One step's figure next to its baseline."""
+
+    step: str
+    figure: Cost
+    baseline: Cost | None = None
+    baseline_name: str | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline is None or self.baseline.seconds <= 0:
+            return None
+        return self.figure.seconds / self.baseline.seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "figure": self.figure.as_dict(),
+            "baseline": None if self.baseline is None else {"what": self.baseline_name, **self.baseline.as_dict()},
+            "ratio": None if self.ratio is None else round(self.ratio, 2),
+            "note": self.note,
+        }
+
+
+@dataclass
+class Suite:
+    """One run: N people on a database of its own, the results as the steps finish."""
+
+    people: int
+    server: str = DEFAULT_SERVER
+    database: str | None = None
+    keep: bool = False
+    mails: int = 2000
+    simulate: bool = True
+    results: list[Result] = field(default_factory=list)
+
+    # --- the database ---------------------------------------------------------------------------------------
+
+    @contextmanager
+    def database_url(self) -> Iterator[str]:
+        """A new database for the run (refused when the name exists: the suite never touches data it did not
+        write), dropped at the end unless ``keep``."""
+        server = sa.make_url(self.server)
+        name = self.database or f"bagalau_bench_{secrets.token_hex(4)}"
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+                if exists.first() is not None:
+                    raise Refused(
+                        f"database {name!r} exists on {server.render_as_string(hide_password=True)}: the benchmark "
+                        "writes only into a database it creates; name another (--database) or drop it"
+                    )
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            try:
+                yield server.set(database=name).render_as_string(hide_password=False)
+            finally:
+                if not self.keep:
+                    with admin.connect() as connection:
+                        connection.execute(
+                            sa.text(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :n AND pid <> pg_backend_pid()"
+                            ),
+                            {"n": name},
+                        )
+                        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        finally:
+            admin.dispose()
+
+    # --- the run ----------------------------------------------------------------------------------------------
+
+    def steps(self) -> list[str]:
+        names = ["import_csv", "reimport_csv", "import_xlsx", "open_quarter", "deliver_outbox", "sweep_notice_day"]
+        names += ["sweep_quiet_day", "sweep_deadline_day"]
+        return [*names, "simulate_quarter_60"] if self.simulate else names
+
+    def run(self, progress: Callable[[str, str], None] = lambda step, state: None) -> list[Result]:
+        """Run every step in order; ``progress(step, "start" | "done")`` as they go."""
+        from persistence.db import make_engine, upgrade
+
+        with self.database_url() as url, tempfile.TemporaryDirectory(prefix="bagalau-bench-") as folder:
+            upgrade(url)
+            engine = make_engine(url)
+            meter = Meter()
+            try:
+                world = World(self, engine, meter, Path(folder))
+                for name in self.steps():
+                    progress(name, "start")
+                    self.results.append(getattr(world, name)())
+                    progress(name, "done")
+            finally:
+                meter.close()
+                engine.dispose()
+        return self.results
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "people": self.people,
+            "database": "postgresql",
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "steps": [result.as_dict() for result in self.results],
+        }
+
+
+class World:
+    """The steps, sharing the database and what earlier steps made (body ids, the SMTP receiver)."""
+
+    def __init__(self, suite: Suite, engine: sa.Engine, meter: Meter, folder: Path) -> None:
+        from application.environment import Environment, FixedClock
+
+        self.suite = suite
+        self.engine = engine
+        self.meter = meter
+        self.folder = folder
+        self.receiver = Receiver()
+        self.env = Environment(engine, clock=FixedClock(datetime(2025, 4, 1, 12, 0)), delivery=self.receiver.config())
+        self.body_id = 0
+
+    # --- baselines --------------------------------------------------------------------------------------------
+
+    def _marks(self) -> tuple[dict[str, int], datetime]:
+        with self.engine.connect() as connection:
+            return _max_ids(connection), datetime.now(UTC)
+
+    @contextmanager
+    def _measured(self, name: str) -> Iterator[Result]:
+        marks, since = self._marks()
+        result = Result(name, Cost())
+        with self.meter.step() as cost:
+            yield result
+        result.figure = cost
+        if cost.rows:
+            result.baseline, result.baseline_name = copy_baseline(self.engine, marks, since), "bare COPY of the rows"
+
+    # --- steps ------------------------------------------------------------------------------------------------
+
+    def _import(self, path: Path, body: str) -> dict[str, Any]:
+        from persistence.importers import import_staff, read_staff_file
+
+        staff = read_staff_file(path, strict=False)
+        report = import_staff(self.engine, staff, actor="bench:import", as_of=AS_OF, body=body)
+        return {"rows": report.rows, "changes": sum(report.counts.values())}
+
+    def import_csv(self) -> Result:
+        path = synthetic.write_csv(self.folder / "staff.csv", self.suite.people)
+        with self._measured("import_csv") as result:
+            result.figure.extra.update(self._import(path, BODY))
+        with self.engine.connect() as connection:
+            self.body_id = connection.execute(sa.text("SELECT id FROM body WHERE code = :c"), {"c": BODY}).scalar_one()
+        return result
+
+    def reimport_csv(self) -> Result:
+        with self._measured("reimport_csv") as result:
+            result.figure.extra.update(self._import(self.folder / "staff.csv", BODY))
+        result.note = "the same file again: nothing to write"
+        return result
+
+    def import_xlsx(self) -> Result:
+        path = synthetic.write_xlsx(self.folder / "staff.xlsx", self.suite.people)
+        with self._measured("import_xlsx") as result:
+            result.figure.extra.update(self._import(path, XLSX_BODY))
+        result.note = "into a second body"
+        return result
+
+    def open_quarter(self) -> Result:
+        from application.cycle import opening
+
+        self._prepare_quarter()
+        with self._measured("open_quarter") as result:
+            result.figure.extra["evaluations"] = opening.open_period(self.env, self.body_id, QUARTER, OPENING_DAY)
+        return result
+
+    def _prepare_quarter(self) -> None:
+        """The rulebook assigned from the start of the year, and leave in the quarter for some (E-3)."""
+        from persistence.uow import UnitOfWork
+
+        with UnitOfWork(self.engine, actor="bench:setup") as uow:
+            uow.rules.assign_rulebook(body_id=self.body_id, rulebook_id=RULEBOOK, valid_from=AS_OF)
+            uow.commit()
+        rows = list(synthetic.absences(self.suite.people))
+        with self.engine.begin() as connection:
+            ids = dict(
+                connection.execute(
+                    sa.text("SELECT personnel_number, id FROM person WHERE body_id = :b"), {"b": self.body_id}
+                ).all()
+            )
+            if rows:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO absence (person_id, kind, started_on, ended_on) "
+                        "VALUES (:p, :k, :s, :e)"
+                    ),
+                    [{"p": ids[number], "k": kind, "s": start, "e": end} for number, kind, start, end in rows],
+                )
+
+    def deliver_outbox(self) -> Result:
+        from notifications.delivery import deliver_due
+
+        now = datetime(2025, 4, 1, 12, 0, tzinfo=ALMATY)
+        with self.engine.begin() as connection:
+            held = connection.execute(
+                sa.text(
+                    "UPDATE outbox_message SET next_attempt_at = '2100-01-01' WHERE status = 'pending' AND id NOT IN "
+                    "(SELECT id FROM outbox_message WHERE status = 'pending' ORDER BY next_attempt_at, id LIMIT :m)"
+                ),
+                {"m": self.suite.mails},
+            ).rowcount
+        self.receiver.start()
+        try:
+            with self._measured("deliver_outbox") as result:
+                report = deliver_due(self.engine, now, config=self.env.delivery)
+            delivered = len(report.delivered)
+            result.figure.extra.update(
+                messages=delivered,
+                per_second=round(delivered / result.figure.seconds, 1) if result.figure.seconds else None,
+                dead=len(report.dead),
+                retrying=len(report.retrying),
+            )
+            result.baseline = self.receiver.bare_loop(max(delivered, 1))
+            result.baseline_name = "bare smtplib loop, one connection"
+            result.baseline.extra["per_second"] = round(max(delivered, 1) / result.baseline.seconds, 1)
+        finally:
+            self.receiver.stop()
+        result.note = f"{held} further messages recorded as delivered afterwards, unmeasured"
+        with self.engine.begin() as connection:  # the rest, as if delivered the same minute
+            connection.execute(
+                sa.text(
+                    "UPDATE outbox_message SET status = 'delivered', attempts = 1, delivered_at = :at, "
+                    "next_attempt_at = due_at, proof = jsonb_build_object('at', CAST(:iso AS text)) "
+                    "WHERE status = 'pending'"
+                ),
+                {"at": now, "iso": now.isoformat()},
+            )
+        return result
+
+    def _sweep(self, name: str, steps: list[str], day: date, *, deliver: bool = False) -> Result:
+        from application.cycle import sweep
+
+        with self._measured(name) as result:
+            done = sweep.run_steps(self.env, steps, day, [self.body_id])
+            if deliver:
+                done["delivery"] = {0: sweep.deliver(self.env, day)["delivered"]}
+        result.figure.extra["done"] = {step: sum(by_body.values()) for step, by_body in done.items()}
+        return result
+
+    def sweep_notice_day(self) -> Result:
+        from application.cycle import sweep
+
+        return self._sweep("sweep_notice_day", [step.name for step in sweep.AFTER_DELIVERY], OPENING_DAY)
+
+    def sweep_quiet_day(self) -> Result:
+        from application.cycle import sweep
+
+        before = [step.name for step in sweep.BEFORE_DELIVERY]
+        after = [step.name for step in sweep.AFTER_DELIVERY]
+        result = self._sweep("sweep_quiet_day", [*before, *after], QUIET_DAY, deliver=True)
+        result.note = "every step of the daily sweep and delivery (empty), without Prefect's flow run"
+        return result
+
+    def sweep_deadline_day(self) -> Result:
+        from application.context import working_calendar
+        from application.cycle import sweep
+        from persistence.uow import UnitOfWork
+
+        with self.engine.connect() as connection:
+            deadline = connection.execute(
+                sa.text("SELECT max(deadline) FROM evaluation WHERE status = 'open'")
+            ).scalar_one()
+        with UnitOfWork(self.engine, actor="bench:setup") as uow:
+            day = working_calendar(uow).next_working_day(deadline)
+        result = self._sweep("sweep_deadline_day", [step.name for step in sweep.BEFORE_DELIVERY], day)
+        result.note = f"{day.isoformat()}: the first working day after the deadline, no sheet submitted"
+        return result
+
+    def simulate_quarter_60(self) -> Result:
+        script = [sys.executable, str(ROOT / "benchmarks" / "simulate_quarter_60.py")]
+        empty = [
+            sys.executable,
+            "-c",
+            "from bagalau.simulate import runner; runner.prefect_environment()\n"
+            "from prefect import flow\nflow(name='empty')(lambda: None)()",
+        ]
+        figure = run_process(script)
+        baseline = run_process(empty)
+        return Result(
+            "simulate_quarter_60",
+            figure,
+            baseline,
+            "empty Prefect flow run with its temporary server",
+            note="bagalau simulate of a 60-person quarter, a process of its own",
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+
+
+def _tables(connection: sa.Connection) -> list[str]:
+    """The tables of the public schema with an ``id`` column (every Bagalau table but link tables)."""
+    found = connection.execute(
+        sa.text(
+            "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t "
+            "USING (table_schema, table_name) WHERE c.table_schema = 'public' AND c.column_name = 'id' "
+            "AND c.data_type IN ('integer', 'bigint') AND t.table_type = 'BASE TABLE' ORDER BY 1"
+        )
+    )
+    return list(found.scalars())
+
+
+def _max_ids(connection: sa.Connection) -> dict[str, int]:
+    return {
+        table: connection.exec_driver_sql(f'SELECT coalesce(max(id), 0) FROM "{table}"').scalar_one()
+        for table in _tables(connection)
+    }
+
+
+def _has_column(connection: sa.Connection, table: str, column: str) -> bool:
+    query = sa.text(
+        "SELECT 1 FROM information_schema.columns "
+        "WHERE table_schema = 'public' AND table_name = :t AND column_name = :c"
+    )
+    return connection.execute(query, {"t": table, "c": column}).first() is not None
+
+
+def copy_baseline(engine: sa.Engine, marks: dict[str, int], since: datetime) -> Cost:
+    """A bare COPY of the rows written since ``marks`` (new ids) and ``since`` (``updated_at``) into look-alike
+    tables, in a transaction rolled back; only the COPY statements are timed."""
+    data: dict[str, bytes] = {}
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        for table, mark in marks.items():
+            where = f"id > {int(mark)}"
+            if _has_column(connection, table, "updated_at"):
+                where += f" OR updated_at >= '{since.isoformat()}'"
+            buffer = io.BytesIO()
+            query = f'COPY (SELECT * FROM "{table}" WHERE {where}) TO STDOUT'
+            with driver.cursor() as cursor, cursor.copy(query) as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+            if buffer.tell():
+                data[table] = buffer.getvalue()
+        connection.rollback()
+    cost = Cost(statements=len(data), rows=sum(chunk.count(b"\n") for chunk in data.values()))
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with connection.begin():
+            for table in data:
+                connection.exec_driver_sql(f'CREATE TABLE "bench_{table}" (LIKE "{table}" INCLUDING ALL)')
+            started = time.perf_counter()
+            for table, chunk in data.items():
+                with driver.cursor() as cursor, cursor.copy(f'COPY "bench_{table}" FROM STDIN') as copy:
+                    copy.write(chunk)
+            cost.seconds = time.perf_counter() - started
+            connection.rollback()
+    return cost
+
+
+def run_process(command: list[str]) -> Cost:
+    """Run ``command`` to its end; wall time and the child's peak RSS (``wait4``)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    errors = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[-1:])} failed: {errors.decode(errors='replace')[-2000:]}")
+    return Cost(seconds=seconds, peak_rss_mib=usage.ru_maxrss / 1024, statements=None, rows=None)
+
+
+class Receiver:
+    """A local SMTP receiver (aiosmtpd) that counts what it gets, started for the delivery step."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.received = 0
+        self._controller: Any = None
+
+    def config(self) -> Any:
+        from notifications.config import DeliveryConfig
+
+        url = f"mailto://127.0.0.1:{self.port}?from=hr@bench.gov.kz&format=text"
+        return DeliveryConfig(url_templates={"email": url}, max_attempts=3)
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        receiver = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd)
+                receiver.received += 1
+                return "250 OK"
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def bare_loop(self, count: int) -> Cost:
+        """``count`` plain-text e-mails through one ``smtplib`` connection: the floor for delivery."""
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", self.port) as smtp:
+            for n in range(count):
+                message = EmailMessage()
+                message["From"], message["To"] = "hr@bench.gov.kz", f"p{n}@bench.gov.kz"
+                message["Subject"] = "Бағалау туралы хабарлама"
+                message.set_content("Құрметті әріптес, бағалау басталды.\n" * 8)
+                smtp.send_message(message)
+        return Cost(seconds=time.perf_counter() - started, statements=0, rows=0)
+
+
