@@ -140,6 +140,7 @@ def edit_respondents(
     evaluatee: str,
     respondents: Sequence[str] | Mapping[str, Relation],
     year: int | None = None,
+    reason: str | None = None,
 ) -> RespondentsEdited:
     """HR (``principal``) replaces the respondents of ``evaluatee``'s survey (T-4, T-7) before anyone has answered
     it; people added are invited by the next ``survey_360`` run, people removed can no longer answer."""
@@ -170,6 +171,11 @@ def edit_respondents(
             )
         after = sorted(wanted, key=natural_key)
         uow.audit(
-            "survey_360", survey.id, "edit_respondents", before={"respondents": before}, after={"respondents": after}
+            "survey_360",
+            survey.id,
+            "edit_respondents",
+            before={"respondents": before},
+            after={"respondents": after},
+            reason=reason,
         )
         return RespondentsEdited(survey.id, tuple(after))

@@ -543,8 +543,9 @@ def people(
                 evaluation.c.category,
             )
             .select_from(
-                evaluation.join(person, person.c.id == evaluation.c.person_id)
-                .outerjoin(evaluator, evaluator.c.id == evaluation.c.evaluator_id)
+                evaluation.join(person, person.c.id == evaluation.c.person_id).outerjoin(
+                    evaluator, evaluator.c.id == evaluation.c.evaluator_id
+                )
             )
             # the body filter lets PostgreSQL walk person (body_id, personnel_number) in order and stop at the page
             .where(evaluation.c.period_id == chosen.id, person.c.body_id == body_id)

@@ -106,3 +106,47 @@ def commission(env: Environment, principal: Principal, body: str, on: date) -> C
             secretary=None if found is None else named(found.secretary),
             members=() if found is None else tuple(named(number) for number in found.members),
         )
+
+
+@dataclass(frozen=True)
+class SurveyLine:
+    """T-4: one evaluatee's 360 survey of a year: its respondents (never who answered what, T-8) and how many
+    answered (editing stops at the first answer)."""
+
+    evaluatee: str
+    name: str
+    status: str
+    opened_on: date
+    closes_on: date | None
+    respondents: tuple[tuple[str, str, str], ...]
+    answered: int
+
+
+def surveys(env: Environment, principal: Principal, body: str, year: int) -> list[SurveyLine]:
+    """The body's 360 surveys of ``year``, by evaluatee, with their respondents (number, name, relation)."""
+    may_set_up(principal, body)
+    with env.unit_of_work(principal) as uow:
+        body_id = body_id_of(uow, body)
+        numbers = {person_id: number for number, person_id in uow.org.person_ids(body_id).items()}
+        names = {person.id: person.full_name for person in uow.org.people(body_id)}
+        lines = []
+        for survey in uow.surveys.of_body(body_id, year):
+            invited = [row for row in uow.surveys.respondents(survey.id) if row.relation != "self"]
+            respondents = tuple(
+                sorted(
+                    (numbers.get(row.respondent_id, "?"), names.get(row.respondent_id, ""), row.relation)
+                    for row in invited
+                )
+            )
+            lines.append(
+                SurveyLine(
+                    evaluatee=numbers.get(survey.evaluatee_id, "?"),
+                    name=names.get(survey.evaluatee_id, ""),
+                    status=survey.status,
+                    opened_on=survey.opened_on,
+                    closes_on=survey.closes_on,
+                    respondents=respondents,
+                    answered=sum(1 for row in invited if row.answered),
+                )
+            )
+        return sorted(lines, key=lambda line: line.evaluatee)

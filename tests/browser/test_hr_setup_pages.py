@@ -159,3 +159,55 @@ def test_hr_sees_the_people_with_roles_and_contacts_and_the_commission(
     assert "H1" in page.locator("#commission tr[data-seat='secretary']").inner_text()
     assert page.locator("#commission tr[data-seat='member']").count() >= 4
     shoot(page, "hr-commission-ru")
+
+
+def test_hr_edits_the_360_respondents_with_the_reason_before_anyone_answers(
+    page: Any, live_app: LiveApp, web_org: WebOrg, tmp_path: Path
+) -> None:
+    from application.actions.setup import assign_rulebook
+    from application.cycle.survey import survey_360
+    from application.environment import Environment
+    from bagalau.staff_files import import_staff as import_organization
+    from domain.access import Principal
+    from domain.vocabulary import Role
+    from persistence.uow import UnitOfWork
+
+    scenario = Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "model-2018-360-2025.yaml"
+    import_organization(live_app.engine, scenario, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    h1 = tmp_path / "h1.csv"  # dana (H1) gets a post in the HR department and the HR role (T-7: HR edits)
+    h1.write_text(
+        "personnel_number,full_name,unit_code,position_title,category,corps,head_personnel_number,appointed\n"
+        "H1,Дана Ахметова,U1,Сарапшы,C-4,B,E1,2020-01-01\n",
+        encoding="utf-8",
+    )
+    import_staff(live_app.engine, h1, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    with UnitOfWork(live_app.engine, actor="test") as uow:
+        uow.org.add_role(body_id=web_org.body, person_id=web_org.h1, role=Role.HR, started_on=date(2020, 1, 1))
+        uow.commit()
+    env = Environment(live_app.engine)
+    assign_rulebook(env, Principal.system_step("operator:test"), "nchr", "kz-model-2018", date(2025, 1, 1))
+    live_app.clock.advance(days=(date(2027, 1, 5) - live_app.clock.today()).days)  # the 2026 survey is open
+    survey_360(env, web_org.body, 2026, live_app.clock.today())
+    log_in(page, live_app, "dana", path="/hr/surveys?year=2026")
+    e3 = page.locator("section[data-evaluatee='E3']")
+    before = e3.locator("li").evaluate_all("items => items.map(i => i.dataset.respondent)")
+    assert before and "E4" in before
+    kept = [number for number in before if number != "E4"]
+    e3.locator("input[name=respondents]").fill(" ".join(kept))
+    e3.locator("button[type=submit]").click()  # no reason
+    assert page.locator("#error").get_attribute("data-field") == "reason"
+    assert "(T-4)" in page.locator("#error").inner_text()
+    e3 = page.locator("section[data-evaluatee='E3']")
+    e3.locator("input[name=respondents]").fill(" ".join(kept))
+    e3.locator("input[name=reason]").fill("E4 is on long leave")
+    e3.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+    page.wait_for_url(f"{live_app.url}/hr/surveys?year=2026&saved=E3")
+    after = page.locator("section[data-evaluatee='E3'] li").evaluate_all(
+        "items => items.map(i => i.dataset.respondent)"
+    )
+    assert sorted(after) == sorted(kept)
+    reason = scalar(live_app, "SELECT reason FROM audit_log WHERE action = 'edit_respondents'")
+    assert reason == "E4 is on long leave"
+    shoot(page, "hr-surveys-ru")

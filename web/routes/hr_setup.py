@@ -18,11 +18,13 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import Path as FastApiPath
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from application.actions import schedule as schedules
 from application.actions import setup, staff_upload
+from application.actions.survey import edit_respondents
 from application.environment import Environment
 from application.errors import Rejected
 from application.queries import body_setup
@@ -87,8 +89,10 @@ def schedule_principal(request: Request, principal: CurrentPrincipal) -> Princip
 SchedulePrincipal = Annotated[Principal, Depends(schedule_principal)]
 
 
-def _today(env: Environment) -> date:
-    return env.clock.today()
+def _today(request: Request) -> date:
+    """Today as the web app's clock says (the one its sessions run on)."""
+    today: date = request.app.state.clock.today()
+    return today
 
 
 def _day(value: str, field: str) -> date:
@@ -119,7 +123,7 @@ def _uploads(env: Environment, body: str) -> FilePath:
 def _staff(
     request: Request, env: Environment, pages_: PagesDep, *, status_code: int = 200, **context: object
 ) -> Response:
-    values: dict[str, Any] = {"result": None, "token": None, "name": "", "as_of": _today(env), "error": None}
+    values: dict[str, Any] = {"result": None, "token": None, "name": "", "as_of": _today(request), "error": None}
     values.update(context)
     values["field"] = field_of(values["error"])
     return pages_.render(request, "hr_staff.html", status_code=status_code, change_names=CHANGE_NAMES, **values)
@@ -144,7 +148,7 @@ async def staff_preview(
     data = await file.read(MAX_UPLOAD + 1)
     name = (file.filename or "staff.csv")[:200]
     try:
-        day = _day(as_of, "as_of") if as_of else _today(env)
+        day = _day(as_of, "as_of") if as_of else _today(request)
         if len(data) > MAX_UPLOAD:
             raise Rejected(f"file: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
         result = await run_in_threadpool(staff_upload.preview, env, principal, name, data, day)
@@ -242,7 +246,7 @@ def calendar_set(
     try:
         when = _day(day, "day")
         setup.set_calendar_day(
-            env, principal, principal.body, day=when, kind=kind, legal_basis=legal_basis, today=_today(env)
+            env, principal, principal.body, day=when, kind=kind, legal_basis=legal_basis, today=_today(request)
         )
     except Rejected as exc:
         return _calendar(request, env, pages_, principal, error=exc, form=form)
@@ -320,7 +324,7 @@ def schedule_approve(
     try:
         if principal.person is None:
             raise schedules.ScheduleRefused("only a person approves the schedule", field="by")
-        schedules.approve_schedule(env, principal, principal.body, period, by=principal.person, day=_today(env))
+        schedules.approve_schedule(env, principal, principal.body, period, by=principal.person, day=_today(request))
     except Rejected as exc:
         return _schedule(request, env, pages_, principal, period, error=exc)
     return RedirectResponse(f"/hr/schedule?period={period}&approved=true", status_code=303)
@@ -356,7 +360,7 @@ def people_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPr
     assert principal.body is not None
     error: Rejected | None = None
     try:
-        found = body_setup.people(env, principal, principal.body, _today(env))
+        found = body_setup.people(env, principal, principal.body, _today(request))
     except Rejected as exc:
         found, error = [], exc
     return pages_.render(
@@ -371,9 +375,88 @@ def commission_page(request: Request, env: EnvDep, pages_: PagesDep, principal: 
     error: Rejected | None = None
     view = None
     try:
-        view = body_setup.commission(env, principal, principal.body, _today(env))
+        view = body_setup.commission(env, principal, principal.body, _today(request))
     except Rejected as exc:
         error = exc
     return pages_.render(
         request, "hr_commission.html", status_code=422 if error else 200, view=view, error=error, field=field_of(error)
     )
+
+
+# --- the 360 respondents (T-4) --------------------------------------------------------------------------------------
+
+YearQuery = Annotated[int | None, Query(ge=FIRST_SUPPORTED_YEAR, le=LAST_SUPPORTED_YEAR)]
+
+
+def _surveys(
+    request: Request,
+    env: Environment,
+    pages_: PagesDep,
+    principal: Principal,
+    year: int | None,
+    *,
+    error: Rejected | None = None,
+    saved: str | None = None,
+) -> Response:
+    assert principal.body is not None
+    today = _today(request)
+    shown = year or (today.year - 1 if today.month == 1 else today.year)  # in January: the survey of the year ended
+    found = body_setup.surveys(env, principal, principal.body, shown)
+    return pages_.render(
+        request,
+        "hr_surveys.html",
+        status_code=422 if error else 200,
+        surveys=found,
+        year=shown,
+        error=error,
+        field=field_of(error),
+        saved=saved,
+    )
+
+
+@pages.get("/surveys")
+def surveys_page(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    year: YearQuery = None,
+    saved: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
+) -> Response:
+    """The 360 surveys of a year with their respondents; HR edits them, with the reason, before anyone answers."""
+    return _surveys(request, env, pages_, principal, year, saved=saved)
+
+
+@pages.post("/surveys/{evaluatee}/respondents")
+def respondents_edit(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    evaluatee: Annotated[str, FastApiPath(max_length=64, pattern=r"^[^\s\x00-\x1f\x7f/]+$")],
+    year: Annotated[int, Form(ge=FIRST_SUPPORTED_YEAR, le=LAST_SUPPORTED_YEAR)],
+    respondents: Annotated[str, Form(max_length=4000, pattern=PRINTABLE)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """T-4: replace the respondents (personnel numbers, comma or space separated) with the reason, audited."""
+    wanted = [number for number in re.split(r"[\s,;]+", respondents) if number]
+    try:
+        if not reason.strip() or any(ord(c) < 32 for c in reason):
+            raise setup.SetupRefused(
+                "reason: say why the respondents change (1 to 500 characters) (T-4)",
+                rule="T-4",
+                field="reason",
+                allowed="1 to 500 characters",
+            )
+        edit_respondents(
+            env,
+            principal,
+            as_of=_today(request),
+            evaluatee=evaluatee,
+            respondents=wanted,
+            year=year,
+            reason=reason.strip(),
+        )
+    except Rejected as exc:
+        return _surveys(request, env, pages_, principal, year, error=exc)
+    return RedirectResponse(f"/hr/surveys?year={year}&saved={evaluatee}", status_code=303)
