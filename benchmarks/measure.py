@@ -93,7 +93,7 @@ class Meter:
         cost = Cost()
         _reset_peak()
         self.statements = self.rows = 0
-        copies = bulk.COPIES.statements
+        copies, copied = bulk.COPIES.statements, bulk.COPIES.rows
         self._on = True
         started = time.perf_counter()
         try:
@@ -102,5 +102,5 @@ class Meter:
             cost.seconds = time.perf_counter() - started
             self._on = False
             cost.statements = self.statements + bulk.COPIES.statements - copies
-            cost.rows = self.rows
+            cost.rows = self.rows + bulk.COPIES.rows - copied
             cost.peak_rss_mib = peak_rss_mib()

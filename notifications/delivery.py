@@ -135,12 +135,17 @@ def deliver_due(
     the installation's (``bagalau.bootstrap`` builds it from the settings; default: no SMTP, the built-in knobs)."""
     config = config or DeliveryConfig()
     run = _Run(_aware(now), channels or AppriseChannel(), config, Budget(config.rate_limits), DeliveryReport())
-    while True:
-        token, ids = store.claim_due(engine, run.now, batch_size, run.config.lease)
-        if not ids:
-            break
-        for outbox_id in ids:
-            _deliver_in_own_transaction(engine, outbox_id, token, run)
+    try:
+        while True:
+            token, ids = store.claim_due(engine, run.now, batch_size, run.config.lease)
+            if not ids:
+                break
+            for outbox_id in ids:
+                _deliver_in_own_transaction(engine, outbox_id, token, run)
+    finally:
+        close = getattr(run.channel, "close", None)
+        if callable(close):
+            close()  # the run's SMTP connections (AppriseChannel)
     log.info("outbox at %s: %s", run.now.isoformat(), run.report.summary())
     return run.report
 

@@ -7,10 +7,12 @@ The audit log is a trail only: nothing decides what to do next by reading it (wo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from persistence import bulk
 from persistence.models import AuditLogRow
 from persistence.models.base import now_utc
 
@@ -47,3 +49,30 @@ class AuditTrail:
                 reason=reason,
             )
         )
+
+    def record_many(
+        self,
+        entity: str,
+        action: str,
+        changes: Iterable[tuple[object, dict[str, Any] | None, dict[str, Any] | None]],
+        *,
+        reason: str | None = None,
+    ) -> int:
+        """Append one audit row per ``(entity id, before, after)`` in one statement (a set-based change of many
+        rows, R-4: every row audited as :meth:`record` would); returns how many."""
+        table = AuditLogRow.__table__  # type: ignore[attr-defined]
+        at = now_utc()
+        rows = [
+            {
+                "at": at,
+                "actor": self.actor,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "action": action,
+                "before": before,
+                "after": after,
+                "reason": reason,
+            }
+            for entity_id, before, after in changes
+        ]
+        return bulk.append_rows(self.session, table, rows)

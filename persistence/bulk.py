@@ -41,9 +41,11 @@ COPY_FROM = 1000
 
 
 class CopyCount:
-    """``COPY`` statements sent on the driver connection, which SQLAlchemy's events do not see (benchmarks)."""
+    """``COPY`` statements sent on the driver connection, which SQLAlchemy's events do not see (benchmarks), and the
+    rows they wrote straight into a table (:func:`append_rows`)."""
 
     statements = 0
+    rows = 0
 
 
 COPIES = CopyCount()
@@ -127,6 +129,30 @@ def _copy_ignoring_duplicates(
     inserted: int = connection.execute(statement).rowcount
     connection.exec_driver_sql(f"DROP TABLE {temp}")
     return inserted
+
+
+def append_rows(executor: Executor, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Append ``rows`` (dicts with the same keys) to a table without a unique key to respect (the audit log): one
+    ``COPY`` straight into it on PostgreSQL from :data:`COPY_FROM` rows, else one ``executemany``; returns how many."""
+    if not rows:
+        return 0
+    if _dialect(executor) != "postgresql" or len(rows) < COPY_FROM:
+        executor.execute(table.insert(), list(rows))
+        return len(rows)
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    dialect = connection.dialect
+    columns = list(rows[0])
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    convert = [_copy_value(table.c[name].type, dialect) for name in columns]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    target = dialect.identifier_preparer.format_table(table)
+    with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:
+        COPIES.statements += 1
+        for row in rows:
+            copy.write_row([fn(row[name]) for fn, name in zip(convert, columns, strict=True)])
+    COPIES.rows += len(rows)
+    return len(rows)
 
 
 def _copy_value(column_type: Any, dialect: Any) -> Any:

@@ -33,7 +33,7 @@ from web.deps import csrf_protect
 from web.i18n import Catalogs
 from web.oidc import OidcClient
 from web.rendering import Pages
-from web.routes import api, documents, evaluations, hr, pages, panels, sheets
+from web.routes import api, documents, evaluations, hr, hr_setup, pages, panels, sheets
 from web.runs import NoRuns, RunsReader
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -163,6 +163,7 @@ def create_app(
     app.include_router(evaluations.pages)
     app.include_router(sheets.pages)
     app.include_router(panels.pages)
+    app.include_router(hr_setup.pages)
     app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)

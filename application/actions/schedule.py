@@ -18,6 +18,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.errors import RuleViolation
+from domain.facts import FactError
 from domain.periods import Period
 from domain.rulebook import Rulebook
 from domain.schedule import EvaluationSchedule, check_schedule_approval, compile_schedule
@@ -100,11 +101,15 @@ def _view(env: Environment, uow: UnitOfWork, body: str, label: str, *, approved_
     day = opening_day(period, probe)
     ctx = BodyContext(env, uow, body_id, day)
     book = _book(ctx, period)
-    schedule = compile_schedule(ctx.org, period, book, ctx.calendar, opened_on=day)
+    try:
+        org = ctx.org
+    except FactError as exc:  # the staff data cannot be evaluated yet: say what is missing, where
+        raise ScheduleRefused(f"the body's staff data is incomplete: {exc}", field="BODY", rule=None) from None
+    schedule = compile_schedule(org, period, book, ctx.calendar, opened_on=day)
     found = uow.periods.by_label(body_id, period.label)
     approval = None if found is None else uow.periods.schedule_approval(found.id)
     opened = None if found is None else uow.periods.opened_on([found.id]).get(found.id)
-    names = {employee.id: employee.name for employee in ctx.org.employees}
+    names = {employee.id: employee.name for employee in org.employees}
     by = None if approval is None or approval[1] is None else ctx.numbers.get(approval[1])
     return ScheduleView(
         body=body,

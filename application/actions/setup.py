@@ -142,3 +142,75 @@ def assign_rulebook(
             created = False
         uow.commit()
     return Assigned(Assignment(assignment_id, book.id, book.title.en, valid_from, valid_until), created, changed)
+
+
+# --- the calendar overrides (P-7) -----------------------------------------------------------------------------------
+
+CALENDAR_RULE = "P-7"
+KINDS = ("day_off", "working_day")
+MAX_BASIS = 500
+
+
+@dataclass(frozen=True)
+class Override:
+    """A day a decree moved: ``day_off`` or ``working_day``, with its legal basis and who entered it."""
+
+    day: date
+    kind: str
+    legal_basis: str | None
+    created_by: str
+
+
+def calendar_overrides(env: Environment, principal: Principal, body: str) -> list[Override]:
+    """The working-day calendar's overrides (national: every body counts working days the same way, P-7)."""
+    may_set_up(principal, body)
+    with env.unit_of_work(principal) as uow:
+        return [Override(*row) for row in uow.rules.calendar_override_rows()]
+
+
+def set_calendar_day(
+    env: Environment, principal: Principal, body: str, *, day: date, kind: str, legal_basis: str, today: date
+) -> Override:
+    """P-7: a decree moved ``day`` (a day off, or a working Saturday); audited with its legal basis.
+
+    Refused, nothing written, when the kind is not one of :data:`KINDS`, the legal basis is missing or too long,
+    or the day is already past while a period of the body is open (its windows were counted with the old calendar:
+    moving a past day would move deadlines people already kept or missed).
+    """
+    may_set_up(principal, body)
+    if kind not in KINDS:
+        raise SetupRefused(
+            f"kind {kind[:40]!r} is not a calendar override: allowed are {', '.join(KINDS)} ({CALENDAR_RULE})",
+            rule=CALENDAR_RULE,
+            field="kind",
+            allowed=", ".join(KINDS),
+        )
+    basis = legal_basis.strip()
+    if not basis or len(basis) > MAX_BASIS or any(ord(c) < 32 and c not in "\t" for c in basis):
+        raise SetupRefused(
+            f"the legal basis (the decree that moved the day) is required: 1 to {MAX_BASIS} characters "
+            f"({CALENDAR_RULE})",
+            rule=CALENDAR_RULE,
+            field="legal_basis",
+            allowed=f"1 to {MAX_BASIS} characters",
+        )
+    with env.unit_of_work(principal) as uow:
+        body_id = body_id_of(uow, body)
+        if day < today:
+            open_periods = [
+                period.label
+                for period in uow.periods.of_body(body_id, status="open")
+                if uow.periods.is_opened(period.id)
+            ]
+            if open_periods:
+                raise SetupRefused(
+                    f"{day.isoformat()} is already past and period {', '.join(open_periods)} is open: its working-day "
+                    f"windows were counted with the calendar as it was; allowed is today ({today.isoformat()}) or "
+                    f"later ({CALENDAR_RULE})",
+                    rule=CALENDAR_RULE,
+                    field="day",
+                    allowed=f"{today.isoformat()} or later",
+                )
+        uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
+        uow.commit()
+    return Override(day, kind, basis, principal.actor)

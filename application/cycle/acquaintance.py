@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from application import messages
 from application.actions.acquaintance import record_acquaintance
 from application.context import BodyContext
@@ -30,19 +32,30 @@ def _delivered_day(ctx: BodyContext, message: Mapping[str, Any]) -> date:
 
 
 def record_notices_sent(ctx: BodyContext, day: date) -> int:
-    """``notice_sent_on`` = the day the evaluatee's ``evaluation_notice`` was handed to a channel (P-4)."""
-    waiting = flowstate.evaluations(
-        ctx.uow.session, body_id=ctx.body_id, where=[flowstate.evaluation.c.notice_sent_on.is_(None)], eligible=True
-    )
-    if not waiting:
-        return 0
-    ids = {row["id"] for row in waiting}
-    sent = flowstate.delivered(ctx.uow.session, kinds=[MessageKind.EVALUATION_NOTICE.value], evaluation_ids=ids)
-    for message in sent:
-        ctx.uow.evaluations.update(
-            message["evaluation_id"], notice_sent_on=_delivered_day(ctx, message), reason="notice delivered (P-4)"
+    """``notice_sent_on`` = the day the evaluatee's ``evaluation_notice`` was handed to a channel (P-4).
+
+    Set-based (issue 13): one query joins the body's evaluations without a sent date to their delivered notices
+    (locking those evaluations on PostgreSQL), one ``UPDATE`` sets the dates and one insert audits them.
+    """
+    evaluation, outbox, period = flowstate.evaluation, flowstate.outbox, flowstate.period_table
+    query = (
+        sa.select(evaluation.c.id, outbox.c.proof, outbox.c.delivered_at)
+        .join(period, period.c.id == evaluation.c.period_id)
+        .join(outbox, outbox.c.evaluation_id == evaluation.c.id)
+        .where(
+            period.c.body_id == ctx.body_id,
+            evaluation.c.notice_sent_on.is_(None),
+            evaluation.c.eligible.is_(True),
+            outbox.c.kind == MessageKind.EVALUATION_NOTICE.value,
+            outbox.c.status == "delivered",
         )
-    return len(sent)
+        .order_by(evaluation.c.id, outbox.c.id)
+        .with_for_update(of=evaluation)
+    )
+    days: dict[int, date] = {}
+    for row in ctx.uow.session.execute(query).mappings():
+        days.setdefault(row["id"], _delivered_day(ctx, dict(row)))
+    return ctx.uow.evaluations.record_notices_sent(days, reason="notice delivered (P-4)")
 
 
 def record_delivered_acquaintance(ctx: BodyContext, day: date) -> int:

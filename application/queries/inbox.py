@@ -14,7 +14,8 @@ a competencies sheet (behaviour indicators of the evaluatee's category group, th
 the rule and the allowed values, and the result the sheet would have — computed by the very scorers the
 submission uses, without writing anything.
 
-Only the evaluator of the sheet and the superior head who reviews it (M-5) get a form; for anyone else the sheet
+Only the evaluator of the sheet (the one stored, or whoever is due to evaluate it today: an acting head, a D-4
+delegate, G-7) and the superior head who reviews it (M-5) get a form; for anyone else the sheet
 does not exist (``None``: the caller answers 404 and records the refusal, R-2).
 """
 
@@ -30,6 +31,7 @@ from application.actions.commission import approver_of
 from application.actions.lookup import Row
 from application.actions.sheets import SCORERS, SheetFacts
 from application.context import BodyContext
+from application.cycle.routing import may_submit
 from application.environment import Environment
 from application.errors import Rejected
 from domain import scoring
@@ -81,11 +83,16 @@ class Inbox:
 
 @dataclass(frozen=True)
 class Hint:
-    """A field's problem: the rule, the allowed values and the sentence shown next to it."""
+    """A field's problem: the rule, the allowed values and the sentence shown next to it; an out-of-range score
+    (``kind`` ``range``) also carries the typed ``value`` and the bounds, so that a page can say it in its language."""
 
     rule: str
     allowed: str
     message: str
+    kind: Literal["range", "other"] = "other"
+    value: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -232,13 +239,14 @@ class SheetForm:
 
 def working_days_left(ctx: BodyContext, today: date, deadline: date | None) -> int | None:
     """Working days from today to the deadline, both included (1 on the last day); negative when overdue (the
-    working days since the deadline); ``None`` without a deadline or outside the calendar's years."""
+    working days since the deadline, at least 1); ``None`` without a deadline or outside the calendar's years."""
     if deadline is None:
         return None
     try:
         if deadline >= today:
             return ctx.calendar.working_days_between(today, deadline)
-        return -ctx.calendar.working_days_between(date.fromordinal(deadline.toordinal() + 1), today)
+        # overdue over a weekend is still overdue: at least one day late
+        return -max(1, ctx.calendar.working_days_between(date.fromordinal(deadline.toordinal() + 1), today))
     except ValueError:
         return None
 
@@ -306,7 +314,7 @@ def _due(ctx: BodyContext, row: Row, task: Task, today: date, language: Language
         method_name=_method_name(ctx, row, language),
         status=row["status"],
         deadline=deadline,
-        working_days_left=working_days_left(ctx, today, deadline),
+        working_days_left=None if task == "signed" else working_days_left(ctx, today, deadline),
         late=task != "review" and deadline is not None and today > deadline and row["status"] in DUE,
     )
 
@@ -328,6 +336,8 @@ def role_of(ctx: BodyContext, principal: Principal, row: Row) -> Role_ | None:
         return None
     if row["evaluator_id"] == me:
         return "evaluator"
+    if row["status"] in DUE and me in may_submit(ctx, row, ctx.on):
+        return "evaluator"  # G-7/D-4: due to evaluate today, before the daily step stores it (decision 0071)
     book, spec = _spec(ctx, row)
     if spec.superior_approval and approver_of(ctx, row) == me:
         return "reviewer"
@@ -640,7 +650,7 @@ def _scale_hint(
         )
     else:
         message = f"score {scoring.plain(number)} for '{field_id}' is outside the scale {allowed} ({rule})"
-    return Hint(rule, allowed, message)
+    return Hint(rule, allowed, message, "range", number, low, high)
 
 
 def entered_scores(scoring_kind: str, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:

@@ -78,6 +78,7 @@ class VoteView:
     member: PersonRef
     score: Decimal
     voted_on: date
+    argument: str | None
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ class CaseView:
     protocol_post_by: date | None
     posted_on: date | None
     feedback_meeting_on: date | None
+    feedback_held_on: date | None
+    may_record_feedback: bool  # C-8: the evaluator, once the protocol is signed, not recorded yet
     members: tuple[PersonRef, ...]
     voted: tuple[str, ...]  # who has voted (progress); how is in ``votes``, RESULT only
     result_visible: bool
@@ -280,6 +283,13 @@ def calibration_case(env: Environment, principal: Principal, case_id: int) -> Ca
             protocol_post_by=case.protocol_post_by,
             posted_on=case.posted_on,
             feedback_meeting_on=case.feedback_meeting_on,
+            feedback_held_on=case.feedback_held_on,
+            may_record_feedback=(
+                me is not None
+                and me == evaluator
+                and case.protocol_signed_on is not None
+                and case.feedback_held_on is None
+            ),
             members=members,
             voted=tuple(ctx.numbers[person] for person in cast),
             result_visible=result,
@@ -287,7 +297,9 @@ def calibration_case(env: Environment, principal: Principal, case_id: int) -> Ca
             sheet_category=row["category"] if result else None,
             final_score=case.final_score if result else None,
             final_category=str(case.final_category) if result and case.final_category else None,
-            votes=tuple(VoteView(_ref(ctx, v.person_id), v.score, v.voted_on) for v in case.votes) if result else (),
+            votes=tuple(VoteView(_ref(ctx, v.person_id), v.score, v.voted_on, v.argument) for v in case.votes)
+            if result
+            else (),
             tally=tally,
             scale_low=low,
             scale_high=high,

@@ -360,6 +360,35 @@ class EvaluationRepository(Repository):
         )
         return _evaluation(row)
 
+    def record_notices_sent(self, days: Mapping[int, date], *, reason: str) -> int:
+        """P-4, set-based: ``notice_sent_on`` of each evaluation (id → day) that has none yet, in one ``UPDATE``
+        (an ``executemany``) and one audit insert whatever their number; the caller read (and, on PostgreSQL,
+        locked) these rows with ``notice_sent_on`` empty in this transaction. Returns how many were set."""
+        if not days:
+            return 0
+        table = EvaluationRow.__table__
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":  # one statement: the pairs travel as two arrays
+            connection.execute(
+                sa.text(
+                    "UPDATE evaluation AS e SET notice_sent_on = v.day, updated_at = :now "
+                    "FROM unnest(CAST(:ids AS bigint[]), CAST(:days AS date[])) AS v(id, day) "
+                    "WHERE e.id = v.id AND e.notice_sent_on IS NULL"
+                ),
+                {"ids": list(days), "days": list(days.values()), "now": now_utc()},
+            )
+        else:
+            statement = (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("evaluation_id"), table.c.notice_sent_on.is_(None))
+                .values(notice_sent_on=sa.bindparam("day"), updated_at=now_utc())
+            )
+            connection.execute(statement, [{"evaluation_id": key, "day": day} for key, day in days.items()])
+        changes = (
+            (key, {"notice_sent_on": None}, {"notice_sent_on": day.isoformat()}) for key, day in days.items()
+        )
+        return self._audit.record_many(table.name, "update", changes, reason=reason)
+
     def mark_submitted_to_commission(self, evaluation_id: int, day: date) -> bool:
         """Record that HR submitted the approved sheet to the Commission on ``day`` (M-5, M-6; once). The caller
         audits it; whether this call marked it."""

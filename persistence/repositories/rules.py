@@ -120,6 +120,12 @@ class RulesRepository(Repository):
         changes = {"kind": kind, "legal_basis": legal_basis, "created_by": self._audit.actor}
         self._update(row, changes, allowed=changes, entity_id=day.isoformat(), reason=legal_basis, action="set")
 
+    def calendar_override_rows(self) -> list[tuple[date, str, str | None, str]]:
+        """Every override with its legal basis and who set it: (day, kind, legal basis, created by), by day."""
+        table = CalendarOverrideRow
+        statement = sa.select(table.day, table.kind, table.legal_basis, table.created_by).order_by(table.day)
+        return [(row[0], row[1], row[2], row[3]) for row in self.session.execute(statement).tuples()]
+
     def calendar_overrides(self) -> dict[date, str]:
         """Every override: day → ``day_off`` or ``working_day`` (feed to the domain's working calendar)."""
         statement = sa.select(CalendarOverrideRow.day, CalendarOverrideRow.kind).order_by(CalendarOverrideRow.day)

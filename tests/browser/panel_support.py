@@ -109,3 +109,16 @@ def serve(world: PanelWorld) -> Iterator[Served]:
         yield Served(f"http://127.0.0.1:{port}", clock, world.env.engine, app)
     finally:
         served.stop()
+
+
+def commission_world(db: Engine) -> PanelWorld:
+    """The 004 year 2025 (``annual-commission-2025.yaml``) opened on 5 January 2026 and played to 13 January: every
+    sheet approved and before the Commission, no meeting set yet (M-7)."""
+    from application.cycle.commission import commission_cycle
+
+    world = _world(db, "annual-commission-2025.yaml", date(2026, 1, 14))
+    commission_cycle(world.env, world.body, 2025, date(2026, 1, 5))
+    world.play(date(2026, 1, 5), date(2026, 1, 13))
+    for day in (date(2026, 1, 13), date(2026, 1, 14)):
+        commission_cycle(world.env, world.body, 2025, day)
+    return world

@@ -6,6 +6,9 @@
   K-4 ranges at 4.75–4.99 (96.5 %), 5.00–5.00 (100 %) and 4.00–4.24 (80 %).
 - ``K2``'s yearly ``kpi_count`` sheet of the 2025 Commission cycle (kz-annual-commission-2018) was signed by V1
   and waits for the superior head E0 (account ``erlan``, English) to agree or return it (M-5).
+- ``Q2`` (C-4) is evaluated on form 2 of the quarterly family (kz-quarterly-2026) in the same quarter by E0 (the
+  B-1 head of the unit up the chain, Q-1), and was reprimanded in it: the score is capped at 2.99 (Q-3).
+  ``K2``'s competencies sheet of 2025 (M-6) is open for V1.
 - ``X1`` (account ``xenia``) is an employee of the body with no sheet of anyone: every sheet is 404 to her (R-2).
 """
 
@@ -17,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
-from domain.vocabulary import Language
+from domain.vocabulary import Language, SanctionKind
 from persistence.models import EvaluationPeriodRow, EvaluationRow
 from persistence.uow import UnitOfWork
 from tests.browser.conftest import PASSWORD_HASH, WebOrg
@@ -31,6 +34,8 @@ class SheetWorld:
     differentiation: int
     kpi: int
     count: int
+    form2: int
+    competencies: int
     deadline: date
     vera: int
     xenia: int
@@ -40,21 +45,25 @@ def build_sheet_world(engine: Engine, org: WebOrg, today: date) -> SheetWorld:
     """The world of the module's docstring, as of ``today``."""
     deadline = today + timedelta(days=7)
     with UnitOfWork(engine, actor="test") as uow:
-        unit = uow.org.add_unit(body_id=org.body, code="U1", name="Бөлім")
+        top = uow.org.add_unit(body_id=org.body, code="U0", name="Басшылық")
+        unit = uow.org.add_unit(body_id=org.body, code="U1", name="Бөлім", parent_id=top.id)
         sub = uow.org.add_unit(body_id=org.body, code="U1A", name="Сектор", parent_id=unit.id)
         v1 = uow.org.add_person(body_id=org.body, personnel_number="V1", full_name="Вера Ким")
         k1 = uow.org.add_person(body_id=org.body, personnel_number="K1", full_name="Қанат Бекұлы")
         k2 = uow.org.add_person(body_id=org.body, personnel_number="K2", full_name="Kamila Ospan", language=Language.EN)
+        q2 = uow.org.add_person(body_id=org.body, personnel_number="Q2", full_name="Құралай Жанова")
         x1 = uow.org.add_person(body_id=org.body, personnel_number="X1", full_name="Ксения Ли", language=Language.RU)
         start = date(2020, 1, 1)
         uow.org.appoint(person_id=v1.id, unit_id=unit.id, category="C-1", started_on=start)
-        uow.org.appoint(person_id=org.e0, unit_id=unit.id, category="B-1", started_on=start)
-        uow.org.appoint(person_id=org.h1, unit_id=unit.id, category="C-2", started_on=start)
+        uow.org.appoint(person_id=org.e0, unit_id=top.id, category="B-1", started_on=start)
+        uow.org.appoint(person_id=org.h1, unit_id=top.id, category="C-2", started_on=start)
         uow.org.appoint(person_id=org.e1, unit_id=unit.id, category="C-4", started_on=start)
         uow.org.appoint(person_id=k1.id, unit_id=sub.id, category="C-3", started_on=start)
         uow.org.appoint(person_id=k2.id, unit_id=sub.id, category="C-3", started_on=start)
         uow.org.appoint(person_id=x1.id, unit_id=unit.id, category="C-4", started_on=start)
-        for person in (org.e1, k1.id, k2.id, x1.id):
+        uow.org.appoint(person_id=q2.id, unit_id=unit.id, category="C-4", started_on=start)
+        uow.org.add_sanction(person_id=q2.id, kind=SanctionKind.REPRIMAND, imposed_on=date(2026, 8, 3))
+        for person in (org.e1, k1.id, k2.id, x1.id, q2.id):
             uow.org.set_head(person_id=person, head_id=v1.id, started_on=start)
         uow.org.set_head(person_id=v1.id, head_id=org.e0, started_on=start)
         vera = uow.users.add(login="vera", person_id=v1.id, password_hash=PASSWORD_HASH)
@@ -89,9 +98,24 @@ def build_sheet_world(engine: Engine, org: WebOrg, today: date) -> SheetWorld:
             deadline=today - timedelta(days=2),
             submitted_on=today - timedelta(days=3),
         )
-        session.add_all([differentiation, kpi_row, count])
+        # 003 §16 part 3 (Q-1): the head of the structural unit up the chain, B-1 in this rulebook: E0
+        form2 = EvaluationRow(
+            person_id=q2.id,
+            method="form2",
+            deadline=deadline,
+            **{**common, "rulebook_id": "kz-quarterly-2026", "evaluator_id": org.e0},
+        )
+        competencies = EvaluationRow(
+            person_id=k2.id,
+            period_id=year.id,
+            method="competencies",
+            rulebook_id="kz-annual-commission-2018",
+            evaluator_id=v1.id,
+            status="open",
+        )
+        session.add_all([differentiation, kpi_row, count, form2, competencies])
         session.flush()
-        assert differentiation.id is not None and kpi_row.id is not None and count.id is not None
+        assert differentiation.id and kpi_row.id and count.id and form2.id and competencies.id
         count_plan = uow.plans.ensure_plan(person_id=k2.id, year=2025)
         for i in range(1, 6):
             uow.plans.add_kpi(count_plan, code=f"m{i}", name=f"KPI {i}", unit="%", planned={"year": Decimal(100)})
@@ -105,4 +129,4 @@ def build_sheet_world(engine: Engine, org: WebOrg, today: date) -> SheetWorld:
             signed_at=signed_at,
         )
         uow.commit()
-    return SheetWorld(differentiation.id, kpi_row.id, count.id, deadline, vera.id, xenia.id)
+    return SheetWorld(differentiation.id, kpi_row.id, count.id, form2.id, competencies.id, deadline, vera.id, xenia.id)

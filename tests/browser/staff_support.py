@@ -6,7 +6,7 @@ service (``HH``, its head; ``HS``, staff who are not the head), an account per p
 lower case, :data:`~tests.browser.conftest.PASSWORD`) and an admin ``root`` of the body, and serves the app with the
 application's clock stopped at 10:00 on ``day`` (the sessions run on a clock of their own, as in ``live_app``).
 
-The scenario's people: E0 appointing official (A corps, not evaluated); E1 evaluates E3, E4, E6; E2 evaluates E7,
+In the Model 2018 quarter: E0 appointing official (A corps, not evaluated); E1 evaluates E3, E4, E6; E2 evaluates E7,
 E8, E9; H1 and H2 are HR staff (H1 evaluates H2). E3's result (3.75 proper, 3 April) is disagreed on 9 April; the
 panel composed on 11 April is E2, H1, H2 (C-5).
 """
@@ -31,8 +31,7 @@ from tests.flows_support import World, days, example
 from web.app import create_app
 
 SCENARIO = "model-2018-q1-2025.yaml"
-FIRST_DAY = date(2025, 3, 31)
-PEOPLE = ("E0", "E1", "E2", "E3", "E4", "E7", "E8", "E9", "H1", "H2", "HH", "HS")
+COMMISSION_SCENARIO = "annual-commission-2025.yaml"
 
 
 @dataclass
@@ -61,8 +60,8 @@ class StaffWorld:
 
 
 def play(world: World, scenario: Any, last: date) -> None:
-    """Every event and daily sweep from the first day of the cycle to ``last`` (refused events skipped)."""
-    for day in days(FIRST_DAY, last):
+    """Every event and daily sweep from the scenario's first day to ``last`` (refused events skipped)."""
+    for day in days(scenario.start, last):
         for _, event in scenario.events_on(day):
             try:
                 apply_action(world.env, day, event.kind, event.action)
@@ -84,30 +83,33 @@ def add_staff_and_accounts(engine: sa.Engine) -> None:
                 sa.text("SELECT personnel_number, id FROM person WHERE body_id = :body"), {"body": body.id}
             ).all()
         )
-        for number in PEOPLE:
-            uow.users.add(login=number.lower(), person_id=numbers[number], password_hash=PASSWORD_HASH)
+        for number, person_id in sorted(numbers.items()):
+            uow.users.add(login=str(number).lower(), person_id=person_id, password_hash=PASSWORD_HASH)
         uow.users.add(login="root", body_id=body.id, roles=[Role.ADMIN], password_hash=PASSWORD_HASH)
         uow.commit()
 
 
 def evaluation_ids(engine: sa.Engine) -> dict[str, int]:
-    """Personnel number → the id of their 2025-Q1 evaluation."""
+    """Personnel number → the id of their evaluation (``E1/kpi_count`` when a person has several methods)."""
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT p.personnel_number, e.id FROM evaluation e JOIN person p ON p.id = e.person_id")
+            sa.text("SELECT p.personnel_number, e.method, e.id FROM evaluation e JOIN person p ON p.id = e.person_id")
         ).all()
-    return {str(row[0]): int(row[1]) for row in rows}
+    found = {f"{row[0]}/{row[1]}": int(row[2]) for row in rows}
+    for row in rows:
+        found.setdefault(str(row[0]), int(row[2]))
+    return found
 
 
 @pytest.fixture
-def staff_world(world: World, db: sa.Engine) -> Iterator[Callable[[date], StaffWorld]]:
-    """``staff_world(day)``: the scenario played to the day before ``day`` and served (see the module)."""
+def staff_world(world: World, db: sa.Engine) -> Iterator[Callable[..., StaffWorld]]:
+    """``staff_world(day[, scenario])``: the scenario played to the day before ``day`` and served (see the module)."""
     served: list[ServedApp] = []
 
-    def build(day: date) -> StaffWorld:
+    def build(day: date, name: str = SCENARIO) -> StaffWorld:
         from application.environment import FixedClock
 
-        scenario = example(SCENARIO)
+        scenario = example(name)
         world(scenario)
         play(world, scenario, day - timedelta(days=1))
         add_staff_and_accounts(db)

@@ -153,3 +153,36 @@ def test_the_ack_link_leads_through_the_login_to_the_result(client: httpx.Client
     client.post("/api/v1/session", json={"login": "e3", "password": "correct horse battery staple"})
     landed = client.get(f"/ack/{key}")
     assert landed.status_code == 303 and landed.headers["location"] == f"/evaluations/{key}"
+
+
+def test_the_result_notice_links_to_the_ack_page(served: StaffWorld) -> None:
+    """The link of E3's result notice (queued on 3 April by the real action) is ``<base>/ack/<id>``."""
+    key = served.ids["E3"]
+    with served.app.engine.connect() as connection:
+        payload = connection.execute(
+            sa.text("SELECT payload FROM outbox_message WHERE evaluation_id = :k AND kind = 'result_ready'"), {"k": key}
+        ).scalar_one()
+    assert payload["ack_link"].endswith(f"/ack/{key}")
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(served: StaffWorld) -> None:
+    """Every page form carries the session's CSRF token: without it, or with a forged one, 403 and nothing done."""
+    key = served.ids["E3"]
+    with httpx.Client(base_url=served.url, timeout=30) as browser:
+        opened = browser.post("/api/v1/session", json={"login": "e3", "password": "correct horse battery staple"})
+        token = opened.json()["csrf_token"]
+        for data in ({}, {"csrf_token": "forged"}):
+            refused = browser.post(f"/evaluations/{key}/acknowledge", data=data)
+            assert refused.status_code == 403
+        page = browser.get(f"/evaluations/{key}")
+        assert page.text.count('name="csrf_token"') >= 3  # sign out, language, acknowledge, disagree
+        assert "acknowledge" in page.text and 'id="acquainted">—' in page.text
+        done = browser.post(f"/evaluations/{key}/acknowledge", data={"csrf_token": token})
+        assert done.status_code == 303 and done.headers["location"] == f"/evaluations/{key}?done=acknowledged"
+        empty = browser.post(f"/evaluations/{key}/disagree", data={"csrf_token": token, "text": " "})
+        assert empty.status_code == 422 and "C-2" in empty.text
+        hostile = "<script>alert(1)</script>"
+        applied = browser.post(f"/evaluations/{key}/disagree", data={"csrf_token": token, "text": hostile})
+        assert applied.status_code == 303
+        shown = browser.get(f"/evaluations/{key}").text
+        assert hostile not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown

@@ -19,8 +19,15 @@ from tests.browser.panel_support import PanelWorld, Served, add_accounts, calibr
 
 pytestmark = pytest.mark.postgres
 
-PEOPLE = {"E0": Language.EN, "E1": Language.KK, "E2": Language.KK, "E3": Language.KK, "H1": Language.RU,
-          "H2": Language.KK, "E7": Language.KK}
+PEOPLE = {
+    "E0": Language.EN,
+    "E1": Language.KK,
+    "E2": Language.KK,
+    "E3": Language.KK,
+    "H1": Language.RU,
+    "H2": Language.KK,
+    "E7": Language.KK,
+}
 
 
 @pytest.fixture
@@ -70,8 +77,9 @@ def test_a_panel_is_composed_votes_and_reaches_a_calibrated_score(
     assert "2 members; at least 3 are required" in problems
     assert "the evaluator E1 whose score is disputed cannot sit in the session" in problems
     assert client.post(check, json={"members": ["E2", "H1", "H2"]}, headers=official).json() == {"problems": []}
-    refused = client.post(f"/api/v1/calibration/{case['id']}/composition", json={"members": ["E1", "E2", "H1"]},
-                          headers=official)
+    refused = client.post(
+        f"/api/v1/calibration/{case['id']}/composition", json={"members": ["E1", "E2", "H1"]}, headers=official
+    )
     assert refused.status_code == 422 and refused.json()["rule"] == "C-5"
     composition = {"members": ["E2", "H1", "H2"]}
     composed = client.post(f"/api/v1/calibration/{case['id']}/composition", json=composition, headers=official)
@@ -88,7 +96,9 @@ def test_a_panel_is_composed_votes_and_reaches_a_calibrated_score(
     assert client.post(votes, json={"score": "4.00"}, headers=e2).json() == first.json()  # idempotent
     changed = client.post(votes, json={"score": "3.5"}, headers=e2)
     assert changed.status_code == 422 and changed.json() == {
-        "rule": "C-6", "detail": "E2 has already voted 4; a member votes once (C-6)"}
+        "rule": "C-6",
+        "detail": "E2 has already voted 4; a member votes once (C-6)",
+    }
     # the employee and her evaluator follow the case, and see its votes (R-2: parties to the result)
     assert client.get(f"/api/v1/calibration/{case['id']}", headers=as_user(client, "e3")).json()["votes"]
     not_member = client.post(votes, json={"score": "4"}, headers=as_user(client, "e1"))
@@ -100,9 +110,17 @@ def test_a_panel_is_composed_votes_and_reaches_a_calibrated_score(
     assert last["tally"]["decided"] and last["tally"]["score"] == "4.0000" and last["tally"]["votes_for_winner"] == 2
     assert settle(world.env, case["id"], date(2025, 4, 18)) == "closed"  # the session step, as the sweep runs it
     protocol = client.get(f"/api/v1/calibration/{case['id']}", headers=e2).json()
-    outcome = (protocol["final_score"], protocol["final_category"], protocol["status"])
-    assert outcome == ("4.0000", "effective", "closed")
+    final = (protocol["final_score"], protocol["final_category"], protocol["status"])
+    assert final == ("4.0000", "effective", "closed")
     assert protocol["protocol_signed_on"] == "2025-04-18" and protocol["feedback_meeting_on"] == "2025-04-22"
+    # C-8: the evaluator records the feedback meeting held with the employee (once; a member may not)
+    world.move_to(date(2025, 4, 22))
+    feedback = f"/api/v1/calibration/{case['id']}/feedback"
+    assert client.post(feedback, headers=e2).json()["rule"] == "C-8"
+    evaluator = as_user(client, "e1")
+    held = client.post(feedback, headers=evaluator)
+    assert held.status_code == 200 and held.json()["feedback_held_on"] == "2025-04-22"
+    assert client.post(feedback, headers=evaluator).json() == held.json()  # a double submit changes nothing
     late = client.post(votes, json={"score": "4"}, headers=as_user(client, "h2"))
     assert late.status_code == 422
     assert late.json() == {

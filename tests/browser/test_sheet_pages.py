@@ -69,7 +69,7 @@ def test_an_evaluator_fills_and_signs_a_differentiation_sheet(page: Any, live_ap
     expect(page.locator("#parameters")).to_contain_text("функционалдық міндеттерді орындау сапасы")
     expect(page.locator("#scale")).to_contain_text("D-2")
     page.fill("#score-quality", "7")
-    expect(page.locator("#field-problems")).to_contain_text("0–5")
+    expect(page.locator("#field-problems")).to_contain_text("7 рұқсат етілген мәндерден тыс: 0,00–5,00 (D-2)")
     expect(page.locator("#field-problems [data-field='quality']")).to_have_attribute("data-rule", "D-2")
     for parameter, score in (("quality", "4"), ("deadlines", "5"), ("independence_initiative", "4")):
         page.fill(f"#score-{parameter}", score)
@@ -108,7 +108,7 @@ def test_a_kpi_sheet_is_refused_out_of_range_and_accepted_in_range(
     page.fill("#score-k2", "5")
     page.fill("#score-k3", "4")
     hint = page.locator("#field-problems [data-field='k1']")
-    expect(hint).to_contain_text("4.75–4.99")
+    expect(hint).to_contain_text("5 рұқсат етілген мәндерден тыс: 4,75–4,99 (K-4)")
     expect(hint).to_have_attribute("data-rule", "K-4")
     shoot(page, "evaluator-sheet-kpi-refused-kk")
     page.click("#sign")
@@ -175,3 +175,27 @@ def test_a_forged_form_and_another_persons_sheet_are_refused(page: Any, live_app
     page.click("#sign")
     expect(page.locator("[role=alert]")).to_contain_text(re.compile("қауіпсіздік|token|таңба", re.I))
     assert versions(live_app, world.differentiation) == []
+
+
+def test_the_quarterly_and_competency_forms_show_their_rules(page: Any, live_app: LiveApp, world: SheetWorld) -> None:
+    log_in(page, live_app, "erlan", path=f"/sheets/{world.form2}")  # the B-1 head up the chain
+    switch_language(page, "kk")
+    expect(page.locator("#caps")).to_contain_text("Q-3")
+    expect(page.locator("#binding-cap")).to_contain_text("сөгіс")  # reprimanded in the quarter
+    expect(page.locator("#binding-cap")).to_contain_text("2,99")
+    expect(page.locator("#scale")).to_contain_text("Q-1")
+    for input_ in page.locator("#parameters input").all():
+        input_.fill("5")
+    expect(page.locator("#preview")).to_contain_text("2,99")
+    shoot(page, "evaluator-sheet-form2-kk")
+    page.context.clear_cookies()
+    log_in(page, live_app, "vera", path=f"/sheets/{world.competencies}")
+    expect(page.locator("#threshold")).to_contain_text("3/4")
+    first = page.locator("fieldset[data-competency]").first
+    boxes = first.locator("input[type=checkbox]")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    expect(page.locator("#preview")).to_be_visible()
+    switch_language(page, "en")
+    expect(page.locator("#threshold")).to_contain_text("at least 3/4")
+    shoot(page, "evaluator-sheet-competencies-en")

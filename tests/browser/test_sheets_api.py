@@ -5,13 +5,15 @@ superior head's approval and return (M-5), and R-2: another person's sheet is 40
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from domain.vocabulary import AbsenceKind
 from persistence.uow import UnitOfWork
-from tests.browser.conftest import PASSWORD, LiveApp, WebOrg
+from tests.browser.conftest import PASSWORD, PASSWORD_HASH, LiveApp, WebOrg
 from tests.browser.sheets_support import KPI_RANGES, SheetWorld, build_sheet_world
 
 pytestmark = pytest.mark.postgres
@@ -56,17 +58,28 @@ def test_the_inbox_lists_the_sheets_due_with_deadline_and_working_days_left(
     items = {item["evaluation_id"]: item for item in response.json()["items"]}
     tasks = {key: item["task"] for key, item in items.items()}
     # K2's signed sheet waits for the superior head (M-5); V1 may still correct it
-    assert tasks == {world.differentiation: "sheet", world.kpi: "sheet", world.count: "signed"}
+    assert tasks == {
+        world.differentiation: "sheet",
+        world.kpi: "sheet",
+        world.competencies: "sheet",
+        world.count: "signed",
+    }
     due = items[world.differentiation]
     assert (due["task"], due["employee"], due["period"], due["method"]) == ("sheet", "E1", "2026-Q3", "differentiation")
     assert due["deadline"] == world.deadline.isoformat()
     assert 1 <= due["working_days_left"] <= 6 and due["late"] is False
     assert due["method_name"] == "Саралау әдісі бойынша бағалау"  # vera reads Kazakh
+    signed = items[world.count]
+    assert signed["working_days_left"] is None and signed["late"] is False  # done: nothing left to count
 
 
 def test_the_superior_head_sees_the_sheet_to_review(client: httpx.Client, world: SheetWorld) -> None:
     items = client.get("/api/v1/inbox", headers=as_user(client, "erlan")).json()["items"]
-    assert [(item["evaluation_id"], item["task"]) for item in items] == [(world.count, "review")]
+    assert [(item["evaluation_id"], item["task"]) for item in items] == [
+        (world.count, "review"),
+        (world.form2, "sheet"),
+    ]
+    assert items[0]["working_days_left"] < 0  # its deadline was two days ago: overdue, even over a weekend
 
 
 def test_the_differentiation_form_comes_from_the_rulebook(client: httpx.Client, world: SheetWorld) -> None:
@@ -232,3 +245,135 @@ def test_a_cookie_session_needs_the_csrf_token_to_sign(client: httpx.Client, wor
     assert client.post(path, json=body).status_code == 403  # the cookie alone
     signed = client.post(path, json=body, headers={"X-CSRF-Token": opened.json()["csrf_token"]})
     assert signed.status_code == 201, signed.text
+
+
+def test_a_quarterly_form_shows_the_q3_caps_and_caps_the_result(
+    client: httpx.Client, live_app: LiveApp, world: SheetWorld
+) -> None:
+    headers = as_user(client, "erlan")
+    form = client.get(f"/api/v1/sheets/{world.form2}", headers=headers).json()
+    assert (form["scale_rule"], form["zero_means_not_performed"], form["cap_rule"]) == ("Q-1", True, "Q-3")
+    assert [p["id"] for p in form["parameters"]][-1] == "no_sanctions"
+    assert form["caps"] == [
+        {"sanctions": ["warning", "reprimand", "severe_reprimand"], "max_score": "2.99"},
+        {"sanctions": ["other"], "max_score": "1.99"},
+    ]
+    assert (form["sanctions_in_period"], form["binding_cap"]) == (["reprimand"], "2.99")
+    fives = {p["id"]: 5 for p in form["parameters"]}
+    check = client.post(f"/api/v1/sheets/{world.form2}/check", headers=headers, json={"scores": fives}).json()
+    assert check["preview"] == {
+        "complete": True,
+        "score": "2.99",
+        "category": "satisfactory",
+        "category_name": check["preview"]["category_name"],
+        "capped_at": "2.99",
+        "problem": None,
+    }
+    signed = client.post(f"/api/v1/sheets/{world.form2}/signature", headers=headers, json={"scores": fives})
+    assert signed.status_code == 201, signed.text
+    assert (signed.json()["score"], signed.json()["category"]) == ("2.99", "satisfactory")
+    assert status_of(live_app, world.form2) == "completed"
+
+
+def test_a_competencies_sheet_shows_the_indicators_of_the_category_and_the_three_quarters_rule(
+    client: httpx.Client, live_app: LiveApp, world: SheetWorld
+) -> None:
+    headers = as_user(client, "vera")
+    form = client.get(f"/api/v1/sheets/{world.competencies}", headers=headers).json()
+    assert (form["scoring"], form["threshold"], form["competency_rule"]) == ("competencies", [3, 4], "M-6")
+    assert form["competencies"] and all(item["indicators"] for item in form["competencies"])
+    observed = {item["id"]: [True] * len(item["indicators"]) for item in form["competencies"]}
+    first = form["competencies"][0]
+    total = len(first["indicators"])
+    observed[first["id"]] = [i >= 2 for i in range(total)]  # two indicators not observed
+    check = client.post(f"/api/v1/sheets/{world.competencies}/check", headers=headers, json={"scores": observed})
+    meets = {item["id"]: item["meets"] for item in check.json()["competencies"]}
+    assert meets[first["id"]] is ((total - 2) * 4 >= 3 * total)  # 3/4 (M-6): 2 of 4 do not meet, 6 of 8 do
+    assert all(meets[key] for key in meets if key != first["id"])
+    signed = client.post(f"/api/v1/sheets/{world.competencies}/signature", headers=headers, json={"scores": observed})
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["completed"] is False  # M-6: to the Commission as signed
+    assert status_of(live_app, world.competencies) == "approved"
+
+
+HOSTILE: list[object] = [
+    None,
+    True,
+    "NaN",
+    "1e999999",
+    "1e-999999999",
+    "4\x00",
+    "<script>alert(1)</script>",
+    [],
+    [True] * 50,
+    {"nested": {"deeper": [1, 2, 3]}},
+    10**40,
+    -(10**40),
+    1.5e308,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_scores_are_refused_naming_a_rule_never_a_server_error(
+    client: httpx.Client, live_app: LiveApp, world: SheetWorld, value: object
+) -> None:
+    headers = as_user(client, "vera")
+    competencies = client.get(f"/api/v1/sheets/{world.competencies}", headers=headers).json()["competencies"]
+    observed: dict[str, object] = {item["id"]: [True] * len(item["indicators"]) for item in competencies}
+    erlan = as_user(client, "erlan")
+    form2 = {p["id"]: 4 for p in client.get(f"/api/v1/sheets/{world.form2}", headers=erlan).json()["parameters"]}
+    for evaluation_id, valid, first, who in (
+        (world.differentiation, FOURS, "quality", headers),
+        (world.kpi, {"k1": 4.9, "k2": 5, "k3": 4.1}, "k1", headers),
+        (world.form2, form2, "quality", erlan),
+        (world.competencies, observed, competencies[0]["id"], headers),
+    ):
+        body = {"scores": {**valid, first: value}, "justification": "ok"}  # one hostile value among valid ones
+        check = client.post(f"/api/v1/sheets/{evaluation_id}/check", headers=who, json=body)
+        assert check.status_code == 200, check.text
+        assert check.json()["preview"]["complete"] is False
+        signed = client.post(f"/api/v1/sheets/{evaluation_id}/signature", headers=who, json=body)
+        assert signed.status_code == 422, signed.text
+        assert signed.json()["rule"], signed.text
+        assert sheet_rows(live_app, evaluation_id) == []
+        extra = client.post(
+            f"/api/v1/sheets/{evaluation_id}/signature", headers=who, json={"scores": {**valid, "<b>x": value}}
+        )
+        assert extra.status_code == 422 and "&lt;" not in extra.json()["detail"]  # JSON carries text, unescaped
+
+
+def test_the_person_acting_for_an_absent_evaluator_gets_the_form_and_signs(
+    client: httpx.Client, live_app: LiveApp, web_org: WebOrg, world: SheetWorld
+) -> None:
+    today = live_app.app.state.env.clock.today()
+    with UnitOfWork(live_app.engine, actor="test") as uow:
+        ids = uow.org.person_ids(web_org.body)
+        acting = uow.org.add_person(body_id=web_org.body, personnel_number="A1", full_name="Әсел Нұр")
+        unit = uow.org.unit_by_code(web_org.body, "U1")
+        assert unit is not None
+        uow.org.appoint(person_id=acting.id, unit_id=unit.id, category="C-2", started_on=date(2020, 1, 1))
+        uow.org.set_head(person_id=acting.id, head_id=ids["V1"], started_on=date(2020, 1, 1))
+        uow.org.add_absence(
+            person_id=ids["V1"],
+            kind=AbsenceKind.ANNUAL_LEAVE,
+            started_on=today - timedelta(1),
+            ended_on=today + timedelta(30),
+        )
+        uow.org.add_substitution(
+            replaced_id=ids["V1"],
+            substitute_id=acting.id,
+            started_on=today - timedelta(1),
+            ended_on=today + timedelta(30),
+        )
+        uow.users.add(login="asel", person_id=acting.id, password_hash=PASSWORD_HASH)
+        uow.commit()
+    headers = as_user(client, "asel")
+    form = client.get(f"/api/v1/sheets/{world.differentiation}", headers=headers)
+    assert form.status_code == 200 and form.json()["role"] == "evaluator"  # G-7: due to evaluate today
+    signed = client.post(
+        f"/api/v1/sheets/{world.differentiation}/signature",
+        headers=headers,
+        json={"scores": FOURS, "justification": "ok"},
+    )
+    assert signed.status_code == 201, signed.text
+    assert client.get(f"/api/v1/sheets/{world.kpi}", headers=as_user(client, "xenia")).status_code == 404

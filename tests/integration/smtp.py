@@ -63,6 +63,8 @@ class SmtpReceiver:
     port: int
     messages: list[Received] = field(default_factory=list)
     rejected: set[str] = field(default_factory=set)
+    peers: list[tuple[str, int]] = field(default_factory=list)
+    """The client address (host, port) of each message received: one per SMTP connection it came over."""
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
     def url(self, sender: str = "hr@body.kz") -> str:
@@ -106,6 +108,7 @@ class SmtpReceiver:
         assert isinstance(parsed, EmailMessage)
         with self._arrived:
             self.messages.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), parsed))
+            self.peers.append(tuple(session.peer[:2]))
             self._arrived.notify_all()
         return "250 OK queued"
 

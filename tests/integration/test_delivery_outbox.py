@@ -261,6 +261,35 @@ def test_delivering_again_sends_nothing_new(world: World, smtp_server: SmtpRecei
     assert second.handed == [] and len(smtp_server.wait_for(1)) == 1
 
 
+def test_a_delivery_run_sends_its_emails_over_one_smtp_connection(world: World, smtp_server: SmtpReceiver) -> None:
+    """Issue 13: one connection (and one TLS context) per server and run, not one per e-mail; each message still
+    carries its own key, and the next run opens a connection of its own."""
+    keys = [f"notice:{n}" for n in range(12)]
+    for key in keys:
+        world.queue("test_message", "E2" if key != "notice:5" else "hr", key=key)
+    assert len(world.deliver().delivered) == 12
+    mails = smtp_server.wait_for(12)
+    assert sorted(mail.header("X-Bagalau-Message") or "" for mail in mails) == sorted(keys)
+    assert len(set(smtp_server.peers)) == 1
+
+    world.queue("test_message", "E2", key="notice:later")
+    world.deliver(NOW + timedelta(hours=1))
+    smtp_server.wait_for(13)
+    assert len(set(smtp_server.peers)) == 2
+
+
+def test_a_refused_recipient_does_not_stop_the_others_on_the_same_connection(
+    world: World, smtp_server: SmtpReceiver
+) -> None:
+    world.queue("test_message", "E2", key="before")
+    world.queue("test_message", "E3", key="refused")
+    world.queue("test_message", "E2", key="after")
+    smtp_server.reject("e3@example.kz")
+    report = world.deliver()
+    assert sorted(mail.header("X-Bagalau-Message") or "" for mail in smtp_server.wait_for(2)) == ["after", "before"]
+    assert len(report.delivered) == 2 and len(report.retrying) == 1
+
+
 # --- failing channels -------------------------------------------------------------------------------------
 
 

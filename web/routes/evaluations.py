@@ -240,6 +240,12 @@ def _own(
     return found
 
 
+def _line(detail: queries.EvaluationDetail) -> str | None:
+    """The method an action names: the evaluation's own, except where the Commission decided the person's lines
+    together — they are acknowledged, refused and appealed together (M-8, M-9)."""
+    return None if detail.review == "commission" else detail.item.method
+
+
 def _acknowledge(env: EnvDep, principal: Principal, detail: queries.EvaluationDetail) -> AcknowledgementOut:
     item = detail.item
     if detail.item.acquainted_on is not None:  # C-1: acknowledged once; a second time changes nothing
@@ -249,7 +255,7 @@ def _acknowledge(env: EnvDep, principal: Principal, detail: queries.EvaluationDe
             disagreement_until=detail.disagreement_until,
             already=True,
         )
-    done = acknowledge(env, principal, as_of=env.clock.today(), method=item.method, period=item.period, via="web")
+    done = acknowledge(env, principal, as_of=env.clock.today(), method=_line(detail), period=item.period, via="web")
     return AcknowledgementOut(
         evaluation_id=item.id,
         acquainted_on=done.acquainted_on,
@@ -282,7 +288,7 @@ def _disagree(env: EnvDep, principal: Principal, detail: queries.EvaluationDetai
 
 
 def _appeal(env: EnvDep, principal: Principal, detail: queries.EvaluationDetail, text: str) -> AppealOut:
-    done = appeal(env, principal, as_of=env.clock.today(), text=text, method=detail.item.method)
+    done = appeal(env, principal, as_of=env.clock.today(), text=text, method=_line(detail))
     return AppealOut(evaluation_ids=list(done.evaluation_ids), authority=done.authority, appeal_by=done.appeal_by)
 
 
@@ -293,7 +299,7 @@ def _refusal_act(
     detail = _detail(request, env, principal, evaluation_id)
     item = detail.item
     done = refuse_acquaintance(
-        env, principal, as_of=env.clock.today(), employee=item.employee, witnesses=witnesses, method=item.method
+        env, principal, as_of=env.clock.today(), employee=item.employee, witnesses=witnesses, method=_line(detail)
     )
     return RefusalActOut(evaluation_ids=list(done.evaluation_ids), act_ids=list(done.act_ids))
 
@@ -356,6 +362,7 @@ def acknowledge_api(
     response_model=DisagreementOut,
     status_code=201,
     summary="The evaluatee disagrees within the C-2 window: a calibration case opens",
+    responses={200: {"model": DisagreementOut, "description": "the same application sent again: the case it opened"}},
 )
 def disagree_api(
     request: Request,
@@ -437,6 +444,8 @@ def _detail_page(
     done: str | None = None,
     text: str = "",
 ) -> Response:
+    if request.headers.get("HX-Boosted") == "true":
+        status_code = 200  # a boosted form: htmx swaps only a 2xx answer; the message beside the form says it all
     return pages_.render(
         request,
         "evaluation.html",

@@ -27,9 +27,10 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from application.actions.appeals import hold_feedback_meeting
+from application.actions.attendance import record_attendance
 from application.actions.calibration import calibration_vote, compose_calibration
 from application.actions.commission import commission_vote, refuse_acquaintance, schedule_commission
-from application.actions.panels import record_attendance
 from application.actions.survey import respond_360
 from application.environment import Environment
 from application.errors import Rejected
@@ -69,6 +70,7 @@ ROLE_IN_CASE: dict[str, str] = {
     "hr": N_("HR service"),
 }
 DECISION_NAMES: dict[str, str] = {"approve": N_("approve"), "revise": N_("revise")}
+METHOD_NAMES: dict[str, str] = {"kpi_count": N_("KPIs achieved (M-4)"), "competencies": N_("Competencies (M-6)")}
 
 
 def _json(value: Any, status_code: int = 200) -> JSONResponse:
@@ -152,6 +154,14 @@ def _vote(
     return _case(request, env, principal, case_id)
 
 
+def _feedback(request: Request, env: Environment, principal: Principal, case_id: int) -> panel_queries.CaseView:
+    case = _case(request, env, principal, case_id)
+    if case.feedback_held_on is not None and case.feedback_held_on == _today(env):
+        return case  # recorded today already (a double submit): nothing to change
+    hold_feedback_meeting(env, principal, as_of=_today(env), employee=case.employee.number)
+    return _case(request, env, principal, case_id)
+
+
 @api.get("/calibration", summary="The calibration cases one may follow (R-2: progress at least)")
 def cases_api(env: EnvDep, principal: CurrentPrincipal) -> JSONResponse:
     return _json(panel_queries.calibration_cases(env, principal))
@@ -188,6 +198,14 @@ def vote_api(
     request: Request, env: EnvDep, principal: CurrentPrincipal, case_id: RowId, vote: Annotated[VoteIn, Body()]
 ) -> JSONResponse:
     return _json(_vote(request, env, principal, case_id, vote.score, vote.argument))
+
+
+@api.post(
+    "/calibration/{case_id}/feedback",
+    summary="The evaluator records the feedback meeting held today with the employee (C-8)",
+)
+def feedback_api(request: Request, env: EnvDep, principal: CurrentPrincipal, case_id: RowId) -> JSONResponse:
+    return _json(_feedback(request, env, principal, case_id))
 
 
 def _case_page(
@@ -232,7 +250,7 @@ def case_page(
     return _case_page(request, pages_, _case(request, env, principal, case_id), done=done if done in DONE else None)
 
 
-DONE = {"composed", "voted", "answered", "scheduled", "attendance", "refusal"}
+DONE = {"feedback", "composed", "voted", "answered", "scheduled", "attendance", "refusal"}
 
 
 async def _form_list(request: Request, name: str) -> list[str]:
@@ -247,7 +265,10 @@ async def check_composition_page(
     """htmx: the C-5 problems of the members ticked so far (a fragment; nothing recorded)."""
     members = await _form_list(request, "members")
     await run_in_threadpool(_case, request, env, principal, case_id)
-    problems = await run_in_threadpool(panel_queries.composition_problems, env, principal, case_id, members)
+    try:
+        problems = await run_in_threadpool(panel_queries.composition_problems, env, principal, case_id, members)
+    except Rejected as refusal:  # not the appointing official: the reason, in the fragment's place
+        problems = [refusal.reason]
     return pages_.render(request, "calibration_check.html", problems=problems, count=len(set(members)))
 
 
@@ -285,6 +306,18 @@ async def vote_page(
         case = await run_in_threadpool(_case, request, env, principal, case_id)
         return _case_page(request, pages_, case, error=refusal.reason, status_code=422)
     return RedirectResponse(f"/calibration/{case_id}?done=voted", status_code=303)
+
+
+@pages.post("/calibration/{case_id}/feedback")
+async def feedback_page(
+    request: Request, env: EnvDep, pages_: PagesDep, principal: CurrentPrincipal, case_id: RowId
+) -> Response:
+    try:
+        await run_in_threadpool(_feedback, request, env, principal, case_id)
+    except Rejected as refusal:
+        case = await run_in_threadpool(_case, request, env, principal, case_id)
+        return _case_page(request, pages_, case, error=refusal.reason, status_code=422)
+    return RedirectResponse(f"/calibration/{case_id}?done=feedback", status_code=303)
 
 
 # --- the Evaluation Commission (M-7, M-8) ---------------------------------------------------------------------------
@@ -408,6 +441,7 @@ def _commission_page(
         error=error,
         done=done,
         decision_names=DECISION_NAMES,
+        method_names=METHOD_NAMES,
     )
 
 

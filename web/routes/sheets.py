@@ -58,6 +58,13 @@ TASK_NAMES = {
     "signed": N_("Signed, still correctable"),
     "review": N_("Sheets to review (M-5)"),
 }
+#: Q-3's sanction kinds as the pages name them (translated where shown).
+SANCTION_NAMES = {
+    "warning": N_("warning"),
+    "reprimand": N_("reprimand"),
+    "severe_reprimand": N_("severe reprimand"),
+    "other": N_("another sanction"),
+}
 
 
 def _no_nul(value: str | None) -> str | None:
@@ -289,6 +296,7 @@ def _render_sheet(
         error_rule=error_rule,
         signed=signed,
         status_names=STATUS_NAMES,
+        sanction_names=SANCTION_NAMES,
         max_justification=MAX_JUSTIFICATION,
         max_reason=MAX_REASON,
     )

@@ -1,0 +1,82 @@
+"""The benchmark suite keeps working, and the set-based steps stay set-based (issue 13).
+
+The suite runs at 200 and at 1,000 people on the test server (a database of its own each time, dropped after):
+every step completes, every writing step has its same-run baseline, and the number of SQL statements of each
+set-based step is the same at both sizes — a per-person round trip would multiply it by five. No timing is
+asserted: figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from benchmarks import synthetic
+from benchmarks.__main__ import main
+from benchmarks.suite import Refused, Suite
+from persistence import bulk
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+SET_BASED = ("import_csv", "reimport_csv", "import_xlsx", "open_quarter", "sweep_notice_day", "sweep_quiet_day")
+SET_BASED += ("sweep_deadline_day",)
+
+
+def run(people: int, server: sa.URL, mails: int) -> dict[str, dict[str, object]]:
+    suite = Suite(people, server=server.render_as_string(hide_password=False), mails=mails, simulate=False)
+    suite.run()
+    return {result["step"]: result for result in suite.as_dict()["steps"]}
+
+
+def test_statement_counts_do_not_grow_with_the_number_of_people(
+    pg_server_url: sa.URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below ``bulk.COPY_FROM`` rows a bulk write is one multi-row ``VALUES`` statement, from there on ``COPY``
+    (three more): both are bounded, but the switch would fall between the two sizes, so both take ``COPY`` here."""
+    monkeypatch.setattr(bulk, "COPY_FROM", 1)
+    small = run(200, pg_server_url, mails=20)
+    large = run(1000, pg_server_url, mails=20)
+
+    assert list(large) == list(small) == Suite(1000, simulate=False).steps()
+    for step in SET_BASED:
+        assert large[step]["figure"]["statements"] == small[step]["figure"]["statements"], step  # type: ignore[index]
+    # the steps wrote in proportion to the people, so the equal counts above are not empty steps
+    for step in ("import_csv", "open_quarter", "sweep_notice_day", "sweep_deadline_day"):
+        assert large[step]["figure"]["rows_written"] > 4 * small[step]["figure"]["rows_written"], step  # type: ignore[index,operator]
+        assert large[step]["baseline"] is not None and large[step]["ratio"] is not None, step
+    delivery = large["deliver_outbox"]["figure"]
+    assert delivery["messages"] == 20 and delivery["dead"] == 0  # type: ignore[index]
+    assert large["deliver_outbox"]["baseline"]["what"] == "bare smtplib loop, one connection"  # type: ignore[index]
+
+
+def test_the_command_writes_json_with_every_figure_baseline_and_ratio(pg_server_url: sa.URL, tmp_path: Path) -> None:
+    output = tmp_path / "bench.json"
+    server = pg_server_url.render_as_string(hide_password=False)
+    assert main(["--people", "100", "--db", server, "--json", str(output), "--mails", "10", "--no-simulate"]) == 0
+    written = json.loads(output.read_text())
+    assert written["people"] == 100 and len(written["steps"]) == 8
+    for step in written["steps"]:
+        assert {"step", "figure", "baseline", "ratio"} <= set(step)
+        assert {"seconds", "peak_rss_mib", "statements", "rows_written"} <= set(step["figure"])
+
+
+def test_a_database_that_exists_is_refused_untouched(pg_server_url: sa.URL) -> None:
+    """The suite writes only into a database it creates: naming one that exists (here, the server's own) is
+    refused before anything runs."""
+    existing = str(pg_server_url.database)
+    suite = Suite(100, server=pg_server_url.render_as_string(hide_password=False), database=existing)
+    with pytest.raises(Refused, match="exists"):
+        suite.run()
+    assert suite.results == []
+
+
+def test_the_synthetic_body_is_the_same_for_the_same_size(tmp_path: Path) -> None:
+    first = synthetic.write_csv(tmp_path / "a.csv", 500).read_bytes()
+    second = synthetic.write_csv(tmp_path / "b.csv", 500).read_bytes()
+    assert first == second and first.count(b"\n") == 501
+    rows = list(synthetic.people(500))
+    assert {person.category for person in rows} >= {"C-1", "C-3", "C-4", "C-5", "C-O-4"}
+    assert sum(1 for person in rows if person.dismissed) == 4 and sum(1 for p in rows if p.probation_until) == 10
