@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from application.context import BodyContext
+from domain.routing import seat_holder
 from domain.rulebook import Rulebook
 from domain.vocabulary import Language, ResultCategory, Role
 from notifications.kinds import MessageKind
@@ -77,6 +78,32 @@ def queue(
     return sum(ctx.uow.outbox.enqueue(row) for row in rows)
 
 
+IN_THE_SEATS_STEAD = frozenset(
+    str(kind.value)
+    for kind in (
+        MessageKind.SHEET_REQUEST,
+        MessageKind.REMINDER,
+        MessageKind.OVERDUE_EVALUATOR,
+        MessageKind.OVERDUE_HEAD,
+        MessageKind.DISAGREEMENT_RECEIVED,
+        MessageKind.CALIBRATION_DECIDED,
+        MessageKind.COMMISSION_SCHEDULE_NOTICE,
+    )
+)
+"""G-7: kinds addressed to someone for their post (evaluator, head, appointing official, panel member) and
+carrying no result (R-2): while an acting appointment lasts and the person is away, the acting person receives
+them."""
+
+
+def seat_holder_of(ctx: BodyContext, person_id: int, day: date) -> int:
+    """G-7: who receives in ``person_id``'s stead on ``day`` (the person acting for them while they are away)."""
+    number = ctx.numbers.get(person_id)
+    if number is None or number not in ctx.org.employees_by_id:
+        return person_id
+    holder = seat_holder(number, ctx.org, day)
+    return ctx.ids.get(holder, person_id)
+
+
 def _row(
     ctx: BodyContext,
     to: int | Audience,
@@ -87,6 +114,8 @@ def _row(
     evaluation_id: int | None,
 ) -> NewMessage:
     person = None if isinstance(to, Audience) else to
+    if person is not None and str(kind) in IN_THE_SEATS_STEAD:
+        person = seat_holder_of(ctx, person, day)
     if person is not None:
         language = ctx.language(person)
     else:

@@ -19,6 +19,7 @@ from application.errors import Rejected
 from domain import votes
 from domain.access import Principal
 from domain.errors import RuleViolation
+from domain.routing import voting_seat
 from domain.scoring import Number
 from domain.vocabulary import CalibrationStatus, Method
 from notifications.kinds import MessageKind
@@ -139,10 +140,16 @@ def calibration_vote(
             raise Rejected.by_rule("C-3", f"no composition of the session about {employee} has been approved yet")
         members = [ctx.numbers[person] for person in case.members]
         cast = {ctx.numbers[vote.person_id]: vote.score for vote in case.votes}
+        # G-7: a person acting for an absent member votes in that member's seat (the vote is the seat's).
+        seat = voting_seat(actor, members, ctx.org, as_of) if actor in ctx.org.employees_by_id else None
+        if seat is not None and seat != actor:
+            voter, actor = ctx.person_id(seat), seat
         try:
             recorded = votes.record_calibration_vote(cast, actor, score, members, book.results)
         except RuleViolation as violation:
             raise Rejected.from_violation(violation) from None
         uow.calibration.vote(case.id, person_id=voter, score=recorded[actor], voted_on=as_of, argument=argument)
+        if str(principal.person) != actor:
+            uow.audit("calibration_case", case.id, "vote", after={"seat": actor, "by": principal.person})
         pending = tuple(member for member in members if member not in recorded)
         return Voted(case.id, actor, recorded[actor], pending)

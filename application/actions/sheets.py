@@ -40,7 +40,8 @@ from persistence.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class Scored:
-    """A sheet's result: the exact score (``None`` for a count or competency result), category, stored scores."""
+    """A sheet's result: the score as stored (S-1: cut to four decimals; ``None`` for a count or competency
+    result), category, stored scores."""
 
     score: Decimal | None
     category: ResultCategory | None
@@ -94,7 +95,7 @@ def _score_kpi(scores: Any, facts: SheetFacts) -> Scored:
     if missing:
         raise Rejected.by_rule("K-1", f"KPIs {', '.join(missing)} of {facts.number} have no plan for {facts.period}")
     result = scoring.score_kpi_sheet(scores, kpis, facts.book.kpi, facts.book.results)
-    return Scored(result.exact, result.category, dict(result.per_item))
+    return Scored(result.stored, result.category, dict(result.per_item))
 
 
 def _score_parameters(scores: Any, facts: SheetFacts) -> Scored:
@@ -109,7 +110,7 @@ def _score_parameters(scores: Any, facts: SheetFacts) -> Scored:
     )
     ids = [parameter.id for parameter in sheet.parameters]
     given = scoring.normalise_scores(scores, ids, rule=sheet.scale.rule, decimals=facts.book.results.decimals)
-    return Scored(result.exact, result.category, given)
+    return Scored(result.stored, result.category, given)
 
 
 def _score_kpi_count(scores: Any, facts: SheetFacts) -> Scored:

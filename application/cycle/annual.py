@@ -69,7 +69,7 @@ def compute(ctx: BodyContext, book: Rulebook, year: int, day: date) -> int:
             body_id=ctx.body_id,
             person_id=person_id,
             year=year,
-            score=result.exact,
+            score=result.stored,
             category=result.category,
             quarters_count=len(scores),
             computed_on=day,
@@ -79,7 +79,7 @@ def compute(ctx: BodyContext, book: Rulebook, year: int, day: date) -> int:
         after = {
             "person_id": person_id,
             "year": year,
-            "score": str(result.exact),
+            "score": str(result.stored),
             "category": result.category.value,
             "quarters": {label: str(score) for label, score in scores.items()},
             "computed_on": day.isoformat(),

@@ -58,6 +58,14 @@ def test_c8_the_evaluator_records_the_feedback_meeting_after_the_session(reports
     assert [(str(called), str(held)) for called, held in reports[2]] == [("2026-04-27", "2026-04-27")]
 
 
+def test_g7_an_acting_person_votes_in_the_absent_members_seat(reports: Any) -> None:
+    """G-7/C-6: E9 acts for E8 on 24 April and votes in E8's seat: no rejection, the panel's seats unchanged."""
+    assert 23 not in rejections(reports[1])
+    calibration = evaluations(reports[1])[("E6", "form2")]["calibration"]
+    assert calibration["members"] == ["E1", "E8", "H1"]
+    assert calibration["protocol_post_by"] == "2026-04-29"
+
+
 def test_c9_a_revised_appeal_outcome_replaces_the_session_result(reports: Any) -> None:
     """C-9: appealed under the APPC; revised to 4.40, which replaces the session's 4.00 (still effective)."""
     calibration = evaluations(reports[1])[("E6", "form2")]["calibration"]

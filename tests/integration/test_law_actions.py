@@ -72,3 +72,40 @@ def test_refused_moves_acting_appointments_delegations_and_attendance_change_not
     ]
     assert [reason[-5:] for reason in reasons] == ["(E-1)", "(E-1)", "(E-1)", "(G-7)", "(D-4)", "(M-7)"]
     assert dump(engine) == before
+
+
+def test_g7_the_acting_person_receives_the_notices_of_the_post_but_never_a_result(
+    world: World,  # noqa: F811
+) -> None:
+    """G-7: E5 acts for the appointing official E0 while E0 is on leave: a disagreement notice to E0 goes to E5;
+    a result message to E0 (R-2) and a notice outside the acting days still go to E0."""
+    from application import messages
+    from application.actions.people import record_absence
+    from application.context import BodyContext, transaction
+    from notifications.kinds import MessageKind
+
+    engine = world(example("quarterly-2026-q1.yaml"))
+    env = world.env
+    hr = acting("H1")
+    start, end = date(2026, 4, 20), date(2026, 4, 24)
+    record_absence(env, hr, as_of=date(2026, 4, 17), employee="E0", kind="annual_leave", start=start, end=end)
+    appoint_acting(env, hr, as_of=date(2026, 4, 17), replaced="E0", substitute="E5", start=start, end=end)
+    with transaction(env, hr) as uow:
+        ctx = BodyContext.acting(env, uow, hr, date(2026, 4, 21))
+        official = ctx.ids["E0"]
+        for key, kind, day in (
+            ("g7:notice", MessageKind.DISAGREEMENT_RECEIVED, date(2026, 4, 21)),
+            ("g7:result", MessageKind.RESULT_READY, date(2026, 4, 21)),
+            ("g7:later", MessageKind.DISAGREEMENT_RECEIVED, date(2026, 4, 27)),
+        ):
+            messages.queue(ctx, official, key=key, kind=kind, day=day, payload={"period": "2026-Q1"})
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT m.idempotency_key, p.personnel_number FROM outbox_message m"
+                " JOIN person p ON p.id = m.recipient_person_id WHERE m.idempotency_key LIKE :keys"
+            ),
+            {"keys": "g7:%"},
+        ).all()
+        found = {row[0]: row[1] for row in rows}
+    assert found == {"g7:notice": "E5", "g7:result": "E0", "g7:later": "E0"}
