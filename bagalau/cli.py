@@ -5,7 +5,22 @@ from __future__ import annotations
 import typer
 
 from bagalau import __version__
-from bagalau.commands import calendar, db, demo, export, notify, org, rerun, rulebook, serve, simulate, user, webapp
+from bagalau.commands import (
+    body,
+    calendar,
+    db,
+    demo,
+    export,
+    notify,
+    org,
+    rerun,
+    rulebook,
+    schedule,
+    serve,
+    simulate,
+    user,
+    webapp,
+)
 from bagalau.commands.last_resort import GuardedGroup
 
 app = typer.Typer(
@@ -31,12 +46,14 @@ def version() -> None:
 
 
 # Sub-command groups, one line each (keep the list sorted).
+app.add_typer(body.app, name="body")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(db.app, name="db")
 app.add_typer(export.app, name="export")
 app.add_typer(notify.app, name="notify")
 app.add_typer(org.app, name="org")
 app.add_typer(rulebook.app, name="rulebook")
+app.add_typer(schedule.app, name="schedule")
 app.add_typer(user.app, name="user")
 app.command("demo")(demo.demo)
 app.command("rerun")(rerun.rerun)

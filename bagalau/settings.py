@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         default=None,
         description="Fernet key sealing channel secrets at rest (contact URLs); required outside development",
     )
+    prefect_api_url: str | None = Field(
+        default=None,
+        description=(
+            "the served Prefect API `bagalau rerun` records its runs on; unset: PREFECT_API_URL, else the server "
+            "`bagalau serve` runs under data_dir, else a throwaway local one"
+        ),
+    )
     environment: Literal["development", "production"] | None = Field(
         default=None,
         description="development or production; unset: development on the embedded SQLite, else production",

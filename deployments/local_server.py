@@ -8,6 +8,7 @@ answers, points this process at it, and stops it (SIGINT, then SIGTERM, then SIG
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -68,6 +69,18 @@ class LocalPrefectServer:
     def client_environment(self) -> dict[str, str]:
         """What a process that talks to this server needs: its API address and the same home."""
         return {"PREFECT_API_URL": self.api_url, "PREFECT_HOME": str(self.home)}
+
+    @property
+    def marker_path(self) -> Path:
+        """``served.json``: written while ``bagalau serve`` serves against this server (its API and pid)."""
+        return self.home / "served.json"
+
+    def mark_served(self) -> None:
+        """Tell other processes of this installation (``bagalau rerun``) that this server is the served one."""
+        self.marker_path.write_text(json.dumps({"api_url": self.api_url, "pid": os.getpid()}), encoding="utf-8")
+
+    def unmark_served(self) -> None:
+        self.marker_path.unlink(missing_ok=True)
 
     # --- life cycle ---
 
@@ -132,3 +145,30 @@ class LocalPrefectServer:
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def served_api_url(data_dir: Path) -> str | None:
+    """The API of the Prefect server ``bagalau serve`` serves against under ``data_dir``, when it runs and answers;
+    else ``None`` (no marker, its process gone, or the server not healthy)."""
+    marker = Path(data_dir).resolve() / "prefect" / "served.json"
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+        api_url, pid = str(found["api_url"]), int(found["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, another user's
+    return api_url if api_healthy(api_url) else None
+
+
+def api_healthy(api_url: str, timeout: float = 1.0) -> bool:
+    """Whether the Prefect API at ``api_url`` answers ``/health``."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False

@@ -463,7 +463,13 @@ LABELS: dict[str, tuple[str, str, str]] = {
 def label(key: str, language: Language | str, **values: object) -> str:
     """The label ``key`` in ``language``, with ``{placeholders}`` filled from ``values``."""
     text = LABELS[key][_INDEX[Language(language)]]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    for name, value in values.items():
+        # a value that ends its own sentence ("24 апреля 2025 г.") takes the template's full stop: no "г.."
+        if str(value).endswith(".") and "{" + name + "}." in text:
+            text = text.replace("{" + name + "}.", "{" + name + "}")
+    return text.format(**values)
 
 
 _INDEX: dict[Language, int] = {Language.KK: 0, Language.RU: 1, Language.EN: 2}

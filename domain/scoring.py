@@ -76,8 +76,8 @@ def _mean(values: Sequence[Decimal]) -> Decimal:
 def to_decimal(value: object, *, field: str, rule: str, decimals: int | None = None) -> Decimal:
     """A number from YAML/JSON as a Decimal; ``decimals`` limits the digits after the point (None: no limit)."""
     number = _as_decimal(value, field=field, rule=rule)
-    exponent = number.normalize().as_tuple().exponent
-    if decimals is not None and isinstance(exponent, int) and exponent < -decimals:
+    exponent = _significant_exponent(number)
+    if decimals is not None and exponent < -decimals:
         raise RuleViolation(
             rule=rule,
             field=field,
@@ -86,6 +86,19 @@ def to_decimal(value: object, *, field: str, rule: str, decimals: int | None = N
             message=f"{field} is {plain(number)}: scores have at most {decimals} decimals ({rule})",
         )
     return number
+
+
+def _significant_exponent(number: Decimal) -> int:
+    """The exponent of the last significant digit (``4.50`` → -1, ``0.000`` → 0, ``1E-999999999`` → -999999999).
+
+    Counted on the digits themselves: ``Decimal.normalize`` rounds in the default context, which turns a number
+    below its ``Emin`` (1E-999999999) into 0 and would let it pass for a whole number.
+    """
+    _sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0
+    text = "".join(map(str, digits))
+    return exponent + len(text) - len(text.rstrip("0"))
 
 
 def _as_decimal(value: object, *, field: str, rule: str) -> Decimal:

@@ -33,14 +33,14 @@ def _duplicates(items: Sequence[str]) -> list[str]:
 # --- C-5/C-6: the calibration session ---------------------------------------------------------------------
 
 
-def check_calibration_composition(
+def calibration_composition_problems(
     members: Sequence[str],
     employee: str,
     disputed_evaluator: str | None,
     hr_ids: Collection[str],
     calibration_rules: Calibration,
-) -> None:
-    """C-5: refuse a session composition, naming every problem at once.
+) -> list[str]:
+    """C-5: every problem of a session composition, each a sentence (none: the composition may be approved).
 
     At least ``min_members`` distinct members, an odd number when the rulebook requires it (003 §19), never the
     disagreeing employee nor the evaluator whose score is disputed, an HR employee when required, nobody twice.
@@ -58,6 +58,19 @@ def check_calibration_composition(
         problems.append(f"the evaluator {disputed_evaluator} whose score is disputed cannot sit in the session")
     if rules.require_hr_member and not set(distinct) & set(hr_ids):
         problems.append("no member is from the HR service")
+    return problems
+
+
+def check_calibration_composition(
+    members: Sequence[str],
+    employee: str,
+    disputed_evaluator: str | None,
+    hr_ids: Collection[str],
+    calibration_rules: Calibration,
+) -> None:
+    """C-5: refuse a session composition, naming every problem at once (:func:`calibration_composition_problems`)."""
+    rules = calibration_rules
+    problems = calibration_composition_problems(members, employee, disputed_evaluator, hr_ids, rules)
     if problems:
         raise RuleViolation(
             rule="C-5",

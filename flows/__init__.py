@@ -31,6 +31,7 @@ from flows import (
     survey_360,
 )
 from flows.launchers import InProcessLauncher
+from flows.naming import run_namer
 
 
 @dataclass(frozen=True)
@@ -81,4 +82,13 @@ def build_flows(env: Environment) -> Flows:
     )
     if isinstance(env.launcher, InProcessLauncher):
         env.launcher.bind(session)
-    return built
+    return named(env, built)
+
+
+def named(env: Environment, built: Flows) -> Flows:
+    """The same flows, each run named after what it does (``daily-sweep-2025-04-11``, ``flows.naming``)."""
+    renamed = {
+        name: getattr(built, name).with_options(flow_run_name=run_namer(env, getattr(built, name).name))
+        for name in NAMES
+    }
+    return Flows(**renamed)

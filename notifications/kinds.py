@@ -84,6 +84,12 @@ class MessageKind(StrEnum):
     APPEAL_WINDOW = "appeal_window"
     """M-9, C-9: to the employee — where and until when the decision can be appealed (10 working days)."""
 
+    APPEAL_OUTCOME = "appeal_outcome"
+    """C-9, M-9: to the employee — the appeal was decided: the decision stands, or the revised result replaces it."""
+
+    SUNSET_WARNING = "sunset_warning"
+    """M-10: to HR — an evaluation is still open N working days before its rulebook part expires."""
+
     SHEET_RETURNED = "sheet_returned"
     """M-5: to the direct head — the superior head returned the sheet for correction; resubmit in 2 working days."""
 
@@ -102,6 +108,7 @@ RESULT_KINDS: frozenset[MessageKind] = frozenset(
         MessageKind.COMMISSION_DECISION,
         MessageKind.REFUSAL_ACT,
         MessageKind.SHEET_RETURNED,
+        MessageKind.APPEAL_OUTCOME,
     }
 )
 """R-2: the only kinds whose templates may show a score or a category, and only to people allowed to see it."""

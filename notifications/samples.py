@@ -96,6 +96,12 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "rulebook": "kz-model-2018",
     },
     MessageKind.REFUSAL_ACT: {"period": "2025", "act_date": "2026-01-23", **_RESULT},
+    MessageKind.APPEAL_OUTCOME: {"period": "2025", "outcome": "revised", **_RESULT},
+    MessageKind.SUNSET_WARNING: {
+        "period": "2022",
+        "employee_name": "Аружан Ахметова",
+        "valid_until": "2023-08-31",
+    },
     MessageKind.APPEAL_WINDOW: {"period": "2025", "appeal_by": "2026-02-06"},
     MessageKind.SHEET_RETURNED: {
         "period": "2025",

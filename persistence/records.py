@@ -73,6 +73,7 @@ class Appointment:
     category: str
     started_on: date
     ended_on: date | None
+    public_service: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,17 @@ class StoredRulebook:
     content: Mapping[str, Any]
     sha256: str
     stored_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RulebookAssignment:
+    """A body follows ``rulebook_id`` from ``valid_from`` to ``valid_until`` (inclusive; ``None``: open), G-3."""
+
+    id: int
+    rulebook_id: str
+    valid_from: date
+    valid_until: date | None
+    created_at: datetime
 
 
 # --- evaluations ---------------------------------------------------------------------------------------------------
@@ -324,6 +336,7 @@ class CalibrationCase:
     members: Sequence[int] = ()
     hr_members: Sequence[int] = ()
     votes: Sequence[CalibrationVote] = ()
+    feedback_held_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +354,7 @@ class CommissionMeeting:
     approved_by_id: int | None
     approved_on: date | None
     present: Sequence[int] = ()
+    attendance_recorded_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from web.deps import csrf_protect
 from web.i18n import Catalogs
 from web.oidc import OidcClient
 from web.rendering import Pages
-from web.routes import api, documents, hr, pages
+from web.routes import api, documents, evaluations, hr, hr_setup, pages, panels, sheets
 from web.runs import NoRuns, RunsReader
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -154,9 +154,16 @@ def create_app(
     errors.install(app, app.state.pages)
     app.include_router(api.public)
     app.include_router(hr.api)  # before api.private: its catch-all answers every other /api/v1 path
+    app.include_router(evaluations.api)  # before api.private too
+    app.include_router(sheets.api)  # before api.private too
+    app.include_router(panels.api)  # likewise
     app.include_router(api.private)
     app.include_router(pages.router)
     app.include_router(hr.pages)
+    app.include_router(evaluations.pages)
+    app.include_router(sheets.pages)
+    app.include_router(panels.pages)
+    app.include_router(hr_setup.pages)
     app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)

@@ -23,9 +23,12 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.deadlines import commission_schedule, resolve
+from domain.errors import RuleViolation
 from domain.facts import CommissionComposition
 from domain.periods import Period
+from domain.routing import voting_seat
 from domain.rulebook import Commission, MethodSpec, Rulebook
+from domain.validity import check_in_force
 from domain.vocabulary import EvaluationStatus, Method, ResultCategory
 from notifications.kinds import MessageKind
 from persistence import annual_state, flowstate
@@ -83,6 +86,18 @@ def spec_of(ctx: BodyContext, row: Row) -> tuple[Rulebook, MethodSpec]:
 
 def reviewed_by_commission(ctx: BodyContext, row: Row) -> bool:
     return spec_of(ctx, row)[1].review == "commission"
+
+
+def _check_in_force(ctx: BodyContext, rows: Sequence[Row], day: date, what: str) -> None:
+    """M-10: no action under a method past its sunset (002 chapter 6 after 31.08.2023)."""
+    for row in rows:
+        spec = spec_of(ctx, row)[1]
+        if spec.sunset is None:
+            continue
+        try:
+            check_in_force(spec, day, what)
+        except RuleViolation as violation:
+            raise Rejected.from_violation(violation) from None
 
 
 def commission_rules(book: Rulebook) -> Commission:
@@ -171,6 +186,7 @@ def approve_sheet(
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row = _sheet_under_review(ctx, principal, evaluatee, method)
+        _check_in_force(ctx, [row], as_of, "an approval")
         sheet = uow.sheets.current(row["id"])
         assert sheet is not None  # a submitted evaluation has a sheet
         reviewer = ctx.acting_person(principal)
@@ -193,6 +209,7 @@ def return_sheet(
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row = _sheet_under_review(ctx, principal, evaluatee, method)
+        _check_in_force(ctx, [row], as_of, "a return for correction")
         book, spec = spec_of(ctx, row)
         rules = commission_rules(book)
         period = Period.parse(row["period_label"])
@@ -383,11 +400,15 @@ def commission_vote(
         book = ctx.rulebook_for(date(found["year"], 12, 31), fallback=as_of)
         if actor == panel.secretary and not commission_rules(book).secretary_votes:
             raise Rejected.by_rule("M-7", f"the secretary {actor} does not vote")
-        if actor not in panel.members:
+        seat = voting_seat(actor, list(panel.members), ctx.org, as_of) if actor in ctx.org.employees_by_id else None
+        if seat is None:
             raise Rejected.by_rule("M-7", f"{actor} is not a member of the Commission")
         before = _before_commission(ctx, employee, method, found["year"])
+        _check_in_force(ctx, before, as_of, "a Commission vote")
         lines = _voted_lines(ctx, before, decision, None if result is None else str(result))
-        voter = ctx.acting_person(principal)
+        voter = ctx.person_id(seat)  # G-7: a person acting for an absent member votes in that member's seat
+        if found["attendance_recorded_on"] is not None and voter not in uow.commission.get(found["id"]).present:
+            raise Rejected.by_rule("M-7", f"{seat} is not recorded as present at the meeting of {as_of.isoformat()}")
         uow.commission.record_presence(found["id"], [voter])
         cast = [
             row["id"]
@@ -403,7 +424,7 @@ def commission_vote(
         ]
         if not cast:
             raise Rejected.by_rule("M-7", f"{actor} has already voted on the results of {employee}")
-        uow.audit("commission_meeting", found["id"], "vote", after={"evaluations": cast, "member": actor})
+        uow.audit("commission_meeting", found["id"], "vote", after={"evaluations": cast, "member": seat, "by": actor})
         return Voted(found["id"], tuple(cast))
 
 

@@ -1,6 +1,8 @@
 """Submitting an evaluation sheet (D-1…D-3, K-3…K-6, Q-1…Q-3, M-4, M-6) and completing the evaluation (S-1, C-1).
 
-Only the evaluator routed when the period opened (or the delegate / substitute recorded there) may submit. The
+Only whoever is due to evaluate on the day may submit (``application.cycle.routing``: the routed evaluator, an
+acting head, a head standing in for an evaluator absent on the deadline, a D-4 delegate; G-7, D-4); a sheet of a
+method past its sunset is refused (M-10). The
 scores are checked by ``domain.scoring`` against the rulebook of the evaluation: K-4 ranges from the evaluatee's
 KPI plan and actual for the quarter, the D-2/Q-1 scale, the Q-3 cap from the sanctions of the period. A late
 sheet (after the deadline) is accepted and recorded as such: the deadline was already escalated. Each submission
@@ -19,6 +21,7 @@ from typing import Any
 from application import messages
 from application.actions.lookup import SUBMITTABLE, Row, evaluations_of, ineligible_reason
 from application.context import BodyContext, transaction
+from application.cycle.routing import may_submit
 from application.environment import Environment
 from application.errors import Rejected
 from domain import scoring
@@ -27,9 +30,11 @@ from domain.deadlines import calibration_schedule
 from domain.errors import RuleViolation
 from domain.periods import Period
 from domain.rulebook import MethodSpec, Rulebook
+from domain.validity import check_in_force
 from domain.vocabulary import EvaluationStatus, Method, PeriodKind, ResultCategory
 from notifications.kinds import MessageKind
 from persistence import flowstate
+from persistence.signing import sheet_content_hash
 from persistence.uow import UnitOfWork
 
 
@@ -124,7 +129,7 @@ def _score_competencies(scores: Any, facts: SheetFacts) -> Scored:
         raise Rejected.by_rule("M-6", f"rulebook {facts.book.id} has no competency rules")
     employee = facts.ctx.org.employee(facts.number)
     group = scoring.competency_group(rules, employee.category or "")
-    result = scoring.score_competencies(scores, rules, group, public_service=False)
+    result = scoring.score_competencies(scores, rules, group, public_service=employee.public_service)
     stored = {key: list(value) for key, value in dict(scores).items()}
     return Scored(None, result.category, stored)
 
@@ -159,19 +164,31 @@ def submit_sheet(
     scores: Any,
     comment: str | None = None,
     method: Method | str | None = None,
+    evaluation_id: int | None = None,
+    unchanged_is_noop: bool = False,
 ) -> Submitted:
     """The evaluator (``principal``) submits (and signs) the sheet of ``evaluatee``; refused with the rule id if not
-    theirs, out of range or not open. A submission after the deadline is accepted and recorded as late."""
+    theirs, out of range or not open. A submission after the deadline is accepted and recorded as late.
+
+    ``evaluation_id`` names the evaluation when the caller knows it (the web form: refused unless it is one of
+    ``evaluatee``'s open sheets). ``unchanged_is_noop``: a submission whose content equals the current signed
+    version (a form sent twice) changes nothing and answers that version — except after a return (M-5), where the
+    resubmission itself is the answer the superior head waits for."""
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         person_id = ctx.person_id(evaluatee)
         submitter = ctx.acting_person(principal)
         actor = principal.person
-        row = _open_sheet(ctx, person_id, evaluatee, method)
+        row = _open_sheet(ctx, person_id, evaluatee, method, evaluation_id)
         book = ctx.book(row["rulebook_id"])
         spec = book.method(row["method"])
         period = Period(PeriodKind(row["period_kind"]), row["period_year"], row["period_quarter"])
-        if row["evaluator_id"] != submitter:
+        if spec.sunset is not None:
+            try:
+                check_in_force(spec, as_of, "a sheet")
+            except RuleViolation as violation:
+                raise Rejected.from_violation(violation) from None
+        if submitter not in may_submit(ctx, row, as_of):
             category = ctx.org.employee(evaluatee).category
             raise Rejected.by_rule(routing_rule(book, spec, category), f"{actor} is not the evaluator of {evaluatee}")
         facts = SheetFacts(ctx, row, person_id, evaluatee, period, book, spec, comment)
@@ -179,6 +196,13 @@ def submit_sheet(
             scored = SCORERS[spec.scoring](scores, facts)
         except RuleViolation as violation:
             raise Rejected.from_violation(violation) from None
+        if unchanged_is_noop and row["status"] != EvaluationStatus.RETURNED.value:
+            current = uow.sheets.current(row["id"])
+            same = sheet_content_hash(row["id"], scored.stored, comment)
+            if current is not None and current.signed_at is not None and current.content_hash == same:
+                completed = row["status"] == EvaluationStatus.COMPLETED.value
+                late = row["deadline"] is not None and (row["submitted_on"] or as_of) > row["deadline"]
+                return Submitted(row["id"], current.version, scored.score, scored.category, late, completed)
         sheet = uow.sheets.submit(
             row["id"],
             scores=scored.stored,
@@ -188,6 +212,8 @@ def submit_sheet(
             signed_by_id=submitter,
             signed_at=env.clock.moment(as_of),
         )
+        if row["evaluator_id"] != submitter:  # G-7/D-4: whoever was due on the day evaluated
+            uow.evaluations.update(row["id"], evaluator_id=submitter, reason=f"evaluated by {actor} (G-7, D-4)")
         late = row["deadline"] is not None and as_of > row["deadline"]
         reason = f"sheet version {sheet.version} submitted" + (" after the deadline" if late else "")
         if spec.superior_approval or spec.review == "commission":
@@ -202,13 +228,19 @@ def submit_sheet(
         return Submitted(row["id"], sheet.version, scored.score, scored.category, late, completed=True)
 
 
-def _open_sheet(ctx: BodyContext, person_id: int, number: str, method: Method | str | None) -> Row:
-    """The evaluation whose sheet is submitted: one awaiting a sheet first (oldest period), else a resubmission."""
+def _open_sheet(
+    ctx: BodyContext, person_id: int, number: str, method: Method | str | None, evaluation_id: int | None = None
+) -> Row:
+    """The evaluation whose sheet is submitted: one awaiting a sheet first (oldest period), else a resubmission;
+    the one named by ``evaluation_id`` when given."""
     rows = evaluations_of(ctx, person_id, method=method)
+    if evaluation_id is not None:
+        rows = [row for row in rows if row["id"] == evaluation_id]
     if not rows:
         raise Rejected.by_rule("P-1", f"no evaluation of {number} is open")
     open_rows = [row for row in rows if row["eligible"] and row["status"] in SUBMITTABLE]
     if not open_rows:
+        _refuse_after_sunset(ctx, rows)
         refusal = ineligible_reason(rows, number)
         if refusal is not None:
             raise refusal
@@ -226,6 +258,19 @@ def _open_sheet(ctx: BodyContext, person_id: int, number: str, method: Method | 
     if waiting:
         return min(candidates, key=lambda row: (row["period_year"], row["period_quarter"] or 5, row["id"]))
     return candidates[0]
+
+
+def _refuse_after_sunset(ctx: BodyContext, rows: list[Row]) -> None:
+    """M-10: a sheet for an evaluation whose method expired before it finished is refused citing M-10."""
+    for row in rows:
+        if not row["eligible"] or row["completed_on"] is not None:
+            continue
+        spec = ctx.book(row["rulebook_id"]).method(row["method"])
+        if spec.sunset is not None and not spec.in_force(ctx.on):
+            try:
+                check_in_force(spec, ctx.on, "a sheet")
+            except RuleViolation as violation:
+                raise Rejected.from_violation(violation) from None
 
 
 def complete_evaluation(
@@ -261,7 +306,7 @@ def complete_evaluation(
     version = len(uow.sheets.versions(evaluation_id)) or 1
     payload = {
         "period": _period_label(uow, row.period_id),
-        "ack_link": ctx.env.link(f"evaluations/{evaluation_id}/acknowledge"),
+        "ack_link": ctx.env.link(f"ack/{evaluation_id}"),
         **messages.result_payload(book, score, category),
     }
     messages.queue(

@@ -12,9 +12,10 @@ For every yearly cycle of a body whose rulebook sends results to the Commission:
    notice and the evaluator's sheet request.
 3. **To the Commission** (M-5, M-6): HR submits every approved sheet within 2 working days (recorded once).
 4. **Decide** (M-7) once the meeting day is over (the sweep of that evening, or of the next morning): per
-   evaluation voted on, quorum of two thirds of the members present (those who voted that day, and the chair),
-   simple majority, the chair's vote breaking a tie (``domain.votes.commission_outcome``). The result is the
-   sheet's (M-4 count, M-6 indicators) or the one the Commission revised it to; the employee is told
+   evaluation voted on, quorum of two thirds of the members present (those HR recorded as attending, else those
+   who voted that day: the chair is never assumed present), simple majority, the chair's vote breaking a tie
+   (``domain.votes.commission_outcome``). The result is the sheet's (M-4 count, M-6 indicators) or the one the
+   Commission revised it to; the employee is told
    (``commission_decision``), with the appeal window (``appeal_window``, M-9); acquaintance is due within 2
    working days (M-8).
 5. **Close** (M-9): a result acknowledged and not appealed within 10 working days of the decision is closed.
@@ -43,7 +44,7 @@ from domain.eligibility import return_day
 from domain.periods import Period
 from domain.rulebook import Rulebook
 from domain.vocabulary import EvaluationStatus, PeriodKind, ResultCategory
-from domain.votes import Decision, commission_outcome
+from domain.votes import Decision, commission_outcome, meeting_attendance
 from notifications.kinds import MessageKind
 from persistence import annual_state, bulk, flowstate
 from persistence.records import CommissionMeeting
@@ -214,8 +215,10 @@ def _decide_meeting(ctx: BodyContext, book: Rulebook, meeting: CommissionMeeting
     by_evaluation: dict[int, dict[str, Decision]] = defaultdict(dict)
     for vote in votes:
         by_evaluation[vote.evaluation_id][ctx.numbers[vote.person_id]] = Decision(vote.decision, vote.revised_category)  # type: ignore[arg-type]
-    voters = {ctx.numbers[vote.person_id] for vote in votes if vote.voted_on == meeting.meeting_date}
-    present = sorted(voters | {panel.chair})
+    voters = sorted({ctx.numbers[vote.person_id] for vote in votes if vote.voted_on == meeting.meeting_date})
+    recorded = [ctx.numbers[person] for person in meeting.present] if meeting.attendance_recorded_on else None
+    # M-7: the attendance HR recorded, else the members who voted that day; the chair is never assumed present.
+    present = list(meeting_attendance(list(panel.members), panel.secretary, recorded=recorded, voters=voters).present)
     rules = commission_rules(book)
     undecided = _undecided(ctx, list(by_evaluation))
     count = 0

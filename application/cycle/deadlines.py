@@ -14,6 +14,7 @@ from typing import Any
 
 from application import messages
 from application.context import BodyContext
+from application.cycle.routing import escalation_recipient
 from domain.rulebook import ESCALATION_LADDER
 from notifications.kinds import MessageKind
 from persistence import bulk, flowstate
@@ -102,13 +103,8 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
 
 
 def _recipient(ctx: BodyContext, row: Mapping[str, Any], level: str) -> int | None:
-    evaluator = row["evaluator_id"]
-    if level == "evaluator" or evaluator is None:
-        return evaluator if level == "evaluator" else None
-    if level == "evaluators_head":
-        head = ctx.org.head_of(ctx.numbers[evaluator], ctx.on)
-        return ctx.ids.get(head) if head else None
-    return None
+    """G-7: the evaluator due on the day, or whoever holds their head's seat; ``None`` for HR."""
+    return escalation_recipient(ctx, row, level, ctx.on)
 
 
 def _overdue_message(

@@ -22,6 +22,7 @@ from typing import Any
 from application import messages
 from application.context import BodyContext, in_body
 from application.environment import Environment
+from application.errors import Rejected
 from domain.access import Principal
 from domain.deadlines import PeriodSchedule, period_schedule
 from domain.eligibility import (
@@ -68,6 +69,31 @@ def opening_day(period: Period, ctx: BodyContext) -> date:
 
 def is_opened(ctx: BodyContext, period_id: int) -> bool:
     return ctx.uow.periods.is_opened(period_id)
+
+
+def approval_missing(ctx: BodyContext, period_id: int, label: str, book: Rulebook) -> str | None:
+    """The opening gate (G-4): why period ``label`` may not open yet, or ``None`` when it may.
+
+    A period opens only with its evaluation schedule approved by the appointing official, unless its rulebook says
+    approval is not required (``schedule.approval_required``, default true; 000 §10, 001 §10).
+    """
+    if not book.schedule.approval_required or ctx.uow.periods.schedule_approval(period_id) is not None:
+        return None
+    return (
+        f"the evaluation schedule of {label} is not approved: the appointing official approves it first "
+        f"(`bagalau schedule approve BODY {label} --by PERSONNEL_NUMBER`), or the rulebook {book.id} says "
+        f"approval is not required ({book.schedule.rule})"
+    )
+
+
+def approved(ctx: BodyContext, period_id: int, period: Period) -> bool:
+    """Whether the opening gate lets the period open (G-4); a body without a rulebook is left to ``open_period``,
+    which refuses it naming G-3."""
+    try:
+        book = ctx.rulebook_for(period.end, fallback=ctx.on)
+    except Rejected:
+        return True
+    return approval_missing(ctx, period_id, period.label, book) is None
 
 
 def decide(
@@ -191,9 +217,7 @@ def _escalate_lateness(ctx: BodyContext, late: list[tuple[int, int, date]], day:
         }
         for evaluation_id, person_id, _ in late
     ]
-    bulk.insert_ignoring_duplicates(
-        ctx.uow.connection, flowstate.escalation, rows, ("evaluation_id", "kind", "level")
-    )
+    bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, rows, ("evaluation_id", "kind", "level"))
 
 
 # --- the flows' work ------------------------------------------------------------------------------------------
@@ -212,6 +236,9 @@ def open_period(env: Environment, body_id: int, label: str, day: date, principal
             return 0
         period = Period.parse(label)
         book = ctx.rulebook_for(period.end, fallback=day)
+        missing = approval_missing(ctx, found.id, label, book)
+        if missing is not None:
+            raise Rejected.by_rule("G-4", missing)
         decided = decide(ctx, period, found.id, book, day)
         return persist(ctx, period, found.id, decided, day)
 
@@ -227,7 +254,7 @@ def due_openings(env: Environment, day: date, bodies: list[int]) -> list[tuple[s
             found = []
             for row in flowstate.periods(ctx.uow.session, body_id=ctx.body_id):
                 period = Period.parse(row.label)
-                if opening_day(period, ctx) <= day and not is_opened(ctx, row.id):
+                if opening_day(period, ctx) <= day and not is_opened(ctx, row.id) and approved(ctx, row.id, period):
                     found.append((ctx.uow.org.body(ctx.body_id).code, row.label))
             return found
 
@@ -252,7 +279,7 @@ def due_periods(ctx: BodyContext, day: date) -> list[str]:
         if not opening_day(period, ctx) <= day <= period.end + OPENER_WINDOW:
             continue
         found = ctx.uow.periods.open(body_id=ctx.body_id, kind=kind, year=period.year, quarter=period.quarter)
-        if not is_opened(ctx, found.id):
+        if not is_opened(ctx, found.id) and approved(ctx, found.id, period):
             due.append(period.label)
     return due
 

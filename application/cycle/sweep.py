@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from application.context import BodyContext, in_body
-from application.cycle import acquaintance, annual, commission, deadlines, survey
+from application.cycle import acquaintance, annual, commission, deadlines, routing, sunset, survey
 from application.environment import Environment
 from domain.access import Principal
 from notifications.delivery import deliver_due
@@ -38,6 +38,8 @@ def survey_360_step(ctx: BodyContext, day: date) -> int:
 
 
 BEFORE_DELIVERY: tuple[SweepStep, ...] = (
+    SweepStep("sunset", sunset.sunset_step),  # M-10: HR warned before a rulebook part expires, open ones closed after
+    SweepStep("routing", routing.reroute),  # G-7, D-4, moves: whoever is due on the day evaluates
     SweepStep("reminders", deadlines.send_reminders),  # P-1, G-6
     SweepStep("overdue_sheets", deadlines.escalate_overdue),  # P-1, P-2: evaluator, their head, HR
     SweepStep("disagreement_windows", acquaintance.close_expired_windows),  # C-2
@@ -45,8 +47,8 @@ BEFORE_DELIVERY: tuple[SweepStep, ...] = (
     SweepStep("survey_360", survey_360_step),  # T-1…T-8
     SweepStep("commission_cycle", commission.run_commission_step),  # M-1…M-9: open, E-5, submission, decisions
 )
-"""Before delivery: reminders, overdue escalation, C-2 window expiry, P-3 annual finals, the 360 survey, the
-Commission cycle."""
+"""Before delivery: the M-10 sunset, routing of the day (G-7, D-4), reminders, overdue escalation, C-2 window
+expiry, P-3 annual finals, the 360 survey, the Commission cycle."""
 
 AFTER_DELIVERY: tuple[SweepStep, ...] = (
     SweepStep("notices_sent", acquaintance.record_notices_sent),  # P-4

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from application.environment import Environment
 from application.queries.surveys import SurveyReport, survey_reports
 from domain.access import Principal
+from domain.vocabulary import EvaluationStatus
 from persistence import flowstate
 
 
@@ -52,6 +53,18 @@ class EvaluationView:
     category: str | None
     acquainted_on: date | None
     calibration: CalibrationView | None
+    status: str | None = None
+
+
+NOT_COMPLETED = "not_completed"
+
+
+def reported_status(row: Mapping[str, Any]) -> str:
+    """v2 ``status``: the evaluation's status; an eligible evaluation closed without a result is ``not_completed``
+    (M-10: its rulebook part expired before it finished)."""
+    if row["status"] == EvaluationStatus.CLOSED.value and row["eligible"] and row["completed_on"] is None:
+        return NOT_COMPLETED
+    return str(row["status"])
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,7 @@ def evaluations(session: Session, numbers: Numbers) -> list[EvaluationView]:
             category=row["category"],
             acquainted_on=row["acquainted_on"],
             calibration=_calibration(cases[row["id"]], members, numbers) if row["id"] in cases else None,
+            status=reported_status(row),
         )
         for row in flowstate.evaluations(session)
     ]

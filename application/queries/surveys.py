@@ -89,3 +89,151 @@ def survey_reports(env: Environment, session: Session, numbers: Mapping[int, str
             for survey in annual_state.surveys(uow.session, body_id):
                 found.append(report_of(uow, survey, survey_book(ctx, survey), numbers[survey.evaluatee_id]))
     return found
+
+
+# --- the people's door: the respondent's questionnaire and the evaluatee's report (issue 10) ----------------------
+
+
+@dataclass(frozen=True)
+class SurveyInvitation:
+    """A survey the principal is asked to answer: someone else's (as a respondent) or their own (T-5).
+
+    Nothing here is about other respondents: not who they are, not whether they answered (T-8)."""
+
+    survey_id: int
+    evaluatee: str
+    evaluatee_name: str
+    year: int
+    closes_on: date | None
+    self_assessment: bool
+    answered: bool
+    open: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    name: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Block:
+    """One competency of the form with its questions, in the reader's language (T-2)."""
+
+    id: str
+    name: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    invitation: SurveyInvitation
+    competencies: tuple[Block, ...]
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    """T-6: the evaluatee's own report once the survey is closed; names of competencies in the reader's language.
+    ``averages`` and ``self_assessment`` are empty below the minimum of respondents (T-4)."""
+
+    survey_id: int
+    year: int
+    respondents: int
+    publishable: bool
+    min_respondents: int
+    averages: tuple[tuple[str, str, Decimal], ...]  # competency id, name, average (self excluded, T-5)
+    self_assessment: tuple[tuple[str, str, Decimal], ...]
+
+
+def _open_on(survey: Survey, day: date) -> bool:
+    closes = survey.closes_on
+    return survey.status != "closed" and survey.opened_on <= day and (closes is None or day <= closes)
+
+
+def my_surveys(env: Environment, principal: Principal) -> list[SurveyInvitation]:
+    """The 360 surveys ``principal`` is asked to answer (T-4) or to assess themself in (T-5), newest first."""
+    if principal.body is None or principal.person is None:
+        return []
+    day = env.clock.today()
+    with env.unit_of_work(principal) as uow:
+        ctx = BodyContext.acting(env, uow, principal, day)
+        me = ctx.ids.get(principal.person)
+        if me is None:
+            return []
+        found = annual_state.surveys(uow.session, ctx.body_id)
+        invited = annual_state.respondents_of(uow.session, [survey.id for survey in found])
+        result = []
+        for survey in sorted(found, key=lambda s: (-s.year, s.id)):
+            mine = next((row for row in invited.get(survey.id, []) if row.respondent_id == me), None)
+            if mine is None:
+                continue
+            result.append(
+                SurveyInvitation(
+                    survey.id,
+                    ctx.numbers[survey.evaluatee_id],
+                    ctx.name(survey.evaluatee_id),
+                    survey.year,
+                    survey.closes_on,
+                    survey.evaluatee_id == me,
+                    mine.answered,
+                    _open_on(survey, day),
+                )
+            )
+        return result
+
+
+def questionnaire(env: Environment, principal: Principal, survey_id: int, language: str) -> Questionnaire | None:
+    """The form of a survey ``principal`` is asked to answer, in ``language``; ``None`` when not theirs (404)."""
+    invitation = next((item for item in my_surveys(env, principal) if item.survey_id == survey_id), None)
+    if invitation is None:
+        return None
+    day = env.clock.today()
+    with env.unit_of_work(principal) as uow:
+        ctx = BodyContext.acting(env, uow, principal, day)
+        survey = uow.surveys.get(survey_id)
+        book = survey_book(ctx, survey)
+        form = survey_form(book, survey)
+        rules = survey_rules(book)
+        blocks = tuple(
+            Block(
+                item.id,
+                item.name.in_language(language),
+                tuple(str(getattr(question, language)) for question in item.questions),
+            )
+            for item in form.competencies
+        )
+        choices = tuple(Choice(option.id, option.name.in_language(language), option.points) for option in rules.answers)
+        return Questionnaire(invitation, blocks, choices)
+
+
+def my_reports(env: Environment, principal: Principal, language: str) -> list[PublishedReport]:
+    """T-6: the principal's own 360 reports, once each survey is closed (published); newest first.
+
+    Only the evaluatee reads their report here; it says how many answered and the averages, never who (T-8)."""
+    if principal.body is None or principal.person is None:
+        return []
+    day = env.clock.today()
+    with env.unit_of_work(principal) as uow:
+        ctx = BodyContext.acting(env, uow, principal, day)
+        me = ctx.ids.get(principal.person)
+        found = []
+        for survey in annual_state.surveys(uow.session, ctx.body_id, status="closed"):
+            if survey.evaluatee_id != me:
+                continue
+            book = survey_book(ctx, survey)
+            names = {item.id: item.name.in_language(language) for item in survey_form(book, survey).competencies}
+            report = report_of(uow, survey, book, principal.person)
+            found.append(
+                PublishedReport(
+                    survey.id,
+                    survey.year,
+                    report.respondents,
+                    report.publishable,
+                    survey_rules(book).min_respondents,
+                    tuple((key, names.get(key, key), value) for key, value in report.averages.items()),
+                    tuple((key, names.get(key, key), value) for key, value in (report.self_assessment or {}).items()),
+                )
+            )
+        return sorted(found, key=lambda r: -r.year)

@@ -2,21 +2,27 @@
 
 Safe by construction: every step is idempotent (keyed writes, messages keyed by what they are about), so a
 re-run does what was missed and nothing twice. The run happens in this process, as a Prefect flow run when STEP
-is a flow (recorded by the Prefect API this process points at: ``PREFECT_API_URL``, else an ephemeral one), on
+is a flow (recorded by the served Prefect server: ``PREFECT_API_URL``, ``BAGALAU_PREFECT_API_URL`` or the one
+``bagalau serve`` runs; a throwaway local one only otherwise, :func:`prefect_api`), run named after what it does, on
 the installation's environment (``bagalau.bootstrap``). docs/runbook.md says when to use it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bagalau.commands import params
 from domain.periods import Period
+
+if TYPE_CHECKING:
+    from bagalau.settings import Settings
 
 FLOWS = (
     "open_period",
@@ -102,9 +108,56 @@ def rerun(
     from bagalau.bootstrap import environment
 
     day = as_of or environment().clock.today()
-    call = _flow_call(step, body, period, day, case) if step in FLOWS else _sweep_step_call(step, body, day)
-    result = call()
+    if step == "open_period" and body is not None and period is not None:
+        _check_schedule(body, period, day)
+    if step not in FLOWS:
+        result = _sweep_step_call(step, body, day)()
+    else:
+        call = _flow_call(step, body, period, day, case)
+        api_url, where = prefect_api(settings)
+        typer.echo(f"bagalau rerun {step}: recorded by {where}", err=True)
+        with pointed_at(api_url):
+            result = call()
     typer.echo(json.dumps(result, default=_plain, ensure_ascii=False, indent=2))
+
+
+def prefect_api(settings: Settings, environ: Mapping[str, str] | None = None) -> tuple[str | None, str]:
+    """Which Prefect API a re-run records its flow run on, and that in words (issue 14): ``PREFECT_API_URL``, else
+    ``BAGALAU_PREFECT_API_URL``, else the server ``bagalau serve`` serves against under the data dir; a configured
+    server that does not answer, or none, leaves a throwaway local one (its runs are seen nowhere afterwards)."""
+    from deployments.local_server import api_healthy, served_api_url
+
+    environ = os.environ if environ is None else environ
+    for api_url, source in (
+        (environ.get("PREFECT_API_URL"), "PREFECT_API_URL"),
+        (settings.prefect_api_url, "BAGALAU_PREFECT_API_URL"),
+    ):
+        if not api_url:
+            continue
+        if api_healthy(api_url):
+            return api_url, f"the Prefect server at {api_url} ({source})"
+        return None, f"a throwaway local Prefect server: {api_url} ({source}) does not answer"
+    served = served_api_url(settings.data_dir)
+    if served is not None:
+        return served, f"the served Prefect server at {served} (bagalau serve)"
+    return None, "a throwaway local Prefect server (no served one runs: see `bagalau serve`)"
+
+
+@contextmanager
+def pointed_at(api_url: str | None) -> Iterator[None]:
+    """Flow runs of this process go to ``api_url`` (``None``: Prefect's ephemeral server, as without a setting)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    previous = os.environ.pop("PREFECT_API_URL", None)
+    if api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        if previous is not None:
+            os.environ["PREFECT_API_URL"] = previous
 
 
 def _check_step(step: str) -> None:
@@ -118,6 +171,18 @@ def _check_step(step: str) -> None:
         params.fail(
             "STEP", f"{step[:60]!r} is neither a flow ({', '.join(FLOWS)}) nor a daily-sweep step ({', '.join(steps)})"
         )
+
+
+def _check_schedule(body: str, period: str, day: date) -> None:
+    """The opening gate, asked before the run: no rulebook (G-3) or an unapproved schedule (G-4) exits 2 naming the
+    rule, no traceback."""
+    from application.actions.schedule import opening_refusal
+    from bagalau.bootstrap import environment
+
+    refusal = opening_refusal(environment(), body, period, day)
+    if refusal is not None:
+        typer.echo(f"bagalau rerun open_period: body {body}: {refusal}", err=True)
+        raise typer.Exit(2)
 
 
 def _plain(value: Any) -> Any:

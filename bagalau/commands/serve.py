@@ -56,7 +56,11 @@ def serve_deployments(server: LocalPrefectServer) -> None:
     # The deployments load their flows from ``deployments.entrypoints``: the installation's environment, built by
     # ``bagalau.bootstrap`` (a disagreement starts its calibration session as a deployment run).
     with pointed_at(server):
-        prefect_serve(*build_deployments(), pause_on_shutdown=False, print_starting_message=True)
+        server.mark_served()  # `bagalau rerun` records its runs here while this serves (deployments.local_server)
+        try:
+            prefect_serve(*build_deployments(), pause_on_shutdown=False, print_starting_message=True)
+        finally:
+            server.unmark_served()
 
 
 def serve(

@@ -18,6 +18,8 @@ from datetime import date
 from typing import Any
 
 from application.actions.acquaintance import acknowledge, disagree
+from application.actions.appeals import hold_feedback_meeting, record_appeal_outcome
+from application.actions.attendance import record_attendance
 from application.actions.calibration import calibration_vote, compose_calibration
 from application.actions.commission import (
     appeal,
@@ -28,7 +30,9 @@ from application.actions.commission import (
     schedule_commission,
 )
 from application.actions.people import dismiss, record_absence
+from application.actions.respondents import change_respondents
 from application.actions.sheets import submit_sheet
+from application.actions.staffing import appoint_acting, delegate, move
 from application.actions.survey import respond_360
 from application.environment import Environment
 from application.errors import Rejected
@@ -182,3 +186,79 @@ def _refuse(env: Environment, day: date, event: Any) -> Any:
 @action("appeal")
 def _appeal(env: Environment, day: date, event: Any) -> Any:
     return appeal(env, person(event.employee), as_of=day, employee=event.employee, text=event.text)
+
+
+# --- v2 events (SCENARIOS.md v2 additions) ---------------------------------------------------------------------
+
+
+def hr_or_simulation(env: Environment, day: date) -> Principal:
+    """HR's facts are recorded by the body's first HR officer that day (or the simulation's HR)."""
+    return first_hr(env, day) or HR_OF_THE_SIMULATION
+
+
+@action("move")
+def _move(env: Environment, day: date, event: Any) -> Any:
+    """E-1: a new unit, head and/or category from the event's date, recorded by HR."""
+    return move(
+        env,
+        hr_or_simulation(env, day),
+        as_of=day,
+        employee=event.employee,
+        unit=event.unit,
+        head=event.head,
+        category=event.category,
+    )
+
+
+@action("substitute")
+def _substitute(env: Environment, day: date, event: Any) -> Any:
+    """G-7: an acting appointment, recorded by HR."""
+    return appoint_acting(
+        env,
+        hr_or_simulation(env, day),
+        as_of=day,
+        replaced=event.for_,
+        substitute=event.by,
+        start=event.from_,
+        end=event.to,
+    )
+
+
+@action("delegate")
+def _delegate(env: Environment, day: date, event: Any) -> Any:
+    """D-4: the evaluator designates another person to evaluate some of their evaluatees."""
+    return delegate(env, person(event.by), as_of=day, delegate_to=event.to, evaluatees=list(event.evaluatees))
+
+
+@action("edit_respondents")
+def _edit_respondents(env: Environment, day: date, event: Any) -> Any:
+    """T-4: HR adds and removes 360 respondents before the answers start."""
+    return change_respondents(
+        env, person(event.by), as_of=day, evaluatee=event.evaluatee, add=list(event.add), remove=list(event.remove)
+    )
+
+
+@action("commission_attendance")
+def _commission_attendance(env: Environment, day: date, event: Any) -> Any:
+    """M-7: who attends the Commission's meeting of the day, recorded by HR."""
+    hr = first_hr(env, day)
+    if hr is None:
+        raise Rejected.by_rule("M-7", "the body has no HR service to record the attendance")
+    return record_attendance(env, hr, as_of=day, present=list(event.present))
+
+
+@action("feedback_meeting")
+def _feedback_meeting(env: Environment, day: date, event: Any) -> Any:
+    """Extension, C-8: the evaluator records the feedback meeting held after the session."""
+    return hold_feedback_meeting(env, person(event.by), as_of=day, employee=event.employee)
+
+
+@action("appeal_outcome")
+def _appeal_outcome(env: Environment, day: date, event: Any) -> Any:
+    """Extension, C-9/M-9: HR records the appeal's outcome; a revised result replaces the decided one."""
+    recorder = person(event.by) if event.by else first_hr(env, day)
+    if recorder is None:
+        raise Rejected.by_rule("C-9", "the body has no HR service to record the outcome of the appeal")
+    return record_appeal_outcome(
+        env, recorder, as_of=day, employee=event.employee, outcome=event.outcome, score=event.score, result=event.result
+    )

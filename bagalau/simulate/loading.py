@@ -1,7 +1,8 @@
 """Loading a scenario into an empty database through the repositories: the body, its people and their facts,
 the rulebook (stored in the database when it comes from a file, so that every process finds it) and its
 assignment, calendar overrides, KPIs, and the cycles HR asks for (each an evaluation period that the daily sweep
-opens on its own date).
+opens on its own date; its schedule approved by the appointing official on the scenario's first day when the
+rulebook asks for approval, G-4).
 
 Every write goes through a unit of work acting as ``simulation:load``, so the load is audited like any import.
 """
@@ -52,7 +53,16 @@ def load(env: Environment, scenario: Scenario, book: Rulebook, *, secrets: Secre
             uow.rules.set_calendar_day(day, kind="working_day", legal_basis="scenario calendar")
         _kpis(uow, scenario, people)
         for cycle in scenario.cycles:
-            uow.periods.open(body_id=body_id, kind=PeriodKind(cycle.kind), year=cycle.year, quarter=cycle.quarter)
+            period = uow.periods.open(
+                body_id=body_id, kind=PeriodKind(cycle.kind), year=cycle.year, quarter=cycle.quarter
+            )
+            if book.schedule.approval_required:  # G-4: the appointing official approved the schedule beforehand
+                uow.periods.approve_schedule(
+                    period.id,
+                    day=scenario.start,
+                    by_id=people[scenario.organization.appointing_official],
+                    reason=f"the scenario's schedule of {period.label} ({book.schedule.rule})",
+                )
         uow.commit()
         return body_id
 
@@ -87,6 +97,7 @@ def _person_facts(
             unit_id=units[person.unit],
             category=person.category,
             started_on=person.appointed or SINCE_EVER,
+            public_service=person.public_service,
         )
     if person.head is not None:
         uow.org.set_head(person_id=person_id, head_id=people[person.head], started_on=SINCE_EVER)

@@ -58,6 +58,7 @@ def evaluation(view: views.EvaluationView) -> Evaluation:
         score=view.score,
         category=view.category,
         acquainted_on=view.acquainted_on,
+        status=view.status,
         calibration=None
         if case is None
         else CalibrationOutcome(

@@ -563,6 +563,24 @@ class Appeal(Model):
     text: Text
 
 
+class FeedbackMeeting(Model):
+    """Extension: the evaluator ``by`` held the feedback meeting with the employee after the session (C-8)."""
+
+    employee: Id
+    by: Id
+
+
+class AppealOutcome(Model):
+    """Extension: HR ``by`` (default: the first HR officer) records the outcome of the employee's appeal (C-9,
+    M-9): ``upheld``, or ``revised`` with the revised ``score`` (calibration) or ``result`` (Commission)."""
+
+    employee: Id
+    outcome: Literal["upheld", "revised"]
+    score: Number | None = None
+    result: str | None = None
+    by: Id | None = None
+
+
 # --- v2 events (SCENARIOS.md v2 additions): only the shape is checked here; the rules refuse at run time ---------
 
 
@@ -677,6 +695,8 @@ Action = (
     | Dismiss
     | RefuseAcquaintance
     | Appeal
+    | FeedbackMeeting
+    | AppealOutcome
     | Move
     | Substitute
     | Delegate
@@ -703,6 +723,8 @@ class Event(Model):
     dismiss: Dismiss | None = None
     refuse_acquaintance: RefuseAcquaintance | None = None
     appeal: Appeal | None = None
+    feedback_meeting: FeedbackMeeting | None = None
+    appeal_outcome: AppealOutcome | None = None
     move: Move | None = None
     substitute: Substitute | None = None
     delegate: Delegate | None = None

@@ -36,6 +36,7 @@ from persistence.models.org import (
     BodyRow,
     CommissionMemberRow,
     ContactChannelRow,
+    DelegationRow,
     DismissalRow,
     HeadRelationRow,
     PersonRow,
@@ -45,7 +46,7 @@ from persistence.models.org import (
     SubstitutionRow,
     UnitRow,
 )
-from persistence.models.plans import KpiRevisionRow, KpiRow, KpiValueRow, WorkPlanRow
+from persistence.models.plans import KpiMonitoringRow, KpiRevisionRow, KpiRow, KpiValueRow, WorkPlanRow
 from persistence.models.reviews import (
     CalibrationCaseRow,
     CalibrationMemberRow,
@@ -90,11 +91,13 @@ __all__ = [
     "CommissionVoteRow",
     "ContactChannelRow",
     "DeliveryAttemptRow",
+    "DelegationRow",
     "DismissalRow",
     "EscalationRow",
     "EvaluationPeriodRow",
     "EvaluationRow",
     "HeadRelationRow",
+    "KpiMonitoringRow",
     "KpiRevisionRow",
     "KpiRow",
     "KpiValueRow",

@@ -225,3 +225,9 @@ class AppealRow(Table, table=True):
     outcome: str | None = Field(default=None, max_length=16, sa_column_kwargs={"comment": "NULL while pending"})
     decided_on: date | None = None
     note: str | None = text()
+    revised_score: Decimal | None = Field(
+        default=None, sa_type=Score, sa_column_kwargs={"comment": "C-9: the score that replaced the decided one"}
+    )
+    revised_category: str | None = Field(
+        default=None, max_length=16, sa_column_kwargs={"comment": "C-9/M-9: the result that replaced the decided one"}
+    )

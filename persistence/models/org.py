@@ -95,6 +95,10 @@ class AppointmentRow(Table, table=True):
     position_id: int = ref("position.id")
     started_on: date
     ended_on: date | None = None
+    public_service: bool = Field(
+        default=False,
+        sa_column_kwargs={"comment": "the post provides public services (M-6)", "server_default": sa.false()},
+    )
 
 
 class HeadRelationRow(Table, table=True):
@@ -130,6 +134,24 @@ class SubstitutionRow(Table, table=True):
     started_on: date
     ended_on: date
     basis: str | None = text(comment="order or note that appointed the substitute")
+
+
+class DelegationRow(Table, table=True):
+    """D-4 (000 §31, 003 §17): ``evaluator_id`` designated ``delegate_id`` to evaluate ``evaluatee_id`` from
+    ``started_on`` (above the rulebook's threshold); the delegate is due while the evaluator is the one routed."""
+
+    __tablename__ = "delegation"
+    __table_args__ = (
+        sa.Index(None, "evaluatee_id", "started_on"),
+        sa.CheckConstraint("delegate_id <> evaluator_id", name="not_own_delegate"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluator_id: int = ref("person.id", comment="the evaluator who designates")
+    delegate_id: int = ref("person.id", comment="the person designated to evaluate")
+    evaluatee_id: int = ref("person.id", index=False)
+    started_on: date
+    created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
 
 
 class AbsenceRow(Table, table=True):

@@ -77,3 +77,19 @@ class KpiRevisionRow(Table, table=True):
     reason: str | None = text()
     before: dict[str, Any] | None = Field(default=None, sa_type=Json)
     after: dict[str, Any] | None = Field(default=None, sa_type=Json)
+
+
+class KpiMonitoringRow(Table, table=True):
+    """M-3 (004 §16): the direct head's quarterly monitoring of a person's KPIs, with written recommendations."""
+
+    __tablename__ = "kpi_monitoring"
+    __table_args__ = (sa.UniqueConstraint("person_id", "year", "quarter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = ref("person.id", index=False, comment="whose KPIs")
+    year: int
+    quarter: int
+    monitored_by_id: int = ref("person.id", comment="the direct head (or the person acting for them, G-7)")
+    monitored_on: date
+    recommendations: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)

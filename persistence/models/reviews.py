@@ -46,6 +46,9 @@ class CalibrationCaseRow(Table, table=True):
     protocol_post_by: date | None = Field(default=None, sa_column_kwargs={"comment": "C-7"})
     posted_on: date | None = None
     feedback_meeting_on: date | None = Field(default=None, sa_column_kwargs={"comment": "C-8"})
+    feedback_held_on: date | None = Field(
+        default=None, sa_column_kwargs={"comment": "the evaluator held the meeting (C-8)"}
+    )
     final_score: Decimal | None = Field(default=None, sa_type=Score)
     final_category: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=now_utc, sa_type=Instant)
@@ -100,6 +103,9 @@ class CommissionMeetingRow(Table, table=True):
     protocol_signed_on: date | None = None
     approved_by_id: int | None = ref("person.id", nullable=True, comment="the appointing official")
     approved_on: date | None = None
+    attendance_recorded_on: date | None = Field(
+        default=None, sa_column_kwargs={"comment": "HR recorded who attended (M-7)"}
+    )
 
 
 class CommissionAttendanceRow(Table, table=True):

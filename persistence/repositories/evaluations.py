@@ -178,6 +178,25 @@ class PeriodRepository(Repository):
     def is_opened(self, period_id: int) -> bool:
         return period_id in self.opened_on([period_id])
 
+    def schedule_approval(self, period_id: int) -> tuple[date, int | None] | None:
+        """G-4: (the day, the person id) the period's evaluation schedule was approved, or ``None``."""
+        table = EvaluationPeriodRow.__table__
+        query = sa.select(table.c.schedule_approved_on, table.c.schedule_approved_by_id).where(table.c.id == period_id)
+        found = self.session.execute(query).first()
+        if found is None or found.schedule_approved_on is None:
+            return None
+        return found.schedule_approved_on, found.schedule_approved_by_id
+
+    def approve_schedule(self, period_id: int, *, day: date, by_id: int, reason: str | None = None) -> bool:
+        """G-4: record that ``by_id`` approved the period's evaluation schedule on ``day`` (audited; once: a later
+        call changes nothing). Whether this call approved it."""
+        row = self._get(EvaluationPeriodRow, period_id, for_update=True)
+        if row.schedule_approved_on is not None:
+            return False
+        changes = {"schedule_approved_on": day, "schedule_approved_by_id": by_id}
+        self._update(row, changes, allowed=set(changes), entity_id=period_id, reason=reason, action="approve_schedule")
+        return True
+
     def mark_commission_opened(self, period_id: int, day: date) -> bool:
         """Record that a year's Commission evaluations were opened on ``day`` (M-1; once: whether this call did)."""
         table = EvaluationPeriodRow.__table__
@@ -416,6 +435,30 @@ class EvaluationRepository(Repository):
         row = self._add(AppealRow(evaluation_id=evaluation_id, filed_on=filed_on, authority=authority, note=note))
         self._audit.record("appeal", row.id, "file", after={"evaluation_id": evaluation_id, "authority": authority})
         return int(row.id)  # type: ignore[arg-type]
+
+    def decide_appeal(
+        self,
+        appeal_id: int,
+        *,
+        outcome: str,
+        decided_on: date,
+        revised_score: Decimal | None = None,
+        revised_category: ResultCategory | None = None,
+    ) -> bool:
+        """C-9 / M-9: record a pending appeal's outcome (``unchanged`` or ``revise``, with the revised result);
+        ``False`` if it was decided already (audited)."""
+        row = self._get(AppealRow, appeal_id, for_update=True)
+        if row.outcome is not None:
+            return False
+        changes = {
+            "outcome": outcome,
+            "decided_on": decided_on,
+            "revised_score": revised_score,
+            "revised_category": revised_category.value if revised_category else None,
+        }
+        allowed = set(changes)
+        self._update(row, changes, allowed=allowed, entity_id=appeal_id, reason=f"appeal outcome: {outcome}")
+        return True
 
     # --- acquaintance ------------------------------------------------------------------------------------------
 

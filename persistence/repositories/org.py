@@ -25,6 +25,7 @@ from persistence.models import (
     BodyRow,
     CommissionMemberRow,
     ContactChannelRow,
+    DelegationRow,
     DismissalRow,
     HeadRelationRow,
     PersonRow,
@@ -163,14 +164,22 @@ class OrgRepository(Repository):
         started_on: date,
         ended_on: date | None = None,
         title: str | None = None,
+        public_service: bool = False,
     ) -> Appointment:
-        """Record that a person holds a post from ``started_on`` (the category must already be canonical).
+        """Record that a person holds a post from ``started_on`` (the category must already be canonical);
+        ``public_service``: the post provides public services (M-6).
 
         A move is two facts: end the old appointment (``end_appointment``), then appoint to the new post.
         """
         position_id = self.position(unit_id=unit_id, category=category, title=title)
         row = self._add(
-            AppointmentRow(person_id=person_id, position_id=position_id, started_on=started_on, ended_on=ended_on)
+            AppointmentRow(
+                person_id=person_id,
+                position_id=position_id,
+                started_on=started_on,
+                ended_on=ended_on,
+                public_service=public_service,
+            )
         )
         return self._appointment(row.id)
 
@@ -208,7 +217,7 @@ class OrgRepository(Repository):
         return Appointment(*self.session.execute(statement).one())
 
     @staticmethod
-    def _appointments_query() -> sa.Select[tuple[int, int, int, str, str, str, date, date | None]]:
+    def _appointments_query() -> sa.Select[tuple[int, int, int, str, str, str, date, date | None, bool]]:
         return (
             sa.select(
                 AppointmentRow.id,
@@ -219,6 +228,7 @@ class OrgRepository(Repository):
                 PositionRow.category,
                 AppointmentRow.started_on,
                 AppointmentRow.ended_on,
+                AppointmentRow.public_service,
             )
             .join(PositionRow, PositionRow.id == AppointmentRow.position_id)
             .join(UnitRow, UnitRow.id == PositionRow.unit_id)
@@ -229,6 +239,18 @@ class OrgRepository(Repository):
     def set_head(self, *, person_id: int, head_id: int, started_on: date, ended_on: date | None = None) -> None:
         """Record ``head_id`` as the direct head of ``person_id`` from ``started_on``."""
         self._add(HeadRelationRow(person_id=person_id, head_id=head_id, started_on=started_on, ended_on=ended_on))
+
+    def end_head(self, *, person_id: int, ended_on: date, reason: str | None = None) -> int:
+        """End the reporting lines of ``person_id`` still open on ``ended_on`` that day (a move, audited); how many."""
+        statement = sa.select(HeadRelationRow).where(
+            HeadRelationRow.person_id == person_id,
+            HeadRelationRow.started_on <= ended_on,
+            sa.or_(HeadRelationRow.ended_on.is_(None), HeadRelationRow.ended_on > ended_on),
+        )
+        rows = list(self.session.execute(statement).scalars())
+        for row in rows:
+            self._update(row, {"ended_on": ended_on}, allowed={"ended_on"}, entity_id=row.id, reason=reason)
+        return len(rows)
 
     def head_of(self, person_id: int, on: date) -> int | None:
         """The direct head of a person on ``on`` (``None`` at the top or when unknown)."""
@@ -263,6 +285,26 @@ class OrgRepository(Repository):
             .order_by(SubstitutionRow.started_on, SubstitutionRow.id)
         )
         return list(self.session.execute(statement).scalars())
+
+    def add_delegation(self, *, evaluator_id: int, delegate_id: int, evaluatee_id: int, started_on: date) -> int:
+        """D-4: ``evaluator_id`` designates ``delegate_id`` to evaluate ``evaluatee_id`` from ``started_on``."""
+        row = self._add(
+            DelegationRow(
+                evaluator_id=evaluator_id, delegate_id=delegate_id, evaluatee_id=evaluatee_id, started_on=started_on
+            )
+        )
+        after = {"evaluator_id": evaluator_id, "delegate_id": delegate_id, "evaluatee_id": evaluatee_id}
+        self._audit.record("delegation", row.id, "designate", after={**after, "from": started_on.isoformat()})
+        return int(row.id)  # type: ignore[arg-type]
+
+    def delegations(self, evaluatee_ids: Iterable[int], on: date) -> dict[tuple[int, int], int]:
+        """D-4: (evaluatee, evaluator) → the delegate designated by that evaluator, the latest by ``on``."""
+        statement = (
+            sa.select(DelegationRow.evaluatee_id, DelegationRow.evaluator_id, DelegationRow.delegate_id)
+            .where(DelegationRow.evaluatee_id.in_(list(evaluatee_ids)), DelegationRow.started_on <= on)
+            .order_by(DelegationRow.started_on, DelegationRow.id)
+        )
+        return {(evaluatee, evaluator): delegate for evaluatee, evaluator, delegate in self.session.execute(statement)}
 
     # --- absences, dismissals, probation, sanctions ------------------------------------------------------------
 
@@ -422,12 +464,11 @@ class OrgRepository(Repository):
         """Every dated fact of the body's people, one query per kind, grouped by person id (the first column)."""
         in_body = sa.select(PersonRow.id).where(PersonRow.body_id == body_id)
         queries = {
-            "heads": sa.select(HeadRelationRow.person_id, HeadRelationRow.head_id)
-            .where(
-                HeadRelationRow.person_id.in_(in_body),
-                _covers(HeadRelationRow.started_on, HeadRelationRow.ended_on, on),
+            "heads": sa.select(
+                HeadRelationRow.person_id, HeadRelationRow.head_id, HeadRelationRow.started_on, HeadRelationRow.ended_on
             )
-            .order_by(HeadRelationRow.started_on),
+            .where(HeadRelationRow.person_id.in_(in_body), HeadRelationRow.started_on <= on)
+            .order_by(HeadRelationRow.started_on, HeadRelationRow.id),
             "absences": sa.select(AbsenceRow.person_id, AbsenceRow.kind, AbsenceRow.started_on, AbsenceRow.ended_on)
             .where(AbsenceRow.person_id.in_(in_body))
             .order_by(AbsenceRow.started_on),
@@ -470,7 +511,8 @@ class OrgRepository(Repository):
     ) -> facts.Employee:
         person_id: int = row.id
         current, earlier = _current_and_earlier(by_person["appointments"].get(person_id, []), on)
-        heads = by_person["heads"].get(person_id, [])
+        head, spells = _reporting_line(by_person["heads"].get(person_id, []), number, on)
+        tenure = _tenure_starts([*earlier, *([current] if current else [])])
         dismissals = by_person["dismissals"].get(person_id, [])
         probations = by_person["probations"].get(person_id, [])
         dismissed = next(
@@ -483,7 +525,10 @@ class OrgRepository(Repository):
             corps=Corps(row.corps),
             category=current.category if current else None,
             unit=current.unit_code if current else None,
-            head=number.get(heads[-1][0]) if heads else None,
+            head=head,
+            heads=spells,
+            tenure_from=tenure[-1] if current else None,
+            public_service=bool(current.public_service) if current else False,
             appointed=current.started_on if current else None,
             dismissed=dismissed,
             probation_until=probations[-1][0] if probations else None,
@@ -500,7 +545,8 @@ class OrgRepository(Repository):
                 if replaced in number
             ],
             appointments=[
-                facts.Appointment(item.unit_code, item.category, item.started_on, item.ended_on) for item in earlier
+                facts.Appointment(item.unit_code, item.category, item.started_on, item.ended_on, since)
+                for item, since in zip(earlier, tenure, strict=False)
             ],
         )
 
@@ -537,3 +583,42 @@ def _closed(appointments: Iterable[Appointment], next_start: date) -> Iterable[A
     for index, item in enumerate(items):
         following = items[index + 1].started_on if index + 1 < len(items) else next_start
         yield item if item.ended_on is not None else replace(item, ended_on=following - timedelta(days=1))
+
+
+def _tenure_starts(positions: Sequence[Appointment]) -> list[date | None]:
+    """E-1 (003 §5): for each position (oldest first, closed but the last), the day of the appointment to the post
+    it continues — a position in the same category starting the day after the one before ended is the same post
+    moved to another unit (decision 0110); ``None`` where the position is itself the appointment."""
+    found: list[date | None] = []
+    for index, item in enumerate(positions):
+        before = positions[index - 1] if index else None
+        continues = (
+            before is not None
+            and before.category == item.category
+            and before.ended_on is not None
+            and before.ended_on + timedelta(days=1) == item.started_on
+        )
+        found.append((found[-1] or before.started_on) if continues and before is not None else None)
+    return found
+
+
+def _reporting_line(
+    lines: Sequence[tuple[int, date, date | None]], number: dict[int, str], on: date
+) -> tuple[str | None, list[facts.HeadSpell]]:
+    """The direct head on ``on`` and the earlier reporting lines as closed spells (the head at evaluation time
+    evaluates, 0071); lines starting after ``on`` are not known yet, overlapping records end where the next starts."""
+    current: str | None = None
+    spells: list[facts.HeadSpell] = []
+    ordered = sorted((line for line in lines if line[1] <= on), key=lambda line: line[1])
+    for index, (head_id, start, end) in enumerate(ordered):
+        following = ordered[index + 1][1] if index + 1 < len(ordered) else None
+        last = end
+        if following is not None and (last is None or last >= following):
+            last = following - timedelta(days=1)
+        if last is not None and last < start:
+            continue
+        if last is None or last >= on:
+            current = number.get(head_id)
+            continue
+        spells.append(facts.HeadSpell(number.get(head_id), start, last))
+    return current, spells

@@ -10,13 +10,31 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from persistence.models import KpiRevisionRow, KpiRow, KpiValueRow, WorkPlanRow
+from persistence.models import KpiMonitoringRow, KpiRevisionRow, KpiRow, KpiValueRow, WorkPlanRow
 from persistence.records import Kpi, KpiValue
 from persistence.repositories.base import Repository, plain
 
 
 class PlanRepository(Repository):
     """Work plans (one per person and year) and their KPIs."""
+
+    def record_monitoring(
+        self, *, person_id: int, year: int, quarter: int, by_id: int, on: date, recommendations: str
+    ) -> int | None:
+        """M-3: the quarterly monitoring of a person's KPIs (audited); ``None`` if that quarter's is recorded."""
+        values = {
+            "person_id": person_id,
+            "year": year,
+            "quarter": quarter,
+            "monitored_by_id": by_id,
+            "monitored_on": on,
+            "recommendations": recommendations,
+        }
+        new_id = self._insert_new(KpiMonitoringRow.__table__, values, ("person_id", "year", "quarter"))
+        if new_id is not None:
+            after = {"person_id": person_id, "period": f"{year}-Q{quarter}", "on": on.isoformat()}
+            self._audit.record("kpi_monitoring", new_id, "monitor", after=after, reason="quarterly monitoring (M-3)")
+        return new_id
 
     def ensure_plan(self, *, person_id: int, year: int) -> int:
         """The id of a person's work plan for a year, created if absent (race-safe)."""

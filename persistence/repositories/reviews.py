@@ -54,6 +54,7 @@ class CalibrationRepository(Repository):
             "protocol_post_by",
             "posted_on",
             "feedback_meeting_on",
+            "feedback_held_on",
             "final_score",
             "final_category",
         }
@@ -195,6 +196,7 @@ class CalibrationRepository(Repository):
             protocol_post_by=row.protocol_post_by,
             posted_on=row.posted_on,
             feedback_meeting_on=row.feedback_meeting_on,
+            feedback_held_on=row.feedback_held_on,
             final_score=row.final_score,
             final_category=optional(ResultCategory, row.final_category),
             members=tuple(person for person, _ in members),
@@ -206,7 +208,9 @@ class CalibrationRepository(Repository):
 class CommissionRepository(Repository):
     """The Evaluation Commission's meetings, attendance, votes and decisions (M-7)."""
 
-    MEETING_UPDATABLE = frozenset({"notice_sent_on", "protocol_signed_on", "approved_by_id", "approved_on"})
+    MEETING_UPDATABLE = frozenset(
+        {"notice_sent_on", "protocol_signed_on", "approved_by_id", "approved_on", "attendance_recorded_on"}
+    )
 
     def schedule(
         self, *, body_id: int, year: int, meeting_date: date, scheduled_by_id: int | None, scheduled_on: date
@@ -353,4 +357,5 @@ class CommissionRepository(Repository):
             approved_by_id=row.approved_by_id,
             approved_on=row.approved_on,
             present=tuple(self._present(row.id)),
+            attendance_recorded_on=row.attendance_recorded_on,
         )

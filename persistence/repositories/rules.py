@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from persistence.models import CalendarOverrideRow, RulebookAssignmentRow, RulebookRow
 from persistence.models.base import now_utc
 from persistence.models.rules import CALENDAR_OVERRIDE_KINDS
-from persistence.records import StoredRulebook
+from persistence.records import RulebookAssignment, StoredRulebook
 from persistence.repositories.base import Repository
 
 
@@ -18,16 +18,51 @@ class RulesRepository(Repository):
     """Rulebook assignments per body and calendar overrides."""
 
     def assign_rulebook(
-        self, *, body_id: int, rulebook_id: str, valid_from: date, valid_until: date | None = None
-    ) -> None:
+        self,
+        *,
+        body_id: int,
+        rulebook_id: str,
+        valid_from: date,
+        valid_until: date | None = None,
+        reason: str | None = None,
+    ) -> int:
         """A body follows ``rulebook_id`` from ``valid_from`` to ``valid_until`` (inclusive, ``None``: open)."""
         row = self._add(
             RulebookAssignmentRow(
                 body_id=body_id, rulebook_id=rulebook_id, valid_from=valid_from, valid_until=valid_until
             )
         )
-        after = {"body_id": body_id, "rulebook_id": rulebook_id, "valid_from": valid_from.isoformat()}
-        self._audit.record("rulebook_assignment", row.id, "assign", after=after)
+        after = {
+            "body_id": body_id,
+            "rulebook_id": rulebook_id,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": None if valid_until is None else valid_until.isoformat(),
+        }
+        self._audit.record("rulebook_assignment", row.id, "assign", after=after, reason=reason)
+        assert row.id is not None
+        return row.id
+
+    def assignments(self, body_id: int) -> list[RulebookAssignment]:
+        """Every rulebook assignment of a body, earliest first (G-3)."""
+        statement = (
+            sa.select(RulebookAssignmentRow)
+            .where(RulebookAssignmentRow.body_id == body_id)
+            .order_by(RulebookAssignmentRow.valid_from, RulebookAssignmentRow.id)
+        )
+        return [
+            RulebookAssignment(row.id, row.rulebook_id, row.valid_from, row.valid_until, row.created_at)
+            for row in self.session.execute(statement).scalars()
+        ]
+
+    def set_assignment_until(self, assignment_id: int, valid_until: date | None, *, reason: str | None) -> bool:
+        """Change the last day of an assignment (audited before/after); whether anything changed."""
+        row = self.session.get(RulebookAssignmentRow, assignment_id, with_for_update=True)
+        if row is None:
+            raise LookupError(f"there is no rulebook assignment {assignment_id}")
+        changed = self._update(
+            row, {"valid_until": valid_until}, allowed={"valid_until"}, entity_id=assignment_id, reason=reason
+        )
+        return bool(changed)
 
     def rulebooks_on(self, body_id: int, on: date) -> list[str]:
         """The rulebook ids in force for a body on ``on`` (several when a transitional one runs beside, M-10)."""
@@ -84,6 +119,12 @@ class RulesRepository(Repository):
             return
         changes = {"kind": kind, "legal_basis": legal_basis, "created_by": self._audit.actor}
         self._update(row, changes, allowed=changes, entity_id=day.isoformat(), reason=legal_basis, action="set")
+
+    def calendar_override_rows(self) -> list[tuple[date, str, str | None, str]]:
+        """Every override with its legal basis and who set it: (day, kind, legal basis, created by), by day."""
+        table = CalendarOverrideRow
+        statement = sa.select(table.day, table.kind, table.legal_basis, table.created_by).order_by(table.day)
+        return [(row[0], row[1], row[2], row[3]) for row in self.session.execute(statement).tuples()]
 
     def calendar_overrides(self) -> dict[date, str]:
         """Every override: day → ``day_off`` or ``working_day`` (feed to the domain's working calendar)."""

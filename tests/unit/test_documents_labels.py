@@ -80,3 +80,11 @@ def test_each_sheet_names_the_appendix_of_its_methodology() -> None:
     assert appendix_of("kz-atyrau-2023", "model-2018", "kpi_count") == 10
     assert appendix_of("kz-atyrau-2023", "model-2018", "differentiation") == 4
     assert appendix_of("kz-model-2018", "model-2018", "refusal_act") is None
+
+
+def test_a_date_that_ends_its_sentence_takes_the_full_stop() -> None:
+    """"не позднее 24 апреля 2025 г." — one full stop, not "г.."; other values keep the template's stop."""
+    from documents.labels import label
+
+    assert label("cal.post_by", "ru", date="24 апреля 2025 г.").endswith("24 апреля 2025 г.")
+    assert label("cal.post_by", "en", date="24 April 2025").endswith("24 April 2025.")

@@ -51,11 +51,12 @@ def test_the_extraction_finds_the_pages_texts() -> None:
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_every_text_of_the_pages_is_translated(language: str) -> None:
     catalog = catalog_messages(language)
-    missing = sorted(str(message) for message in used_messages() if message not in catalog)
+    used = used_messages()  # extracted once: the pages' texts
+    missing = sorted(str(message) for message in used if message not in catalog)
     assert missing == [], f"web/locale/{language}/LC_MESSAGES/messages.po lacks: {missing}"
     empty = sorted(str(m) for m, s in catalog.items() if not s or (isinstance(s, tuple | list) and not all(s)))
     assert empty == [], f"untranslated in {language}: {empty}"
-    unused = sorted(str(message) for message in catalog if message not in used_messages())
+    unused = sorted(str(message) for message in catalog if message not in used)
     assert unused == [], f"no page uses these any more, remove them from {language}: {unused}"
 
 

@@ -1,0 +1,216 @@
+"""Setting a body up (issue 14): which rulebook it follows when (G-3).
+
+``bagalau body assign-rulebook`` and the HR pages call these. The checks are the domain's
+(:func:`domain.assignment.check_assignment`); a refusal names the field, the rule and what is allowed, and changes
+nothing. Only the system (an operator at the command line) or the body's HR service, HR head and admins may assign
+(G-6); every assignment is audited as who made it (R-4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from application.environment import Environment
+from application.errors import Rejected
+from domain.access import Principal
+from domain.assignment import Interval, check_assignment
+from domain.errors import RuleViolation
+from domain.vocabulary import Role
+from persistence.uow import UnitOfWork
+
+SETUP_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
+
+
+class SetupRefused(Rejected):
+    """A refusal of a setup action, naming the refused ``field`` and what is ``allowed`` beside the rule."""
+
+    def __init__(self, reason: str, *, rule: str | None, field: str | None, allowed: str | None = None) -> None:
+        super().__init__(reason, rule=rule)
+        self.field = field
+        self.allowed = allowed
+
+    @classmethod
+    def of(cls, violation: RuleViolation) -> SetupRefused:
+        allowed = None if violation.allowed is None else str(violation.allowed)
+        return cls(str(violation), rule=violation.rule, field=violation.field, allowed=allowed)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A rulebook assignment of a body as the pages and the command line show it."""
+
+    id: int
+    rulebook_id: str
+    title: str
+    valid_from: date
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """What :func:`assign_rulebook` did: ``created`` a new assignment, or changed the end of one (``changed``)."""
+
+    assignment: Assignment
+    created: bool
+    changed: bool
+
+
+def may_set_up(principal: Principal, body: str) -> None:
+    """G-6: the system, or the body's HR service, HR head or admin; anyone else is refused."""
+    if principal.system:
+        return
+    if principal.body != body or not principal.roles & SETUP_ROLES:
+        raise Rejected.by_rule("G-6", "only the HR service of the body sets the body up")
+
+
+def body_id_of(uow: UnitOfWork, body: str) -> int:
+    found = uow.org.body_by_code(body)
+    if found is None:
+        raise SetupRefused(f"there is no state body {body!r}", rule=None, field="BODY")
+    return found.id
+
+
+def rulebook_assignments(env: Environment, principal: Principal, body: str) -> list[Assignment]:
+    """The body's rulebook assignments, earliest first (G-3)."""
+    may_set_up(principal, body)
+    with env.unit_of_work(principal) as uow:
+        body_id = body_id_of(uow, body)
+        return [
+            Assignment(row.id, row.rulebook_id, _title(env, uow, row.rulebook_id), row.valid_from, row.valid_until)
+            for row in uow.rules.assignments(body_id)
+        ]
+
+
+def _title(env: Environment, uow: UnitOfWork, rulebook_id: str) -> str:
+    try:
+        return env.rulebooks.get(uow.rules, rulebook_id).title.en
+    except LookupError:
+        return "(unknown rulebook)"
+
+
+def known_rulebooks(env: Environment) -> list[str]:
+    """The ids a body may be assigned: the bundled rulebooks and those stored in the database."""
+    with env.unit_of_work(Principal.system_step("operator:lookup")) as uow:
+        return sorted({*env.rulebooks.bundled(), *uow.rules.stored_rulebook_ids()})
+
+
+def assign_rulebook(
+    env: Environment,
+    principal: Principal,
+    body: str,
+    rulebook_id: str,
+    valid_from: date,
+    valid_until: date | None = None,
+    *,
+    reason: str | None = None,
+) -> Assigned:
+    """G-3: the body follows ``rulebook_id`` from ``valid_from`` to ``valid_until`` (inclusive; ``None``: open).
+
+    Refused, with nothing written, when the rulebook is unknown, the interval is reversed or outside the rulebook's
+    own validity, or it overlaps another assignment of the body. The same rulebook from the same day again changes
+    only the end of that assignment (audited before/after).
+    """
+    may_set_up(principal, body)
+    with env.unit_of_work(principal) as uow:
+        body_id = body_id_of(uow, body)
+        try:
+            book = env.rulebooks.get(uow.rules, rulebook_id)
+        except LookupError:
+            known = sorted({*env.rulebooks.bundled(), *uow.rules.stored_rulebook_ids()})
+            raise SetupRefused(
+                f"there is no rulebook {rulebook_id[:100]!r}: allowed are {', '.join(known)} (G-3)",
+                rule="G-3",
+                field="RULEBOOK",
+                allowed=", ".join(known),
+            ) from None
+        stored = uow.rules.assignments(body_id)
+        existing = {Interval(row.rulebook_id, row.valid_from, row.valid_until): row for row in stored}
+        new = Interval(book.id, valid_from, valid_until)
+        try:
+            replaced = check_assignment(new, book, existing)
+        except RuleViolation as violation:
+            raise SetupRefused.of(violation) from None
+        if replaced is None:
+            assignment_id = uow.rules.assign_rulebook(
+                body_id=body_id, rulebook_id=book.id, valid_from=valid_from, valid_until=valid_until, reason=reason
+            )
+            created, changed = True, True
+        else:
+            assignment_id = existing[replaced].id
+            changed = uow.rules.set_assignment_until(assignment_id, valid_until, reason=reason)
+            created = False
+        uow.commit()
+    return Assigned(Assignment(assignment_id, book.id, book.title.en, valid_from, valid_until), created, changed)
+
+
+# --- the calendar overrides (P-7) -----------------------------------------------------------------------------------
+
+CALENDAR_RULE = "P-7"
+KINDS = ("day_off", "working_day")
+MAX_BASIS = 500
+
+
+@dataclass(frozen=True)
+class Override:
+    """A day a decree moved: ``day_off`` or ``working_day``, with its legal basis and who entered it."""
+
+    day: date
+    kind: str
+    legal_basis: str | None
+    created_by: str
+
+
+def calendar_overrides(env: Environment, principal: Principal, body: str) -> list[Override]:
+    """The working-day calendar's overrides (national: every body counts working days the same way, P-7)."""
+    may_set_up(principal, body)
+    with env.unit_of_work(principal) as uow:
+        return [Override(*row) for row in uow.rules.calendar_override_rows()]
+
+
+def set_calendar_day(
+    env: Environment, principal: Principal, body: str, *, day: date, kind: str, legal_basis: str, today: date
+) -> Override:
+    """P-7: a decree moved ``day`` (a day off, or a working Saturday); audited with its legal basis.
+
+    Refused, nothing written, when the kind is not one of :data:`KINDS`, the legal basis is missing or too long,
+    or the day is already past while a period of the body is open (its windows were counted with the old calendar:
+    moving a past day would move deadlines people already kept or missed).
+    """
+    may_set_up(principal, body)
+    if kind not in KINDS:
+        raise SetupRefused(
+            f"kind {kind[:40]!r} is not a calendar override: allowed are {', '.join(KINDS)} ({CALENDAR_RULE})",
+            rule=CALENDAR_RULE,
+            field="kind",
+            allowed=", ".join(KINDS),
+        )
+    basis = legal_basis.strip()
+    if not basis or len(basis) > MAX_BASIS or any(ord(c) < 32 and c not in "\t" for c in basis):
+        raise SetupRefused(
+            f"the legal basis (the decree that moved the day) is required: 1 to {MAX_BASIS} characters "
+            f"({CALENDAR_RULE})",
+            rule=CALENDAR_RULE,
+            field="legal_basis",
+            allowed=f"1 to {MAX_BASIS} characters",
+        )
+    with env.unit_of_work(principal) as uow:
+        body_id = body_id_of(uow, body)
+        if day < today:
+            open_periods = [
+                period.label
+                for period in uow.periods.of_body(body_id, status="open")
+                if uow.periods.is_opened(period.id)
+            ]
+            if open_periods:
+                raise SetupRefused(
+                    f"{day.isoformat()} is already past and period {', '.join(open_periods)} is open: its working-day "
+                    f"windows were counted with the calendar as it was; allowed is today ({today.isoformat()}) or "
+                    f"later ({CALENDAR_RULE})",
+                    rule=CALENDAR_RULE,
+                    field="day",
+                    allowed=f"{today.isoformat()} or later",
+                )
+        uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
+        uow.commit()
+    return Override(day, kind, basis, principal.actor)

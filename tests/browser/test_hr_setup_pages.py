@@ -1,0 +1,161 @@
+"""Setting a body up from HR's dashboard in headless Chromium (issue 14): the staff upload (report first, import on
+"apply", bad rows listed and nothing written), the calendar overrides (P-7), the rulebook assignment (G-3) and the
+schedule approved by the appointing official only (G-4). Screenshots in build/screenshots.
+
+``web_org``: body ``nchr``; ``dana`` is the HR head (Russian), ``erlan`` the appointing official E0 (English),
+``aigul`` an employee without a role.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from persistence.importers import import_staff
+from tests.browser.conftest import PASSWORD, LiveApp, WebOrg, shoot
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+STAFF = Path(__file__).resolve().parents[2] / "examples" / "staff" / "staff.csv"
+
+
+def log_in(page: Any, live_app: LiveApp, login: str, *, path: str) -> None:
+    page.goto(f"{live_app.url}{path}")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{live_app.url}{path}")
+
+
+def scalar(live_app: LiveApp, sql: str) -> Any:
+    with live_app.engine.connect() as connection:
+        return connection.execute(sa.text(sql)).scalar()
+
+
+def test_hr_uploads_staff_sees_the_report_then_applies_it(
+    page: Any, live_app: LiveApp, web_org: WebOrg, tmp_path: Path
+) -> None:
+    log_in(page, live_app, "dana", path="/hr/staff")
+    people_before = scalar(live_app, "SELECT count(*) FROM person")
+    page.set_input_files("#upload input[type=file]", str(STAFF))
+    page.click("#upload button[type=submit]")
+    page.wait_for_url(f"{live_app.url}/hr/staff/preview")
+    assert page.locator("#report").get_attribute("data-applied") == "false"
+    assert (
+        page.locator("#changes tr[data-change='people_added'] .count").inner_text() == "4"
+    )  # E1, H1, E0 are there already
+    assert scalar(live_app, "SELECT count(*) FROM person") == people_before  # a preview writes nothing
+    shoot(page, "hr-staff-preview-ru")
+    page.click("#apply button[type=submit]")
+    page.wait_for_url(f"{live_app.url}/hr/staff/apply")
+    assert page.locator("#applied").count() == 1
+    assert scalar(live_app, "SELECT count(*) FROM person") == people_before + 4
+    actor = scalar(live_app, "SELECT DISTINCT actor FROM audit_log WHERE entity = 'person' AND action = 'add'")
+    assert actor is None or "dana" in actor  # R-4: audited as the HR member when the importer audits people
+
+
+def test_a_staff_file_with_bad_rows_is_listed_row_by_row_and_nothing_is_written(
+    page: Any, live_app: LiveApp, web_org: WebOrg, tmp_path: Path
+) -> None:
+    bad = tmp_path / "staff.csv"
+    lines = STAFF.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("01.01.2020", "31.02.2020")  # E1: a day that does not exist
+    lines[3] = lines[3].replace(",B,E1,", ",B,E77,")  # E2: a head nobody knows
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log_in(page, live_app, "dana", path="/hr/staff")
+    people_before = scalar(live_app, "SELECT count(*) FROM person")
+    page.set_input_files("#upload input[type=file]", str(bad))
+    page.click("#upload button[type=submit]")
+    page.wait_for_url(f"{live_app.url}/hr/staff/preview")
+    rows = page.locator("#problems tbody tr").all_inner_texts()
+    assert any("row 3" in row and "31.02.2020" in row for row in rows), rows
+    assert any("row 4" in row and "E77" in row for row in rows), rows
+    assert page.locator("#apply").count() == 0
+    assert scalar(live_app, "SELECT count(*) FROM person") == people_before
+    shoot(page, "hr-staff-bad-rows-ru")
+
+
+def test_the_calendar_takes_a_moved_day_with_its_legal_basis_and_refuses_one_without(
+    page: Any, live_app: LiveApp, web_org: WebOrg
+) -> None:
+    log_in(page, live_app, "dana", path="/hr/calendar")
+    day = (live_app.clock.today() + timedelta(days=30)).isoformat()
+    page.fill("#override input[name=day]", day)
+    page.select_option("#override select[name=kind]", "day_off")
+    page.click("#override button[type=submit]")  # no legal basis
+    assert page.locator("#error").get_attribute("data-field") == "legal_basis"
+    assert "(P-7)" in page.locator("#error").inner_text()
+    assert scalar(live_app, "SELECT count(*) FROM calendar_override") == 0
+    page.fill("#override input[name=legal_basis]", "Government decree No. 1 <script>alert(1)</script>")
+    page.click("#override button[type=submit]")
+    page.wait_for_url(f"{live_app.url}/hr/calendar?saved={day}")
+    row = page.locator(f"#overrides tr[data-day='{day}']")
+    assert "<script>" in row.inner_text()  # shown as text, escaped
+    assert scalar(live_app, "SELECT legal_basis FROM calendar_override").startswith("Government decree No. 1")
+    shoot(page, "hr-calendar-ru")
+
+
+def test_the_appointing_official_approves_the_schedule_and_hr_may_not(
+    page: Any, live_app: LiveApp, web_org: WebOrg
+) -> None:
+    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")  # posts, categories
+    log_in(page, live_app, "dana", path="/hr/schedule")
+    page.select_option("#assign select[name=rulebook]", "kz-model-2018")
+    page.fill("#assign input[name=valid_from]", "2017-01-01")  # before the rulebook is in force
+    page.click("#assign button[type=submit]")
+    assert page.locator("#error").get_attribute("data-field") == "valid_from"
+    assert "(G-3)" in page.locator("#error").inner_text() and "2018-01-16" in page.locator("#error").inner_text()
+    page.select_option("#assign select[name=rulebook]", "kz-model-2018")
+    page.fill("#assign input[name=valid_from]", "2025-01-01")
+    page.click("#assign button[type=submit]")
+    page.wait_for_url(f"{live_app.url}/hr/schedule?assigned=true")
+    assert page.locator("#assignments tr[data-rulebook='kz-model-2018']").count() == 1
+    page.goto(f"{live_app.url}/hr/schedule?period=2025-Q1")
+    assert page.locator("#approval").get_attribute("data-approved") == "false"
+    assert page.locator("#approve").count() == 0  # HR compiles, the appointing official approves (G-4)
+    # HR forging the approval is refused naming G-4
+    token = page.locator("#assign input[name=csrf_token]").get_attribute("value")
+    answer = page.request.post(f"{live_app.url}/hr/schedule/approve", form={"csrf_token": token, "period": "2025-Q1"})
+    assert answer.status == 422 and "(G-4)" in answer.text()
+    assert scalar(live_app, "SELECT count(*) FROM evaluation_period WHERE schedule_approved_on IS NOT NULL") == 0
+    page.context.clear_cookies()
+    log_in(page, live_app, "erlan", path="/hr/schedule?period=2025-Q1")
+    shoot(page, "hr-schedule-en")
+    page.click("#approve button[type=submit]")
+    page.wait_for_url(f"{live_app.url}/hr/schedule?period=2025-Q1&approved=true")
+    assert page.locator("#approval").get_attribute("data-approved") == "true"
+    assert scalar(live_app, "SELECT count(*) FROM evaluation_period WHERE schedule_approved_on IS NOT NULL") == 1
+
+
+def test_an_employee_is_refused_the_setup_pages(page: Any, live_app: LiveApp, web_org: WebOrg) -> None:
+    page.goto(f"{live_app.url}/hr/calendar")
+    page.fill("#login", "aigul")
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
+    for path in ("/hr/calendar", "/hr/staff", "/hr/schedule"):
+        assert page.goto(f"{live_app.url}{path}").status == 404
+
+
+def test_hr_sees_the_people_with_roles_and_contacts_and_the_commission(
+    page: Any, live_app: LiveApp, web_org: WebOrg
+) -> None:
+    from bagalau.staff_files import import_staff as import_organization
+
+    scenario = Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "annual-commission-2025.yaml"
+    import_organization(live_app.engine, scenario, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    log_in(page, live_app, "dana", path="/hr/people")
+    h1 = page.locator("#people tr[data-person='H1']")
+    assert h1.count() == 1 and h1.locator(".roles").inner_text().strip() != ""
+    shoot(page, "hr-people-ru")
+    page.goto(f"{live_app.url}/hr/commission")
+    chair = page.locator("#commission tr[data-seat='chair']").inner_text()
+    assert chair.startswith("Председатель")  # dana reads Russian
+    assert "E0" in page.locator("#commission tr[data-seat='chair']").inner_text()
+    assert "H1" in page.locator("#commission tr[data-seat='secretary']").inner_text()
+    assert page.locator("#commission tr[data-seat='member']").count() >= 4
+    shoot(page, "hr-commission-ru")

@@ -1,0 +1,379 @@
+"""Setting a body up from HR's dashboard (issue 14): the staff upload (the importer's report first, the import
+second), the working-day calendar's overrides (P-7), the rulebooks the body follows (G-3) and the evaluation
+schedule of a period with the appointing official's approval (G-4).
+
+The same actions as ``bagalau org import``, ``bagalau body assign-rulebook`` and ``bagalau schedule``
+(``application.actions``). Only the HR service, its head and admins of the body reach the pages (G-6); the schedule
+is also the appointing official's, who alone approves it. Anyone else is answered 404 and the refusal recorded (R-2).
+A refusal re-shows the page with the reason naming the field and the rule (422); nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from datetime import date
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from application.actions import schedule as schedules
+from application.actions import setup, staff_upload
+from application.environment import Environment
+from application.errors import Rejected
+from application.queries import body_setup
+from domain.access import Principal
+from domain.calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
+from domain.vocabulary import Role
+from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, refuse
+from web.i18n import N_
+from web.routes.hr import HrPrincipal
+
+pages = APIRouter(prefix="/hr", include_in_schema=False)
+
+SCHEDULE_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN, Role.APPOINTING_OFFICIAL})
+MAX_UPLOAD = 10 * 1024 * 1024
+"""The largest staff file the page takes (the importer's own limit is the same order)."""
+TOKEN = re.compile(r"^[0-9a-f]{64}$")
+
+KIND_NAMES = {"day_off": N_("Day off"), "working_day": N_("Working day")}
+CHANGE_NAMES = {
+    "body_renamed": N_("Body renamed"),
+    "units_added": N_("Units added"),
+    "units_updated": N_("Units updated"),
+    "people_added": N_("People added"),
+    "people_updated": N_("People updated"),
+    "posts_added": N_("Posts added"),
+    "moves": N_("Moves"),
+    "posts_corrected": N_("Posts corrected"),
+    "appointment_dates_corrected": N_("Appointment dates corrected"),
+    "heads_set": N_("Heads set"),
+    "heads_changed": N_("Heads changed"),
+    "heads_removed": N_("Heads removed"),
+    "dismissals": N_("Dismissals"),
+    "dismissal_dates_corrected": N_("Dismissal dates corrected"),
+    "probations_added": N_("Probations added"),
+    "probations_corrected": N_("Probations corrected"),
+    "contacts_added": N_("Contacts added"),
+    "contacts_replaced": N_("Contacts replaced"),
+    "roles_granted": N_("Roles granted"),
+    "roles_ended": N_("Roles ended"),
+    "absences_added": N_("Absences added"),
+    "sanctions_added": N_("Sanctions added"),
+    "commission_seats_added": N_("Commission seats added"),
+    "commission_seats_ended": N_("Commission seats ended"),
+}
+#: The form field a refusal names, for the command line's names of the same things.
+FIELDS = {"--from": "valid_from", "--until": "valid_until", "RULEBOOK": "rulebook", "--by": "by", "BODY": "body"}
+
+
+def field_of(error: Rejected | None) -> str | None:
+    """The form field a refusal is about (``data-field`` on the page), or ``None``."""
+    name = getattr(error, "field", None)
+    return None if name is None else FIELDS.get(name, name)
+
+
+def schedule_principal(request: Request, principal: CurrentPrincipal) -> Principal:
+    """HR, its head, admins and the appointing official of a body (G-4, G-6); anyone else: 404, recorded (R-2)."""
+    if not principal.roles & SCHEDULE_ROLES or principal.body is None:
+        raise refuse(request, principal, resource=f"hr:{request.url.path}")
+    return principal
+
+
+SchedulePrincipal = Annotated[Principal, Depends(schedule_principal)]
+
+
+def _today(env: Environment) -> date:
+    return env.clock.today()
+
+
+def _day(value: str, field: str) -> date:
+    """An ISO date from a form field, within the calendar's years; a refusal naming the field otherwise."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise setup.SetupRefused(
+            f"{field}: {value[:20]!r} is not a date (YYYY-MM-DD)", rule=None, field=field, allowed="YYYY-MM-DD"
+        ) from None
+    if not FIRST_SUPPORTED_YEAR <= day.year <= LAST_SUPPORTED_YEAR:
+        years = f"{FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR}"
+        raise setup.SetupRefused(f"{field}: {day.isoformat()} is outside {years}", rule=None, field=field)
+    return day
+
+
+# --- staff upload ---------------------------------------------------------------------------------------------------
+
+
+def _uploads(env: Environment, body: str) -> FilePath:
+    """Where a previewed file waits for "apply" (by its SHA-256, per body): the system's temporary directory,
+    readable by this user only; applying deletes it."""
+    folder = FilePath(tempfile.gettempdir()) / "bagalau-uploads" / hashlib.sha256(body.encode()).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _staff(
+    request: Request, env: Environment, pages_: PagesDep, *, status_code: int = 200, **context: object
+) -> Response:
+    values: dict[str, Any] = {"result": None, "token": None, "name": "", "as_of": _today(env), "error": None}
+    values.update(context)
+    values["field"] = field_of(values["error"])
+    return pages_.render(request, "hr_staff.html", status_code=status_code, change_names=CHANGE_NAMES, **values)
+
+
+@pages.get("/staff")
+def staff_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal) -> Response:
+    """The staff upload form: a CSV or XLSX file in the importer's columns, and the day undated changes take effect."""
+    return _staff(request, env, pages_)
+
+
+@pages.post("/staff/preview")
+async def staff_preview(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    file: Annotated[UploadFile, File()],
+    as_of: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The importer's report of the file (dry run): what would change, or every bad row; nothing is written."""
+    data = await file.read(MAX_UPLOAD + 1)
+    name = (file.filename or "staff.csv")[:200]
+    try:
+        day = _day(as_of, "as_of") if as_of else _today(env)
+        if len(data) > MAX_UPLOAD:
+            raise Rejected(f"file: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+        result = await run_in_threadpool(staff_upload.preview, env, principal, name, data, day)
+    except Rejected as exc:
+        return _staff(request, env, pages_, status_code=422, error=exc)
+    token = None
+    if result.ok:
+        token = hashlib.sha256(data).hexdigest()
+        assert principal.body is not None
+        (_uploads(env, principal.body) / token).write_bytes(data)
+    status = 200 if result.ok else 422
+    return await run_in_threadpool(
+        _staff, request, env, pages_, status_code=status, result=result, token=token, name=name, as_of=day
+    )
+
+
+@pages.post("/staff/apply")
+def staff_apply(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    token: Annotated[str, Form(max_length=64, pattern=r"^[0-9a-f]{64}$")],
+    name: Annotated[str, Form(max_length=200, pattern=PRINTABLE)],
+    as_of: Annotated[str, Form(max_length=10)],
+) -> Response:
+    """Import the previewed file (all or nothing), audited as the HR member."""
+    assert principal.body is not None
+    path = _uploads(env, principal.body) / token
+    try:
+        day = _day(as_of, "as_of")
+        if not TOKEN.match(token) or not path.is_file():
+            raise Rejected("file: the previewed file is gone; upload it again")
+        result = staff_upload.apply(env, principal, name, path.read_bytes(), day)
+    except Rejected as exc:
+        return _staff(request, env, pages_, status_code=422, error=exc)
+    if result.applied:
+        path.unlink(missing_ok=True)
+    return _staff(request, env, pages_, status_code=200 if result.ok else 422, result=result, name=name, as_of=day)
+
+
+# --- the calendar ---------------------------------------------------------------------------------------------------
+
+
+def _calendar(
+    request: Request,
+    env: Environment,
+    pages_: PagesDep,
+    principal: Principal,
+    *,
+    error: Rejected | None = None,
+    saved: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    assert principal.body is not None
+    overrides = setup.calendar_overrides(env, principal, principal.body)
+    return pages_.render(
+        request,
+        "hr_calendar.html",
+        status_code=422 if error else 200,
+        overrides=overrides,
+        kind_names=KIND_NAMES,
+        error=error,
+        field=field_of(error),
+        saved=saved,
+        form={"day": "", "kind": "", "legal_basis": "", **(form or {})},
+    )
+
+
+@pages.get("/calendar")
+def calendar_page(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    saved: Annotated[str | None, Query(max_length=10, pattern=r"^[0-9-]*$")] = None,
+) -> Response:
+    """The days decrees moved (day off, working day) with their legal basis, and a form to add one (P-7)."""
+    return _calendar(request, env, pages_, principal, saved=saved)
+
+
+@pages.post("/calendar")
+def calendar_set(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    day: Annotated[str, Form(max_length=10)],
+    kind: Annotated[str, Form(max_length=20)],
+    legal_basis: Annotated[str, Form(max_length=600)] = "",
+) -> Response:
+    """Record a moved day (audited with its legal basis); refused, naming the field and P-7, when it cannot be."""
+    assert principal.body is not None
+    form = {"day": day, "kind": kind, "legal_basis": legal_basis}
+    try:
+        when = _day(day, "day")
+        setup.set_calendar_day(
+            env, principal, principal.body, day=when, kind=kind, legal_basis=legal_basis, today=_today(env)
+        )
+    except Rejected as exc:
+        return _calendar(request, env, pages_, principal, error=exc, form=form)
+    return RedirectResponse(f"/hr/calendar?saved={when.isoformat()}", status_code=303)
+
+
+# --- rulebooks and the schedule (G-3, G-4) --------------------------------------------------------------------------
+
+
+def _schedule(
+    request: Request,
+    env: Environment,
+    pages_: PagesDep,
+    principal: Principal,
+    period: str | None,
+    *,
+    error: Rejected | None = None,
+    approved: bool = False,
+    assigned: bool = False,
+) -> Response:
+    assert principal.body is not None
+    system = Principal.system_step("operator:web")  # the list of assignments is no secret to who sees the schedule
+    assignments = setup.rulebook_assignments(env, system, principal.body)
+    view = None
+    problem = error
+    if period:
+        try:
+            view = schedules.show_schedule(env, principal, principal.body, period)
+        except Rejected as exc:
+            problem = problem or exc
+    return pages_.render(
+        request,
+        "hr_schedule.html",
+        status_code=422 if error else 200,
+        assignments=assignments,
+        known=setup.known_rulebooks(env),
+        field=field_of(problem),
+        view=view,
+        period=period or "",
+        error=problem,
+        approved=approved,
+        assigned=assigned,
+        may_approve=Role.APPOINTING_OFFICIAL in principal.roles,
+        may_assign=bool(principal.roles & setup.SETUP_ROLES),
+    )
+
+
+PeriodQuery = Annotated[str | None, Query(max_length=16, pattern=r"^[0-9]{4}(-Q[1-4])?$")]
+
+
+@pages.get("/schedule")
+def schedule_page(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: SchedulePrincipal,
+    period: PeriodQuery = None,
+    approved: bool = False,
+    assigned: bool = False,
+) -> Response:
+    """The body's rulebooks (G-3) and a period's schedule: who, by whom, which method, which dates (G-4)."""
+    return _schedule(request, env, pages_, principal, period, approved=approved, assigned=assigned)
+
+
+@pages.post("/schedule/approve")
+def schedule_approve(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: SchedulePrincipal,
+    period: Annotated[str, Form(max_length=16, pattern=r"^[0-9]{4}(-Q[1-4])?$")],
+) -> Response:
+    """The appointing official approves the schedule (G-4); anyone else is refused naming G-4."""
+    assert principal.body is not None
+    try:
+        if principal.person is None:
+            raise schedules.ScheduleRefused("only a person approves the schedule", field="by")
+        schedules.approve_schedule(env, principal, principal.body, period, by=principal.person, day=_today(env))
+    except Rejected as exc:
+        return _schedule(request, env, pages_, principal, period, error=exc)
+    return RedirectResponse(f"/hr/schedule?period={period}&approved=true", status_code=303)
+
+
+@pages.post("/rulebooks")
+def rulebook_assign(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    rulebook: Annotated[str, Form(max_length=100, pattern=PRINTABLE)],
+    valid_from: Annotated[str, Form(max_length=10)],
+    valid_until: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Assign a rulebook to the body (G-3); overlaps and dates outside the rulebook are refused naming the field."""
+    assert principal.body is not None
+    try:
+        start = _day(valid_from, "valid_from")
+        end = _day(valid_until, "valid_until") if valid_until.strip() else None
+        setup.assign_rulebook(env, principal, principal.body, rulebook, start, end)
+    except Rejected as exc:
+        return _schedule(request, env, pages_, principal, None, error=exc)
+    return RedirectResponse("/hr/schedule?assigned=true", status_code=303)
+
+
+# --- people and the Commission --------------------------------------------------------------------------------------
+
+
+@pages.get("/people")
+def people_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal) -> Response:
+    """The body's people today: unit, category, head, body roles and contacts (never a score, R-2)."""
+    assert principal.body is not None
+    error: Rejected | None = None
+    try:
+        found = body_setup.people(env, principal, principal.body, _today(env))
+    except Rejected as exc:
+        found, error = [], exc
+    return pages_.render(
+        request, "hr_people.html", status_code=422 if error else 200, people=found, error=error, field=field_of(error)
+    )
+
+
+@pages.get("/commission")
+def commission_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal) -> Response:
+    """M-7: the Evaluation Commission's composition today, and whether the body's rulebook has one."""
+    assert principal.body is not None
+    error: Rejected | None = None
+    view = None
+    try:
+        view = body_setup.commission(env, principal, principal.body, _today(env))
+    except Rejected as exc:
+        error = exc
+    return pages_.render(
+        request, "hr_commission.html", status_code=422 if error else 200, view=view, error=error, field=field_of(error)
+    )
