@@ -238,17 +238,18 @@ class World:
         return result
 
     def _prepare_quarter(self) -> None:
-        """The rulebook assigned from the start of the year, and leave in the quarter for some (E-3)."""
-        from persistence.uow import UnitOfWork
-
+        """The rulebook assigned from the start of the year, the quarter's schedule approved by the appointing
+        official (G-4), and leave in the quarter for some (E-3)."""
         from application.actions.schedule import approve_schedule
         from domain.access import Principal
+        from domain.vocabulary import Role
+        from persistence.uow import UnitOfWork
 
         with UnitOfWork(self.engine, actor="bench:setup") as uow:
             uow.rules.assign_rulebook(body_id=self.body_id, rulebook_id=RULEBOOK, valid_from=AS_OF)
             uow.commit()
-        # G-4: the appointing official (E0) approves the quarter's schedule before it opens
-        approve_schedule(self.env, Principal.system_step("bench:setup"), BODY, QUARTER, by="E0", day=OPENING_DAY)
+        official = Principal.of_person("E0", body=BODY, roles=[Role.APPOINTING_OFFICIAL])
+        approve_schedule(self.env, official, BODY, QUARTER, by="E0", day=date(2025, 3, 28))
         rows = list(synthetic.absences(self.suite.people))
         with self.engine.begin() as connection:
             ids = dict(

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TypeVar
 
 from domain.categories import ALLOWED_FORM, CategoryCodeError, normalize_category
@@ -445,11 +446,20 @@ class Organization:
         self.employee(person)
         acting = [
             (assignment.start, other.id)
-            for other in self.employees
-            for assignment in other.acting_for
-            if assignment.person == person and assignment.covers(on) and other.in_service_on(on)
+            for other, assignment in self._acting_by_person.get(person, ())
+            if assignment.covers(on) and other.in_service_on(on)
         ]
         return [holder for _, holder in sorted(acting)]
+
+    @cached_property
+    def _acting_by_person(self) -> dict[str, list[tuple[Employee, ActingAssignment]]]:
+        """Acting assignments by the person they cover: :meth:`acting_for` reads one list, not every employee
+        (issue 13: a scan per call made routing quadratic in the body's size)."""
+        index: dict[str, list[tuple[Employee, ActingAssignment]]] = {}
+        for other in self.employees:
+            for assignment in other.acting_for:
+                index.setdefault(assignment.person, []).append((other, assignment))
+        return index
 
     # --- units ---
 

@@ -40,6 +40,12 @@ COPY_FROM = 1000
 """Rows from which PostgreSQL gets ``COPY`` into a temporary table rather than multi-row ``VALUES``."""
 
 
+ANALYZE_FROM = 10_000
+"""Rows inserted by one bulk write from which PostgreSQL re-reads the table's statistics at once (``ANALYZE``): the
+same day's next step must not be planned on the statistics of an empty table (issue 13: a join planned as a nested
+loop over 100,000 evaluations ran for minutes; autovacuum may be minutes behind, or off)."""
+
+
 class CopyCount:
     """``COPY`` statements sent on the driver connection, which SQLAlchemy's events do not see (benchmarks), and the
     rows they wrote straight into a table (:func:`append_rows`)."""
@@ -128,6 +134,8 @@ def _copy_ignoring_duplicates(
     )
     inserted: int = connection.execute(statement).rowcount
     connection.exec_driver_sql(f"DROP TABLE {temp}")
+    if inserted >= ANALYZE_FROM:
+        connection.exec_driver_sql(f"ANALYZE {dialect.identifier_preparer.format_table(table)}")
     return inserted
 
 

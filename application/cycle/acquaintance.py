@@ -34,27 +34,38 @@ def _delivered_day(ctx: BodyContext, message: Mapping[str, Any]) -> date:
 def record_notices_sent(ctx: BodyContext, day: date) -> int:
     """``notice_sent_on`` = the day the evaluatee's ``evaluation_notice`` was handed to a channel (P-4).
 
-    Set-based (issue 13): one query joins the body's evaluations without a sent date to their delivered notices
-    (locking those evaluations on PostgreSQL), one ``UPDATE`` sets the dates and one insert audits them.
+    Set-based (issue 13): the body's evaluations without a sent date (locked on PostgreSQL, so that two sweeps
+    cannot both record) and the body's delivered notices are read by two single-table queries — no join whose
+    plan depends on fresh statistics — matched here, then one ``UPDATE`` sets the dates and one insert audits them.
     """
     evaluation, outbox, period = flowstate.evaluation, flowstate.outbox, flowstate.period_table
-    query = (
-        sa.select(evaluation.c.id, outbox.c.proof, outbox.c.delivered_at)
-        .join(period, period.c.id == evaluation.c.period_id)
-        .join(outbox, outbox.c.evaluation_id == evaluation.c.id)
+    waiting = (
+        sa.select(evaluation.c.id)
         .where(
-            period.c.body_id == ctx.body_id,
+            evaluation.c.period_id.in_(sa.select(period.c.id).where(period.c.body_id == ctx.body_id)),
             evaluation.c.notice_sent_on.is_(None),
             evaluation.c.eligible.is_(True),
+        )
+        .with_for_update()
+    )
+    ids = set(ctx.uow.session.execute(waiting).scalars())
+    if not ids:
+        return 0
+    sent = (
+        sa.select(outbox.c.evaluation_id, outbox.c.proof["at"].as_string().label("at"), outbox.c.delivered_at)
+        .where(
+            outbox.c.body_id == ctx.body_id,
             outbox.c.kind == MessageKind.EVALUATION_NOTICE.value,
             outbox.c.status == "delivered",
+            outbox.c.evaluation_id.is_not(None),
         )
-        .order_by(evaluation.c.id, outbox.c.id)
-        .with_for_update(of=evaluation)
+        .order_by(outbox.c.id)
     )
     days: dict[int, date] = {}
-    for row in ctx.uow.session.execute(query).mappings():
-        days.setdefault(row["id"], _delivered_day(ctx, dict(row)))
+    clock = ctx.env.clock
+    for row in ctx.uow.session.execute(sent):
+        if row.evaluation_id in ids and row.evaluation_id not in days:
+            days[row.evaluation_id] = clock.local_date(row.at) if row.at else clock.local_date(row.delivered_at)
     return ctx.uow.evaluations.record_notices_sent(days, reason="notice delivered (P-4)")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from application import messages
 from application.context import BodyContext
-from application.cycle.routing import escalation_recipient
+from application.cycle.routing import Delegations, delegations_for, escalation_recipient
 from domain.rulebook import ESCALATION_LADDER
 from notifications.kinds import MessageKind
 from persistence import bulk, flowstate
@@ -78,11 +78,12 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
     rows = _awaiting(ctx, flowstate.evaluation.c.deadline < day)
     escalations: list[dict[str, Any]] = []
     queued: list[NewMessage] = []
+    delegations = delegations_for(ctx, list(rows), day)  # D-4, one query for every row (issue 13)
     for row in rows:
         book = ctx.book(row["rulebook_id"])
         for name in book.reminders.escalation:
             level = ESCALATION_LADDER.index(name) + 1
-            to_person = _recipient(ctx, row, name)
+            to_person = _recipient(ctx, row, name, delegations)
             if name != "hr" and to_person is None:
                 continue
             escalations.append(
@@ -102,9 +103,9 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
     return bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, escalations, key)
 
 
-def _recipient(ctx: BodyContext, row: Mapping[str, Any], level: str) -> int | None:
+def _recipient(ctx: BodyContext, row: Mapping[str, Any], level: str, delegations: Delegations) -> int | None:
     """G-7: the evaluator due on the day, or whoever holds their head's seat; ``None`` for HR."""
-    return escalation_recipient(ctx, row, level, ctx.on)
+    return escalation_recipient(ctx, row, level, ctx.on, delegations)
 
 
 def _overdue_message(

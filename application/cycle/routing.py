@@ -28,9 +28,20 @@ Delegations = Mapping[tuple[int, int], int]
 REROUTED = "reroute"
 
 
+BODY_WIDE = 100
+"""From this many evaluations, the body's delegations are read whole and filtered here (one query whatever N, and no
+``IN`` list past PostgreSQL's 65,535 parameters: issue 13)."""
+
+
 def delegations_for(ctx: BodyContext, rows: list[Row], day: date) -> Delegations:
     """D-4: the delegations recorded by ``day`` for the evaluatees of ``rows`` (one query)."""
-    return ctx.uow.org.delegations({row["person_id"] for row in rows}, day) if rows else {}
+    if not rows:
+        return {}
+    wanted = {row["person_id"] for row in rows}
+    if len(wanted) < BODY_WIDE:
+        return ctx.uow.org.delegations(wanted, day)
+    found = ctx.uow.org.delegations_in_body(ctx.body_id, day)
+    return {key: delegate for key, delegate in found.items() if key[0] in wanted}
 
 
 def due_for(ctx: BodyContext, row: Row, day: date, delegations: Delegations | None = None) -> DueEvaluator | None:
@@ -127,12 +138,15 @@ def _sheet_request(ctx: BodyContext, row: Row, evaluator: int, day: date) -> Non
     )
 
 
-def escalation_recipient(ctx: BodyContext, row: Row, level: str, day: date) -> int | None:
+def escalation_recipient(
+    ctx: BodyContext, row: Row, level: str, day: date, delegations: Delegations | None = None
+) -> int | None:
     """G-7: who receives an overdue-sheet escalation of ``level`` on ``day`` (``None``: HR, or nobody for the
-    evaluator's levels): the evaluator due that day, or whoever holds their head's seat."""
+    evaluator's levels): the evaluator due that day, or whoever holds their head's seat. ``delegations``: read
+    once for many rows (``delegations_for``), else per row."""
     if level not in ESCALATION_LADDER or level == "hr":
         return None
-    due = due_for(ctx, row, day)
+    due = due_for(ctx, row, day, delegations)
     if due is None:
         stored = row["evaluator_id"]
         if level == "evaluator" or stored is None:

@@ -306,6 +306,16 @@ class OrgRepository(Repository):
         )
         return {(evaluatee, evaluator): delegate for evaluatee, evaluator, delegate in self.session.execute(statement)}
 
+    def delegations_in_body(self, body_id: int, on: date) -> dict[tuple[int, int], int]:
+        """D-4: :meth:`delegations` for every evaluatee of the body, in one query whatever their number."""
+        statement = (
+            sa.select(DelegationRow.evaluatee_id, DelegationRow.evaluator_id, DelegationRow.delegate_id)
+            .join(PersonRow, PersonRow.id == DelegationRow.evaluatee_id)
+            .where(PersonRow.body_id == body_id, DelegationRow.started_on <= on)
+            .order_by(DelegationRow.started_on, DelegationRow.id)
+        )
+        return {(evaluatee, evaluator): delegate for evaluatee, evaluator, delegate in self.session.execute(statement)}
+
     # --- absences, dismissals, probation, sanctions ------------------------------------------------------------
 
     def add_absence(self, *, person_id: int, kind: AbsenceKind, started_on: date, ended_on: date) -> None:
