@@ -99,6 +99,7 @@ def read_yaml(text: str, source: str, urls: UrlPolicy = DEFAULT_URLS) -> YamlSta
                 appointed=employee.appointed,
                 dismissed=employee.dismissed,
                 probation_until=employee.probation_until,
+                public_service=employee.public_service,
                 contacts=contacts,
                 roles=frozenset(roles),
                 managed_roles=MANAGED_ROLES,

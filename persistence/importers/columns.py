@@ -104,6 +104,17 @@ COLUMNS: Final[tuple[Column, ...]] = (
         aliases=("испытательный срок до", "испытательный срок", "сынақ мерзімі", "сынақ мерзімінің соңы"),
         help="last day of probation (E-5)",
     ),
+    Column(
+        "public_service",
+        aliases=(
+            "государственные услуги",
+            "оказывает государственные услуги",
+            "мемлекеттік қызметтер",
+            "мемлекеттік қызмет көрсету",
+            "public services",
+        ),
+        help="yes/no: the post provides public services, so the customer competencies are rated (M-6)",
+    ),
     Column("email", aliases=("e-mail", "электронная почта", "эл почта", "электрондық пошта", "почта")),
     Column("phone", aliases=("телефон", "мобильный телефон", "ұялы телефон", "mobile"), help="+7XXXXXXXXXX (SMS)"),
     Column("telegram", aliases=("телеграм", "телеграмм")),
@@ -155,6 +166,24 @@ def text(value: Any, *, limit: int = 500) -> str | None:
     if len(result) > limit:
         raise CellError(f"longer than {limit} characters")
     return result
+
+
+_YES = frozenset({"yes", "y", "true", "1", "да", "иә", "ия", "x", "+"})
+_NO = frozenset({"no", "n", "false", "0", "нет", "жоқ", "-"})
+
+
+def yes_no(value: Any) -> bool:
+    """A yes/no cell (TRUE/FALSE, 1/0, yes/no, да/нет, иә/жоқ); empty is no."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    word = (text(value, limit=20) or "").lower()
+    if not word or word in _NO:
+        return False
+    if word in _YES:
+        return True
+    raise CellError(f"expected yes or no (да/нет, иә/жоқ, 1/0), got {word!r}")
 
 
 def key(value: Any, what: str) -> str | None:

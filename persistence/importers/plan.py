@@ -69,6 +69,7 @@ class DbAppointment:
     position: PositionKey
     started_on: date
     ended_on: date | None
+    public_service: bool = False  # M-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ class NewAppointment:
     position: PositionKey
     started_on: date
     ended_on: date | None = None
+    public_service: bool = False  # M-6
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ COUNTS = (
     "moves",
     "posts_corrected",
     "appointment_dates_corrected",
+    "public_service_changed",
     "heads_set",
     "heads_changed",
     "heads_removed",
@@ -360,16 +363,24 @@ class Planner:
             start = spec.appointed or (SINCE_EVER if person_id is None else self.as_of)
             if spec.appointed is None and person_id is None:
                 self._defaulted.append(spec.where)
-            self._appoint(NewAppointment(spec.personnel_number, position, start))
+            self._appoint(NewAppointment(spec.personnel_number, position, start, public_service=spec.public_service))
             self.plan.counts["posts_added"] += 1
             return (start if person_id is not None else None), start
         if current.ended_on is not None and spec.appointed is not None and spec.appointed > current.ended_on:
-            self._appoint(NewAppointment(spec.personnel_number, position, spec.appointed))  # back in service
+            self._appoint(  # back in service
+                NewAppointment(spec.personnel_number, position, spec.appointed, public_service=spec.public_service)
+            )
             self.plan.counts["posts_added"] += 1
             return spec.appointed, spec.appointed
         if current.position == position:
             if spec.appointed is not None and spec.appointed != current.started_on:
                 self._correct_start(spec, history)
+            if current.public_service != spec.public_service:
+                word = "provides" if spec.public_service else "no longer provides"
+                self._change_appointment(
+                    current, {"public_service": spec.public_service}, f"post {word} public services (M-6)"
+                )
+                self.plan.counts["public_service_changed"] += 1
             return None, spec.appointed or current.started_on
         moved_on = spec.appointed or self.as_of
         if moved_on > current.started_on:
@@ -378,7 +389,7 @@ class Planner:
             if current.ended_on is None or current.ended_on >= moved_on:
                 detail = f"moved to {_post_text(position)} on {moved_on.isoformat()}"
                 self._change_appointment(current, {"ended_on": moved_on - DAY}, detail)
-            self._appoint(NewAppointment(spec.personnel_number, position, moved_on))
+            self._appoint(NewAppointment(spec.personnel_number, position, moved_on, public_service=spec.public_service))
             self.plan.counts["moves"] += 1
             return moved_on, moved_on
         if moved_on == current.started_on:
@@ -428,7 +439,12 @@ class Planner:
     def _change_appointment(self, row: DbAppointment, changes: dict[str, Any], detail: str) -> None:
         change = self.plan.appointment_changes.get(row.id)
         if change is None:
-            before = {"position": row.position, "started_on": row.started_on, "ended_on": row.ended_on}
+            before = {
+                "position": row.position,
+                "started_on": row.started_on,
+                "ended_on": row.ended_on,
+                "public_service": row.public_service,
+            }
             change = self.plan.appointment_changes[row.id] = Change("appointment", row.id, before, dict(before))
         change.after.update(changes)
         change.reasons.append(detail)
@@ -443,7 +459,12 @@ class Planner:
             return None
         current = history[-1]
         if current.id not in self.plan.appointment_changes:
-            before = {"position": current.position, "started_on": current.started_on, "ended_on": current.ended_on}
+            before = {
+                "position": current.position,
+                "started_on": current.started_on,
+                "ended_on": current.ended_on,
+                "public_service": current.public_service,
+            }
             return Change("appointment", current.id, before, dict(before))
         return self.plan.appointment_changes[current.id]
 

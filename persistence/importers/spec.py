@@ -167,6 +167,7 @@ class PersonSpec:
     appointed: date | None = None
     dismissed: date | None = None
     probation_until: date | None = None
+    public_service: bool = False  # M-6: the post provides public services
     contacts: tuple[ContactSpec, ...] = ()
     roles: frozenset[Role] = frozenset()
     managed_roles: frozenset[Role] = frozenset()

@@ -407,6 +407,7 @@ def _person(row: _Row, units: dict[str, UnitSpec]) -> PersonSpec | None:
     appointed = row.read("appointed", columns.day)
     dismissed = row.read("dismissed", columns.day)
     probation = row.read("probation_until", columns.day)
+    public_service = bool(row.read("public_service", columns.yes_no, False)) if row.has("public_service") else False
     if appointed and dismissed and dismissed < appointed:
         row.fail("dismissed", f"before the appointment on {appointed.isoformat()}", dismissed)
     if appointed and probation and probation < appointed:
@@ -431,6 +432,7 @@ def _person(row: _Row, units: dict[str, UnitSpec]) -> PersonSpec | None:
         appointed=appointed,
         dismissed=dismissed,
         probation_until=probation,
+        public_service=public_service,
         contacts=contacts,
         roles=roles,
         managed_roles=frozenset(BODY_ROLES) if row.has("roles") else frozenset(),

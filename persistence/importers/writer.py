@@ -98,15 +98,16 @@ def load_snapshot(
             PositionRow.category,
             AppointmentRow.started_on,
             AppointmentRow.ended_on,
+            AppointmentRow.public_service,
         )
         .join(PositionRow, PositionRow.id == AppointmentRow.position_id)
         .join(UnitRow, UnitRow.id == PositionRow.unit_id)
         .where(AppointmentRow.person_id.in_(in_body))
         .order_by(AppointmentRow.person_id, AppointmentRow.started_on, AppointmentRow.id)
     )
-    for person_id, row_id, unit, title, category, started, ended in connection.execute(appointments):
+    for person_id, row_id, unit, title, category, started, ended, public in connection.execute(appointments):
         snapshot.appointments.setdefault(person_id, []).append(
-            DbAppointment(row_id, (unit, title, category), started, ended)
+            DbAppointment(row_id, (unit, title, category), started, ended, bool(public))
         )
     heads = (
         sa.select(
@@ -313,6 +314,7 @@ class Writer:
                     "position_id": self.positions[after["position"]],
                     "started_on": after["started_on"],
                     "ended_on": after["ended_on"],
+                    "public_service": bool(after.get("public_service", False)),
                 }
             )
             self._change(change)
@@ -325,6 +327,7 @@ class Writer:
                     "position_id": self.positions[item.position],
                     "started_on": item.started_on,
                     "ended_on": item.ended_on,
+                    "public_service": item.public_service,
                 }
                 for item in plan.new_appointments
             ],

@@ -28,6 +28,7 @@ from persistence.uow import UnitOfWork
 from tests.integration.test_import_support import (
     EXAMPLE_CSV,
     EXAMPLE_XLSX,
+    HEADER,
     csv_bytes,
     generated_staff,
     person,
@@ -483,6 +484,32 @@ class ImportContract:
         print(f"\n{engine.dialect.name}: {self.big} people: first import {first:.1f} s, re-import {second:.1f} s, "
               f"100 moves {changes:.1f} s; {report.seconds}")  # fmt: skip
         assert first < 60 and second < 30
+
+    # --- public-service posts (M-6) ---
+
+    def test_a_public_service_column_marks_the_post_and_a_change_is_audited(self, engine: Engine, files: Any) -> None:
+        """M-6: a post that provides public services (yes/да/иә/1) has the customer competencies rated; the flag
+        is read from the file, set on the current post, and changing it later is one audited change, not a move."""
+        header = (*HEADER, "public_service")
+        rows = [dict(row, public_service="") for row in small_staff()]
+        rows[2]["public_service"] = "да"  # E2
+        path = files(rows)
+        path.write_bytes(csv_bytes(rows, header=header))
+        self.run(engine, path, body_name="Demo agency")
+        people = organization(engine, AS_OF).employees_by_id
+        assert people["E2"].public_service and not people["E1"].public_service
+        rows[2]["public_service"] = "жоқ"
+        rows[3]["public_service"] = "yes"  # E3
+        path.write_bytes(csv_bytes(rows, header=header))
+        again = self.run(engine, path)
+        assert again.counts == {"public_service_changed": 2}
+        people = organization(engine, AS_OF).employees_by_id
+        assert people["E3"].public_service and not people["E2"].public_service
+        assert people["E2"].appointed == date(2020, 1, 1)  # the same post: no move, the tenure stays
+        rows[1]["public_service"] = "maybe"
+        path.write_bytes(csv_bytes(rows, header=header))
+        problem = self.refused(engine, path)
+        assert "public_service" in str(problem) and "maybe" in str(problem)
 
     # --- the scenario's organization ---
 
