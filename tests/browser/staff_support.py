@@ -76,6 +76,12 @@ def add_staff_and_accounts(engine: sa.Engine) -> None:
         assert body is not None
         hh = uow.org.add_person(body_id=body.id, personnel_number="HH", full_name="Гүлмира Head", language=Language.RU)
         hs = uow.org.add_person(body_id=body.id, personnel_number="HS", full_name="Staff <b>HR</b>")
+        # B-corps HR staff hold posts like everyone (a B-corps person without one is not a consistent organisation)
+        unit_id = uow.session.execute(
+            sa.text("SELECT id FROM unit WHERE body_id = :body ORDER BY id LIMIT 1"), {"body": body.id}
+        ).scalar_one()
+        for person in (hh, hs):
+            uow.org.appoint(person_id=person.id, unit_id=unit_id, category="C-4", started_on=date(2020, 1, 1))
         uow.org.add_role(body_id=body.id, person_id=hh.id, role=Role.HR_HEAD, started_on=date(2020, 1, 1))
         uow.org.add_role(body_id=body.id, person_id=hs.id, role=Role.HR, started_on=date(2020, 1, 1))
         numbers = dict(
