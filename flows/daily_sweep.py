@@ -55,15 +55,19 @@ def build(
         ``failed`` and the others go on. Returns {step: {body: count}}."""
         done: dict[str, dict[int, int]] = {name: {} for name in steps}
         with tags(BODY_TAG):
-            futures = {body_id: sweep_body.submit(phase, steps, day, body_id) for body_id in bodies}
-        for body_id, future in futures.items():
-            try:
-                counts = future.result()
-            except Exception as exc:  # one body's failure never stops the others (issue 13)
-                failed.setdefault(body_id, f"{phase}: {type(exc).__name__}: {str(exc)[:300]}")
-                continue
-            for name, count in counts.items():
-                done[name][body_id] = count
+            if len(bodies) == 1:  # one body (an installation of one body, a simulation): no thread to hand over to
+                outcomes: dict[int, Any] = {bodies[0]: lambda: sweep_body(phase, steps, day, bodies[0])}
+            else:
+                futures = {body_id: sweep_body.submit(phase, steps, day, body_id) for body_id in bodies}
+                outcomes = {body_id: future.result for body_id, future in futures.items()}
+            for body_id, outcome in outcomes.items():
+                try:
+                    counts = outcome()
+                except Exception as exc:  # one body's failure never stops the others (issue 13)
+                    failed.setdefault(body_id, f"{phase}: {type(exc).__name__}: {str(exc)[:300]}")
+                    continue
+                for name, count in counts.items():
+                    done[name][body_id] = count
         return done
 
     runner: Any = ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_BODIES)  # Prefect types its futures' generics loosely
