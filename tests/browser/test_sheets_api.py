@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -135,7 +136,8 @@ def test_signing_twice_the_same_content_is_one_version(
     again = client.post(f"/api/v1/sheets/{world.differentiation}/signature", headers=headers, json=body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["version"] == again.json()["version"] == 1 and again.json()["unchanged"] is True
-    assert (first.json()["score"], first.json()["category"]) == ("4.25", "effective")
+    # the stored score, as every score of the API: an exact decimal string at the stored precision (decision 0070)
+    assert (Decimal(first.json()["score"]), first.json()["category"]) == (Decimal("4.25"), "effective")
     changed = client.post(
         f"/api/v1/sheets/{world.differentiation}/signature",
         headers=headers,
@@ -271,7 +273,7 @@ def test_a_quarterly_form_shows_the_q3_caps_and_caps_the_result(
     }
     signed = client.post(f"/api/v1/sheets/{world.form2}/signature", headers=headers, json={"scores": fives})
     assert signed.status_code == 201, signed.text
-    assert (signed.json()["score"], signed.json()["category"]) == ("2.99", "satisfactory")
+    assert (Decimal(signed.json()["score"]), signed.json()["category"]) == (Decimal("2.99"), "satisfactory")
     assert status_of(live_app, world.form2) == "completed"
 
 

@@ -4,6 +4,7 @@ other bodies are swept all the same, and a re-run of the same day does nothing t
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -43,30 +44,29 @@ def test_a_body_without_a_rulebook_is_reported_and_the_others_are_swept(world: W
     assert dump(engine) == before  # the re-run of the day does nothing twice for the body that was swept
 
 
-def test_every_per_body_task_run_carries_the_concurrency_tag(world: World) -> None:  # noqa: F811
+def test_every_per_body_task_run_carries_the_concurrency_tag(
+    world: World,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Prefect's tag concurrency limit (``prefect concurrency-limit create bagalau-sweep-body N``) bounds the
-    bodies swept at once across every worker: each per-body task run must carry the tag."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+    bodies swept at once across every worker: each per-body task run must carry the tag. The tags are read from
+    the running task run's own context, as Prefect gave them (the API learns them later, from events)."""
+    from prefect.context import TaskRunContext
 
+    from application.cycle import sweep
+
+    seen: list[tuple[str, frozenset[str]]] = []
+    run_step = sweep.run_step
+
+    def recording(env: Any, name: str, body_id: int, day: date) -> int:
+        context = TaskRunContext.get()
+        assert context is not None, f"step {name} ran outside a task run"
+        seen.append((context.task_run.name, frozenset(context.task_run.tags)))
+        return run_step(env, name, body_id, day)
+
+    monkeypatch.setattr(sweep, "run_step", recording)
     world(example("model-2018-q1-2025.yaml"))
     world.flows.daily_sweep(as_of=date(2025, 4, 2))
 
-    async def runs() -> list[tuple[str, list[str]]]:
-        async with get_client() as client:
-            found = await client.read_task_runs(
-                task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="-delivery-"))
-            )
-            return [(run.name, list(run.tags)) for run in found]
-
-    import asyncio
-    import time
-
-    # task runs reach the server as events, processed in the background: wait for them (bounded), do not race them
-    deadline = time.monotonic() + 60
-    found = asyncio.run(runs())
-    while not found and time.monotonic() < deadline:
-        time.sleep(0.5)
-        found = asyncio.run(runs())
-    assert found and all(BODY_TAG in tags for _, tags in found)
-    assert {name.rsplit("-", 1)[0] for name, _ in found} >= {"before-delivery", "after-delivery"}
+    assert seen and all(BODY_TAG in tags for _, tags in seen), seen
+    assert {name.rsplit("-", 1)[0] for name, _ in seen} >= {"before-delivery", "after-delivery"}
