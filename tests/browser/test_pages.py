@@ -56,6 +56,7 @@ def test_failed_logins_are_rate_limited(page: Any, live_app: LiveApp) -> None:
 def test_logging_out_ends_the_session(page: Any, live_app: LiveApp) -> None:
     log_in(page, live_app)
     expect(page.locator("h1")).to_contain_text("Қош келдіңіз, Айгерім Сәрсенова")
+    expect(page.locator("main a[href='/hr/board']")).to_have_count(0)  # no HR role: no HR dashboard offered
     page.click("text=Шығу")
     expect(page).to_have_url(f"{live_app.url}/login")
     page.goto(f"{live_app.url}/")
@@ -163,6 +164,8 @@ def test_every_page_in_each_language(
     page.click(f"header form.languages button[value={language}]")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("p.today")).to_have_text(re.compile(date_pattern))
+    expect(page.locator("main a[href='/hr/board']")).to_have_count(1)  # an admin finds the HR dashboard from home
+    assert "<" not in page.title()  # the title is text, never markup
     shoot(page, f"home-{language}")
     page.goto(f"{live_app.url}/account")
     expect(page.locator("dl.facts")).to_contain_text(re.compile(minutes))
