@@ -164,6 +164,7 @@ def test_every_page_in_each_language(
     page.click(f"header form.languages button[value={language}]")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("p.today")).to_have_text(re.compile(date_pattern))
+    assert ".." not in page.locator("p.today").inner_text()  # "7 декабря 2026 г." ends its sentence itself
     expect(page.locator("main a[href='/hr/board']")).to_have_count(1)  # an admin finds the HR dashboard from home
     assert "<" not in page.title()  # the title is text, never markup
     shoot(page, f"home-{language}")
