@@ -16,6 +16,7 @@ sessions run on the wall clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -514,16 +515,7 @@ def disagree_page(
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """C-2 from the page: refused with the rule named beside the form (the text kept), else the case is open."""
-    detail = _own(request, env, principal, evaluation_id, action="disagree", rule="C-2")
-    problem = _text_problem(text)
-    kept = text[:MAX_TEXT].replace("\x00", "")
-    if problem is not None:
-        return _detail_page(request, pages_, detail, status_code=422, error=problem, rule="C-2", text=kept)
-    try:
-        _disagree(env, principal, detail, text)
-    except Rejected as exc:
-        return _detail_page(request, pages_, detail, status_code=422, error=exc.reason, rule=exc.rule, text=kept)
-    return _after(evaluation_id, "disagreed")
+    return _text_action(request, env, pages_, principal, evaluation_id, text, "disagree", "C-2", _disagree, "disagreed")
 
 
 @pages.post("/evaluations/{evaluation_id}/appeal")
@@ -536,16 +528,33 @@ def appeal_page(
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """M-9 / C-9 from the page."""
-    detail = _own(request, env, principal, evaluation_id, action="appeal", rule="M-9")
+    return _text_action(request, env, pages_, principal, evaluation_id, text, "appeal", "M-9", _appeal, "appealed")
+
+
+def _text_action(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: Principal,
+    evaluation_id: int,
+    text: str,
+    action: str,
+    rule: str,
+    act: Callable[[EnvDep, Principal, queries.EvaluationDetail, str], Any],
+    done: str,
+) -> Response:
+    """An employee's statement with a text (disagreement, appeal): refused with the rule named beside the form (the
+    text kept), else acted on and the result page shown again."""
+    detail = _own(request, env, principal, evaluation_id, action=action, rule=rule)
     problem = _text_problem(text)
     kept = text[:MAX_TEXT].replace("\x00", "")
     if problem is not None:
-        return _detail_page(request, pages_, detail, status_code=422, error=problem, rule="M-9", text=kept)
+        return _detail_page(request, pages_, detail, status_code=422, error=problem, rule=rule, text=kept)
     try:
-        _appeal(env, principal, detail, text)
+        act(env, principal, detail, text)
     except Rejected as exc:
         return _detail_page(request, pages_, detail, status_code=422, error=exc.reason, rule=exc.rule, text=kept)
-    return _after(evaluation_id, "appealed")
+    return _after(evaluation_id, done)
 
 
 @pages.post("/evaluations/{evaluation_id}/refusal-act")
