@@ -88,6 +88,7 @@ IN_THE_SEATS_STEAD = frozenset(
         MessageKind.DISAGREEMENT_RECEIVED,
         MessageKind.CALIBRATION_DECIDED,
         MessageKind.COMMISSION_SCHEDULE_NOTICE,
+        MessageKind.COMMISSION_APPROVAL_REQUEST,
     )
 )
 """G-7: kinds addressed to someone for their post (evaluator, head, appointing official, panel member) and

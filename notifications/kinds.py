@@ -78,6 +78,10 @@ class MessageKind(StrEnum):
     COMMISSION_DECISION = "commission_decision"
     """M-7: to the employee — the Commission approved or revised the result; the appointing official approved it."""
 
+    COMMISSION_APPROVAL_REQUEST = "commission_approval_request"
+    """M-7 (004 §39): to the appointing official — the Commission's protocol is signed; approve its results, which
+    take effect only then. No result (R-2): the page shows them to the official."""
+
     REFUSAL_ACT = "refusal_act"
     """M-8: to the employee — they refused to acknowledge; an act was drawn up and the result still stands."""
 

@@ -95,6 +95,12 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "category": "effective",
         "rulebook": "kz-model-2018",
     },
+    MessageKind.COMMISSION_APPROVAL_REQUEST: {
+        "period": "2025",
+        "meeting_date": "2026-01-20",
+        "results": 4,
+        "link": "https://bagalau.example.kz/commission",
+    },
     MessageKind.REFUSAL_ACT: {"period": "2025", "act_date": "2026-01-23", **_RESULT},
     MessageKind.APPEAL_OUTCOME: {"period": "2025", "outcome": "revised", **_RESULT},
     MessageKind.SUNSET_WARNING: {

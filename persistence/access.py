@@ -85,7 +85,7 @@ def evaluation_parties(session: Session, evaluation_ids: Iterable[int], on: date
     decided = _commission_evaluations(session, ids)
     by_commission = {row.id for row in rows if row.id in decided or row.submitted_to_commission_on is not None}
     commission_ids = _commissions(session, bodies, on) if by_commission else {}
-    official_ids = _deciding_officials(session, ids) if by_commission else {}
+    official_ids = _deciding_officials(session, ids, on) if by_commission else {}
     # Only the personnel numbers of the people named: a page of ten evaluations in a body of 10,000 reads ~30 rows.
     named = {key for row in rows for key in (row.person_id, row.evaluator_id, row.approver_id) if key is not None}
     named |= {key for keys in panel_ids.values() for key in keys}
@@ -134,15 +134,37 @@ def _commissions(session: Session, bodies: set[int], on: date) -> dict[int, set[
     return found
 
 
-def _deciding_officials(session: Session, ids: list[int]) -> dict[int, int]:
-    """Evaluation id → the appointing official (person id) who approved the Commission's decision on it (M-7)."""
+def _deciding_officials(session: Session, ids: list[int], on: date) -> dict[int, int]:
+    """Evaluation id → the appointing official (person id) who approved the Commission's decision on it, or — while
+    the decision awaits approval — the body's appointing official on ``on``, who reads what they approve (M-7)."""
     query = (
-        sa.select(commission_decision.c.evaluation_id, commission_meeting.c.approved_by_id)
+        sa.select(
+            commission_decision.c.evaluation_id, commission_meeting.c.approved_by_id, commission_meeting.c.body_id
+        )
         .join(commission_meeting, commission_meeting.c.id == commission_decision.c.meeting_id)
-        .where(commission_decision.c.evaluation_id.in_(ids), commission_meeting.c.approved_by_id.is_not(None))
+        .where(commission_decision.c.evaluation_id.in_(ids))
     )
-    rows = session.execute(query)
-    return {int(evaluation_id): int(official) for evaluation_id, official in rows}
+    rows = list(session.execute(query))
+    waiting = {int(body_id) for _, official, body_id in rows if official is None}
+    current: dict[int, int] = {}
+    if waiting:
+        officials = (
+            sa.select(body_role.c.body_id, body_role.c.person_id)
+            .where(
+                body_role.c.body_id.in_(waiting),
+                body_role.c.role == Role.APPOINTING_OFFICIAL.value,
+                _in_force(body_role, on),
+            )
+            .order_by(body_role.c.id)
+        )
+        for body_id, person_id in session.execute(officials):
+            current.setdefault(int(body_id), int(person_id))
+    found: dict[int, int] = {}
+    for evaluation_id, official, body_id in rows:
+        who = official if official is not None else current.get(int(body_id))
+        if who is not None:
+            found[int(evaluation_id)] = int(who)
+    return found
 
 
 def person_principal(session: Session, person_id: int, on: date) -> Principal | None:

@@ -88,11 +88,12 @@ def meeting_on(session: Session, body_id: int, day: date) -> Row | None:
 
 
 def decisions_of(session: Session, evaluation_ids: Sequence[int]) -> dict[int, Row]:
-    """Evaluation id → the Commission's (latest) decision on it (M-7), with its meeting's date."""
+    """Evaluation id → the Commission's (latest) decision on it (M-7), with its meeting's date and the day the
+    appointing official approved the results (``approved_on``, ``None`` while they await it)."""
     if not evaluation_ids:
         return {}
     query = (
-        sa.select(decision_table, meeting_table.c.meeting_date)
+        sa.select(decision_table, meeting_table.c.meeting_date, meeting_table.c.approved_on)
         .join(meeting_table, meeting_table.c.id == decision_table.c.meeting_id)
         .where(decision_table.c.evaluation_id.in_(list(evaluation_ids)))
         .order_by(decision_table.c.id)

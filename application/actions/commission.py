@@ -502,14 +502,15 @@ def _witnesses(ctx: BodyContext, employee: str, actor: str, witnesses: Sequence[
 
 
 def appeal_by(ctx: BodyContext, row: Row) -> date | None:
-    """M-9: 10 working days from the Commission's decision."""
+    """M-9: 10 working days from the Commission's decision, which takes effect when the appointing official approves
+    it (M-7, decision 0140); ``None`` before."""
     decision = annual_state.decision_of(ctx.uow.session, row["id"])
-    if decision is None:
+    if decision is None or decision["approved_on"] is None:
         return None
     book, spec = spec_of(ctx, row)
     period = Period.parse(row["period_label"])
     rules = commission_rules(book)
-    return commission_schedule(period, spec, rules, ctx.calendar, decided_on=decision["decided_on"]).appeal_by
+    return commission_schedule(period, spec, rules, ctx.calendar, decided_on=decision["approved_on"]).appeal_by
 
 
 def appeal(

@@ -15,10 +15,12 @@ For every yearly cycle of a body whose rulebook sends results to the Commission:
    evaluation voted on, quorum of two thirds of the members present (those HR recorded as attending, else those
    who voted that day: the chair is never assumed present), simple majority, the chair's vote breaking a tie
    (``domain.votes.commission_outcome``). The result is the sheet's (M-4 count, M-6 indicators) or the one the
-   Commission revised it to; the employee is told
-   (``commission_decision``), with the appeal window (``appeal_window``, M-9); acquaintance is due within 2
-   working days (M-8).
-5. **Close** (M-9): a result acknowledged and not appealed within 10 working days of the decision is closed.
+   Commission revised it to; the decisions go into the signed protocol and the appointing official is asked to
+   approve them (``commission_approval_request``). **Nothing takes effect until they do** (004 §39, decision
+   0140): their approval (``application.actions.commission_results``) completes the evaluations, tells the
+   employee (``commission_decision``) with the appeal window (``appeal_window``, M-9), and acquaintance is due
+   within 2 working days of it (M-8).
+5. **Close** (M-9): a result acknowledged and not appealed within 10 working days of the approval is closed.
 
 What is done is read from columns, never from the audit log (which still records each step as a trail):
 ``evaluation_period.commission_opened_on`` (opened), ``evaluation.submitted_to_commission_on`` (submitted) and
@@ -27,14 +29,22 @@ What is done is read from columns, never from the audit log (which still records
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
-from datetime import date, time
+from datetime import date
 
 from application import messages
 from application.actions.commission import approver_of, commission_rules, evaluation_notice, spec_of
+from application.actions.commission_results import (
+    SESSION_CLOSES,
+    UNDECIDED,
+    ask_for_approval,
+    effective_day,
+    record_decisions,
+    session_over,
+)
+
+__all__ = ["SESSION_CLOSES", "UNDECIDED", "commission_book", "commission_cycle", "commission_step", "session_over"]
 from application.actions.lookup import Row
-from application.actions.sheets import SCORERS, SheetFacts
 from application.context import BodyContext, in_body
 from application.cycle import opening
 from application.environment import Environment
@@ -43,18 +53,13 @@ from domain.deadlines import commission_schedule, resolve
 from domain.eligibility import return_day
 from domain.periods import Period
 from domain.rulebook import Rulebook
-from domain.vocabulary import EvaluationStatus, PeriodKind, ResultCategory
-from domain.votes import Decision, commission_outcome, meeting_attendance
+from domain.vocabulary import EvaluationStatus, PeriodKind
 from notifications.kinds import MessageKind
 from persistence import annual_state, bulk, flowstate
-from persistence.records import CommissionMeeting
 
 COMMISSION_CYCLE = Principal.system_step("commission_cycle")
 OPENED = "open_commission"
 SUBMITTED = "submit_to_commission"
-UNDECIDED = "commission_undecided"
-SESSION_CLOSES = time(18, 0)
-"""M-7: the Commission's vote on a meeting day is closed at the end of the working day (Asia/Almaty)."""
 
 
 def commission_book(ctx: BodyContext, year: int) -> Rulebook | None:
@@ -187,142 +192,26 @@ def _submit_to_commission(ctx: BodyContext, book: Rulebook, rows: list[Row], day
     return count
 
 
-# --- 4. the Commission decides (M-7) ------------------------------------------------------------------------------
+# --- 4. the Commission decides (M-7); the appointing official approves --------------------------------------------
 
 
 def _decide(ctx: BodyContext, book: Rulebook, year: int, day: date) -> int:
-    """M-7: the decisions of every meeting whose day is over, for each evaluation voted on there."""
+    """M-7: the decisions of every meeting whose vote is closed, recorded in its signed protocol; the appointing
+    official is asked to approve them (``commission_approval_request``, once). The results take effect only when
+    they approve (``application.actions.commission_results.approve_commission_results``, decision 0140)."""
     count = 0
     for meeting in ctx.uow.commission.meetings(ctx.body_id, year):
         if session_over(ctx, meeting.meeting_date, day):
-            count += _decide_meeting(ctx, book, meeting)
+            count += record_decisions(ctx, book, meeting)
+            count += ask_for_approval(ctx, ctx.uow.commission.get(meeting.id))
     return count
-
-
-def session_over(ctx: BodyContext, meeting_date: date, day: date) -> bool:
-    """Whether the vote of a meeting is closed as of ``day``: after the meeting day, or on it once the working
-    day is over (a run for a past day acts at its end, ``Clock.moment``; the 07:00 sweep of the meeting day
-    does not decide before the session is held)."""
-    return meeting_date < day or (meeting_date == day and ctx.env.clock.moment(day).time() >= SESSION_CLOSES)
-
-
-def _decide_meeting(ctx: BodyContext, book: Rulebook, meeting: CommissionMeeting) -> int:
-    panel = ctx.org.commission
-    votes = ctx.uow.commission.votes(meeting.id)
-    if panel is None or not votes:
-        return 0
-    decided = {decision.evaluation_id for decision in ctx.uow.commission.decisions(meeting.id)}
-    by_evaluation: dict[int, dict[str, Decision]] = defaultdict(dict)
-    for vote in votes:
-        by_evaluation[vote.evaluation_id][ctx.numbers[vote.person_id]] = Decision(vote.decision, vote.revised_category)  # type: ignore[arg-type]
-    voters = sorted({ctx.numbers[vote.person_id] for vote in votes if vote.voted_on == meeting.meeting_date})
-    recorded = [ctx.numbers[person] for person in meeting.present] if meeting.attendance_recorded_on else None
-    # M-7: the attendance HR recorded, else the members who voted that day; the chair is never assumed present.
-    present = list(meeting_attendance(list(panel.members), panel.secretary, recorded=recorded, voters=voters).present)
-    rules = commission_rules(book)
-    undecided = _undecided(ctx, list(by_evaluation))
-    count = 0
-    for evaluation_id, cast in by_evaluation.items():
-        if evaluation_id in decided:
-            continue
-        outcome = commission_outcome(cast, list(panel.members), panel.chair, panel.secretary, present, rules)
-        if not outcome.decided:
-            if evaluation_id not in undecided:
-                ctx.uow.evaluations.mark_commission_undecided(evaluation_id, meeting.meeting_date)
-                ctx.uow.audit(
-                    "evaluation", evaluation_id, UNDECIDED, after={"meeting_id": meeting.id}, reason=outcome.reason
-                )
-            continue
-        _record_decision(ctx, book, meeting, evaluation_id, outcome.decision, outcome.result, outcome.reason)
-        count += 1
-    if count:
-        ctx.uow.commission.update_meeting(
-            meeting.id,
-            protocol_signed_on=meeting.meeting_date,
-            approved_by_id=ctx.appointing_official,
-            approved_on=meeting.meeting_date,
-            reason="protocol signed; results approved by the appointing official (M-7)",
-        )
-    return count
-
-
-def _undecided(ctx: BodyContext, evaluation_ids: list[int]) -> set[int]:
-    """The evaluations a vote already failed to decide (M-7: HR was told once)."""
-    if not evaluation_ids:
-        return set()
-    where = [flowstate.evaluation.c.id.in_(evaluation_ids), flowstate.evaluation.c.commission_undecided_on.is_not(None)]
-    return {row["id"] for row in flowstate.evaluations(ctx.uow.session, where=where)}
-
-
-def _sheet_category(ctx: BodyContext, row: Row) -> ResultCategory | None:
-    """The result of the current sheet (M-4 count, M-6 indicators), as the direct head signed it."""
-    sheet = ctx.uow.sheets.current(row["id"])
-    if sheet is None:
-        return None
-    book, spec = spec_of(ctx, row)
-    number = ctx.numbers[row["person_id"]]
-    facts = SheetFacts(ctx, row, row["person_id"], number, Period.parse(row["period_label"]), book, spec, None)
-    return SCORERS[spec.scoring](dict(sheet.scores), facts).category
-
-
-def _record_decision(
-    ctx: BodyContext,
-    book: Rulebook,
-    meeting: CommissionMeeting,
-    evaluation_id: int,
-    verdict: str | None,
-    revised: ResultCategory | None,
-    reason: str,
-) -> None:
-    """The decision, the evaluation's result (M-7), the M-8 date, and the employee's two messages (M-7, M-9)."""
-    (row,) = flowstate.evaluations(ctx.uow.session, where=[flowstate.evaluation.c.id == evaluation_id])
-    _, spec = spec_of(ctx, row)
-    result = revised if verdict == "revise" else _sheet_category(ctx, row)
-    ctx.uow.commission.decide(
-        meeting.id,
-        evaluation_id=evaluation_id,
-        decision=verdict or "approve",
-        decided_on=meeting.meeting_date,
-        result_category=revised if verdict == "revise" else None,
-    )
-    dates = commission_schedule(
-        Period.parse(row["period_label"]), spec, commission_rules(book), ctx.calendar, decided_on=meeting.meeting_date
-    )
-    ctx.uow.evaluations.update(
-        evaluation_id,
-        status=EvaluationStatus.COMPLETED,
-        completed_on=meeting.meeting_date,
-        category=result,
-        score=None,
-        acquaint_by=dates.acquaint_by,
-        reason=reason,
-    )
-    base = {"period": row["period_label"], "rulebook": book.id}
-    decision = {"decision": "revised" if verdict == "revise" else "approved"}
-    for kind, key, payload in (
-        (
-            MessageKind.COMMISSION_DECISION,
-            "commission:decision",
-            {**decision, **messages.result_payload(book, None, result)},
-        ),
-        (MessageKind.APPEAL_WINDOW, "commission:appeal", {"appeal_by": (dates.appeal_by or ctx.on).isoformat()}),
-    ):
-        messages.queue(
-            ctx,
-            row["person_id"],
-            key=f"{key}:{evaluation_id}",
-            kind=kind,
-            day=ctx.on,
-            payload={**base, **payload},
-            evaluation_id=evaluation_id,
-        )
 
 
 # --- 5. the appeal window closes (M-9) -----------------------------------------------------------------------------
 
 
 def _close_after_appeal_window(ctx: BodyContext, book: Rulebook, rows: list[Row], day: date) -> int:
-    """M-9: an acquainted result not appealed within the window is final (``closed``)."""
+    """M-9: an acquainted result not appealed within the window (from the approval) is final (``closed``)."""
     acquainted = [row for row in rows if row["status"] == EvaluationStatus.ACQUAINTED.value]
     if not acquainted:
         return 0
@@ -337,7 +226,7 @@ def _close_after_appeal_window(ctx: BodyContext, book: Rulebook, rows: list[Row]
         _, spec = spec_of(ctx, row)
         period = Period.parse(row["period_label"])
         until = commission_schedule(
-            period, spec, commission_rules(book), ctx.calendar, decided_on=decision["decided_on"]
+            period, spec, commission_rules(book), ctx.calendar, decided_on=effective_day(decision)
         ).appeal_by
         if until is not None and day > until:
             ctx.uow.evaluations.update(

@@ -343,13 +343,14 @@ def evaluation_detail(env: Environment, principal: Principal, evaluation_id: int
         appeal_until = None
         if spec.review == "commission" and book.commission is not None:
             decision = annual_state.decision_of(session, evaluation_id)
-            if decision is not None:  # M-9: 10 working days from the Commission's decision
+            if decision is not None and decision["approved_on"] is not None:
+                # M-9: 10 working days from the Commission's decision, in effect once approved (M-7, decision 0140)
                 appeal_until = commission_schedule(
                     Period.parse(row.period_label),
                     spec,
                     book.commission,
                     working_calendar(uow),
-                    decided_on=decision["decided_on"],
+                    decided_on=decision["approved_on"],
                 ).appeal_by
         window_if_today = None
         calibrated = book.calibration is not None and spec.review == "calibration"

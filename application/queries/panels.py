@@ -538,13 +538,43 @@ def commission_line_employee(env: Environment, principal: Principal, evaluation_
     return (line.employee.number, line.method) if line else None
 
 
+@dataclass(frozen=True)
+class ApprovalDue:
+    """A meeting held on a day, voted on, whose results no appointing official approved yet (M-7)."""
+
+    body: str
+    official: str
+    meeting_id: int
+    meeting_date: date
+
+
+def approvals_due(env: Environment, day: date) -> list[ApprovalDue]:
+    """The Commission meetings of ``day`` (every body) where members voted and the appointing official has not
+    approved the results yet, with who that official is: what a scenario's appointing official approves on the
+    meeting day (``bagalau.simulate``, decision 0140)."""
+    found = []
+    with env.unit_of_work(Principal.system_step("lookup")) as uow:
+        for body_id in flowstate.body_ids(uow.session):
+            meeting = annual_state.meeting_on(uow.session, body_id, day)
+            if meeting is None or meeting["approved_on"] is not None or not uow.commission.votes(meeting["id"]):
+                continue
+            ctx = BodyContext(env, uow, body_id, day)
+            if ctx.appointing_official is None:
+                continue
+            code = uow.org.body(body_id).code
+            found.append(ApprovalDue(code, ctx.numbers[ctx.appointing_official], meeting["id"], day))
+    return found
+
+
 __all__ = [
+    "ApprovalDue",
     "CaseSummary",
     "CaseView",
     "CommissionView",
     "calibration_case",
     "calibration_cases",
     "commission_line_employee",
+    "approvals_due",
     "commission_view",
     "composition_problems",
 ]

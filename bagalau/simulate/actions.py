@@ -29,6 +29,7 @@ from application.actions.commission import (
     return_sheet,
     schedule_commission,
 )
+from application.actions.commission_results import ResultsApproved, approve_commission_results
 from application.actions.people import dismiss, record_absence
 from application.actions.respondents import change_respondents
 from application.actions.sheets import submit_sheet
@@ -36,8 +37,10 @@ from application.actions.staffing import appoint_acting, delegate, move
 from application.actions.survey import respond_360
 from application.environment import Environment
 from application.errors import Rejected
+from application.queries.panels import approvals_due
 from application.queries.people import hr_service
 from domain.access import Principal
+from domain.vocabulary import Role
 
 Adapter = Callable[[Environment, date, Any], Any]
 
@@ -64,6 +67,25 @@ def apply_action(env: Environment, day: date, name: str, event: Any) -> Any:
     if adapter is None:
         raise Rejected(f"the action {name!r} is not supported by this version of Bagalau")
     return adapter(env, day, event)
+
+
+def approve_commission_results_of_the_day(env: Environment, day: date) -> list[ResultsApproved]:
+    """The appointing official approves the results of the Commission's meeting of ``day`` (M-7; 004 §39).
+
+    A scenario has no approval event (the contract of ``../shared/SCENARIOS.md`` predates it), so the simulator
+    plays it as the scenario's appointing official would: on the meeting day, once the day's events (the votes)
+    are in and before the day's sweep, through the same action the page and the API call (decision 0140). Its
+    dates are the ones the contract's reports have always shown: completed and decided on the meeting day,
+    acquaintance and appeal windows from it, messages delivered that day. A meeting with nothing to approve (no
+    quorum, no decision) is left as it is, as a real official would find it."""
+    approved = []
+    for due in approvals_due(env, day):
+        principal = Principal.of_person(due.official, body=due.body, roles=[Role.APPOINTING_OFFICIAL])
+        try:
+            approved.append(approve_commission_results(env, principal, as_of=day, meeting_id=due.meeting_id))
+        except Rejected:
+            continue
+    return approved
 
 
 def person(number: str) -> Principal:

@@ -3,10 +3,12 @@
 The order inside a simulated day is fixed and documented: **first the periods whose opening day it is are opened
 (``open_period`` flow runs: the evaluations exist in the morning, so a sheet may be submitted on the opening day),
 then the day's events, in file order, through the application's actions, each as the person it names** (a
-refusal is recorded under ``rejections`` and changes nothing), **then ``daily_sweep(as_of=day)`` as a real Prefect
-flow run**. So a sheet submitted on day D is completed on D, and everything queued on D — by the events or by the
-sweep — is delivered on D (the sweep delivers last). A disagreement starts its ``calibration_session`` flow run at
-once, in this process (the environment's in-process launcher); the sweep runs it again.
+refusal is recorded under ``rejections`` and changes nothing), **then the appointing official approves the results
+of a Commission meeting held that day** (M-7: the contract has no approval event, so the simulator plays it, through
+the same action as the page; ``bagalau.simulate.actions.approve_commission_results_of_the_day``, decision 0140),
+**then ``daily_sweep(as_of=day)`` as a real Prefect flow run**. So a sheet submitted on day D is completed on D,
+and everything queued on D — by the events or by the sweep — is delivered on D (the sweep delivers last). A
+disagreement starts its ``calibration_session`` flow run at once, in this process (the environment's in-process launcher); the sweep runs it again.
 
 The simulator is an entrance like the CLI: it builds its own environment (the scenario's database, a recording
 channel unless ``deliver``, the in-process launcher) through ``bagalau.bootstrap`` and the flows bound to it.
@@ -228,7 +230,7 @@ def _shown(url: str) -> str:
 def _run(scenario: Scenario, url: str, deliver: bool, secrets: SecretBox | None = None) -> Report:
     """``secrets`` seals the contacts' URLs; ``None``: a key of this run only (the database is thrown away)."""
     from application.errors import Rejected
-    from bagalau.simulate.actions import apply_action
+    from bagalau.simulate.actions import apply_action, approve_commission_results_of_the_day
     from bagalau.simulate.loading import load
     from bagalau.simulate.reporting import build_report
     from flows import build_flows
@@ -250,6 +252,7 @@ def _run(scenario: Scenario, url: str, deliver: bool, secrets: SecretBox | None 
                         apply_action(env, day, event.kind, event.action)
                     except Rejected as refusal:
                         rejections.append(Rejection(event=index, date=day, reason=str(refusal)))
+                approve_commission_results_of_the_day(env, day)
                 flows.daily_sweep(as_of=day)
         return build_report(env, book.id, rejections)
     finally:

@@ -231,8 +231,9 @@ class CommissionRepository(Repository):
             self._audit.record("commission_meeting", new_id, "schedule", after=after)
         return meeting, new_id is not None
 
-    def get(self, meeting_id: int) -> CommissionMeeting:
-        return self._meeting(self._get(CommissionMeetingRow, meeting_id))
+    def get(self, meeting_id: int, *, for_update: bool = False) -> CommissionMeeting:
+        """A meeting; ``for_update`` locks its row until the transaction ends (the approval, M-7)."""
+        return self._meeting(self._get(CommissionMeetingRow, meeting_id, for_update=for_update))
 
     def meetings(self, body_id: int, year: int) -> list[CommissionMeeting]:
         statement = (
