@@ -2,13 +2,14 @@
 
 The order inside a simulated day is fixed and documented: **first the periods whose opening day it is are opened
 (``open_period`` flow runs: the evaluations exist in the morning, so a sheet may be submitted on the opening day),
-then the day's events, in file order, through the application's actions, each as the person it names** (a
-refusal is recorded under ``rejections`` and changes nothing), **then the appointing official approves the results
-of a Commission meeting held that day** (M-7: the contract has no approval event, so the simulator plays it, through
-the same action as the page; ``bagalau.simulate.actions.approve_commission_results_of_the_day``, decision 0140),
-**then ``daily_sweep(as_of=day)`` as a real Prefect flow run**. So a sheet submitted on day D is completed on D,
-and everything queued on D — by the events or by the sweep — is delivered on D (the sweep delivers last). A
-disagreement starts its ``calibration_session`` flow run at once, in this process (the environment's in-process launcher); the sweep runs it again.
+then the day's events, in file order, through the application's actions, each as the person it names** (a refusal is
+recorded under ``rejections`` and changes nothing), **then the appointing official approves the results of a
+Commission meeting held that day** (M-7: the contract has no approval event, so the simulator plays it, through the
+same action as the page; ``bagalau.simulate.actions.approve_commission_results_of_the_day``, decision 0140), **then
+``daily_sweep(as_of=day)`` as a real Prefect flow run**. So a sheet submitted on day D is completed on D, and
+everything queued on D — by the events or by the sweep — is delivered on D (the sweep delivers last). A disagreement
+starts its ``calibration_session`` flow run at once, in this process (the environment's in-process launcher); the
+sweep runs it again.
 
 The simulator is an entrance like the CLI: it builds its own environment (the scenario's database, a recording
 channel unless ``deliver``, the in-process launcher) through ``bagalau.bootstrap`` and the flows bound to it.
