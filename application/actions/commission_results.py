@@ -252,7 +252,8 @@ def ask_for_approval(ctx: BodyContext, meeting: CommissionMeeting) -> int:
 
 
 def _meeting(ctx: BodyContext, meeting_id: int | None, meeting_date: date | None) -> CommissionMeeting:
-    """The meeting approved: by id, by date, else the earliest one whose protocol awaits approval."""
+    """The meeting approved: by id, by date, else the earliest one not approved yet (its protocol signed, else its
+    vote closed), else the latest approved one (a second approval answers as the first)."""
     found = [
         meeting
         for period in flowstate.periods(ctx.uow.session, body_id=ctx.body_id)
@@ -263,9 +264,14 @@ def _meeting(ctx: BodyContext, meeting_id: int | None, meeting_date: date | None
         found = [meeting for meeting in found if meeting.id == meeting_id]
     elif meeting_date is not None:
         found = [meeting for meeting in found if meeting.meeting_date == meeting_date]
-    else:
-        found = sorted(
-            (meeting for meeting in found if awaiting_approval(meeting)), key=lambda meeting: meeting.meeting_date
+    else:  # the earliest protocol awaiting approval, else the earliest meeting whose vote is closed, else the latest
+        found.sort(key=lambda meeting: meeting.meeting_date)
+        pending = [meeting for meeting in found if meeting.approved_on is None]
+        found = (
+            [meeting for meeting in pending if awaiting_approval(meeting)]
+            or [meeting for meeting in pending if session_over(ctx, meeting.meeting_date, ctx.on)]
+            or pending
+            or found[-1:]
         )
     if not found:
         what = (

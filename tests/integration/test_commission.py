@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from application.actions.commission import approve_sheet, commission_vote, return_sheet, schedule_commission
+from application.actions.commission_results import approve_commission_results
 from application.actions.sheets import submit_sheet
 from application.errors import Rejected
 from bagalau.simulate.actions import apply_action
@@ -200,6 +201,8 @@ def test_a_majority_decides_and_the_chair_breaks_a_tie(engine: sa.Engine, world:
             ("V2", "H1", "revise", "excellent"),
         ],
     )
+    assert evaluation(engine, "E1", "kpi_count")["status"] == "approved"  # decided, not in effect before M-7's approval
+    approve_commission_results(world.env, acting("E0"), as_of=MEETING)
     e1, h1 = evaluation(engine, "E1", "kpi_count"), evaluation(engine, "H1", "kpi_count")
     assert (e1["status"], e1["category"], e1["completed_on"]) == ("completed", "effective", MEETING)
     assert (h1["category"], evaluation(engine, "H1", "competencies")["category"]) == ("effective", "meets")

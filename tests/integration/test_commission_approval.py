@@ -1,0 +1,116 @@
+"""M-7 (004 §39): the appointing official approves the Commission's results — a person's action, decision 0140.
+
+On the people of examples/scenarios/annual-commission-2025.yaml (E0 is the appointing official and chairs the
+Commission of E0, V1, V2, E1, H2; H1, HR, is its secretary), through the real ``commission_cycle`` flow on
+PostgreSQL: the cycle records the decisions and signs the protocol; nothing reaches the employees until E0 approves.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from application.actions.commission import appeal, commission_vote
+from application.actions.commission_results import approve_commission_results
+from application.errors import Rejected
+from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
+from tests.flows_support import person as acting
+from tests.integration.test_commission import MEETING, evaluation, messages, play, refusal
+
+pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
+
+VOTES = [(member, employee) for employee in ("E1", "H1") for member in ("E0", "V1", "V2", "H2")]
+LATER = date(2026, 1, 29)  # two working days after the meeting
+
+
+def voted(world: World) -> sa.Engine:  # noqa: F811
+    engine = world(example("annual-commission-2025.yaml"))
+    play(world, example("annual-commission-2025.yaml"), date(2026, 1, 14))
+    for member, employee in VOTES:
+        commission_vote(world.env, acting(member), as_of=MEETING, employee=employee, decision="approve")
+    return engine
+
+
+def meeting(engine: sa.Engine) -> sa.RowMapping:
+    with engine.connect() as connection:
+        return connection.execute(sa.text("SELECT * FROM commission_meeting")).mappings().one()
+
+
+def test_the_cycle_signs_the_protocol_and_the_results_wait_for_the_appointing_official(world: World) -> None:  # noqa: F811
+    """M-7: the decisions are recorded and the protocol signed on the meeting day; the evaluations stay before the
+    Commission (``approved``), nobody is told a result, and E0 is asked, once, to approve."""
+    engine = voted(world)
+    world.flows.commission_cycle(year=2025, as_of=MEETING)
+    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 28))
+    found = meeting(engine)
+    assert (found["protocol_signed_on"], found["approved_on"], found["approved_by_id"]) == (MEETING, None, None)
+    assert evaluation(engine, "E1", "kpi_count")["status"] == "approved"
+    assert evaluation(engine, "E1", "kpi_count")["completed_on"] is None
+    assert messages(engine, "commission_decision") == [] and messages(engine, "appeal_window") == []
+    asked = messages(engine, "commission_approval_request")
+    assert [m["person"] for m in asked] == ["E0"]
+    assert asked[0]["payload"]["link"].endswith("/commission")
+    assert asked[0]["payload"]["meeting_date"] == MEETING.isoformat()
+
+
+def test_only_the_appointing_official_approves_and_only_a_closed_vote(world: World) -> None:  # noqa: F811
+    """M-7: a member who is not the appointing official, HR, or an approval the day before the meeting is refused,
+    naming M-7; nothing changes."""
+    engine = voted(world)
+    before = dump(engine)
+    for who in ("V1", "H1", "E1"):
+        reason = refusal(lambda who=who: approve_commission_results(world.env, acting(who), as_of=MEETING))
+        assert "(M-7)" in reason and "not the appointing official" in reason and "E0" in reason
+    early = refusal(
+        lambda: approve_commission_results(
+            world.env, acting("E0"), as_of=date(2026, 1, 26), meeting_date=MEETING
+        )
+    )
+    assert "not closed yet" in early and early.endswith("(M-7)")
+    assert dump(engine) == before
+
+
+def test_an_approval_two_days_later_starts_the_windows_then_and_a_second_one_changes_nothing(
+    world: World,  # noqa: F811
+) -> None:
+    """M-7, M-8, M-9: approved on 29 January, the results are completed that day, acquaintance is due within 2
+    working days of it (2 February) and the appeal window runs 10 working days from it; the employee is told that
+    day. The action records the decisions itself when the day's step has not run yet. A double submit answers
+    ``already`` and queues nothing more."""
+    engine = voted(world)
+    done = approve_commission_results(world.env, acting("E0"), as_of=LATER)
+    assert not done.already and done.approved_by == "E0" and len(done.evaluation_ids) == 4
+    found = meeting(engine)
+    assert (found["protocol_signed_on"], found["approved_on"]) == (MEETING, LATER)
+    row = evaluation(engine, "E1", "kpi_count")
+    assert (row["status"], row["completed_on"], row["acquaint_by"]) == ("completed", LATER, date(2026, 2, 2))
+    assert {m["payload"]["appeal_by"] for m in messages(engine, "appeal_window")} == {"2026-02-12"}
+    assert {m["person"] for m in messages(engine, "commission_decision")} == {"E1", "H1"}
+    with engine.connect() as connection:
+        due = connection.execute(
+            sa.text("SELECT DISTINCT due_at FROM outbox_message WHERE kind = 'commission_decision'")
+        ).scalars()
+        assert {world.env.clock.local_date(at) for at in due} == {LATER}
+    before = dump(engine)
+    again = approve_commission_results(world.env, acting("E0"), as_of=date(2026, 1, 30))
+    assert again.already and again.approved_on == LATER and again.meeting_id == done.meeting_id
+    assert dump(engine) == before
+    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 30))
+    assert messages(engine, "commission_approval_request") == []  # approved before any step asked for it
+    # M-9: the appeal window counts from the approval: open on 12 February, closed on the 13th
+    appealed = appeal(world.env, acting("E1"), as_of=date(2026, 2, 12), text="I disagree", method="kpi_count")
+    assert appealed.appeal_by == date(2026, 2, 12)
+
+
+def test_a_protocol_without_a_decision_is_not_approved(world: World) -> None:  # noqa: F811
+    """M-7: one vote is no quorum; there is nothing to approve."""
+    engine = world(example("annual-commission-2025.yaml"))
+    play(world, example("annual-commission-2025.yaml"), date(2026, 1, 14))
+    commission_vote(world.env, acting("V1"), as_of=MEETING, employee="E1", decision="approve")
+    reason = refusal(lambda: approve_commission_results(world.env, acting("E0"), as_of=MEETING))
+    assert "holds no decision" in reason and reason.endswith("(M-7)")
+    assert meeting(engine)["approved_on"] is None
+    with pytest.raises(Rejected):
+        approve_commission_results(world.env, acting("E0"), as_of=MEETING, meeting_id=999_999)
