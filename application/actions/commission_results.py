@@ -39,7 +39,7 @@ from domain.deadlines import commission_schedule
 from domain.periods import Period
 from domain.rulebook import Rulebook
 from domain.vocabulary import EvaluationStatus, ResultCategory
-from domain.votes import Decision, commission_outcome, meeting_attendance
+from domain.votes import CommissionOutcome, Decision, commission_outcome, meeting_attendance
 from notifications.kinds import MessageKind
 from persistence import flowstate
 from persistence.records import CommissionMeeting
@@ -96,14 +96,14 @@ def awaiting_approval(meeting: CommissionMeeting) -> bool:
 # --- 1. the Commission decides (M-7) ------------------------------------------------------------------------------
 
 
-def record_decisions(ctx: BodyContext, book: Rulebook, meeting: CommissionMeeting) -> int:
-    """M-7: the decision on each evaluation voted on at ``meeting`` (once), and the protocol signed on the meeting
-    day when there is one; returns how many decisions were recorded now. The results do not take effect here: they
-    wait for the appointing official's approval (:func:`approve_commission_results`)."""
+def outcomes(ctx: BodyContext, book: Rulebook, meeting: CommissionMeeting) -> list[tuple[int, CommissionOutcome]]:
+    """M-7: what the votes of ``meeting`` decide on each evaluation voted on there and not decided yet (pure: read
+    only), in the order the votes came — quorum of two thirds of the members present (those HR recorded, else those
+    who voted that day), simple majority, the chair's casting vote (``domain.votes.commission_outcome``)."""
     panel = ctx.org.commission
     votes = ctx.uow.commission.votes(meeting.id)
     if panel is None or not votes:
-        return 0
+        return []
     decided = {decision.evaluation_id for decision in ctx.uow.commission.decisions(meeting.id)}
     by_evaluation: dict[int, dict[str, Decision]] = defaultdict(dict)
     for vote in votes:
@@ -113,12 +113,21 @@ def record_decisions(ctx: BodyContext, book: Rulebook, meeting: CommissionMeetin
     # M-7: the attendance HR recorded, else the members who voted that day; the chair is never assumed present.
     present = list(meeting_attendance(list(panel.members), panel.secretary, recorded=recorded, voters=voters).present)
     rules = commission_rules(book)
-    undecided = _undecided(ctx, list(by_evaluation))
+    return [
+        (evaluation_id, commission_outcome(cast, list(panel.members), panel.chair, panel.secretary, present, rules))
+        for evaluation_id, cast in by_evaluation.items()
+        if evaluation_id not in decided
+    ]
+
+
+def record_decisions(ctx: BodyContext, book: Rulebook, meeting: CommissionMeeting) -> int:
+    """M-7: the decision on each evaluation voted on at ``meeting`` (once), and the protocol signed on the meeting
+    day when there is one; returns how many decisions were recorded now. The results do not take effect here: they
+    wait for the appointing official's approval (:func:`approve_commission_results`)."""
+    found = outcomes(ctx, book, meeting)
+    undecided = _undecided(ctx, [evaluation_id for evaluation_id, _ in found])
     count = 0
-    for evaluation_id, cast in by_evaluation.items():
-        if evaluation_id in decided:
-            continue
-        outcome = commission_outcome(cast, list(panel.members), panel.chair, panel.secretary, present, rules)
+    for evaluation_id, outcome in found:
         if not outcome.decided:
             if evaluation_id not in undecided:
                 ctx.uow.evaluations.mark_commission_undecided(evaluation_id, meeting.meeting_date)
@@ -162,7 +171,7 @@ def _undecided(ctx: BodyContext, evaluation_ids: list[int]) -> set[int]:
 # --- 2. the appointing official approves (M-7, 004 §39) -------------------------------------------------------------
 
 
-def _sheet_category(ctx: BodyContext, row: Row) -> ResultCategory | None:
+def sheet_category(ctx: BodyContext, row: Row) -> ResultCategory | None:
     """The result of the current sheet (M-4 count, M-6 indicators), as the direct head signed it."""
     sheet = ctx.uow.sheets.current(row["id"])
     if sheet is None:
@@ -194,7 +203,7 @@ def take_effect(ctx: BodyContext, book: Rulebook, meeting: CommissionMeeting, ap
     done = []
     for row, verdict, revised in _waiting_rows(ctx, meeting):
         _, spec = spec_of(ctx, row)
-        result = revised if verdict == "revise" else _sheet_category(ctx, row)
+        result = revised if verdict == "revise" else sheet_category(ctx, row)
         dates = commission_schedule(
             Period.parse(row["period_label"]), spec, commission_rules(book), ctx.calendar, decided_on=approved_on
         )

@@ -32,6 +32,8 @@ from persistence.models import (
     CalibrationCaseRow,
     CalibrationMemberRow,
     CalibrationVoteRow,
+    CommissionDecisionRow,
+    CommissionMeetingRow,
     EscalationRow,
     EvaluationPeriodRow,
     EvaluationRow,
@@ -60,8 +62,13 @@ review_t: sa.Table = SheetReviewRow.__table__  # type: ignore[attr-defined]
 ack_t: sa.Table = AcknowledgementRow.__table__  # type: ignore[attr-defined]
 refusal_act_t: sa.Table = RefusalActRow.__table__  # type: ignore[attr-defined]
 appeal_t: sa.Table = AppealRow.__table__  # type: ignore[attr-defined]
+decision_t: sa.Table = CommissionDecisionRow.__table__  # type: ignore[attr-defined]
+meeting_t: sa.Table = CommissionMeetingRow.__table__  # type: ignore[attr-defined]
 
 NOT_YET_OPEN = "not_yet_open"
+AWAITING_APPROVAL = "awaiting_approval"
+"""M-7: decided by the Commission, the protocol signed, waiting for the appointing official's approval (a board
+status, not a stored one: the evaluation stays ``approved`` until the results take effect, decision 0140)."""
 #: The board's columns, in the order of the cycle (P-1 … C-8); ``not_yet_open``: people of the body without an
 #: evaluation of the period yet (the period is not opened, or they came after it was).
 BOARD_STATUSES: tuple[str, ...] = (
@@ -71,6 +78,7 @@ BOARD_STATUSES: tuple[str, ...] = (
     EvaluationStatus.SUBMITTED.value,
     EvaluationStatus.RETURNED.value,
     EvaluationStatus.APPROVED.value,
+    AWAITING_APPROVAL,
     EvaluationStatus.COMPLETED.value,
     EvaluationStatus.ACQUAINTED.value,
     EvaluationStatus.IN_CALIBRATION.value,
@@ -306,6 +314,10 @@ def board(env: Environment, principal: Principal, body_code: str, period_label: 
         considered = session.execute(sa.select(sa.func.count(sa.distinct(evaluation.c.person_id))).where(in_period))
         people_total = session.execute(sa.select(sa.func.count()).where(person.c.body_id == body_id)).scalar_one()
         counts[NOT_YET_OPEN] = max(0, people_total - considered.scalar_one())
+        awaiting = session.execute(sa.select(sa.func.count()).where(in_period, _awaiting_approval())).scalar_one()
+        if awaiting:
+            counts[AWAITING_APPROVAL] = int(awaiting)
+            counts[EvaluationStatus.APPROVED.value] = counts.get(EvaluationStatus.APPROVED.value, 0) - int(awaiting)
         ordered = tuple((status, int(counts.get(status, 0))) for status in BOARD_STATUSES)
         ordered += tuple((status, int(n)) for status, n in sorted(counts.items()) if status not in BOARD_STATUSES)
         ineligible = session.execute(
@@ -371,6 +383,21 @@ def _due(session: Session, period_id: int, today: date) -> list[StepDue]:
         ).one()
         found.append(StepDue(step, int(row[0]), int(row[1]), int(row[2])))
     return found
+
+
+def _awaiting_approval() -> sa.ColumnElement[bool]:
+    """M-7: the evaluation is decided in a protocol the appointing official has not approved yet."""
+    decided = (
+        sa.select(decision_t.c.id)
+        .join(meeting_t, meeting_t.c.id == decision_t.c.meeting_id)
+        .where(decision_t.c.evaluation_id == evaluation.c.id, meeting_t.c.approved_on.is_(None))
+    )
+    return sa.and_(evaluation.c.status == EvaluationStatus.APPROVED.value, decided.exists())
+
+
+def _status() -> sa.ColumnElement[str]:
+    """The status the board shows: the stored one, or ``awaiting_approval`` (M-7)."""
+    return sa.case((_awaiting_approval(), sa.literal(AWAITING_APPROVAL)), else_=evaluation.c.status)
 
 
 def _level() -> sa.ColumnElement[int]:
@@ -533,7 +560,7 @@ def people(
                 person.c.personnel_number,
                 person.c.full_name,
                 evaluation.c.method,
-                evaluation.c.status,
+                _status().label("status"),
                 evaluation.c.ineligible_reason,
                 evaluator.c.personnel_number.label("evaluator"),
                 evaluation.c.deadline,
@@ -552,7 +579,9 @@ def people(
             .order_by(person.c.personnel_number, evaluation.c.id)
             .limit(limit + 1)
         )
-        if status:
+        if status == AWAITING_APPROVAL:
+            query = query.where(_awaiting_approval())
+        elif status:
             query = query.where(evaluation.c.status == status)
         if after is not None:
             query = query.where(

@@ -26,6 +26,8 @@ from application.actions.commission import (
     reviewed_by_commission,
     spec_of,
 )
+from application.actions.commission_results import outcomes, session_over
+from application.actions.commission_results import sheet_category as sheet_result
 from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
@@ -37,7 +39,7 @@ from domain.scoring import score_bounds
 from domain.vocabulary import CalibrationStatus, EvaluationStatus, Role
 from persistence import annual_state, flowstate
 from persistence.models import CalibrationCaseRow, EvaluationPeriodRow, EvaluationRow
-from persistence.records import CalibrationCase
+from persistence.records import CalibrationCase, CommissionMeeting
 
 case_t: sa.Table = CalibrationCaseRow.__table__  # type: ignore[attr-defined]
 evaluation_t: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
@@ -350,7 +352,24 @@ def composition_problems(env: Environment, principal: Principal, case_id: int, m
 
 
 @dataclass(frozen=True)
+class ProtocolLineView:
+    """A result the meeting's protocol records (M-7): the Commission approved it or revised it to ``category``;
+    ``recorded``: in the signed protocol already, else what the closed vote decides (recorded on approval)."""
+
+    evaluation_id: int
+    employee: PersonRef
+    method: str
+    decision: str
+    category: str | None
+    recorded: bool
+
+
+@dataclass(frozen=True)
 class MeetingView:
+    """A meeting; ``state``: ``scheduled`` (before its day), ``voting`` (its day, the vote open), ``awaiting_approval``
+    (the vote closed with decisions: the appointing official approves them, M-7), ``approved``, or ``undecided``
+    (the vote closed and decided nothing). ``protocol`` is shown to whom R-2 shows every result in it."""
+
     id: int
     year: int
     meeting_date: date
@@ -361,6 +380,9 @@ class MeetingView:
     approved_on: date | None
     present: tuple[PersonRef, ...]
     today: bool
+    state: str = "scheduled"
+    protocol: tuple[ProtocolLineView, ...] = ()
+    may_approve: bool = False
 
 
 @dataclass(frozen=True)
@@ -446,6 +468,7 @@ def commission_view(env: Environment, principal: Principal) -> CommissionView | 
         meetings = []
         today_meeting = None
         for meeting in uow.commission.meetings(ctx.body_id, year):
+            state, protocol = _protocol(env, principal, ctx, book, meeting, day)
             view = MeetingView(
                 meeting.id,
                 meeting.year,
@@ -457,6 +480,9 @@ def commission_view(env: Environment, principal: Principal) -> CommissionView | 
                 meeting.approved_on,
                 tuple(_ref(ctx, person) for person in meeting.present),
                 meeting.meeting_date == day,
+                state,
+                protocol,
+                is_official and state == "awaiting_approval",
             )
             meetings.append(view)
             if view.today:
@@ -525,6 +551,65 @@ def commission_view(env: Environment, principal: Principal) -> CommissionView | 
         )
 
 
+def _protocol(
+    env: Environment, principal: Principal, ctx: BodyContext, book: Rulebook, meeting: CommissionMeeting, day: date
+) -> tuple[str, tuple[ProtocolLineView, ...]]:
+    """The meeting's state and its protocol's lines (M-7): the decisions recorded, then what the closed vote decides
+    and is recorded on approval. The lines are shown only to whom R-2 shows every result in them."""
+    if meeting.approved_on is not None:
+        state = "approved"
+    elif not session_over(ctx, meeting.meeting_date, day):
+        state = "voting" if meeting.meeting_date == day else "scheduled"
+    else:
+        state = "undecided"
+    if state in ("scheduled", "voting"):
+        return state, ()
+    recorded = [
+        (item.evaluation_id, item.decision, item.result_category, True)
+        for item in ctx.uow.commission.decisions(meeting.id)
+    ]
+    pending = (
+        [
+            (key, outcome.decision or "approve", outcome.result if outcome.decision == "revise" else None, False)
+            for key, outcome in outcomes(ctx, book, meeting)
+            if outcome.decided
+        ]
+        if state == "undecided"
+        else []
+    )
+    lines = recorded + pending
+    if state == "undecided" and lines:
+        state = "awaiting_approval"
+    if not lines:
+        return state, ()
+    ids = [key for key, *_ in lines]
+    seen = visibility_of(env, principal, ids, day)
+    if any(seen.get(key, Visibility.NONE) < Visibility.RESULT for key in ids):
+        return state, ()
+    where = [flowstate.evaluation.c.id.in_(ids)]
+    rows = {row["id"]: row for row in flowstate.evaluations(ctx.uow.session, where=where)}
+    return state, tuple(
+        ProtocolLineView(
+            key,
+            _ref(ctx, rows[key]["person_id"]),
+            rows[key]["method"],
+            decision,
+            str(revised) if revised else _sheet_result(ctx, rows[key]),
+            was_recorded,
+        )
+        for key, decision, revised, was_recorded in lines
+        if key in rows
+    )
+
+
+def _sheet_result(ctx: BodyContext, row: Mapping[str, Any]) -> str | None:
+    """The result the direct head's sheet gives (M-4, M-6): what an approval confirms."""
+    if row["category"]:
+        return str(row["category"])
+    found = sheet_result(ctx, row)
+    return str(found) if found else None
+
+
 def _decided_category(decision: Mapping[str, Any] | None) -> str | None:
     return str(decision["result_category"]) if decision and decision["result_category"] else None
 
@@ -571,6 +656,8 @@ __all__ = [
     "CaseSummary",
     "CaseView",
     "CommissionView",
+    "MeetingView",
+    "ProtocolLineView",
     "calibration_case",
     "calibration_cases",
     "commission_line_employee",

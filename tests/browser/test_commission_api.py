@@ -97,11 +97,34 @@ def test_hr_schedules_members_vote_the_chair_breaks_the_tie_and_hr_draws_up_the_
     commission_cycle(world.env, world.body, 2025, date(2026, 1, 28))  # the day is over: the Commission decides
     world.move_to(date(2026, 1, 28))
     view = client.get("/api/v1/commission", headers=chair).json()
+    [meeting] = view["meetings"]
+    # M-7: decided and signed, not in effect until the appointing official (E0) approves; he sees what he approves
+    assert (meeting["state"], meeting["approved_on"], meeting["may_approve"]) == ("awaiting_approval", None, True)
+    protocol = {(item["employee"]["number"], item["method"]): item for item in meeting["protocol"]}
+    assert (protocol["H1", "kpi_count"]["decision"], protocol["H1", "kpi_count"]["category"]) == ("approve", "effective")
+    assert protocol["E2", "kpi_count"]["category"] == "effective" and protocol["E2", "kpi_count"]["recorded"]
+    assert line(view, "H1", "kpi_count")["status"] == "approved"  # before the Commission still
+    approval = f"/api/v1/commission/meetings/{meeting['id']}/approval"
+    not_official = client.post(approval, headers=hr)  # the secretary sees the Commission, but does not approve
+    assert not_official.status_code == 422 and not_official.json()["rule"] == "M-7"
+    assert "not the appointing official" in not_official.json()["detail"]
+    outsider_approves = client.post(approval, headers=as_user(client, "e3"))
+    assert outsider_approves.status_code == 404
+    elsewhere = client.post("/api/v1/commission/meetings/999999/approval", headers=chair)
+    assert elsewhere.status_code == 404
+    approved = client.post(approval, headers=chair)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["already"] is False and approved.json()["approved_on"] == "2026-01-28"
+    twice = client.post(approval, headers=chair)  # a double submit: the first approval, nothing more
+    assert twice.status_code == 200 and twice.json()["already"] is True
+    assert sorted(twice.json()["evaluation_ids"]) == sorted(approved.json()["evaluation_ids"])
+    view = client.get("/api/v1/commission", headers=chair).json()
     decided = line(view, "H1", "kpi_count")
     assert (decided["decision"], decided["category"]) == ("approve", "effective")  # 2–2, the chair's approve
     assert line(view, "E2", "kpi_count")["decided_category"] == "effective"  # revised 3 votes to 2
     [meeting] = view["meetings"]
-    assert meeting["approved_by"]["number"] == "E0" and meeting["approved_on"] == "2026-01-27"
+    assert meeting["approved_by"]["number"] == "E0" and meeting["approved_on"] == "2026-01-28"
+    assert meeting["state"] == "approved" and not meeting["may_approve"]
     e3 = line(client.get("/api/v1/commission", headers=hr).json(), "E3", "competencies")
     bad = client.post(
         f"/api/v1/commission/evaluations/{e3['evaluation_id']}/refusal-act", json={"witnesses": ["E3"]}, headers=hr

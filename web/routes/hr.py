@@ -54,6 +54,7 @@ STATUS_NAMES: dict[str, str] = {
     "submitted": N_("Submitted"),
     "returned": N_("Returned for correction"),
     "approved": N_("Approved"),
+    "awaiting_approval": N_("Awaiting the appointing official's approval"),
     "completed": N_("Completed"),
     "acquainted": N_("Acquainted"),
     "in_calibration": N_("In calibration"),

@@ -31,6 +31,7 @@ from application.actions.appeals import hold_feedback_meeting
 from application.actions.attendance import record_attendance
 from application.actions.calibration import calibration_vote, compose_calibration
 from application.actions.commission import commission_vote, refuse_acquaintance, schedule_commission
+from application.actions.commission_results import approve_commission_results
 from application.actions.survey import respond_360
 from application.environment import Environment
 from application.errors import Rejected
@@ -250,7 +251,7 @@ def case_page(
     return _case_page(request, pages_, _case(request, env, principal, case_id), done=done if done in DONE else None)
 
 
-DONE = {"feedback", "composed", "voted", "answered", "scheduled", "attendance", "refusal"}
+DONE = {"feedback", "composed", "voted", "answered", "scheduled", "attendance", "refusal", "approved"}
 
 
 async def _form_list(request: Request, name: str) -> list[str]:
@@ -377,6 +378,15 @@ def _refusal_act(
     return refuse_acquaintance(env, principal, as_of=_today(env), employee=employee, witnesses=witnesses, method=method)
 
 
+def _approve_results(request: Request, env: Environment, principal: Principal, meeting_id: int) -> Any:
+    """M-7: the appointing official approves the meeting's results; a meeting not of the body is 404 (recorded); a
+    person who sees the Commission but is not its appointing official is refused by the action (422, M-7)."""
+    view = _commission(request, env, principal)
+    if not any(meeting.id == meeting_id for meeting in view.meetings):
+        raise refuse(request, principal, resource=f"commission:meeting:{meeting_id}")
+    return approve_commission_results(env, principal, as_of=_today(env), meeting_id=meeting_id)
+
+
 @api.get("/commission", summary="The Evaluation Commission of one's body: meetings, lines, votes (R-2)")
 def commission_api(request: Request, env: EnvDep, principal: CurrentPrincipal) -> JSONResponse:
     return _json(_commission(request, env, principal))
@@ -422,6 +432,22 @@ def refusal_act_api(
     act: Annotated[WitnessesIn, Body()],
 ) -> JSONResponse:
     return _json(_refusal_act(request, env, principal, evaluation_id, act.witnesses))
+
+
+@api.post(
+    "/commission/meetings/{meeting_id}/approval",
+    summary="The appointing official approves the meeting's results, recorded in its protocol (M-7)",
+    description=(
+        "004 §39: the results the Commission decided take effect only when the body's appointing official approves "
+        "them: the evaluations are completed that day, acquaintance is due within 2 working days (M-8), the appeal "
+        "window runs 10 working days from it (M-9) and the employees are told. Refused with 422 naming M-7 before "
+        "the meeting's vote is closed, with no decision to approve, or for anyone but the appointing official; 404 "
+        "(recorded) for whoever has no part in the Commission. Sent twice, it answers the first approval with "
+        '`"already": true` and changes nothing.'
+    ),
+)
+def approve_results_api(request: Request, env: EnvDep, principal: CurrentPrincipal, meeting_id: RowId) -> JSONResponse:
+    return _json(_approve_results(request, env, principal, meeting_id))
 
 
 def _commission_page(
@@ -505,6 +531,18 @@ async def commission_vote_page(
         return _commission_vote(request, env, principal, evaluation_id, decision, result)
 
     return await _commission_action(request, env, pages_, principal, work, "voted")
+
+
+@pages.post("/commission/meetings/{meeting_id}/approval")
+async def approve_results_page(
+    request: Request, env: EnvDep, pages_: PagesDep, principal: CurrentPrincipal, meeting_id: RowId
+) -> Response:
+    """The appointing official's "Approve the results" (M-7); a double submit lands on the same page."""
+
+    def work() -> Any:
+        return _approve_results(request, env, principal, meeting_id)
+
+    return await _commission_action(request, env, pages_, principal, work, "approved")
 
 
 @pages.post("/commission/evaluations/{evaluation_id}/refusal-act")
