@@ -101,7 +101,8 @@ def test_hr_schedules_members_vote_the_chair_breaks_the_tie_and_hr_draws_up_the_
     # M-7: decided and signed, not in effect until the appointing official (E0) approves; he sees what he approves
     assert (meeting["state"], meeting["approved_on"], meeting["may_approve"]) == ("awaiting_approval", None, True)
     protocol = {(item["employee"]["number"], item["method"]): item for item in meeting["protocol"]}
-    assert (protocol["H1", "kpi_count"]["decision"], protocol["H1", "kpi_count"]["category"]) == ("approve", "effective")
+    h1_line = protocol["H1", "kpi_count"]
+    assert (h1_line["decision"], h1_line["category"]) == ("approve", "effective")
     assert protocol["E2", "kpi_count"]["category"] == "effective" and protocol["E2", "kpi_count"]["recorded"]
     assert line(view, "H1", "kpi_count")["status"] == "approved"  # before the Commission still
     approval = f"/api/v1/commission/meetings/{meeting['id']}/approval"

@@ -262,7 +262,25 @@ def test_the_commission_meets_and_the_chair_votes(page: Any, commission: tuple[P
     world.play(date(2026, 1, 27), date(2026, 1, 27))
     commission_cycle(world.env, world.body, 2025, date(2026, 1, 28))
     world.move_to(date(2026, 1, 28))
+    # M-7: the results wait for the appointing official; HR sees that, and no button
     log_in(page, served, "h1", "/commission")  # H1 switched to English above
+    expect(page.locator("#meetings")).to_contain_text("Awaiting the appointing official's approval")
+    expect(page.locator("form[action$='/approval']")).to_have_count(0)
+    expect(page.locator("#lines tr", has_text="E3").filter(has_text="Competencies").locator("input")).to_have_count(0)
+    log_in(page, served, "e0", "/commission")
+    speak(page, "en")  # E0 switched to Russian above
+    protocol = page.locator("section.protocol")
+    expect(protocol.locator("tr", has_text="H1").filter(has_text="KPIs achieved")).to_contain_text("approve")
+    expect(protocol.locator("tr", has_text="E2").filter(has_text="KPIs achieved")).to_contain_text("revise")
+    for language in ("en", "kk", "ru"):
+        speak(page, language)
+        shoot(page, f"commission-approval-{language}")
+    speak(page, "en")
+    page.click("form[action$='/approval'] button[type=submit]")
+    expect(page.locator("#done")).to_contain_text("The results are approved and recorded in the protocol")
+    expect(page.locator("#meetings")).to_contain_text("Jan 28, 2026")
+    expect(page.locator("form[action$='/approval']")).to_have_count(0)
+    log_in(page, served, "h1", "/commission")
     row = page.locator("#lines tr", has_text="E3").filter(has_text="Competencies")
     row.locator("input[name=witness1]").fill("E3")
     row.locator("button[type=submit]").click()
