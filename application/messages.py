@@ -129,9 +129,36 @@ def _row(
         recipient_person_id=person,
         recipient_role=Role.HR.value if person is None else None,
         language=language,
-        payload=dict(payload),
+        payload=_with_sheet_link(ctx, kind, payload, evaluation_id),
         evaluation_id=evaluation_id,
     )
+
+
+SHEET_LINKED = frozenset(
+    str(kind.value)
+    for kind in (
+        MessageKind.SHEET_REQUEST,
+        MessageKind.REMINDER,
+        MessageKind.OVERDUE_EVALUATOR,
+        MessageKind.SHEET_RETURNED,
+    )
+)
+"""The evaluator's kinds about a sheet to fill in (P-1, P-2, M-5): each carries ``sheet_link``, the address of the
+sheet's form (``{BAGALAU_BASE_URL}/sheets/{evaluation}``), as the result notice carries ``/ack/{evaluation}``."""
+
+
+def _with_sheet_link(
+    ctx: BodyContext, kind: MessageKind | str, payload: Mapping[str, Any], evaluation_id: int | None
+) -> dict[str, Any]:
+    found = dict(payload)
+    if evaluation_id is not None and str(kind) in SHEET_LINKED and "sheet_link" not in found:
+        found["sheet_link"] = sheet_link(ctx, evaluation_id)
+    return found
+
+
+def sheet_link(ctx: BodyContext, evaluation_id: int) -> str:
+    """The address of an evaluation's sheet form on the web (``/sheets/{id}``, decision 0090)."""
+    return ctx.env.link(f"sheets/{evaluation_id}")
 
 
 def result_payload(book: Rulebook, score: Decimal | None, category: ResultCategory | str | None) -> dict[str, Any]:

@@ -15,9 +15,24 @@ _CALIBRATION = {"employee_name": "Аружан Ахметова", "period": "202
 
 SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
     MessageKind.EVALUATION_NOTICE: {**_EVALUATION, "deadline": "2025-04-10", "evaluator_name": "Айгерім Сәрсенова"},
-    MessageKind.SHEET_REQUEST: {**_EVALUATION, "evaluatee_name": "Аружан Ахметова", "deadline": "2025-04-10"},
-    MessageKind.REMINDER: {"period": "2025-Q1", "evaluatee_name": "Аружан Ахметова", "deadline": "2025-04-10"},
-    MessageKind.OVERDUE_EVALUATOR: {"period": "2025-Q1", "evaluatee_name": "Аружан Ахметова", "deadline": "2025-04-10"},
+    MessageKind.SHEET_REQUEST: {
+        **_EVALUATION,
+        "evaluatee_name": "Аружан Ахметова",
+        "deadline": "2025-04-10",
+        "sheet_link": "https://bagalau.example.kz/sheets/42",
+    },
+    MessageKind.REMINDER: {
+        "period": "2025-Q1",
+        "evaluatee_name": "Аружан Ахметова",
+        "deadline": "2025-04-10",
+        "sheet_link": "https://bagalau.example.kz/sheets/42",
+    },
+    MessageKind.OVERDUE_EVALUATOR: {
+        "period": "2025-Q1",
+        "evaluatee_name": "Аружан Ахметова",
+        "deadline": "2025-04-10",
+        "sheet_link": "https://bagalau.example.kz/sheets/42",
+    },
     MessageKind.OVERDUE_HEAD: {
         "period": "2025-Q1",
         "evaluatee_name": "Аружан Ахметова",
@@ -115,6 +130,7 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "reason": "НМИ-2 бойынша растайтын құжаттар жоқ.",
         "resubmit_by": "2026-01-15",
         "score": 3.5,
+        "sheet_link": "https://bagalau.example.kz/sheets/42",
     },
     MessageKind.DELIVERY_FAILED: {
         "original_kind": "result_ready",
