@@ -199,6 +199,17 @@ class Evaluation:
 
 
 @dataclass(frozen=True, slots=True)
+class SheetDraft:
+    """An evaluator's sheet saved, not signed (decision 0141): the values as typed, theirs only (R-2)."""
+
+    evaluation_id: int
+    person_id: int
+    scores: Mapping[str, Any]
+    justification: str | None
+    saved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SheetSubmission:
     """One version of an evaluation sheet; ``scores`` maps parameter or KPI id to a score (``Decimal``, ``bool``, or a
     list of ``bool`` for competencies)."""

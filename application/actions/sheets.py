@@ -197,6 +197,7 @@ def submit_sheet(
             scored = SCORERS[spec.scoring](scores, facts)
         except RuleViolation as violation:
             raise Rejected.from_violation(violation) from None
+        uow.sheets.discard_drafts(row["id"])  # signed: the drafts of the sheet are done with (decision 0141)
         if unchanged_is_noop and row["status"] != EvaluationStatus.RETURNED.value:
             current = uow.sheets.current(row["id"])
             same = sheet_content_hash(row["id"], scored.stored, comment)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -176,6 +176,14 @@ class Current:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """The reader's own draft of the sheet, restored into the form (decision 0141): saved, never signed."""
+
+    saved_at: datetime
+    saved_on: date
+
+
+@dataclass(frozen=True)
 class Review:
     """The superior head's last decision on the sheet (M-5)."""
 
@@ -223,6 +231,7 @@ class SheetForm:
     sanctions_in_period: tuple[str, ...] = ()
     binding_cap: Decimal | None = None
     current: Current | None = None
+    draft: Draft | None = None
     last_review: Review | None = None
     preview: Preview | None = None
     problems: tuple[Hint, ...] = field(default_factory=tuple)
@@ -367,7 +376,7 @@ def sheet_form(
         role = role_of(ctx, principal, row)
         if role is None:
             return None
-        return _FormBuilder(ctx, row, role, language, today).build(entered, justification)
+        return _FormBuilder(ctx, row, role, language, today).build(entered, justification, me=_me(ctx, principal))
 
 
 class _FormBuilder:
@@ -381,9 +390,15 @@ class _FormBuilder:
         self.period = Period(PeriodKind(row["period_kind"]), row["period_year"], row["period_quarter"])
         self.number = ctx.numbers.get(row["person_id"], "")
 
-    def build(self, entered: Any, justification: str | None) -> SheetForm:
+    def build(self, entered: Any, justification: str | None, *, me: int | None = None) -> SheetForm:
         uow = self.ctx.uow
         current = uow.sheets.current(self.row["id"])
+        # decision 0141: the evaluator's own draft comes back into the form (nobody else's, R-2)
+        draft = uow.sheets.draft(self.row["id"], me) if self.role == "evaluator" and me is not None else None
+        if draft is not None and entered is None:
+            entered = dict(draft.scores)
+            if justification is None:
+                justification = draft.justification or ""
         stored: Mapping[str, Any] = current.scores if current is not None and current.signed_at else {}
         values = entered if entered is not None else stored
         if justification is None:
@@ -410,6 +425,9 @@ class _FormBuilder:
             "justification": justification,
             "justification_required": bool(self.spec.sheet and self.spec.sheet.justification_required),
             "current": _current(current, self.ctx),
+            "draft": (
+                Draft(draft.saved_at, self.ctx.env.clock.local_date(draft.saved_at)) if draft is not None else None
+            ),
             "last_review": (
                 Review(reviews[-1].decision, reviews[-1].reason, reviews[-1].decided_on) if reviews else None
             ),

@@ -25,6 +25,7 @@ from persistence.models.evaluations import (
     EvaluationPeriodRow,
     EvaluationRow,
     RefusalActRow,
+    SheetDraftRow,
     SheetReviewRow,
     SheetSubmissionRow,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "RulebookRow",
     "SanctionRow",
     "SheetReviewRow",
+    "SheetDraftRow",
     "SheetSubmissionRow",
     "SubstitutionRow",
     "Survey360CycleRow",

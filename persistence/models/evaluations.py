@@ -231,3 +231,21 @@ class AppealRow(Table, table=True):
     revised_category: str | None = Field(
         default=None, max_length=16, sa_column_kwargs={"comment": "C-9/M-9: the result that replaced the decided one"}
     )
+
+
+class SheetDraftRow(Table, table=True):
+    """An evaluator's sheet saved but not signed (decision 0141): theirs only — never a submission, never read by
+    scoring, the flows or anyone else's page (R-2); one per evaluation and evaluator, discarded when the sheet is
+    signed."""
+
+    __tablename__ = "sheet_draft"
+    __table_args__ = (sa.UniqueConstraint("evaluation_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = ref("evaluation.id", ondelete="CASCADE", index=False)
+    person_id: int = ref("person.id", comment="the evaluator who saved it; only they see it")
+    scores: dict[str, Any] = Field(
+        default_factory=dict, sa_type=Json, sa_column_kwargs={"comment": "as typed: parameter or KPI id -> value"}
+    )
+    justification: str | None = text()
+    saved_at: datetime = Field(sa_type=Instant)

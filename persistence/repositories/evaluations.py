@@ -24,6 +24,7 @@ from persistence.models import (
     EvaluationPeriodRow,
     EvaluationRow,
     RefusalActRow,
+    SheetDraftRow,
     SheetReviewRow,
     SheetSubmissionRow,
 )
@@ -34,6 +35,7 @@ from persistence.records import (
     Evaluation,
     EvaluationPeriod,
     NewEvaluation,
+    SheetDraft,
     SheetReview,
     SheetSubmission,
 )
@@ -556,6 +558,46 @@ class SheetRepository(Repository):
         )
         row = self.session.execute(statement).scalar_one_or_none()
         return None if row is None else _submission(row)
+
+    # --- drafts (decision 0141): the evaluator's own, never a submission -------------------------------------------
+
+    def draft(self, evaluation_id: int, person_id: int) -> SheetDraft | None:
+        """The draft ``person_id`` saved of the evaluation's sheet, if any."""
+        statement = sa.select(SheetDraftRow).where(
+            SheetDraftRow.evaluation_id == evaluation_id, SheetDraftRow.person_id == person_id
+        )
+        row = self.session.execute(statement).scalar_one_or_none()
+        if row is None:
+            return None
+        return SheetDraft(row.evaluation_id, row.person_id, dict(row.scores), row.justification, row.saved_at)
+
+    def save_draft(
+        self, evaluation_id: int, person_id: int, *, scores: Mapping[str, Any], justification: str | None, at: datetime
+    ) -> SheetDraft:
+        """Keep (or replace) ``person_id``'s draft of the sheet; race-safe (one row per evaluation and person)."""
+        values = {
+            "evaluation_id": evaluation_id,
+            "person_id": person_id,
+            "scores": dict(scores),
+            "justification": justification,
+            "saved_at": at,
+        }
+        table = SheetDraftRow.__table__
+        if self._insert_new(table, values, ("evaluation_id", "person_id")) is None:
+            self.session.execute(
+                sa.update(table)
+                .where(table.c.evaluation_id == evaluation_id, table.c.person_id == person_id)
+                .values(scores=dict(scores), justification=justification, saved_at=at)
+            )
+        return SheetDraft(evaluation_id, person_id, dict(scores), justification, at)
+
+    def discard_drafts(self, evaluation_id: int, person_id: int | None = None) -> int:
+        """Delete the drafts of the sheet (of one person, or everyone's: the sheet was signed); how many."""
+        table = SheetDraftRow.__table__
+        statement = sa.delete(table).where(table.c.evaluation_id == evaluation_id)
+        if person_id is not None:
+            statement = statement.where(table.c.person_id == person_id)
+        return int(self.session.execute(statement).rowcount or 0)
 
     def versions(self, evaluation_id: int) -> list[SheetSubmission]:
         """Every version of the evaluation's sheet, oldest first."""

@@ -6,14 +6,18 @@ head's approval or return (M-5) — as pages and as their JSON twins under ``/ap
     GET  /api/v1/inbox                          the sheets due, signed and to review, with deadline and days left
     GET  /api/v1/sheets/{id}                    the sheet as its form (from the rulebook: parameters, KPIs, caps …)
     POST /api/v1/sheets/{id}/check              the live hints: each field's problem and the result as entered
+    PUT  /api/v1/sheets/{id}/draft              save the evaluator's draft, unsigned (decision 0141)
+    GET  /api/v1/sheets/{id}/draft              the evaluator's own draft (404: none); DELETE throws it away
     POST /api/v1/sheets/{id}/signature          submit and sign (201 a new version; 200 the same content again)
     POST /api/v1/sheets/{id}/approval           the superior head agrees (M-5)
     POST /api/v1/sheets/{id}/return             the superior head returns it for correction, with a reason (M-5)
 
 A sheet is the evaluator's and its reviewer's only: for anyone else it does not exist (404, the refusal recorded,
 R-2). A refusal of the rules is 422 ``{"rule", "detail"}`` naming the rule and the allowed values (K-4 range,
-D-2/Q-1 scale…); nothing is written. The actions keep no drafts: signing is submitting, and every signature is a
-new version until the evaluatee has seen the result (C-2); the same content signed twice is one version.
+D-2/Q-1 scale…); nothing is written. Signing is submitting, and every signature is a new version until the
+evaluatee has seen the result (C-2); the same content signed twice is one version. A draft ("Save draft") is kept
+on the server for the evaluator alone — incomplete is fine, an impossible value is refused naming the rule — comes
+back into the form after a new login, never counts as signed, and is discarded when the sheet is signed (0141).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from application.actions.commission import approve_sheet, return_sheet
+from application.actions.sheet_drafts import discard_draft, draft_of, save_draft
 from application.actions.sheets import submit_sheet
 from application.errors import Rejected
 from application.queries import inbox as queries
@@ -112,6 +117,21 @@ class SignedOut(BaseModel):
     late: bool
     completed: bool
     unchanged: bool
+
+
+class DraftOut(BaseModel):
+    """The evaluator's draft: the values as saved (never signed, decision 0141) and when."""
+
+    evaluation_id: int
+    scores: dict[str, JsonValue]
+    justification: str | None
+    saved_at: str
+
+
+class DraftSavedOut(BaseModel):
+    evaluation_id: int
+    saved_at: str
+    fields: int
 
 
 class ReviewedOut(BaseModel):
@@ -212,6 +232,62 @@ def sign_api(
     return _json(signed.model_dump(), status_code=200 if signed.unchanged else 201)
 
 
+def _evaluator_form(request: Request, env: EnvDep, login: Login, evaluation_id: int) -> queries.SheetForm:
+    """The sheet's form for its evaluator only: a draft is theirs alone (a reviewer gets 404 too, recorded)."""
+    form = _form(request, env, login, evaluation_id)
+    if form.role != "evaluator":
+        raise refuse(request, login.principal, resource=f"sheet:{evaluation_id}:draft")
+    return form
+
+
+@api.put(
+    "/sheets/{evaluation_id}/draft",
+    summary="Save the evaluator's draft of the sheet, unsigned: incomplete is fine, impossible values are refused",
+    response_model=DraftSavedOut,
+    responses={403: {}},
+)
+def save_draft_api(
+    request: Request, env: EnvDep, login: CurrentLogin, evaluation_id: RowId, sheet: Annotated[SheetIn, Body()]
+) -> JSONResponse:
+    _evaluator_form(request, env, login, evaluation_id)
+    saved = save_draft(
+        env,
+        login.principal,
+        as_of=env.clock.today(),
+        evaluation_id=evaluation_id,
+        scores=dict(sheet.scores),
+        justification=sheet.justification,
+    )
+    return _json({"evaluation_id": saved.evaluation_id, "saved_at": saved.saved_at.isoformat(), "fields": saved.fields})
+
+
+@api.get(
+    "/sheets/{evaluation_id}/draft",
+    summary="The evaluator's own draft of the sheet (404 when there is none); nobody else's (R-2)",
+    response_model=DraftOut,
+)
+def draft_api(request: Request, env: EnvDep, login: CurrentLogin, evaluation_id: RowId) -> JSONResponse:
+    _evaluator_form(request, env, login, evaluation_id)
+    found = draft_of(env, login.principal, as_of=env.clock.today(), evaluation_id=evaluation_id)
+    if found is None:
+        return _json({"detail": "no draft"}, status_code=404)
+    return _json(
+        {
+            "evaluation_id": found.evaluation_id,
+            "scores": dict(found.scores),
+            "justification": found.justification,
+            "saved_at": found.saved_at.isoformat(),
+        }
+    )
+
+
+@api.delete("/sheets/{evaluation_id}/draft", summary="Throw the evaluator's draft away", status_code=204)
+def discard_draft_api(request: Request, env: EnvDep, login: CurrentLogin, evaluation_id: RowId) -> Response:
+    _evaluator_form(request, env, login, evaluation_id)
+    discard_draft(env, login.principal, as_of=env.clock.today(), evaluation_id=evaluation_id)
+    return Response(status_code=204)
+
+
 @api.post(
     "/sheets/{evaluation_id}/approval",
     summary="The superior head agrees with the signed sheet (M-5)",
@@ -286,6 +362,7 @@ def _render_sheet(
     error: str | None = None,
     error_rule: str | None = None,
     signed: int | None = None,
+    drafted: bool = False,
 ) -> Response:
     return pages_.render(
         request,
@@ -295,6 +372,7 @@ def _render_sheet(
         error=error,
         error_rule=error_rule,
         signed=signed,
+        drafted=drafted,
         status_names=STATUS_NAMES,
         sanction_names=SANCTION_NAMES,
         max_justification=MAX_JUSTIFICATION,
@@ -310,9 +388,11 @@ def sheet_page(
     login: CurrentLogin,
     evaluation_id: RowId,
     signed: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    draft: Annotated[Literal["saved"] | None, Query()] = None,
 ) -> Response:
-    """The sheet form of its method, filled with the version in force (if any)."""
-    return _render_sheet(request, pages_, _form(request, env, login, evaluation_id), signed=signed)
+    """The sheet form of its method, filled with the evaluator's draft (if any), else the version in force."""
+    form = _form(request, env, login, evaluation_id)
+    return _render_sheet(request, pages_, form, signed=signed, drafted=draft == "saved")
 
 
 async def _entered(request: Request, scoring: str) -> tuple[Any, str]:
@@ -355,6 +435,35 @@ async def sign_page(
     except Rejected as rejected:
         return _render_sheet(request, pages_, shown, status_code=422, error=rejected.reason, error_rule=rejected.rule)
     return RedirectResponse(f"/sheets/{evaluation_id}?signed={signed.version}", status_code=303)
+
+
+@pages.post("/sheets/{evaluation_id}/draft")
+async def save_draft_page(
+    request: Request, env: EnvDep, pages_: PagesDep, login: CurrentLogin, evaluation_id: RowId
+) -> Response:
+    """"Save draft": kept for the evaluator, unsigned (0141); refused: the form again with what was typed (422)."""
+    form = await run_in_threadpool(_evaluator_form, request, env, login, evaluation_id)
+    entered, justification = await _entered(request, form.scoring)
+    shown = await run_in_threadpool(
+        _form, request, env, login, evaluation_id, entered=entered, justification=justification[:MAX_JUSTIFICATION]
+    )
+    if len(justification) > MAX_JUSTIFICATION:
+        message = f"justification: at most {MAX_JUSTIFICATION} characters, got {len(justification)} (D-3)"
+        return _render_sheet(request, pages_, shown, status_code=422, error=message, error_rule="D-3")
+    try:
+        await run_in_threadpool(
+            lambda: save_draft(
+                env,
+                login.principal,
+                as_of=env.clock.today(),
+                evaluation_id=evaluation_id,
+                scores=entered,
+                justification=justification,
+            )
+        )
+    except Rejected as rejected:
+        return _render_sheet(request, pages_, shown, status_code=422, error=rejected.reason, error_rule=rejected.rule)
+    return RedirectResponse(f"/sheets/{evaluation_id}?draft=saved", status_code=303)
 
 
 @pages.post("/sheets/{evaluation_id}/approval")
