@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from application.errors import Rejected
-from bagalau.simulate.actions import apply_action
+from bagalau.simulate.actions import apply_action, approve_commission_results_of_the_day
 from domain.vocabulary import Language, Role
 from persistence.uow import UnitOfWork
 from tests.browser.conftest import PASSWORD, PASSWORD_HASH, LiveApp, MovableClock, ServedApp, free_port, web_settings
@@ -67,6 +67,7 @@ def play(world: World, scenario: Any, last: date) -> None:
                 apply_action(world.env, day, event.kind, event.action)
             except Rejected:
                 pass
+        approve_commission_results_of_the_day(world.env, day)  # M-7: as the simulator plays the official (0140)
         world.flows.daily_sweep(as_of=day)
 
 

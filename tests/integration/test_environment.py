@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from application.actions.acquaintance import disagree
 from application.actions.commission import commission_vote
+from application.actions.commission_results import approve_commission_results
 from application.cycle import commission
 from application.environment import Environment, FixedClock, RulebookSource
 from application.errors import Rejected
@@ -66,8 +67,9 @@ def test_c2_a_disagreement_starts_exactly_one_session_through_the_injected_launc
     assert launcher.started == [(applied.case_id, DISAGREES)]
 
 
-def decided_on_meeting_day(env: Environment) -> str:
-    """Run the Commission step for the meeting day under ``env``'s clock; E1's KPI result status afterwards."""
+def decided_on_meeting_day(env: Environment) -> tuple[str, object]:
+    """Run the Commission step for the meeting day under ``env``'s clock; E1's KPI result status afterwards and the
+    day the meeting's protocol was signed."""
     with UnitOfWork(env.engine, actor="test") as uow:
         body = uow.org.body_by_code("scenario")
         assert body is not None
@@ -77,12 +79,14 @@ def decided_on_meeting_day(env: Environment) -> str:
             "SELECT e.status FROM evaluation e JOIN person p ON p.id = e.person_id"
             " WHERE p.personnel_number = 'E1' AND e.method = 'kpi_count'"
         )
-        return str(connection.execute(sa.text(query)).scalar_one())
+        signed = connection.execute(sa.text("SELECT protocol_signed_on FROM commission_meeting")).scalar_one()
+        return str(connection.execute(sa.text(query)).scalar_one()), signed
 
 
 def test_m7_the_commission_decides_once_the_meeting_day_is_over_by_the_injected_clock(world: World) -> None:  # noqa: F811
-    """M-7: on the meeting day the vote closes at 18:00 in Asia/Almaty; a clock stopped at 10:00 decides nothing,
-    one stopped at 19:00 decides (the real clock would say neither: the meeting is not today)."""
+    """M-7: on the meeting day the vote closes at 18:00 in Asia/Almaty; a clock stopped at 10:00 decides nothing and
+    the appointing official cannot approve yet, one stopped at 19:00 signs the protocol and E0 approves (the real
+    clock would say neither: the meeting is not today)."""
     scenario = example("annual-commission-2025.yaml")
     world(scenario)
     world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 5))
@@ -96,9 +100,13 @@ def test_m7_the_commission_decides_once_the_meeting_day_is_over_by_the_injected_
         commission_vote(world.env, acting(member), as_of=MEETING, employee="E1", decision="approve")
 
     morning = replace(world.env, clock=FixedClock(datetime(2026, 1, 27, 10, 0)))
-    assert decided_on_meeting_day(morning) == "approved"
+    assert decided_on_meeting_day(morning) == ("approved", None)
+    with pytest.raises(Rejected, match=r"not closed yet .*\(M-7\)"):
+        approve_commission_results(morning, acting("E0"), as_of=MEETING)
     evening = replace(world.env, clock=FixedClock(datetime(2026, 1, 27, 19, 0)))
-    assert decided_on_meeting_day(evening) == "completed"
+    assert decided_on_meeting_day(evening) == ("approved", MEETING)  # signed; waits for the appointing official
+    approve_commission_results(evening, acting("E0"), as_of=MEETING)
+    assert decided_on_meeting_day(evening) == ("completed", MEETING)
 
 
 def test_a_rulebook_stored_by_one_process_is_found_by_another(world: World) -> None:  # noqa: F811
