@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from application.actions.survey import respond_360
 from application.errors import Rejected
-from bagalau.simulate.actions import apply_action
+from bagalau.simulate.actions import apply_action, approve_commission_results_of_the_day
 from domain.rulebook import Retention
 from tests.flows_support import World, dump, example, person, prefect, world  # noqa: F401
 
@@ -38,13 +38,17 @@ def decided(world: World) -> Iterator[sa.Engine]:  # noqa: F811
     scenario = example("annual-commission-2025.yaml")
     engine = world(scenario)
     world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 5))
+    meeting, approved = date(2026, 1, 27), False
     for event in scenario.events:
+        if event.date > meeting and not approved:
+            approve_commission_results_of_the_day(world.env, meeting)  # M-7: E0 approves on the meeting day
+            approved = True
         if event.date <= date(2026, 1, 28):
             try:
                 apply_action(world.env, event.date, event.kind, event.action)
             except Rejected:
                 pass
-        if event.date == date(2026, 1, 27):
+        if event.date == meeting:
             world.flows.commission_cycle(year=2025, as_of=event.date)
     yield engine
 
