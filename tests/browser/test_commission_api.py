@@ -105,6 +105,13 @@ def test_hr_schedules_members_vote_the_chair_breaks_the_tie_and_hr_draws_up_the_
     assert (h1_line["decision"], h1_line["category"]) == ("approve", "effective")
     assert protocol["E2", "kpi_count"]["category"] == "effective" and protocol["E2", "kpi_count"]["recorded"]
     assert line(view, "H1", "kpi_count")["status"] == "approved"  # before the Commission still
+    board = client.get("/api/v1/hr/board", params={"period": "2025"}, headers=hr).json()
+    assert dict(board["counts"])["awaiting_approval"] == len(meeting["protocol"])  # HR sees what waits for E0
+    waiting = client.get(
+        "/api/v1/hr/board/people", params={"period": "2025", "status": "awaiting_approval"}, headers=hr
+    ).json()
+    assert {row["status"] for row in waiting["rows"]} == {"awaiting_approval"}
+    assert len(waiting["rows"]) == len(meeting["protocol"])
     approval = f"/api/v1/commission/meetings/{meeting['id']}/approval"
     not_official = client.post(approval, headers=hr)  # the secretary sees the Commission, but does not approve
     assert not_official.status_code == 422 and not_official.json()["rule"] == "M-7"
