@@ -302,15 +302,18 @@ def approve_commission_results(
     meeting_id: int | None = None,
     meeting_date: date | None = None,
 ) -> ResultsApproved:
-    """The appointing official approves the results of a Commission meeting, recorded in its protocol (M-7; 004
-    §39). The meeting is named by id or date (else the earliest protocol awaiting approval). Its vote must be
-    closed; the decisions are recorded first if the daily step has not done it yet; then the approval is recorded
-    and the results take effect (:func:`take_effect`). Approving an approved protocol again changes nothing."""
+    """The appointing official (or the person acting for them, G-7) approves the results of a Commission meeting,
+    recorded in its protocol (M-7; 004 §39). The meeting is named by id or date (else the earliest one not approved).
+    Its vote must be closed; the decisions are recorded first if the daily step has not done it yet; then the
+    approval is recorded and the results take effect (:func:`take_effect`). Approving an approved protocol again
+    changes nothing."""
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         me = ctx.acting_person(principal)
         official = ctx.appointing_official
-        if me != official:
+        # G-7: while the official is away, the person acting for them approves (and was asked to)
+        acting = messages.seat_holder_of(ctx, official, as_of) if official is not None else None
+        if me not in (official, acting) or official is None:
             who = ctx.numbers.get(official, "nobody") if official is not None else "nobody"
             raise Rejected.by_rule(
                 "M-7",
