@@ -30,6 +30,7 @@ from application.errors import Rejected
 from application.queries import body_setup
 from domain.access import Principal
 from domain.calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
+from domain.errors import Phrase
 from domain.vocabulary import Role
 from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, refuse
 from web.i18n import N_
@@ -150,7 +151,7 @@ async def staff_preview(
     try:
         day = _day(as_of, "as_of") if as_of else _today(request)
         if len(data) > MAX_UPLOAD:
-            raise Rejected(f"file: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+            raise Rejected(Phrase("file: larger than {megabytes} MB", megabytes=MAX_UPLOAD // (1024 * 1024)))
         result = await run_in_threadpool(staff_upload.preview, env, principal, name, data, day)
     except Rejected as exc:
         return _staff(request, env, pages_, status_code=422, error=exc)
