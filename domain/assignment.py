@@ -101,10 +101,10 @@ def check_assignment(new: Interval, book: Rulebook, existing: Iterable[Interval]
                 allowed=_free(old),
                 message=Phrase(
                     "{shown} overlaps the body's assignment {shown2}: a body follows one rulebook at a time; allowed "
-                    "is {_free_old}",
+                    "is {free}",
                     shown=new.shown,
                     shown2=old.shown,
-                    _free_old=_free(old),
+                    free=_free(old),
                 ),
             )
     return replaced

@@ -406,10 +406,10 @@ def check_kpi_score(score: Decimal, pct: Decimal, kpi_rules: KpiRules, kpi_id: s
         value=score,
         allowed=allowed,
         message=Phrase(
-            "score {score} is outside the allowed range {allowed} for {truncate_pct_pct}% achievement (K-4)",
+            "score {score} is outside the allowed range {allowed} for {achievement}% achievement (K-4)",
             score=plain(score),
             allowed=allowed,
-            truncate_pct_pct=plain(truncate_pct(pct, kpi_rules)),
+            achievement=plain(truncate_pct(pct, kpi_rules)),
         ),
     )
 

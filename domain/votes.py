@@ -394,8 +394,8 @@ def _decide(
     if verdict == "approve":
         return CommissionOutcome(True, "approve", None, f"{how} (M-7)", True, approve, revise, abstained)
     result, why = _revised_result(votes, chair, rules)
-    reason = Phrase("{how}; {why} (M-7)", how=how, why=why)
-    return CommissionOutcome(result is not None, "revise", result, reason, True, approve, revise, abstained)
+    decided = f"{how}; {why} (M-7)"  # the record's reason, not a refusal
+    return CommissionOutcome(result is not None, "revise", result, decided, True, approve, revise, abstained)
 
 
 # --- M-7: who attends a meeting ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from domain.errors import Phrase, phrase_of
+from domain.errors import Joined, Phrase, phrase_of
 from domain.vocabulary import Language
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -124,17 +124,20 @@ class Translator:
             text = f"{text} ({rule})"
         return text
 
+    def _said(self, value: object) -> object:
+        """A parameter: a nested phrase (or phrases joined) said in this language, any other value as it is."""
+        if isinstance(value, Joined):
+            return _Said(value.separator.join(str(self._said(phrase_of(item))) for item in value.items))
+        if isinstance(value, Phrase):
+            nested = self._say(value)
+            return _Said(nested if nested is not None else str(value))
+        return value
+
     def _say(self, phrase: Phrase) -> str | None:
         translated = self.refusals.gettext(phrase.template)
         if translated == phrase.template:  # not in the catalog
             return None
-        values: dict[str, object] = {}
-        for name, value in phrase.params.items():
-            if isinstance(value, Phrase):
-                nested = self._say(value)
-                values[name] = _Said(nested if nested is not None else str(value))
-            else:
-                values[name] = value
+        values = {name: self._said(value) for name, value in phrase.params.items()}
         try:
             return _LocalFormatter(self).vformat(translated, (), values)
         except (KeyError, IndexError, ValueError):  # a broken translation: the English sentence, never an error

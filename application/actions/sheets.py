@@ -96,9 +96,9 @@ def _score_kpi(scores: Any, facts: SheetFacts) -> Scored:
         raise Rejected.by_rule(
             "K-1",
             Phrase(
-                "KPIs {missing} of {facts_number} have no plan for {period}",
+                "KPIs {missing} of {number} have no plan for {period}",
                 missing=", ".join(missing),
-                facts_number=facts.number,
+                number=facts.number,
                 period=facts.period,
             ),
         )

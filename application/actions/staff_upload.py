@@ -77,7 +77,7 @@ def _run(env: Environment, principal: Principal, name: str, data: bytes, as_of: 
     if not source.lower().endswith(SUFFIXES):
         raise Rejected(
             Phrase(
-                "file {source!r}: a staff file is .csv or .xlsx (allowed: {SUFFIXES})",
+                "file {source!r}: a staff file is .csv or .xlsx (allowed: {suffixes})",
                 source=source,
                 SUFFIXES=", ".join(SUFFIXES),
             )

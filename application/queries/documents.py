@@ -104,7 +104,11 @@ def principal_of(env: Environment, who: str, on: date | None = None) -> Principa
             if info.number == who
         ]
         if len(matches) != 1:
-            problem = "no login or personnel number" if not matches else "several bodies have the personnel number"
+            problem = (
+                Phrase("no login or personnel number")
+                if not matches
+                else Phrase("several bodies have the personnel number")
+            )
             raise Rejected.by_rule("R-2", Phrase("{problem} {who!r}", problem=problem, who=who))
         found = access.person_principal(uow.session, matches[0], day)
         assert found is not None

@@ -357,9 +357,9 @@ async def sign_page(
     )
     if too_long:
         message = Phrase(
-            "justification: at most {MAX_JUSTIFICATION} characters, got {len_justification} (D-3)",
-            MAX_JUSTIFICATION=MAX_JUSTIFICATION,
-            len_justification=len(justification),
+            "justification: at most {maximum} characters, got {length} (D-3)",
+            maximum=MAX_JUSTIFICATION,
+            length=len(justification),
         )
         return _render_sheet(request, pages_, shown, status_code=422, error=message, error_rule="D-3")
     try:
@@ -400,7 +400,7 @@ async def return_page(
         if not reason or len(reason) > MAX_REASON:
             raise Rejected.by_rule(
                 "M-5",
-                Phrase("reason: say why the sheet is returned, 1 to {MAX_REASON} characters", MAX_REASON=MAX_REASON),
+                Phrase("reason: say why the sheet is returned, 1 to {maximum} characters", maximum=MAX_REASON),
             )
         _waiting_for_review(form)
         await run_in_threadpool(
