@@ -176,7 +176,7 @@ class _LocalFormatter(string.Formatter):
             return self.translator.format_number(value, places=places)
         if isinstance(value, Sequence):
             return ", ".join(self.format_field(item, "") for item in value)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def _places(value: Decimal | float, spec: str) -> int | None:

@@ -137,7 +137,7 @@ def calibration_vote(
         row, case = case_of(ctx, employee, method=method, period=period)
         book = ctx.book(row["rulebook_id"])
         if case.status in CLOSED:
-            signed = case.protocol_signed_on.isoformat() if case.protocol_signed_on else "already"
+            signed = case.protocol_signed_on or Phrase("already")
             raise Rejected.by_rule(
                 "C-6",
                 Phrase(

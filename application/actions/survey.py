@@ -63,7 +63,7 @@ def _check_open(survey: Survey, evaluatee: str, day: date, book: Rulebook) -> No
     closes = survey.closes_on
     if survey.status == "closed" or (closes is not None and day > closes):
         rule = survey_rules(book).deadline.rule
-        when = (closes or survey.closed_on or day).isoformat()
+        when = closes or survey.closed_on or day
         raise Rejected.by_rule(
             rule,
             Phrase(

@@ -38,7 +38,7 @@ NOT_FROM_THE_WEB = {
     "domain/rulebooks/__init__.py",
     "application/cycle/opening.py",
 }
-REFUSALS = {"RuleViolation", "Rejected", "by_rule", "WindowClosed", "WindowNotOpen"}
+REFUSALS = {"RuleViolation", "Rejected", "SetupRefused", "by_rule", "WindowClosed", "WindowNotOpen"}
 #: Names a refusal's sentence is put in before it is raised (``message = Phrase(…)``).
 SENTENCE_NAMES = {"message", "reason", "problem"}
 
@@ -61,7 +61,7 @@ def _sentences(node: ast.Call) -> list[ast.expr]:
     given = [keyword.value for keyword in node.keywords if keyword.arg == "message"]
     if name == "by_rule" and len(node.args) > 1:
         given.append(node.args[1])
-    if name == "Rejected" and node.args:
+    if name in ("Rejected", "SetupRefused") and node.args:
         given.append(node.args[0])
     return given
 

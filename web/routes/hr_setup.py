@@ -102,11 +102,16 @@ def _day(value: str, field: str) -> date:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise setup.SetupRefused(
-            f"{field}: {value[:20]!r} is not a date (YYYY-MM-DD)", rule=None, field=field, allowed="YYYY-MM-DD"
+            Phrase("{field}: {value!r} is not a date (YYYY-MM-DD)", field=field, value=value[:20]),
+            rule=None,
+            field=field,
+            allowed="YYYY-MM-DD",
         ) from None
     if not FIRST_SUPPORTED_YEAR <= day.year <= LAST_SUPPORTED_YEAR:
         years = f"{FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR}"
-        raise setup.SetupRefused(f"{field}: {day.isoformat()} is outside {years}", rule=None, field=field)
+        raise setup.SetupRefused(
+            Phrase("{field}: {day} is outside {years}", field=field, day=day, years=years), rule=None, field=field
+        )
     return day
 
 
