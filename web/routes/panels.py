@@ -217,7 +217,9 @@ def _case_page(
     error: str | None = None,
     status_code: int = 200,
     done: str | None = None,
+    ticked: list[str] | None = None,
 ) -> Response:
+    """The case's page; ``ticked``: the members of a refused composition, ticked again so that one box changes it."""
     return pages_.render(
         request,
         "calibration_case.html",
@@ -226,6 +228,7 @@ def _case_page(
         error=error,
         done=done,
         status_names=CASE_STATUS_NAMES,
+        ticked=ticked if ticked is not None else [member.number for member in case.members],
     )
 
 
@@ -282,7 +285,8 @@ async def compose_page(
         await run_in_threadpool(_compose, request, env, principal, case_id, members)
     except Rejected as refusal:
         case = await run_in_threadpool(_case, request, env, principal, case_id)
-        return _case_page(request, pages_, case, error=pages_.say(request, refusal), status_code=422)
+        said = pages_.say(request, refusal)
+        return _case_page(request, pages_, case, error=said, status_code=422, ticked=members)
     return RedirectResponse(f"/calibration/{case_id}?done=composed", status_code=303)
 
 
