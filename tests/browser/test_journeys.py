@@ -283,6 +283,7 @@ def test_a_003_quarter_from_the_opening_to_the_calibrated_result(
         expect(page.locator("#error")).to_contain_text("число членов должно быть нечётным")
         expect(page.locator("#error")).to_contain_text("(C-5)")
         shoot(page, "journey-003-05-compose-refused-ru")
+        expect(page.locator("input[name=members]:checked")).to_have_count(4)  # the refused choice is kept
         page.uncheck("input[name=members][value=E2]")
         page.click("#compose button[type=submit]")
         expect(page.locator("#done")).to_be_visible()
