@@ -18,9 +18,9 @@ class Rejected(Exception):
     """
 
     def __init__(self, reason: str, *, rule: str | None = None, phrase: Phrase | None = None) -> None:
-        self.reason = str(reason)
         self.rule = rule
         self.phrase = phrase if phrase is not None else phrase_of(reason)
+        self.reason = self.phrase.worded(str(reason))  # the English reason, carrying the phrase the pages translate
         super().__init__(self.reason)
 
     def __str__(self) -> str:

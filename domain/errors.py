@@ -41,12 +41,20 @@ class Phrase(str):
         said.params = params
         return said
 
+    def worded(self, text: str) -> Phrase:
+        """The same template and values, said in English as ``text`` (the sentence with its rule id appended): a
+        refusal's ``message`` keeps what the pages translate."""
+        said = str.__new__(Phrase, text)
+        said.template = self.template
+        said.params = self.params
+        return said
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_phrase, (self.template, self.params))
+        return (_phrase, (str.__str__(self), self.template, self.params))
 
 
-def _phrase(template: str, params: dict[str, Any]) -> Phrase:
-    return Phrase(template, **params)
+def _phrase(text: str, template: str, params: dict[str, Any]) -> Phrase:
+    return Phrase(template, **params).worded(text)
 
 
 class Joined(str):
@@ -94,7 +102,7 @@ class RuleViolation(ValueError):
         self.value = value
         self.allowed = allowed
         self.phrase = phrase_of(message)
-        self.message = str(message) if rule in message else f"{message} ({rule})"
+        self.message = self.phrase.worded(message if rule in message else f"{message} ({rule})")
         super().__init__(self.message)
 
     def __str__(self) -> str:

@@ -512,7 +512,17 @@ class _FormBuilder:
                 KpiField(kpi.code, kpi.name, kpi.unit, direction, plan, actual, achievement, low, high, value, hint)
             )
         if not fields:
-            problems.append(Hint("K-1", "", f"{self.number} has no KPIs in the work plan of {self.period.year} (K-1)"))
+            problems.append(
+                Hint(
+                    "K-1",
+                    "",
+                    Phrase(
+                        "{number} has no KPIs in the work plan of {year} (K-1)",
+                        number=self.number,
+                        year=self.period.year,
+                    ),
+                )
+            )
         return {"kpis": tuple(fields), "kpi_rule": "K-4"}
 
     def _counts(self, values: Any, problems: list[Hint]) -> dict[str, Any]:
@@ -620,7 +630,7 @@ def _hint(violation: RuleViolation) -> Hint:
         text = ", ".join(str(item) for item in allowed)
     else:
         text = "" if allowed is None else str(allowed)
-    return Hint(violation.rule, text, str(violation))
+    return Hint(violation.rule, text, violation.message)
 
 
 def _scale_hint(
