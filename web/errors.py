@@ -68,7 +68,7 @@ MESSAGES = {
     429: N_("Too many requests; wait a little and try again."),
     500: N_("Something went wrong on our side. The error was recorded; please try again later."),
 }
-CSRF_API_DETAIL = (
+CSRF_API_DETAIL = N_(
     "CSRF token missing or invalid: send the session's token in the X-CSRF-Token header (a cookie session), "
     "or authenticate with Authorization: Bearer"
 )
@@ -155,7 +155,9 @@ def install(app: FastAPI, pages: Pages) -> None:
     async def csrf_refused(request: Request, exc: Exception) -> Response:
         log.warning("CSRF token refused: %s %s", request.method, request.url.path)
         if wants_json(request):
-            return JSONResponse({"detail": CSRF_API_DETAIL}, status_code=403)
+            translator = pages.translator(request)  # a cookie session: its account's language
+            said = {"detail": translator.gettext(CSRF_API_DETAIL), "language": translator.language.value}
+            return JSONResponse(said, status_code=403)
         return page(request, 403)
 
     async def refused(request: Request, exc: Exception) -> Response:
