@@ -18,6 +18,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.calendar import WorkingCalendar
+from domain.errors import Phrase
 from domain.facts import Organization
 from domain.rulebook import Rulebook
 from domain.vocabulary import Language, Role
@@ -58,11 +59,11 @@ def resolve_body(uow: UnitOfWork, body: str | None) -> int:
     if body is not None:
         found = uow.org.body_by_code(body)
         if found is None:
-            raise Rejected(f"unknown state body {body}")
+            raise Rejected(Phrase("unknown state body {body}", body=body))
         return found.id
     ids = flowstate.body_ids(uow.session)
     if len(ids) != 1:
-        raise Rejected(f"name the state body: the database holds {len(ids)}")
+        raise Rejected(Phrase("name the state body: the database holds {len_ids}", len_ids=len(ids)))
     return ids[0]
 
 
@@ -145,13 +146,13 @@ class BodyContext:
         """The person with this personnel number, or a refusal naming the unknown id."""
         found = self.ids.get(number)
         if found is None:
-            raise Rejected(f"unknown employee {number}")
+            raise Rejected(Phrase("unknown employee {number}", number=number))
         return found
 
     def acting_person(self, principal: Principal) -> int:
         """The person id of who acts; a refusal when the principal is no person of the body."""
         if principal.person is None:
-            raise Rejected(f"{principal.actor} acts for no person of the body")
+            raise Rejected(Phrase("{actor} acts for no person of the body", actor=principal.actor))
         return self.person_id(principal.person)
 
     # --- rulebooks ---
@@ -169,7 +170,7 @@ class BodyContext:
                 book = self.book(rulebook_id)
                 if book.in_force(when) or when == fallback:
                     return book
-        raise Rejected.by_rule("G-3", f"no rulebook is assigned to the body on {day.isoformat()}")
+        raise Rejected.by_rule("G-3", Phrase("no rulebook is assigned to the body on {day}", day=day))
 
     def rulebook_of(self, evaluation: Evaluation) -> Rulebook:
         return self.book(evaluation.rulebook_id)

@@ -7,32 +7,38 @@ methodology (an unknown person) says so plainly.
 
 from __future__ import annotations
 
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation, phrase_of
 
 
 class Rejected(Exception):
-    """A human action the rules refuse; ``str(exc)`` is the reason shown to the person (and in reports)."""
+    """A human action the rules refuse; ``str(exc)`` is the reason in English (CLI, reports, logs).
 
-    def __init__(self, reason: str, *, rule: str | None = None) -> None:
-        self.reason = reason
+    ``phrase`` is the reason as a :class:`~domain.errors.Phrase` (its template and parameters, without a rule id
+    appended by :meth:`by_rule`): the pages and the API say it in the person's language (decision 0150).
+    """
+
+    def __init__(self, reason: str, *, rule: str | None = None, phrase: Phrase | None = None) -> None:
         self.rule = rule
-        super().__init__(reason)
+        self.phrase = phrase if phrase is not None else phrase_of(reason)
+        self.reason = self.phrase.worded(str(reason))  # the English reason, carrying the phrase the pages translate
+        super().__init__(self.reason)
 
     def __str__(self) -> str:
         return self.reason
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (self.reason, self.rule))
+        return (_rebuild, (self.reason, self.rule, self.phrase))
 
     @classmethod
     def from_violation(cls, violation: RuleViolation) -> Rejected:
-        return cls(str(violation), rule=violation.rule)
+        return cls(str(violation), rule=violation.rule, phrase=violation.phrase)
 
     @classmethod
     def by_rule(cls, rule: str, message: str) -> Rejected:
         """A refusal whose message ends with the rule id, ``… (C-2)``."""
-        return cls(message if f"({rule})" in message else f"{message} ({rule})", rule=rule)
+        reason = message if f"({rule})" in message else f"{message} ({rule})"
+        return cls(reason, rule=rule, phrase=phrase_of(message))
 
 
-def _rebuild(reason: str, rule: str | None) -> Rejected:
-    return Rejected(reason, rule=rule)
+def _rebuild(reason: str, rule: str | None, phrase: Phrase | None = None) -> Rejected:
+    return Rejected(reason, rule=rule, phrase=phrase)

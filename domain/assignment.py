@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.rulebook import Rulebook
 
 RULE = "G-3"
@@ -49,8 +49,11 @@ def check_assignment(new: Interval, book: Rulebook, existing: Iterable[Interval]
             field="--until",
             value=until.isoformat(),
             allowed=f"{new.valid_from.isoformat()} or later",
-            message=f"--until {until.isoformat()} is before --from {new.valid_from.isoformat()}: "
-            f"allowed is {new.valid_from.isoformat()} or later",
+            message=Phrase(
+                "--until {until} is before --from {valid_from}: allowed is {valid_from} or later",
+                until=until,
+                valid_from=new.valid_from,
+            ),
         )
     book_until = book.valid_until.isoformat() if book.valid_until else "open"
     in_force = f"{book.valid_from.isoformat()} … {book_until}"
@@ -60,8 +63,14 @@ def check_assignment(new: Interval, book: Rulebook, existing: Iterable[Interval]
             field="--from",
             value=new.valid_from.isoformat(),
             allowed=f"{book.valid_from.isoformat()} or later",
-            message=f"--from {new.valid_from.isoformat()} is before rulebook {book.id} is in force ({in_force}): "
-            f"allowed is {book.valid_from.isoformat()} or later",
+            message=Phrase(
+                "--from {valid_from} is before rulebook {book_id} is in force ({in_force}): allowed is {valid_from2} "
+                "or later",
+                valid_from=new.valid_from,
+                book_id=book.id,
+                in_force=in_force,
+                valid_from2=book.valid_from,
+            ),
         )
     if book.valid_until is not None and (until is None or until > book.valid_until):
         shown = until.isoformat() if until else "open"
@@ -70,8 +79,14 @@ def check_assignment(new: Interval, book: Rulebook, existing: Iterable[Interval]
             field="--until",
             value=shown,
             allowed=f"{book.valid_until.isoformat()} or earlier",
-            message=f"--until {shown} is past the end of rulebook {book.id} ({in_force}): "
-            f"allowed is {book.valid_until.isoformat()} or earlier",
+            message=Phrase(
+                "--until {shown} is past the end of rulebook {book_id} ({in_force}): allowed is {valid_until} or "
+                "earlier",
+                shown=shown,
+                book_id=book.id,
+                in_force=in_force,
+                valid_until=book.valid_until,
+            ),
         )
     replaced = None
     for old in existing:
@@ -84,8 +99,13 @@ def check_assignment(new: Interval, book: Rulebook, existing: Iterable[Interval]
                 field="--from" if old.valid_until is not None and new.valid_from <= old.valid_until else "--until",
                 value=new.shown,
                 allowed=_free(old),
-                message=f"{new.shown} overlaps the body's assignment {old.shown}: a body follows one rulebook at a "
-                f"time; allowed is {_free(old)}",
+                message=Phrase(
+                    "{shown} overlaps the body's assignment {shown2}: a body follows one rulebook at a time; allowed "
+                    "is {free}",
+                    shown=new.shown,
+                    shown2=old.shown,
+                    free=_free(old),
+                ),
             )
     return replaced
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.calendar import WorkingCalendar
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.periods import Period
 from domain.rulebook import (
     Calibration,
@@ -349,7 +349,13 @@ def check_within(event_date: date, deadline: date, rule: str, what: str, *, open
             field=what,
             value=event_date,
             allowed=f"no later than {deadline.isoformat()}",
-            message=f"{what} on {event_date.isoformat()} is too late: the deadline was {deadline.isoformat()} ({rule})",
+            message=Phrase(
+                "{what} on {day} is too late: the deadline was {deadline} ({rule})",
+                what=what,
+                day=event_date,
+                deadline=deadline,
+                rule=rule,
+            ),
         )
     if opens is not None and event_date < opens:
         raise WindowNotOpen(
@@ -357,5 +363,11 @@ def check_within(event_date: date, deadline: date, rule: str, what: str, *, open
             field=what,
             value=event_date,
             allowed=f"from {opens.isoformat()} to {deadline.isoformat()}",
-            message=f"{what} on {event_date.isoformat()} is too early: it opens on {opens.isoformat()} ({rule})",
+            message=Phrase(
+                "{what} on {day} is too early: it opens on {opens} ({rule})",
+                what=what,
+                day=event_date,
+                opens=opens,
+                rule=rule,
+            ),
         )

@@ -24,7 +24,7 @@ from typing import Literal, get_args
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import check_within, resolve_if_known
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.rulebook import Calibration, Commission, Results
 from domain.scoring import Number, band, plain, score_bounds, stored_score, to_decimal
 from domain.vocabulary import ResultCategory
@@ -57,20 +57,25 @@ def check_feedback_meeting(
     sets one. Returns the term (``None`` when there is none).
     """
     if signed_on is None:
-        message = "the feedback meeting follows the calibration session, and no session protocol is signed yet"
+        message = Phrase("the feedback meeting follows the calibration session, and no session protocol is signed yet")
         raise RuleViolation(rule="C-8", field="date", value=held_on, allowed="after the session", message=message)
     if held_on < signed_on:
-        message = (
-            f"the feedback meeting on {held_on.isoformat()} precedes the session's protocol signed on "
-            f"{signed_on.isoformat()}"
+        message = Phrase(
+            "the feedback meeting on {held_on} precedes the session's protocol signed on {signed_on}",
+            held_on=held_on,
+            signed_on=signed_on,
         )
         raise RuleViolation(rule="C-8", field="date", value=held_on, allowed=f"from {signed_on}", message=message)
     if by != evaluator:
-        message = f"'{by}' is not the evaluator; the evaluator ({evaluator or 'nobody'}) holds the feedback meeting"
+        message = Phrase(
+            "'{by}' is not the evaluator; the evaluator ({evaluator}) holds the feedback meeting",
+            by=by,
+            evaluator=evaluator or "nobody",
+        )
         raise RuleViolation(rule="C-8", field="by", value=by, allowed=evaluator, message=message)
     deadline = feedback_deadline(calibration, signed_on, calendar)
     if deadline is not None:
-        check_within(held_on, deadline, "C-8", "the feedback meeting")
+        check_within(held_on, deadline, "C-8", Phrase("the feedback meeting"))
     return deadline
 
 
@@ -108,16 +113,21 @@ def check_appeal(
     decision, or after the term (M-9: 10 working days after the decision). Returns the term, if any.
     """
     rule = APPEAL_RULES[review]
-    what = "calibration session" if review == "calibration" else "Commission"
+    what = Phrase("calibration session") if review == "calibration" else Phrase("Commission")
     if decided_on is None:
-        message = f"there is no {what} decision to appeal yet"
+        message = Phrase("there is no {what} decision to appeal yet", what=what)
         raise RuleViolation(rule=rule, field="date", value=filed_on, allowed="after a decision", message=message)
     if filed_on < decided_on:
-        message = f"the appeal on {filed_on.isoformat()} precedes the {what} decision of {decided_on.isoformat()}"
+        message = Phrase(
+            "the appeal on {filed_on} precedes the {what} decision of {decided_on}",
+            filed_on=filed_on,
+            what=what,
+            decided_on=decided_on,
+        )
         raise RuleViolation(rule=rule, field="date", value=filed_on, allowed=f"from {decided_on}", message=message)
     deadline = appeal_deadline(review, decided_on, calendar, calibration=calibration, commission=commission)
     if deadline is not None:
-        check_within(filed_on, deadline, rule, "the appeal")
+        check_within(filed_on, deadline, rule, Phrase("the appeal"))
     return deadline
 
 
@@ -156,18 +166,22 @@ def decide_appeal(
     """
     rule = APPEAL_RULES[review]
     if outcome not in get_args(AppealOutcome):
-        message = f"appeal outcome {outcome!r} is neither upheld nor revised"
+        message = Phrase("appeal outcome {outcome!r} is neither upheld nor revised", outcome=outcome)
         allowed = list(get_args(AppealOutcome))
         raise RuleViolation(rule=rule, field="outcome", value=outcome, allowed=allowed, message=message)
     if outcome_on < filed_on:
-        message = f"the outcome on {outcome_on.isoformat()} precedes the appeal filed on {filed_on.isoformat()}"
+        message = Phrase(
+            "the outcome on {outcome_on} precedes the appeal filed on {filed_on}",
+            outcome_on=outcome_on,
+            filed_on=filed_on,
+        )
         raise RuleViolation(rule=rule, field="date", value=outcome_on, allowed=f"from {filed_on}", message=message)
     if outcome == "upheld":
         if revised_score is not None or revised_category is not None:
-            message = "an upheld decision stands as decided: it carries no revised result"
+            message = Phrase("an upheld decision stands as decided: it carries no revised result")
             given = revised_score if revised_score is not None else revised_category
             raise RuleViolation(rule=rule, field="result", value=given, allowed="no revised result", message=message)
-        reason = f"the appeal left the decision unchanged ({rule})"
+        reason = Phrase("the appeal left the decision unchanged ({rule})", rule=rule)
         return AppealResult("upheld", decided_score, decided_category, False, rule, reason)
     if review == "calibration":
         return _revised_score(revised_score, revised_category, decided_score, results, rule)
@@ -178,17 +192,25 @@ def _revised_score(
     revised: Number | None, category: object, decided: Decimal | None, results: Results, rule: str
 ) -> AppealResult:
     if revised is None or category is not None:
-        message = "a revised calibration result is a score (the category follows from it, S-1)"
+        message = Phrase("a revised calibration result is a score (the category follows from it, S-1)")
         raise RuleViolation(rule=rule, field="score", value=revised, allowed="a score", message=message)
     score = to_decimal(revised, field="score", rule=rule, decimals=results.decimals)
     low, high = score_bounds(results)
     if not low <= score <= high:
-        message = f"the revised score {plain(score)} is outside the scale {low}–{high}"
+        message = Phrase(
+            "the revised score {score} is outside the scale {low}–{high}", score=plain(score), low=low, high=high
+        )
         raise RuleViolation(rule=rule, field="score", value=score, allowed=f"{low}–{high}", message=message)
     if decided is not None and stored_score(score) == stored_score(decided):
-        message = f"the revised score {plain(score)} is the decided one: the outcome is upheld, not revised"
+        message = Phrase(
+            "the revised score {score} is the decided one: the outcome is upheld, not revised", score=plain(score)
+        )
         raise RuleViolation(rule=rule, field="score", value=score, allowed="another score", message=message)
-    reason = f"the appeal revised the result to {plain(score)}, which replaces the decided one ({rule})"
+    reason = Phrase(
+        "the appeal revised the result to {score}, which replaces the decided one ({rule})",
+        score=plain(score),
+        rule=rule,
+    )
     return AppealResult("revised", stored_score(score), band(score, results), True, rule, reason)
 
 
@@ -201,11 +223,21 @@ def _revised_category(
 ) -> AppealResult:
     allowed = sorted(str(c) for c in (categories or list(ResultCategory)))
     if revised is None or score is not None or str(revised) not in allowed:
-        message = f"a revised Commission result is one of {', '.join(allowed)}, got {revised!r}"
+        message = Phrase(
+            "a revised Commission result is one of {allowed}, got {revised!r}",
+            allowed=", ".join(allowed),
+            revised=revised,
+        )
         raise RuleViolation(rule=rule, field="result", value=revised, allowed=allowed, message=message)
     category = ResultCategory(str(revised))
     if category == decided:
-        message = f"the revised result {category} is the decided one: the outcome is upheld, not revised"
+        message = Phrase(
+            "the revised result {category} is the decided one: the outcome is upheld, not revised", category=category
+        )
         raise RuleViolation(rule=rule, field="result", value=category, allowed="another result", message=message)
-    reason = f"the appeal revised the result to {category}, which replaces the decided one ({rule})"
+    reason = Phrase(
+        "the appeal revised the result to {category}, which replaces the decided one ({rule})",
+        category=category,
+        rule=rule,
+    )
     return AppealResult("revised", None, category, True, rule, reason)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.periods import Period
 from domain.vocabulary import PeriodKind
 
@@ -35,19 +35,28 @@ def check_kpi_monitoring(
     a plan without KPIs. Returns the quarter monitored.
     """
     if quarter not in (1, 2, 3, 4):
-        message = f"quarter {quarter} is not a quarter of the year"
+        message = Phrase("quarter {quarter} is not a quarter of the year", quarter=quarter)
         raise RuleViolation(rule=RULE, field="quarter", value=quarter, allowed=[1, 2, 3, 4], message=message)
     period = Period(PeriodKind.QUARTER, year, quarter)
     if on <= period.end:
-        message = f"the KPIs of {period.label} are monitored once the quarter is over (after {period.end})"
+        message = Phrase(
+            "the KPIs of {period_label} are monitored once the quarter is over (after {end})",
+            period_label=period.label,
+            end=period.end,
+        )
         raise RuleViolation(rule=RULE, field="date", value=on, allowed=f"after {period.end}", message=message)
     if by != head:
-        message = f"'{by}' is not the direct head of '{employee}'; the direct head ({head or 'nobody'}) monitors"
+        message = Phrase(
+            "'{by}' is not the direct head of '{employee}'; the direct head ({head}) monitors",
+            by=by,
+            employee=employee,
+            head=head or "nobody",
+        )
         raise RuleViolation(rule=RULE, field="by", value=by, allowed=head, message=message)
     if not recommendations.strip():
-        message = "the monitoring gives written recommendations"
+        message = Phrase("the monitoring gives written recommendations")
         raise RuleViolation(rule=RULE, field="recommendations", value="", allowed="a text", message=message)
     if kpis == 0:
-        message = f"'{employee}' has no KPIs for {year} to monitor"
+        message = Phrase("'{employee}' has no KPIs for {year} to monitor", employee=employee, year=year)
         raise RuleViolation(rule=RULE, field="employee", value=employee, allowed="a plan with KPIs", message=message)
     return period

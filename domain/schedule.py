@@ -21,7 +21,7 @@ from domain.eligibility import (
     decide_eligibility,
     methods_for,
 )
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.facts import Employee, Organization
 from domain.periods import Period
 from domain.routing import due_evaluator
@@ -146,9 +146,13 @@ def check_schedule_approval(by: str, org: Organization, rulebook: Rulebook) -> N
     refused, and so is an approval the rulebook does not ask for."""
     rules = rulebook.schedule
     if not rules.approval_required:
-        message = f"rulebook {rulebook.id} does not ask for the schedule to be approved"
+        message = Phrase("rulebook {rulebook_id} does not ask for the schedule to be approved", rulebook_id=rulebook.id)
         raise RuleViolation(rule=rules.rule, field="by", value=by, allowed="no approval", message=message)
     if by != org.appointing_official:
         official = org.appointing_official or "nobody"
-        message = f"'{by}' may not approve the evaluation schedule: the appointing official ({official}) approves it"
+        message = Phrase(
+            "'{by}' may not approve the evaluation schedule: the appointing official ({official}) approves it",
+            by=by,
+            official=official,
+        )
         raise RuleViolation(rule=rules.rule, field="by", value=by, allowed=official, message=message)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Literal, get_args
 
-from domain.errors import RuleViolation
+from domain.errors import Joined, Phrase, RuleViolation
 from domain.rulebook import (
     STORED_DECIMALS,
     Cap,
@@ -83,7 +83,13 @@ def to_decimal(value: object, *, field: str, rule: str, decimals: int | None = N
             field=field,
             value=value,
             allowed=f"at most {decimals} decimals",
-            message=f"{field} is {plain(number)}: scores have at most {decimals} decimals ({rule})",
+            message=Phrase(
+                "{field} is {number}: scores have at most {decimals} decimals ({rule})",
+                field=field,
+                number=plain(number),
+                decimals=decimals,
+                rule=rule,
+            ),
         )
     return number
 
@@ -107,7 +113,7 @@ def _as_decimal(value: object, *, field: str, rule: str) -> Decimal:
         field=field,
         value=value,
         allowed="a finite number",
-        message=f"{field} must be a number, got {value!r} ({rule})",
+        message=Phrase("{field} must be a number, got {value!r} ({rule})", field=field, value=value, rule=rule),
     )
     if isinstance(value, bool):
         raise refusal
@@ -136,7 +142,12 @@ def _by_id(raw: object, ids: Sequence[str], *, field: str, rule: str, noun: str)
             field=field,
             value=list(ids),
             allowed="unique ids",
-            message=f"ids {_listed(duplicates)} appear more than once in {field} ({rule})",
+            message=Phrase(
+                "ids {duplicates} appear more than once in {field} ({rule})",
+                duplicates=_listed(duplicates),
+                field=field,
+                rule=rule,
+            ),
         )
     expected = f"{len(ids)} {noun}s in the order {_listed(ids)}"
     if isinstance(raw, Mapping):
@@ -150,7 +161,13 @@ def _by_id(raw: object, ids: Sequence[str], *, field: str, rule: str, noun: str)
                 field=field,
                 value=dict(raw),
                 allowed=list(ids),
-                message=f"{field}: {'; '.join(parts)}; expected exactly {_listed(ids)} ({rule})",
+                message=Phrase(
+                    "{field}: {parts}; expected exactly {ids} ({rule})",
+                    field=field,
+                    parts="; ".join(parts),
+                    ids=_listed(ids),
+                    rule=rule,
+                ),
             )
         return {i: raw[i] for i in ids}
     if isinstance(raw, Sequence) and not isinstance(raw, str | bytes):
@@ -160,7 +177,13 @@ def _by_id(raw: object, ids: Sequence[str], *, field: str, rule: str, noun: str)
                 field=field,
                 value=list(raw),
                 allowed=list(ids),
-                message=f"{field} has {len(raw)} values; expected {expected} ({rule})",
+                message=Phrase(
+                    "{field} has {len_raw} values; expected {expected} ({rule})",
+                    field=field,
+                    len_raw=len(raw),
+                    expected=expected,
+                    rule=rule,
+                ),
             )
         return dict(zip(ids, raw, strict=True))
     raise RuleViolation(
@@ -168,7 +191,13 @@ def _by_id(raw: object, ids: Sequence[str], *, field: str, rule: str, noun: str)
         field=field,
         value=raw,
         allowed=list(ids),
-        message=f"{field} must be a list of {expected}, or a mapping from id to {noun} ({rule})",
+        message=Phrase(
+            "{field} must be a list of {expected}, or a mapping from id to {noun} ({rule})",
+            field=field,
+            expected=expected,
+            noun=noun,
+            rule=rule,
+        ),
     )
 
 
@@ -227,7 +256,12 @@ def band(score: Decimal, results: Results) -> ResultCategory:
         field="score",
         value=score,
         allowed=f"{low}–{high}",
-        message=f"score {plain(rounded)} is outside every result band, {low}–{high} (S-1)",
+        message=Phrase(
+            "score {rounded} is outside every result band, {low}–{high} (S-1)",
+            rounded=plain(rounded),
+            low=low,
+            high=high,
+        ),
     )
 
 
@@ -296,7 +330,9 @@ def achievement_pct(
             rule="K-4",
             field=f"{where}.actual",
             allowed="the actual value for the period",
-            message=f"KPI {kpi_id} has no actual value for the period: its sheet cannot be scored (K-4)",
+            message=Phrase(
+                "KPI {kpi_id} has no actual value for the period: its sheet cannot be scored (K-4)", kpi_id=kpi_id
+            ),
         )
     planned = to_decimal(plan, field=f"{where}.plan", rule="K-6")
     achieved = to_decimal(actual, field=f"{where}.actual", rule="K-6")
@@ -306,7 +342,11 @@ def achievement_pct(
             field=f"{where}.direction",
             value=direction,
             allowed=["higher", "lower"],
-            message=f"KPI {kpi_id}: direction {direction!r} must be 'higher' or 'lower' (K-6)",
+            message=Phrase(
+                "KPI {kpi_id}: direction {direction!r} must be 'higher' or 'lower' (K-6)",
+                kpi_id=kpi_id,
+                direction=direction,
+            ),
         )
     if planned <= 0 or achieved < 0:
         raise RuleViolation(
@@ -314,8 +354,13 @@ def achievement_pct(
             field=f"{where}.plan" if planned <= 0 else f"{where}.actual",
             value=(planned, achieved),
             allowed="plan > 0 and actual ≥ 0",
-            message=f"KPI {kpi_id}: plan {plain(planned)} and actual {plain(achieved)} have no achievement "
-            "percentage; the plan must be above 0 and the actual at least 0 (K-6)",
+            message=Phrase(
+                "KPI {kpi_id}: plan {planned} and actual {achieved} have no achievement percentage; the plan must be "
+                "above 0 and the actual at least 0 (K-6)",
+                kpi_id=kpi_id,
+                planned=plain(planned),
+                achieved=plain(achieved),
+            ),
         )
     with localcontext(_DIVISION):
         if direction == "higher":
@@ -345,7 +390,7 @@ def allowed_range(pct: Decimal, kpi_rules: KpiRules) -> KpiRange:
         field="achievement",
         value=pct,
         allowed="0 % or more",
-        message=f"achievement {plain(cut)}% has no row in the allowed-range table (K-4)",
+        message=Phrase("achievement {cut}% has no row in the allowed-range table (K-4)", cut=plain(cut)),
     )
 
 
@@ -360,8 +405,12 @@ def check_kpi_score(score: Decimal, pct: Decimal, kpi_rules: KpiRules, kpi_id: s
         field=f"scores.{kpi_id}",
         value=score,
         allowed=allowed,
-        message=f"score {plain(score)} is outside the allowed range {allowed} "
-        f"for {plain(truncate_pct(pct, kpi_rules))}% achievement (K-4)",
+        message=Phrase(
+            "score {score} is outside the allowed range {allowed} for {achievement}% achievement (K-4)",
+            score=plain(score),
+            allowed=allowed,
+            achievement=plain(truncate_pct(pct, kpi_rules)),
+        ),
     )
 
 
@@ -373,8 +422,13 @@ def _check_kpi_count(ids: Sequence[str], kpi_rules: KpiRules) -> None:
             field="kpis",
             value=list(ids),
             allowed=f"{kpi_rules.min_count}–{kpi_rules.max_count}",
-            message=f"the plan has {len(ids)} KPIs ({_listed(ids) or 'none'}); "
-            f"it must have {kpi_rules.min_count} to {kpi_rules.max_count} (K-3)",
+            message=Phrase(
+                "the plan has {len_ids} KPIs ({ids}); it must have {min_count} to {max_count} (K-3)",
+                len_ids=len(ids),
+                ids=_listed(ids) or "none",
+                min_count=kpi_rules.min_count,
+                max_count=kpi_rules.max_count,
+            ),
         )
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
@@ -383,7 +437,7 @@ def _check_kpi_count(ids: Sequence[str], kpi_rules: KpiRules) -> None:
             field="kpis",
             value=list(ids),
             allowed="distinct KPI ids",
-            message=f"KPI ids {_listed(repeated)} appear more than once in the plan (K-3)",
+            message=Phrase("KPI ids {repeated} appear more than once in the plan (K-3)", repeated=_listed(repeated)),
         )
 
 
@@ -415,7 +469,13 @@ def _check_scale(score: Decimal, parameter: str, scale: Scale) -> None:
             field=f"scores.{parameter}",
             value=score,
             allowed=allowed,
-            message=f"score {plain(score)} for '{parameter}' is outside the scale {allowed} ({scale.rule})",
+            message=Phrase(
+                "score {score} for '{parameter}' is outside the scale {allowed} ({rule})",
+                score=plain(score),
+                parameter=parameter,
+                allowed=allowed,
+                rule=scale.rule,
+            ),
         )
 
 
@@ -441,7 +501,11 @@ def _sanction_kind(value: object, index: int) -> SanctionKind:
             field=f"sanctions[{index}]",
             value=value,
             allowed=allowed,
-            message=f"sanction kind {value!r} is not one of {_listed(allowed)} (Q-3)",
+            message=Phrase(
+                "sanction kind {value!r} is not one of {allowed} (Q-3)",
+                value=value,
+                allowed=_listed(allowed),
+            ),
         ) from None
 
 
@@ -503,7 +567,11 @@ def _cap_parameter(
             field="caps.parameter",
             value=parameter,
             allowed=list(given),
-            message=f"the capped parameter '{parameter}' is not on this sheet ({_listed(given)}) (Q-3)",
+            message=Phrase(
+                "the capped parameter '{parameter}' is not on this sheet ({given}) (Q-3)",
+                parameter=parameter,
+                given=_listed(given),
+            ),
         )
     capped = dict(given)
     capped[parameter] = min(given[parameter], binding[1].max_score)
@@ -531,8 +599,13 @@ def _to_bool(value: object, *, field: str, rule: str, meaning: str) -> bool:
             field=field,
             value=value,
             allowed=[True, False],
-            message=f"{field} is {value!r}: give true or false ({meaning}); numbers and words are not accepted "
-            f"({rule})",
+            message=Phrase(
+                "{field} is {value!r}: give true or false ({meaning}); numbers and words are not accepted ({rule})",
+                field=field,
+                value=value,
+                meaning=meaning,
+                rule=rule,
+            ),
         )
     return value
 
@@ -550,8 +623,12 @@ def score_kpi_count(achieved: object, grading: CountGrading, kpi_ids: Sequence[s
             field="kpis",
             value=list(kpi_ids),
             allowed=grading.kpi_count,
-            message=f"the plan has {len(kpi_ids)} KPIs ({_listed(kpi_ids) or 'none'}); "
-            f"exactly {grading.kpi_count} are required (M-2)",
+            message=Phrase(
+                "the plan has {len_kpi_ids} KPIs ({ids}); exactly {kpi_count} are required (M-2)",
+                len_kpi_ids=len(kpi_ids),
+                ids=_listed(kpi_ids) or "none",
+                kpi_count=grading.kpi_count,
+            ),
         )
     raw = _by_id(achieved, kpi_ids, field="scores", rule="M-4", noun="true/false value")
     flags = {i: _to_bool(v, field=f"scores.{i}", rule="M-4", meaning="KPI achieved or not") for i, v in raw.items()}
@@ -596,8 +673,11 @@ def competency_group(rules: CompetencyRules, category: str) -> str:
         field="category",
         value=category,
         allowed=list(rules.category_groups),
-        message=f"category {category} has no behaviour indicators in this rulebook "
-        f"(groups: {_listed(rules.category_groups)}) (M-6)",
+        message=Phrase(
+            "category {category} has no behaviour indicators in this rulebook (groups: {category_groups}) (M-6)",
+            category=category,
+            category_groups=_listed(rules.category_groups),
+        ),
     )
 
 
@@ -621,14 +701,16 @@ def _competency_problems(
     for key in observed:
         item = known.get(key) if isinstance(key, str) else None
         if item is None:
-            problems.append(f"unknown competency {key!r}")
+            problems.append(Phrase("unknown competency {key!r}", key=key))
         elif group not in item.indicators:
-            problems.append(f"competency '{key}' has no indicators for group '{group}'")
+            problems.append(Phrase("competency '{key}' has no indicators for group '{group}'", key=key, group=group))
         elif item.public_service_only and not public_service:
-            problems.append(f"competency '{key}' applies only to positions that provide public services")
+            problems.append(
+                Phrase("competency '{key}' applies only to positions that provide public services", key=key)
+            )
     missing = [i for i in required if i not in observed]
     if missing:
-        problems.append(f"missing competencies {_listed(missing)}")
+        problems.append(Phrase("missing competencies {missing}", missing=_listed(missing)))
     return problems
 
 
@@ -645,7 +727,11 @@ def score_competencies(observed: object, rules: CompetencyRules, group: str, pub
             field="group",
             value=group,
             allowed=list(rules.category_groups),
-            message=f"category group '{group}' is not one of {_listed(rules.category_groups)} (M-6)",
+            message=Phrase(
+                "category group '{group}' is not one of {category_groups} (M-6)",
+                group=group,
+                category_groups=_listed(rules.category_groups),
+            ),
         )
     if not isinstance(observed, Mapping):
         raise RuleViolation(
@@ -662,7 +748,7 @@ def score_competencies(observed: object, rules: CompetencyRules, group: str, pub
             field="scores",
             value=dict(observed),
             allowed="the competencies of the position",
-            message=f"scores: {'; '.join(problems)} (M-6)",
+            message=Phrase("scores: {problems} (M-6)", problems=Joined(problems)),
         )
     per_competency = {
         item.id: _score_competency(observed[item.id], item.id, item.indicators[group], rules)
@@ -683,8 +769,12 @@ def _score_competency(
             field=where,
             value=flags,
             allowed=len(indicators),
-            message=f"competency '{competency}' has {len(indicators)} indicators for this position; "
-            f"got {given} values (M-6)",
+            message=Phrase(
+                "competency '{competency}' has {len_indicators} indicators for this position; got {given} values (M-6)",
+                competency=competency,
+                len_indicators=len(indicators),
+                given=given,
+            ),
         )
     meaning = "indicator observed or not"
     seen = [_to_bool(v, field=f"{where}[{i}]", rule="M-6", meaning=meaning) for i, v in enumerate(flags)]
@@ -714,7 +804,12 @@ def answer_points(answer: Answer, survey: Survey360, *, field: str = "answer") -
         field=field,
         value=answer,
         allowed=words,
-        message=f"answer {answer!r} is not one of {_listed(words)} or their points {_listed(points)} (T-3)",
+        message=Phrase(
+            "answer {answer!r} is not one of {words} or their points {points} (T-3)",
+            answer=answer,
+            words=_listed(words),
+            points=_listed(points),
+        ),
     )
     if isinstance(answer, str):
         for option in survey.answers:
@@ -769,8 +864,13 @@ def check_respondent_count(count: int, survey: Survey360) -> None:
             field="respondents",
             value=count,
             allowed=allowed,
-            message=f"{count} respondents were chosen; the 360 survey needs {survey.min_respondents} to "
-            f"{survey.max_respondents}, the self-assessment not counted (T-4)",
+            message=Phrase(
+                "{count} respondents were chosen; the 360 survey needs {min_respondents} to {max_respondents}, the "
+                "self-assessment not counted (T-4)",
+                count=count,
+                min_respondents=survey.min_respondents,
+                max_respondents=survey.max_respondents,
+            ),
         )
 
 
@@ -789,7 +889,12 @@ def _respondent_scores(response: Response, form: SurveyForm, survey: Survey360, 
                 field=field_,
                 value=given,
                 allowed=len(item.questions),
-                message=f"competency '{item.id}' has {len(item.questions)} questions; got {count} answers (T-2)",
+                message=Phrase(
+                    "competency '{item_id}' has {len_questions} questions; got {count} answers (T-2)",
+                    item_id=item.id,
+                    len_questions=len(item.questions),
+                    count=count,
+                ),
             )
         points = [answer_points(a, survey, field=f"{field_}[{i}]") for i, a in enumerate(given)]
         scores[item.id] = _mean(points)
@@ -804,7 +909,11 @@ def _check_relation(response: Response, where: str) -> None:
             field=f"{where}.respondent_relation",
             value=response.respondent_relation,
             allowed=relations,
-            message=f"respondent relation {response.respondent_relation!r} is not one of {_listed(relations)} (T-4)",
+            message=Phrase(
+                "respondent relation {respondent_relation!r} is not one of {relations} (T-4)",
+                respondent_relation=response.respondent_relation,
+                relations=_listed(relations),
+            ),
         )
 
 
@@ -899,7 +1008,13 @@ def annual_average(quarter_scores: Sequence[Number] | Mapping[str, Number], resu
                 field=f"quarter_scores.{label}",
                 value=score,
                 allowed=f"{low}–{high}",
-                message=f"quarterly score {plain(score)} ({label}) is outside {low}–{high} (P-3)",
+                message=Phrase(
+                    "quarterly score {score} ({label}) is outside {low}–{high} (P-3)",
+                    score=plain(score),
+                    label=label,
+                    low=low,
+                    high=high,
+                ),
             )
         scores[str(label)] = score
     return _sheet_result(_mean(list(scores.values())), results, scores)

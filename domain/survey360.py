@@ -34,7 +34,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import chain, zip_longest
 
-from domain.errors import RuleViolation
+from domain.errors import Joined, Phrase, RuleViolation
 from domain.facts import Organization
 from domain.rulebook import Survey360, SurveyForm
 from domain.scoring import Relation, SurveyResult
@@ -93,9 +93,12 @@ def choose_respondents(
     chosen = tuple([*heads, *alternated][: survey.max_respondents])
     if len(chosen) >= survey.min_respondents:
         return RespondentChoice(evaluatee, chosen, False, None)
-    reason = (
-        f"only {len(chosen)} possible respondents (direct head, subordinates, peers) for {evaluatee}; the 360 survey "
-        f"needs at least {survey.min_respondents}: those available are invited and HR may add others (T-4)"
+    reason = Phrase(
+        "only {len_chosen} possible respondents (direct head, subordinates, peers) for {evaluatee}; the 360 survey "
+        "needs at least {min_respondents}: those available are invited and HR may add others (T-4)",
+        len_chosen=len(chosen),
+        evaluatee=evaluatee,
+        min_respondents=survey.min_respondents,
     )
     return RespondentChoice(evaluatee, chosen, True, reason)
 
@@ -112,21 +115,30 @@ def check_edited_respondents(
     problems: list[str] = []
     unknown = sorted(set(respondents) - set(known_people), key=natural_key)
     if unknown:
-        problems.append(f"unknown people {', '.join(unknown)}")
+        problems.append(Phrase("unknown people {people}", people=", ".join(unknown)))
     if evaluatee in respondents:
-        problems.append(f"the evaluatee {evaluatee} answers only the self-assessment (T-5), not as a respondent")
+        problems.append(
+            Phrase(
+                "the evaluatee {evaluatee} answers only the self-assessment (T-5), not as a respondent",
+                evaluatee=evaluatee,
+            )
+        )
     if len(respondents) > survey.max_respondents:
-        problems.append(f"{len(respondents)} respondents; at most {survey.max_respondents}")
+        problems.append(
+            Phrase("{count} respondents; at most {maximum}", count=len(respondents), maximum=survey.max_respondents)
+        )
     self_relations = sorted(p for p, relation in respondents.items() if relation == "self")
     if self_relations:
-        problems.append(f"{', '.join(self_relations)} cannot be listed with the relation 'self'")
+        problems.append(Phrase("{people} cannot be listed with the relation 'self'", people=", ".join(self_relations)))
     if problems:
         raise RuleViolation(
             rule="T-4",
             field="respondents",
             value=dict(respondents),
             allowed=f"up to {survey.max_respondents} people of the body other than the evaluatee",
-            message=f"360 respondents of {evaluatee}: {'; '.join(problems)} (T-4)",
+            message=Phrase(
+                "360 respondents of {evaluatee}: {problems} (T-4)", evaluatee=evaluatee, problems=Joined(problems)
+            ),
         )
 
 
@@ -154,8 +166,10 @@ def survey_result(
     weakest = tuple(c for c, value in others.items() if value == lowest)
     if respondents >= survey.min_respondents:
         return SurveyResult(respondents, others, own or None, True, None, weakest)
-    reason = (
-        f"only {respondents} respondents answered (self-assessment excluded); the 360 report needs at least "
-        f"{survey.min_respondents} (T-4)"
+    reason = Phrase(
+        "only {respondents} respondents answered (self-assessment excluded); the 360 report needs at least "
+        "{min_respondents} (T-4)",
+        respondents=respondents,
+        min_respondents=survey.min_respondents,
     )
     return SurveyResult(respondents, others, own or None, False, reason, weakest)

@@ -17,7 +17,7 @@ from typing import Generic, Literal, TypeVar
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import resolve
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.rulebook import MethodSpec, Rulebook
 from domain.vocabulary import Method
 
@@ -30,20 +30,32 @@ def validity_rule(spec: MethodSpec) -> str:
     return spec.sunset.rule if spec.sunset is not None else DEFAULT_RULE
 
 
-def check_in_force(spec: MethodSpec, on: date, what: str = "action") -> None:
+def check_in_force(spec: MethodSpec, on: date, what: str = Phrase("action")) -> None:
     """M-10: refuse an action (``what``: sheet, vote, approval …) dated outside the method's validity interval."""
     if spec.in_force(on):
         return
     rule = validity_rule(spec)
     if spec.valid_until is not None and on > spec.valid_until:
-        message = (
-            f"{what} on {on.isoformat()} is refused: '{spec.name.en}' ({spec.method}) was valid until "
-            f"{spec.valid_until.isoformat()}; no action under it is possible after that day"
+        message = Phrase(
+            "{what} on {on} is refused: '{en}' ({method}) was valid until {valid_until}; no action under it is "
+            "possible after that day",
+            what=what,
+            on=on,
+            en=spec.name.en,
+            method=spec.method,
+            valid_until=spec.valid_until,
         )
         allowed = f"no later than {spec.valid_until.isoformat()}"
     else:
         start = spec.valid_from.isoformat() if spec.valid_from else "?"
-        message = f"{what} on {on.isoformat()} is refused: '{spec.name.en}' ({spec.method}) applies from {start}"
+        message = Phrase(
+            "{what} on {on} is refused: '{en}' ({method}) applies from {start}",
+            what=what,
+            on=on,
+            en=spec.name.en,
+            method=spec.method,
+            start=start,
+        )
         allowed = f"from {start}"
     raise RuleViolation(rule=rule, field=what, value=on, allowed=allowed, message=message)
 
@@ -99,17 +111,25 @@ def sunset_steps(
         warn_on = warning_day(spec, calendar)
         name = f"'{spec.name.en}' ({spec.method})"
         if day > last:
-            reason = (
-                f"{name} was valid until {last.isoformat()}; the evaluation was not completed by then and closes as "
-                f"{spec.sunset.status} ({spec.sunset.rule})"
+            reason = Phrase(
+                "{name} was valid until {last}; the evaluation was not completed by then and closes as "
+                "{sunset_status} ({rule})",
+                name=name,
+                last=last,
+                sunset_status=spec.sunset.status,
+                rule=spec.sunset.rule,
             )
             closes_on = last + timedelta(days=1)
             status = spec.sunset.status
             steps.append(SunsetStep(key, "close", spec.method, closes_on, last, status, reason, spec.sunset.rule))
         elif warn_on is not None and warn_on <= day and key not in warned:
-            reason = (
-                f"{name} is valid until {last.isoformat()}: this evaluation is still open and closes as "
-                f"{spec.sunset.status} unless completed by then ({spec.sunset.rule})"
+            reason = Phrase(
+                "{name} is valid until {last}: this evaluation is still open and closes as {sunset_status} unless "
+                "completed by then ({rule})",
+                name=name,
+                last=last,
+                sunset_status=spec.sunset.status,
+                rule=spec.sunset.rule,
             )
             steps.append(SunsetStep(key, "warn", spec.method, day, last, None, reason, spec.sunset.rule))
     return steps

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, get_args
 
-from domain.errors import RuleViolation
+from domain.errors import Joined, Phrase, RuleViolation
 from domain.rulebook import Calibration, Commission, Results
 from domain.scoring import Number, band, plain, score_bounds, to_decimal
 from domain.vocabulary import ResultCategory
@@ -47,17 +47,26 @@ def calibration_composition_problems(
     """
     rules = calibration_rules
     distinct = list(dict.fromkeys(members))
-    problems = [f"{person} is listed more than once" for person in _duplicates(list(members))]
+    problems: list[str] = [
+        Phrase("{person} is listed more than once", person=person) for person in _duplicates(list(members))
+    ]
     if len(distinct) < rules.min_members:
-        problems.append(f"{len(distinct)} members; at least {rules.min_members} are required")
+        problems.append(
+            Phrase("{count} members; at least {minimum} are required", count=len(distinct), minimum=rules.min_members)
+        )
     if rules.odd_members and len(distinct) % 2 == 0:
-        problems.append(f"{len(distinct)} members; the number of members must be odd")
+        problems.append(Phrase("{count} members; the number of members must be odd", count=len(distinct)))
     if rules.exclude_employee and employee in distinct:
-        problems.append(f"the employee {employee} who disagrees cannot sit in the session")
+        problems.append(Phrase("the employee {employee} who disagrees cannot sit in the session", employee=employee))
     if rules.exclude_disputed_evaluator and disputed_evaluator is not None and disputed_evaluator in distinct:
-        problems.append(f"the evaluator {disputed_evaluator} whose score is disputed cannot sit in the session")
+        problems.append(
+            Phrase(
+                "the evaluator {evaluator} whose score is disputed cannot sit in the session",
+                evaluator=disputed_evaluator,
+            )
+        )
     if rules.require_hr_member and not set(distinct) & set(hr_ids):
-        problems.append("no member is from the HR service")
+        problems.append(Phrase("no member is from the HR service"))
     return problems
 
 
@@ -77,7 +86,7 @@ def check_calibration_composition(
             field="members",
             value=list(members),
             allowed=f"at least {rules.min_members} distinct members" + (", odd" if rules.odd_members else ""),
-            message=f"calibration composition: {'; '.join(problems)} (C-5)",
+            message=Phrase("calibration composition: {problems} (C-5)", problems=Joined(problems)),
         )
 
 
@@ -107,7 +116,11 @@ def _check_vote(member: str, score: object, members: Sequence[str], results: Res
             field=f"votes.{member}",
             value=member,
             allowed=list(members),
-            message=f"{member} is not a member of the calibration session ({_listed(members)}) (C-6)",
+            message=Phrase(
+                "{member} is not a member of the calibration session ({members}) (C-6)",
+                member=member,
+                members=_listed(members),
+            ),
         )
     value = to_decimal(score, field=f"votes.{member}", rule="C-6", decimals=results.decimals)
     low, high = score_bounds(results)
@@ -117,7 +130,13 @@ def _check_vote(member: str, score: object, members: Sequence[str], results: Res
             field=f"votes.{member}",
             value=value,
             allowed=f"{low}–{high}",
-            message=f"the vote {plain(value)} of {member} is outside the scale {low}–{high} (C-6)",
+            message=Phrase(
+                "the vote {value} of {member} is outside the scale {low}–{high} (C-6)",
+                value=plain(value),
+                member=member,
+                low=low,
+                high=high,
+            ),
         )
     return value
 
@@ -134,7 +153,11 @@ def record_calibration_vote(
             field=f"votes.{member}",
             value=value,
             allowed="one vote per member",
-            message=f"{member} has already voted {plain(votes[member])}; a member votes once (C-6)",
+            message=Phrase(
+                "{member} has already voted {votes}; a member votes once (C-6)",
+                member=member,
+                votes=plain(votes[member]),
+            ),
         )
     return {**votes, member: value}
 
@@ -168,7 +191,7 @@ def calibration_outcome(
             field="members",
             value=list(members),
             allowed="distinct members",
-            message=f"members {_listed(duplicates)} are listed more than once (C-5)",
+            message=Phrase("members {duplicates} are listed more than once (C-5)", duplicates=_listed(duplicates)),
         )
     cast = _collect_votes(votes, members, results)
     pending = tuple(member for member in members if member not in cast)
@@ -176,14 +199,24 @@ def calibration_outcome(
     top_score, top_count = tally[0] if tally else (None, 0)
     total = len(members)
     if top_score is not None and top_count * 2 > total:
-        reason = f"{plain(top_score)} has {top_count} of the {total} members' votes, a majority (C-6)"
+        reason = Phrase(
+            "{top_score} has {top_count} of the {total} members' votes, a majority (C-6)",
+            top_score=plain(top_score),
+            top_count=top_count,
+            total=total,
+        )
         return CalibrationOutcome(True, top_score, band(top_score, results), top_count, reason, pending)
     if pending and (top_count + len(pending)) * 2 > total:
-        reason = f"waiting for the votes of {_listed(pending)}; no score has a majority of the {total} members yet"
+        reason = Phrase(
+            "waiting for the votes of {pending}; no score has a majority of the {total} members yet",
+            pending=_listed(pending),
+            total=total,
+        )
         return CalibrationOutcome(False, None, None, top_count, reason + " (C-6)", pending)
-    reason = (
-        f"no majority: no score has the votes of more than half of the {total} members; "
-        "the case goes to HR and the appointing official (C-6)"
+    reason = Phrase(
+        "no majority: no score has the votes of more than half of the {total} members; the case goes to HR and the "
+        "appointing official (C-6)",
+        total=total,
     )
     return CalibrationOutcome(False, None, None, top_count, reason, pending)
 
@@ -195,20 +228,30 @@ def check_commission_composition(members: Sequence[str], chair: str, secretary: 
     """M-7: at least ``min_members`` distinct members (the chair among them); the secretary, an HR employee who
     does not vote, is listed apart and not counted (004 §5, §34). Every problem is named at once."""
     distinct = list(dict.fromkeys(members))
-    problems = [f"{person} is listed more than once" for person in _duplicates(list(members))]
+    problems: list[str] = [
+        Phrase("{person} is listed more than once", person=person) for person in _duplicates(list(members))
+    ]
     if len(distinct) < rules.min_members:
-        problems.append(f"{len(distinct)} members; the Commission has at least {rules.min_members}")
+        problems.append(
+            Phrase(
+                "{count} members; the Commission has at least {minimum}", count=len(distinct), minimum=rules.min_members
+            )
+        )
     if chair not in distinct:
-        problems.append(f"the chair {chair} is not among the members")
+        problems.append(Phrase("the chair {chair} is not among the members", chair=chair))
     if secretary is not None and secretary in distinct and not rules.secretary_votes:
-        problems.append(f"the secretary {secretary} does not vote and must not be listed among the members")
+        problems.append(
+            Phrase(
+                "the secretary {secretary} does not vote and must not be listed among the members", secretary=secretary
+            )
+        )
     if problems:
         raise RuleViolation(
             rule="M-7",
             field="commission.members",
             value=list(members),
             allowed=f"at least {rules.min_members} distinct members including the chair, without the secretary",
-            message=f"Commission composition: {'; '.join(problems)} (M-7)",
+            message=Phrase("Commission composition: {problems} (M-7)", problems=Joined(problems)),
         )
 
 
@@ -243,7 +286,11 @@ def _check_present(present: Sequence[str], members: Sequence[str], secretary: st
             field="present",
             value=list(present),
             allowed=list(members),
-            message=f"{_listed(strangers)} are not members of the Commission ({_listed(members)}) (M-7)",
+            message=Phrase(
+                "{strangers} are not members of the Commission ({members}) (M-7)",
+                strangers=_listed(strangers),
+                members=_listed(members),
+            ),
         )
     return [member for member in dict.fromkeys(present) if member in members]
 
@@ -306,9 +353,13 @@ def commission_outcome(
         _check_commission_vote(member, vote, attending, secretary)
     abstained = tuple(member for member in attending if member not in votes)
     if len(attending) * rules.quorum_denominator < rules.quorum_numerator * len(members):
-        reason = (
-            f"no quorum: {len(attending)} of the {len(members)} members are present; at least "
-            f"{rules.quorum_numerator}/{rules.quorum_denominator} of the members are required (M-7)"
+        reason = Phrase(
+            "no quorum: {len_attending} of the {len_members} members are present; at least "
+            "{quorum_numerator}/{quorum_denominator} of the members are required (M-7)",
+            len_attending=len(attending),
+            len_members=len(members),
+            quorum_numerator=rules.quorum_numerator,
+            quorum_denominator=rules.quorum_denominator,
         )
         return CommissionOutcome(False, None, None, reason, quorum=False, abstained=abstained)
     approve = sum(1 for vote in votes.values() if vote.decision == "approve")
@@ -336,13 +387,15 @@ def _decide(
     elif rules.chair_casting_vote and chair_vote is not None:
         verdict, how = chair_vote.decision, f"{approve} votes to {revise}; the chair's vote decides"
     else:
-        reason = f"tie: {approve} votes to {revise} and no casting vote of the chair (M-7)"
+        reason = Phrase(
+            "tie: {approve} votes to {revise} and no casting vote of the chair (M-7)", approve=approve, revise=revise
+        )
         return CommissionOutcome(False, None, None, reason, True, approve, revise, abstained)
     if verdict == "approve":
         return CommissionOutcome(True, "approve", None, f"{how} (M-7)", True, approve, revise, abstained)
     result, why = _revised_result(votes, chair, rules)
-    reason = f"{how}; {why} (M-7)"
-    return CommissionOutcome(result is not None, "revise", result, reason, True, approve, revise, abstained)
+    decided = f"{how}; {why} (M-7)"  # the record's reason, not a refusal
+    return CommissionOutcome(result is not None, "revise", result, decided, True, approve, revise, abstained)
 
 
 # --- M-7: who attends a meeting ---------------------------------------------------------------------------
@@ -378,8 +431,12 @@ def check_attendance(
             field="present",
             value=list(attendees),
             allowed=[*members, *([secretary] if secretary else [])],
-            message=f"{_listed(strangers)} {'is not a member' if len(strangers) == 1 else 'are not members'} of the "
-            f"Commission ({_listed(members)}) and cannot attend its meeting as a member (M-7)",
+            message=Phrase(
+                "{strangers} {be} of the Commission ({members}) and cannot attend its meeting as a member (M-7)",
+                strangers=_listed(strangers),
+                be=Phrase("is not a member") if len(strangers) == 1 else Phrase("are not members"),
+                members=_listed(members),
+            ),
         )
     present = [holders.get(person, person) for person in attendees if person != secretary or person in members]
     seated = tuple(member for member in dict.fromkeys(present) if member in members)

@@ -5,7 +5,8 @@
 - a missing or forged CSRF token: 403 with a clear message (a page, or JSON under ``/api/``);
 - a refused access (R-2): 404, as if the thing did not exist; the refusal was recorded by whoever raised it;
 - an action the rules refuse (:class:`application.errors.Rejected`): 422 with ``{"rule": "C-2", "detail": …}``
-  under ``/api/``, the reason on a page (routes that re-render their form catch it themselves);
+  under ``/api/`` (``detail`` in the person's language, with the sentence's ``key`` and ``params``: decision 0150),
+  the reason on a page in its language (routes that re-render their form catch it themselves);
 - an unknown page: 404; a request too large: 413; bad input to the API: 422 (FastAPI's body);
 - anything unexpected: 500 with a reference number; the traceback goes to the server's log only.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -66,10 +68,25 @@ MESSAGES = {
     429: N_("Too many requests; wait a little and try again."),
     500: N_("Something went wrong on our side. The error was recorded; please try again later."),
 }
-CSRF_API_DETAIL = (
+CSRF_API_DETAIL = N_(
     "CSRF token missing or invalid: send the session's token in the X-CSRF-Token header (a cookie session), "
     "or authenticate with Authorization: Bearer"
 )
+
+
+def refusal_body(exc: Rejected, said: str, language: str) -> dict[str, object]:
+    """The API's answer to a refusal (decision 0150): ``rule`` and ``detail`` (in the person's language) as ever,
+    plus the sentence's stable ``key`` (its English template), its ``params`` and the ``language`` of ``detail``."""
+    from fastapi.encoders import jsonable_encoder
+
+    params = {name: str(value) if isinstance(value, str) else value for name, value in exc.phrase.params.items()}
+    return {
+        "rule": exc.rule,
+        "detail": said,
+        "key": exc.phrase.template,
+        "params": jsonable_encoder(params, custom_encoder={Decimal: str}),
+        "language": language,
+    }
 
 
 def wants_json(request: Request) -> bool:
@@ -138,7 +155,9 @@ def install(app: FastAPI, pages: Pages) -> None:
     async def csrf_refused(request: Request, exc: Exception) -> Response:
         log.warning("CSRF token refused: %s %s", request.method, request.url.path)
         if wants_json(request):
-            return JSONResponse({"detail": CSRF_API_DETAIL}, status_code=403)
+            translator = pages.translator(request)  # a cookie session: its account's language
+            said = {"detail": translator.gettext(CSRF_API_DETAIL), "language": translator.language.value}
+            return JSONResponse(said, status_code=403)
         return page(request, 403)
 
     async def refused(request: Request, exc: Exception) -> Response:
@@ -148,9 +167,10 @@ def install(app: FastAPI, pages: Pages) -> None:
 
     async def rejected(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Rejected)
+        said = pages.say(request, exc)
         if wants_json(request):
-            return JSONResponse({"rule": exc.rule, "detail": exc.reason}, status_code=422)
-        return pages.render(request, "error.html", status_code=422, status=422, message=exc.reason, reference=None)
+            return JSONResponse(refusal_body(exc, said, pages.translator(request).language.value), status_code=422)
+        return pages.render(request, "error.html", status_code=422, status=422, message=said, reference=None)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

@@ -16,10 +16,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from application.errors import Rejected
+from domain.errors import RuleViolation
 from domain.vocabulary import Language, Role
 from web import i18n
 from web.auth import Login
 
+Refusal = Rejected | RuleViolation
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 #: Role names as pages show them (translated where shown).
@@ -32,6 +35,16 @@ ROLE_NAMES: dict[Role, str] = {
     Role.EMPLOYEE: i18n.N_("Employee"),
     Role.OPERATOR: i18n.N_("Operator"),
 }
+
+
+def _say(message: Any, rule: str | None = None) -> str:
+    """A refusal (or a refusal's sentence) in the page's language; in English exactly as the CLI says it."""
+    translator = i18n.current()
+    if isinstance(message, Rejected | RuleViolation):
+        if translator.language == Language.EN:
+            return str(message)
+        return translator.say(message.phrase, message.rule)
+    return translator.say(message, rule)
 
 
 def _environment() -> Environment:
@@ -53,6 +66,7 @@ def _environment() -> Environment:
         format_datetime=lambda value, form="medium": i18n.current().format_datetime(value, form),
         format_number=lambda value, places=None: i18n.current().format_number(value, places=places),
         role_name=lambda role: i18n.gettext(ROLE_NAMES.get(Role(role), str(role))),
+        say=_say,
         language_names=i18n.LANGUAGE_NAMES,
         languages=i18n.LANGUAGES,
     )
@@ -70,6 +84,11 @@ class Pages:
     def translator(self, request: Request) -> i18n.Translator:
         """The request's language: the account's, else the visitor's cookie, else Kazakh."""
         return self.catalogs.translator(request_language(request))
+
+    def say(self, request: Request, refusal: Refusal) -> str:
+        """A refusal in the request's language (decision 0150); in English, its reason exactly as the CLI says it."""
+        with i18n.speaking(self.translator(request)):
+            return _say(refusal)
 
     def render(
         self,

@@ -18,6 +18,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.deadlines import calibration_schedule
+from domain.errors import Phrase
 from domain.rulebook import Rulebook
 from domain.vocabulary import EvaluationStatus, Method
 from notifications.kinds import MessageKind
@@ -112,12 +113,21 @@ def disagree(
         book = ctx.book(row["rulebook_id"])
         if book.calibration is None or book.method(row["method"]).review != "calibration":
             raise Rejected.by_rule(
-                "M-9", f"results of {row['period_label']} are reviewed by the Commission, not calibrated"
+                "M-9",
+                Phrase(
+                    "results of {period_label} are reviewed by the Commission, not calibrated",
+                    period_label=row["period_label"],
+                ),
             )
         existing = uow.calibration.for_evaluation(row["id"])
         if existing is not None:
             raise Rejected.by_rule(
-                "C-2", f"{employee} already applied for calibration on {existing.applied_on.isoformat()}"
+                "C-2",
+                Phrase(
+                    "{employee} already applied for calibration on {applied_on}",
+                    employee=employee,
+                    applied_on=existing.applied_on,
+                ),
             )
         rule = book.calibration.apply_within.rule
         acquainted = row["acquainted_on"]
@@ -126,7 +136,7 @@ def disagree(
             acquainted = as_of
         apply_by = calibration_schedule(book.calibration, ctx.calendar, acquainted_on=acquainted).apply_by
         if apply_by is not None and as_of > apply_by:
-            raise Rejected.by_rule(rule, f"the disagreement window closed on {apply_by.isoformat()}")
+            raise Rejected.by_rule(rule, Phrase("the disagreement window closed on {apply_by}", apply_by=apply_by))
         case_id, applied = _open_case(ctx, row, book, text=text, day=as_of)
     env.launcher.calibration_session(case_id, as_of)
     return applied
@@ -134,7 +144,7 @@ def disagree(
 
 def _person(principal: Principal) -> str:
     if principal.person is None:
-        raise Rejected(f"{principal.actor} acts for no person: name the employee")
+        raise Rejected(Phrase("{actor} acts for no person: name the employee", actor=principal.actor))
     return principal.person
 
 

@@ -25,7 +25,7 @@ from application.context import BodyContext, transaction
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.followup import Review, check_feedback_meeting, decide_appeal
 from domain.vocabulary import ResultCategory
 from notifications.kinds import MessageKind
@@ -58,7 +58,9 @@ def _calibrated(ctx: BodyContext, employee: str, rule: str) -> tuple[Row, Any]:
         case = ctx.uow.calibration.for_evaluation(row["id"])
         if case is not None and case.protocol_signed_on is not None:
             return row, case
-    raise Rejected.by_rule(rule, f"{employee} has no calibration session whose protocol is signed")
+    raise Rejected.by_rule(
+        rule, Phrase("{employee} has no calibration session whose protocol is signed", employee=employee)
+    )
 
 
 def hold_feedback_meeting(env: Environment, principal: Principal, *, as_of: date, employee: str) -> FeedbackHeld:
@@ -71,10 +73,17 @@ def hold_feedback_meeting(env: Environment, principal: Principal, *, as_of: date
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row, case = _calibrated(ctx, employee, "C-8")
         if case.feedback_held_on is not None:
-            raise Rejected.by_rule("C-8", f"the feedback meeting with {employee} was held on {case.feedback_held_on}")
+            raise Rejected.by_rule(
+                "C-8",
+                Phrase(
+                    "the feedback meeting with {employee} was held on {feedback_held_on}",
+                    employee=employee,
+                    feedback_held_on=case.feedback_held_on,
+                ),
+            )
         book = ctx.book(row["rulebook_id"])
         if book.calibration is None:
-            raise Rejected.by_rule("C-8", f"rulebook {book.id} has no calibration session")
+            raise Rejected.by_rule("C-8", Phrase("rulebook {book_id} has no calibration session", book_id=book.id))
         evaluator = ctx.numbers.get(row["evaluator_id"]) if row["evaluator_id"] is not None else None
         try:
             term = check_feedback_meeting(
@@ -103,7 +112,7 @@ def _pending_appeal(ctx: BodyContext, employee: str, result: str | None) -> tupl
     if pending:
         return pending[0]
     rule = "M-9" if any(found["authority"] == "authorised_body" for found in appeals.values()) else "C-9"
-    raise Rejected.by_rule(rule, f"{employee} has no appeal waiting for its outcome")
+    raise Rejected.by_rule(rule, Phrase("{employee} has no appeal waiting for its outcome", employee=employee))
 
 
 def record_appeal_outcome(
@@ -125,13 +134,17 @@ def record_appeal_outcome(
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row, filed = _pending_appeal(ctx, employee, None if result is None else str(result))
         review: Review = "commission" if filed["authority"] == "authorised_body" else "calibration"
-        require_hr(ctx, principal, "records the outcome of an appeal", "M-9" if review == "commission" else "C-9")
+        require_hr(
+            ctx, principal, Phrase("records the outcome of an appeal"), "M-9" if review == "commission" else "C-9"
+        )
         book, spec = spec_of(ctx, row)
         case = uow.calibration.for_evaluation(row["id"]) if review == "calibration" else None
         decided_score = case.final_score if case is not None else row["score"]
         decided = case.final_category if case is not None else row["category"]
         if decided is None:
-            raise Rejected.by_rule("C-9", f"the decision on {employee} has no result to appeal")
+            raise Rejected.by_rule(
+                "C-9", Phrase("the decision on {employee} has no result to appeal", employee=employee)
+            )
         categories = [ResultCategory(word) for word in allowed_results(book, spec)]
         try:
             found = decide_appeal(

@@ -17,7 +17,7 @@ from application.context import BodyContext, transaction
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.facts import CommissionComposition
 from domain.routing import voting_seat
 from domain.votes import check_attendance
@@ -59,10 +59,12 @@ def record_attendance(
         panel = composition(ctx)
         recorder = ctx.acting_person(principal)
         if recorder not in ctx.hr and principal.person != panel.secretary:
-            raise Rejected.by_rule("M-7", f"{principal.person} is not in the HR service, which records attendance")
+            raise Rejected.by_rule(
+                "M-7", Phrase("{person} is not in the HR service, which records attendance", person=principal.person)
+            )
         meeting = annual_state.meeting_on(uow.session, ctx.body_id, as_of)
         if meeting is None:
-            raise Rejected.by_rule("M-7", f"the Commission does not meet on {as_of.isoformat()}")
+            raise Rejected.by_rule("M-7", Phrase("the Commission does not meet on {as_of}", as_of=as_of))
         held = seats(ctx, panel, present, as_of)
         try:
             attendance = check_attendance(list(present), list(panel.members), panel.secretary, held)

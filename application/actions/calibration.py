@@ -18,7 +18,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain import votes
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.routing import voting_seat
 from domain.scoring import Number
 from domain.vocabulary import CalibrationStatus, Method
@@ -53,7 +53,7 @@ def case_of(
         case = ctx.uow.calibration.for_evaluation(row["id"])
         if case is not None:
             return row, case
-    raise Rejected.by_rule("C-2", f"{number} has not applied for calibration")
+    raise Rejected.by_rule("C-2", Phrase("{number} has not applied for calibration", number=number))
 
 
 def compose_calibration(
@@ -75,9 +75,14 @@ def compose_calibration(
         book = ctx.book(row["rulebook_id"])
         assert book.calibration is not None  # a case exists only under a rulebook with calibration
         if official != ctx.appointing_official:
-            raise Rejected.by_rule(book.calibration.decide_within.rule, f"{actor} is not the appointing official")
+            raise Rejected.by_rule(
+                book.calibration.decide_within.rule, Phrase("{actor} is not the appointing official", actor=actor)
+            )
         if case.status in CLOSED or case.votes:
-            raise Rejected.by_rule("C-3", f"the session about {employee} has already voted; its composition is fixed")
+            raise Rejected.by_rule(
+                "C-3",
+                Phrase("the session about {employee} has already voted; its composition is fixed", employee=employee),
+            )
         member_ids = [ctx.person_id(member) for member in members]
         evaluator = ctx.numbers.get(row["evaluator_id"]) if row["evaluator_id"] else None
         try:
@@ -132,12 +137,19 @@ def calibration_vote(
         row, case = case_of(ctx, employee, method=method, period=period)
         book = ctx.book(row["rulebook_id"])
         if case.status in CLOSED:
-            signed = case.protocol_signed_on.isoformat() if case.protocol_signed_on else "already"
+            signed = case.protocol_signed_on or Phrase("already")
             raise Rejected.by_rule(
-                "C-6", f"the calibration session about {employee} is closed: the protocol was signed {signed}"
+                "C-6",
+                Phrase(
+                    "the calibration session about {employee} is closed: the protocol was signed {signed}",
+                    employee=employee,
+                    signed=signed,
+                ),
             )
         if not case.members:
-            raise Rejected.by_rule("C-3", f"no composition of the session about {employee} has been approved yet")
+            raise Rejected.by_rule(
+                "C-3", Phrase("no composition of the session about {employee} has been approved yet", employee=employee)
+            )
         members = [ctx.numbers[person] for person in case.members]
         cast = {ctx.numbers[vote.person_id]: vote.score for vote in case.votes}
         # G-7: a person acting for an absent member votes in that member's seat (the vote is the seat's).

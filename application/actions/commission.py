@@ -23,7 +23,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.deadlines import commission_schedule, resolve
-from domain.errors import RuleViolation
+from domain.errors import Joined, Phrase, RuleViolation
 from domain.facts import CommissionComposition
 from domain.periods import Period
 from domain.routing import voting_seat
@@ -102,7 +102,7 @@ def _check_in_force(ctx: BodyContext, rows: Sequence[Row], day: date, what: str)
 
 def commission_rules(book: Rulebook) -> Commission:
     if book.commission is None:
-        raise Rejected.by_rule("M-7", f"rulebook {book.id} has no Evaluation Commission")
+        raise Rejected.by_rule("M-7", Phrase("rulebook {book_id} has no Evaluation Commission", book_id=book.id))
     return book.commission
 
 
@@ -118,11 +118,18 @@ def commission_rows(
 def _one(rows: Sequence[Row], number: str, what: str, rule: str) -> Row:
     """The one evaluation an action is about; several methods at once must be named."""
     if not rows:
-        raise Rejected.by_rule(rule, f"{number} has no {what}")
+        raise Rejected.by_rule(rule, Phrase("{number} has no {what}", number=number, what=what))
     latest = [row for row in rows if row["period_id"] == rows[0]["period_id"]]
     methods = sorted({row["method"] for row in latest})
     if len(methods) > 1:
-        raise Rejected(f"{number} has {what} of several methods ({', '.join(methods)}): name the method")
+        raise Rejected(
+            Phrase(
+                "{number} has {what} of several methods ({methods}): name the method",
+                number=number,
+                what=what,
+                methods=", ".join(methods),
+            )
+        )
     return latest[0]
 
 
@@ -147,7 +154,9 @@ def require_hr(ctx: BodyContext, principal: Principal, what: str, rule: str) -> 
     """The person id of ``principal``, who must be in the HR service (G-6)."""
     person_id = ctx.acting_person(principal)
     if person_id not in ctx.hr:
-        raise Rejected.by_rule(rule, f"{principal.person} is not in the HR service, which {what}")
+        raise Rejected.by_rule(
+            rule, Phrase("{person} is not in the HR service, which {what}", person=principal.person, what=what)
+        )
     return person_id
 
 
@@ -158,19 +167,31 @@ def _sheet_under_review(ctx: BodyContext, principal: Principal, evaluatee: str, 
     person_id = ctx.person_id(evaluatee)
     rows = [row for row in commission_rows(ctx, person_id, method=method) if spec_of(ctx, row)[1].superior_approval]
     if not rows:
-        raise Rejected.by_rule("M-5", f"no sheet of {evaluatee} is reviewed by a superior head")
+        raise Rejected.by_rule(
+            "M-5", Phrase("no sheet of {evaluatee} is reviewed by a superior head", evaluatee=evaluatee)
+        )
     waiting = [row for row in rows if row["status"] == EvaluationStatus.SUBMITTED.value]
     if not waiting:
         status = rows[0]["status"]
         if status in (EvaluationStatus.OPEN.value, EvaluationStatus.RETURNED.value, EvaluationStatus.DEFERRED.value):
-            raise Rejected.by_rule("M-5", f"the sheet of {evaluatee} has not been submitted for review")
-        raise Rejected.by_rule("M-5", f"the sheet of {evaluatee} was already reviewed")
-    row = _one(waiting, evaluatee, "sheet waiting for review", "M-5")
+            raise Rejected.by_rule(
+                "M-5", Phrase("the sheet of {evaluatee} has not been submitted for review", evaluatee=evaluatee)
+            )
+        raise Rejected.by_rule("M-5", Phrase("the sheet of {evaluatee} was already reviewed", evaluatee=evaluatee))
+    row = _one(waiting, evaluatee, Phrase("sheet waiting for review"), "M-5")
     approver = approver_of(ctx, row)
     if ctx.acting_person(principal) != approver:
         who = ctx.numbers.get(approver, "nobody") if approver is not None else "nobody"
         actor = principal.person
-        raise Rejected.by_rule("M-5", f"{actor} is not the superior head who reviews the sheet of {evaluatee} ({who})")
+        raise Rejected.by_rule(
+            "M-5",
+            Phrase(
+                "{actor} is not the superior head who reviews the sheet of {evaluatee} ({who})",
+                actor=actor,
+                evaluatee=evaluatee,
+                who=who,
+            ),
+        )
     return row
 
 
@@ -186,7 +207,7 @@ def approve_sheet(
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row = _sheet_under_review(ctx, principal, evaluatee, method)
-        _check_in_force(ctx, [row], as_of, "an approval")
+        _check_in_force(ctx, [row], as_of, Phrase("an approval"))
         sheet = uow.sheets.current(row["id"])
         assert sheet is not None  # a submitted evaluation has a sheet
         reviewer = ctx.acting_person(principal)
@@ -209,7 +230,7 @@ def return_sheet(
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row = _sheet_under_review(ctx, principal, evaluatee, method)
-        _check_in_force(ctx, [row], as_of, "a return for correction")
+        _check_in_force(ctx, [row], as_of, Phrase("a return for correction"))
         book, spec = spec_of(ctx, row)
         rules = commission_rules(book)
         period = Period.parse(row["period_label"])
@@ -270,18 +291,25 @@ def schedule_commission(env: Environment, principal: Principal, *, as_of: date, 
     time (7 in 004, 3 in 002 ch. 6); the evaluators are notified at once."""
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
-        hr = require_hr(ctx, principal, "schedules the Commission's meetings", "M-7")
+        hr = require_hr(ctx, principal, Phrase("schedules the Commission's meetings"), "M-7")
         year, book = commission_year(ctx, as_of)
         rules = commission_rules(book)
         days = rules.notice_before_meeting.days
         if meeting_date <= as_of or not ctx.calendar.is_working_day(meeting_date):
-            raise Rejected.by_rule("M-7", f"the meeting date {meeting_date.isoformat()} must be a later working day")
+            raise Rejected.by_rule(
+                "M-7", Phrase("the meeting date {meeting_date} must be a later working day", meeting_date=meeting_date)
+            )
         notify_by = notice_deadline(book, meeting_date, ctx)
         if as_of > notify_by:
             raise Rejected.by_rule(
                 rules.notice_before_meeting.rule,
-                f"a meeting on {meeting_date.isoformat()} must be set at least {days} working days ahead so that "
-                f"the evaluators are told in time: the last day to set it was {notify_by.isoformat()}",
+                Phrase(
+                    "a meeting on {meeting_date} must be set at least {days} working days ahead so that the "
+                    "evaluators are told in time: the last day to set it was {notify_by}",
+                    meeting_date=meeting_date,
+                    days=days,
+                    notify_by=notify_by,
+                ),
             )
         meeting, _ = uow.commission.schedule(
             body_id=ctx.body_id, year=year, meeting_date=meeting_date, scheduled_by_id=hr, scheduled_on=as_of
@@ -350,8 +378,12 @@ def _before_commission(ctx: BodyContext, employee: str, method: Method | str | N
     if before:
         return before
     if any(row["completed_on"] is not None for row in rows):
-        raise Rejected.by_rule("M-7", f"the Commission has already decided on the results of {employee}")
-    raise Rejected.by_rule("M-5", f"the sheet of {employee} is not before the Commission: it is not approved yet")
+        raise Rejected.by_rule(
+            "M-7", Phrase("the Commission has already decided on the results of {employee}", employee=employee)
+        )
+    raise Rejected.by_rule(
+        "M-5", Phrase("the sheet of {employee} is not before the Commission: it is not approved yet", employee=employee)
+    )
 
 
 def _voted_lines(
@@ -361,7 +393,9 @@ def _voted_lines(
     line before the Commission; ``revise`` revises the line whose results include the revised one (``effective``
     is a KPI-count result, ``meets`` a competencies one, M-4/M-6) and says nothing of the other line."""
     if decision not in ("approve", "revise"):
-        raise Rejected.by_rule("M-7", f"a vote approves or revises the result, not {decision!r}")
+        raise Rejected.by_rule(
+            "M-7", Phrase("a vote approves or revises the result, not {decision!r}", decision=decision)
+        )
     if decision == "approve":
         if result is not None:
             raise Rejected.by_rule("M-7", "a vote to approve carries no result; only a revision names one")
@@ -374,7 +408,14 @@ def _voted_lines(
     if not lines:
         allowed = sorted({word for row in rows for word in allowed_results(*spec_of(ctx, row))})
         rule = "M-6" if all(spec_of(ctx, row)[1].scoring == "competencies" for row in rows) else "M-4"
-        raise Rejected.by_rule(rule, f"{result} is not a result the Commission can set here: {', '.join(allowed)}")
+        raise Rejected.by_rule(
+            rule,
+            Phrase(
+                "{result} is not a result the Commission can set here: {allowed}",
+                result=result,
+                allowed=", ".join(allowed),
+            ),
+        )
     return lines
 
 
@@ -396,19 +437,21 @@ def commission_vote(
         actor = principal.person or principal.actor
         found = annual_state.meeting_on(uow.session, ctx.body_id, as_of)
         if found is None:
-            raise Rejected.by_rule("M-7", f"the Commission does not meet on {as_of.isoformat()}")
+            raise Rejected.by_rule("M-7", Phrase("the Commission does not meet on {as_of}", as_of=as_of))
         book = ctx.rulebook_for(date(found["year"], 12, 31), fallback=as_of)
         if actor == panel.secretary and not commission_rules(book).secretary_votes:
-            raise Rejected.by_rule("M-7", f"the secretary {actor} does not vote")
+            raise Rejected.by_rule("M-7", Phrase("the secretary {actor} does not vote", actor=actor))
         seat = voting_seat(actor, list(panel.members), ctx.org, as_of) if actor in ctx.org.employees_by_id else None
         if seat is None:
-            raise Rejected.by_rule("M-7", f"{actor} is not a member of the Commission")
+            raise Rejected.by_rule("M-7", Phrase("{actor} is not a member of the Commission", actor=actor))
         before = _before_commission(ctx, employee, method, found["year"])
-        _check_in_force(ctx, before, as_of, "a Commission vote")
+        _check_in_force(ctx, before, as_of, Phrase("a Commission vote"))
         lines = _voted_lines(ctx, before, decision, None if result is None else str(result))
         voter = ctx.person_id(seat)  # G-7: a person acting for an absent member votes in that member's seat
         if found["attendance_recorded_on"] is not None and voter not in uow.commission.get(found["id"]).present:
-            raise Rejected.by_rule("M-7", f"{seat} is not recorded as present at the meeting of {as_of.isoformat()}")
+            raise Rejected.by_rule(
+                "M-7", Phrase("{seat} is not recorded as present at the meeting of {as_of}", seat=seat, as_of=as_of)
+            )
         uow.commission.record_presence(found["id"], [voter])
         cast = [
             row["id"]
@@ -423,7 +466,9 @@ def commission_vote(
             )
         ]
         if not cast:
-            raise Rejected.by_rule("M-7", f"{actor} has already voted on the results of {employee}")
+            raise Rejected.by_rule(
+                "M-7", Phrase("{actor} has already voted on the results of {employee}", actor=actor, employee=employee)
+            )
         uow.audit("commission_meeting", found["id"], "vote", after={"evaluations": cast, "member": seat, "by": actor})
         return Voted(found["id"], tuple(cast))
 
@@ -437,7 +482,7 @@ def _results(
     """The employee's Commission results of the latest cycle in ``statuses`` (both lines unless one is named)."""
     rows = [row for row in commission_rows(ctx, ctx.person_id(employee), method=method) if row["status"] in statuses]
     if not rows:
-        raise Rejected.by_rule(rule, f"{employee} has no Commission result for this")
+        raise Rejected.by_rule(rule, Phrase("{employee} has no Commission result for this", employee=employee))
     return [row for row in rows if row["period_id"] == rows[0]["period_id"]]
 
 
@@ -455,7 +500,7 @@ def refuse_acquaintance(
     (``refusal_act`` message)."""
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
-        hr = require_hr(ctx, principal, "draws up the refusal act", "M-8")
+        hr = require_hr(ctx, principal, Phrase("draws up the refusal act"), "M-8")
         rows = _results(ctx, employee, method, [EvaluationStatus.COMPLETED.value], "M-8")
         book, _ = spec_of(ctx, rows[0])
         actor = ctx.numbers[hr]
@@ -491,13 +536,17 @@ def refuse_acquaintance(
 def _witnesses(ctx: BodyContext, employee: str, actor: str, witnesses: Sequence[str], needed: int) -> tuple[int, int]:
     """M-8: the act is signed by HR and two other employees (neither the employee nor the HR officer)."""
     distinct = list(dict.fromkeys(witnesses))
-    problems = [f"{w} is not an employee of the body" for w in distinct if w not in ctx.ids]
+    problems: list[str] = [
+        Phrase("{witness} is not an employee of the body", witness=w) for w in distinct if w not in ctx.ids
+    ]
     if employee in distinct or actor in distinct:
-        problems.append("the witnesses are other employees, neither the employee nor the HR officer")
+        problems.append(Phrase("the witnesses are other employees, neither the employee nor the HR officer"))
     if len(distinct) != needed or needed != 2:
-        problems.append(f"{len(distinct)} witness(es) given; the act is signed by {needed}")
+        problems.append(
+            Phrase("{count} witness(es) given; the act is signed by {needed}", count=len(distinct), needed=needed)
+        )
     if problems:
-        raise Rejected.by_rule("M-8", f"refusal act: {'; '.join(problems)}")
+        raise Rejected.by_rule("M-8", Phrase("refusal act: {problems}", problems=Joined(problems)))
     return ctx.ids[distinct[0]], ctx.ids[distinct[1]]
 
 
@@ -526,7 +575,7 @@ def appeal(
     days (M-9), or a calibration decision under the administrative procedure code (C-9); outcomes come later."""
     employee = employee or principal.person
     if employee is None:
-        raise Rejected(f"{principal.actor} acts for no person: name the employee")
+        raise Rejected(Phrase("{actor} acts for no person: name the employee", actor=principal.actor))
     decided = (EvaluationStatus.COMPLETED.value, EvaluationStatus.ACQUAINTED.value, EvaluationStatus.CLOSED.value)
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
@@ -535,14 +584,14 @@ def appeal(
             rows = _results(ctx, employee, method, decided, "M-9")
             until = min(filter(None, (appeal_by(ctx, row) for row in rows)), default=None)
             if until is not None and as_of > until:
-                raise Rejected.by_rule("M-9", f"the appeal window closed on {until.isoformat()}")
+                raise Rejected.by_rule("M-9", Phrase("the appeal window closed on {until}", until=until))
             authority, rule = AUTHORISED_BODY, "M-9"
         else:
             rows, until, authority, rule = [_calibrated(ctx, person_id, employee, method)], None, ADMINISTRATIVE, "C-9"
         appealed = annual_state.appeals_of(uow.session, [row["id"] for row in rows])
         fresh = [row for row in rows if row["id"] not in appealed]
         if not fresh:
-            raise Rejected.by_rule(rule, f"{employee} has already appealed this decision")
+            raise Rejected.by_rule(rule, Phrase("{employee} has already appealed this decision", employee=employee))
         ids = tuple(
             uow.evaluations.add_appeal(evaluation_id=row["id"], filed_on=as_of, authority=authority, note=text)
             for row in fresh
@@ -556,4 +605,6 @@ def _calibrated(ctx: BodyContext, person_id: int, employee: str, method: Method 
         case = ctx.uow.calibration.for_evaluation(row["id"])
         if case is not None and case.protocol_signed_on is not None:
             return row
-    raise Rejected.by_rule("C-9", f"{employee} has no Commission or calibration decision to appeal")
+    raise Rejected.by_rule(
+        "C-9", Phrase("{employee} has no Commission or calibration decision to appeal", employee=employee)
+    )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
+from domain.errors import Phrase
 from domain.vocabulary import OutboxStatus, Role
 from notifications.dead_letters import requeue
 from persistence.models import BodyRow, OutboxMessageRow
@@ -50,7 +51,13 @@ def send_again(env: Environment, principal: Principal, message_id: int) -> SentA
     if found is None:
         raise DeadLetterNotFound(f"there is no message {message_id} of body {principal.body}")
     if found.status != OutboxStatus.DEAD.value:
-        raise Rejected(f"message {message_id} is not a dead letter (it is {found.status}): nothing to send again")
+        raise Rejected(
+            Phrase(
+                "message {message_id} is not a dead letter (it is {found_status}): nothing to send again",
+                message_id=message_id,
+                found_status=found.status,
+            )
+        )
     done = requeue(
         env.engine,
         env.clock.now(),
@@ -61,5 +68,7 @@ def send_again(env: Environment, principal: Principal, message_id: int) -> SentA
         reason="sent again from the cycle board",
     )
     if not done.dead:
-        raise Rejected(f"message {message_id} was re-queued meanwhile: nothing to send again")
+        raise Rejected(
+            Phrase("message {message_id} was re-queued meanwhile: nothing to send again", message_id=message_id)
+        )
     return SentAgain(message_id, found.kind)

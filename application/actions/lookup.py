@@ -7,6 +7,7 @@ from typing import Any
 
 from application.context import BodyContext
 from application.errors import Rejected
+from domain.errors import Phrase
 from domain.vocabulary import EvaluationStatus, Method
 from persistence import flowstate
 
@@ -48,7 +49,15 @@ def ineligible_reason(rows: Sequence[Row], number: str) -> Rejected | None:
         return None
     row = rows[0]
     rule = INELIGIBILITY_RULES.get(row["ineligible_reason"], "E-1")
-    return Rejected.by_rule(rule, f"{number} is not evaluated in {row['period_label']}: {row['ineligible_reason']}")
+    return Rejected.by_rule(
+        rule,
+        Phrase(
+            "{number} is not evaluated in {period_label}: {ineligible_reason}",
+            number=number,
+            period_label=row["period_label"],
+            ineligible_reason=row["ineligible_reason"],
+        ),
+    )
 
 
 def with_result(ctx: BodyContext, person_id: int, number: str, *, method: Any = None, period: Any = None) -> Row:
@@ -60,4 +69,6 @@ def with_result(ctx: BodyContext, person_id: int, number: str, *, method: Any = 
     refusal = ineligible_reason(rows, number)
     if refusal is not None:
         raise refusal
-    raise Rejected.by_rule("C-1", f"{number} has no evaluation result to be made acquainted with yet")
+    raise Rejected.by_rule(
+        "C-1", Phrase("{number} has no evaluation result to be made acquainted with yet", number=number)
+    )

@@ -10,7 +10,7 @@ from application.context import BodyContext, transaction
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.monitoring import RULE, check_kpi_monitoring
 from domain.periods import Period
 from domain.routing import seat_holder
@@ -43,7 +43,9 @@ def record_kpi_monitoring(
         person_id = ctx.person_id(employee)
         book = ctx.rulebook_for(Period(PeriodKind.YEAR, year, None).end, fallback=as_of)
         if not any(RULE in spec.rules for spec in book.methods):
-            raise Rejected.by_rule(RULE, f"rulebook {book.id} has no quarterly monitoring of KPIs")
+            raise Rejected.by_rule(
+                RULE, Phrase("rulebook {book_id} has no quarterly monitoring of KPIs", book_id=book.id)
+            )
         head = ctx.org.head_of(employee, as_of) if employee in ctx.org.employees_by_id else None
         seat = seat_holder(head, ctx.org, as_of) if head is not None else None
         by = principal.person or principal.actor
@@ -69,5 +71,12 @@ def record_kpi_monitoring(
             recommendations=recommendations,
         )
         if made is None:
-            raise Rejected.by_rule(RULE, f"the monitoring of {employee}'s KPIs for {period.label} is recorded already")
+            raise Rejected.by_rule(
+                RULE,
+                Phrase(
+                    "the monitoring of {employee}'s KPIs for {period_label} is recorded already",
+                    employee=employee,
+                    period_label=period.label,
+                ),
+            )
         return Monitored(made, period.label)

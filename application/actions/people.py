@@ -15,6 +15,7 @@ from application.context import BodyContext, transaction
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
+from domain.errors import Phrase
 from domain.vocabulary import AbsenceKind, EvaluationStatus
 from persistence import flowstate
 
@@ -45,7 +46,14 @@ def record_absence(
 ) -> Recorded:
     """HR (``principal``) records that ``employee`` is away from ``start`` to ``end`` (both included)."""
     if end < start:
-        raise Rejected(f"the absence of {employee} ends {end.isoformat()}, before it starts {start.isoformat()}")
+        raise Rejected(
+            Phrase(
+                "the absence of {employee} ends {end}, before it starts {start}",
+                employee=employee,
+                end=end,
+                start=start,
+            )
+        )
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         person_id = ctx.person_id(employee)
@@ -72,7 +80,9 @@ def dismiss(
         person_id = ctx.person_id(employee)
         dismissed = ctx.org.employee(employee).dismissed
         if dismissed is not None and dismissed <= day:
-            raise Rejected.by_rule("E-4", f"{employee} was already dismissed on {dismissed}")
+            raise Rejected.by_rule(
+                "E-4", Phrase("{employee} was already dismissed on {dismissed}", employee=employee, dismissed=dismissed)
+            )
         uow.org.dismiss(person_id=person_id, dismissed_on=day, reason=reason)
         changed = []
         for row in flowstate.evaluations(uow.session, person_id=person_id, statuses=BEFORE_RESULT, eligible=True):

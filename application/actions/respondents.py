@@ -12,6 +12,7 @@ from application.context import BodyContext, transaction
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
+from domain.errors import Phrase
 from domain.survey360 import natural_key
 
 
@@ -38,9 +39,23 @@ def change_respondents(
         survey_year = survey.year
     strangers = [person for person in remove if person not in current]
     if strangers:
-        raise Rejected.by_rule("T-4", f"{', '.join(strangers)} not among the respondents of {evaluatee}: cannot remove")
+        raise Rejected.by_rule(
+            "T-4",
+            Phrase(
+                "{strangers} not among the respondents of {evaluatee}: cannot remove",
+                strangers=", ".join(strangers),
+                evaluatee=evaluatee,
+            ),
+        )
     repeated = [person for person in add if person in current]
     if repeated:
-        raise Rejected.by_rule("T-4", f"{', '.join(repeated)} already among the respondents of {evaluatee}")
+        raise Rejected.by_rule(
+            "T-4",
+            Phrase(
+                "{repeated} already among the respondents of {evaluatee}",
+                repeated=", ".join(repeated),
+                evaluatee=evaluatee,
+            ),
+        )
     wanted = sorted({*current, *add} - set(remove), key=natural_key)
     return edit_respondents(env, principal, as_of=as_of, evaluatee=evaluatee, respondents=wanted, year=survey_year)

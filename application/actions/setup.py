@@ -15,7 +15,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.assignment import Interval, check_assignment
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.vocabulary import Role
 from persistence.uow import UnitOfWork
 
@@ -25,15 +25,23 @@ SETUP_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
 class SetupRefused(Rejected):
     """A refusal of a setup action, naming the refused ``field`` and what is ``allowed`` beside the rule."""
 
-    def __init__(self, reason: str, *, rule: str | None, field: str | None, allowed: str | None = None) -> None:
-        super().__init__(reason, rule=rule)
+    def __init__(
+        self,
+        reason: str,
+        *,
+        rule: str | None,
+        field: str | None,
+        allowed: str | None = None,
+        phrase: Phrase | None = None,
+    ) -> None:
+        super().__init__(reason, rule=rule, phrase=phrase)
         self.field = field
         self.allowed = allowed
 
     @classmethod
     def of(cls, violation: RuleViolation) -> SetupRefused:
         allowed = None if violation.allowed is None else str(violation.allowed)
-        return cls(str(violation), rule=violation.rule, field=violation.field, allowed=allowed)
+        return cls(str(violation), rule=violation.rule, field=violation.field, allowed=allowed, phrase=violation.phrase)
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ def may_set_up(principal: Principal, body: str) -> None:
 def body_id_of(uow: UnitOfWork, body: str) -> int:
     found = uow.org.body_by_code(body)
     if found is None:
-        raise SetupRefused(f"there is no state body {body!r}", rule=None, field="BODY")
+        raise SetupRefused(Phrase("there is no state body {body!r}", body=body), rule=None, field="BODY")
     return found.id
 
 
@@ -119,7 +127,11 @@ def assign_rulebook(
         except LookupError:
             known = sorted({*env.rulebooks.bundled(), *uow.rules.stored_rulebook_ids()})
             raise SetupRefused(
-                f"there is no rulebook {rulebook_id[:100]!r}: allowed are {', '.join(known)} (G-3)",
+                Phrase(
+                    "there is no rulebook {rulebook_id!r}: allowed are {known} (G-3)",
+                    rulebook_id=rulebook_id[:100],
+                    known=", ".join(known),
+                ),
                 rule="G-3",
                 field="RULEBOOK",
                 allowed=", ".join(known),
@@ -180,7 +192,12 @@ def set_calendar_day(
     may_set_up(principal, body)
     if kind not in KINDS:
         raise SetupRefused(
-            f"kind {kind[:40]!r} is not a calendar override: allowed are {', '.join(KINDS)} ({CALENDAR_RULE})",
+            Phrase(
+                "kind {kind!r} is not a calendar override: allowed are {kinds} ({rule})",
+                kind=kind[:40],
+                kinds=", ".join(KINDS),
+                rule=CALENDAR_RULE,
+            ),
             rule=CALENDAR_RULE,
             field="kind",
             allowed=", ".join(KINDS),
@@ -188,8 +205,11 @@ def set_calendar_day(
     basis = legal_basis.strip()
     if not basis or len(basis) > MAX_BASIS or any(ord(c) < 32 and c not in "\t" for c in basis):
         raise SetupRefused(
-            f"the legal basis (the decree that moved the day) is required: 1 to {MAX_BASIS} characters "
-            f"({CALENDAR_RULE})",
+            Phrase(
+                "the legal basis (the decree that moved the day) is required: 1 to {maximum} characters ({rule})",
+                maximum=MAX_BASIS,
+                rule=CALENDAR_RULE,
+            ),
             rule=CALENDAR_RULE,
             field="legal_basis",
             allowed=f"1 to {MAX_BASIS} characters",
@@ -204,9 +224,14 @@ def set_calendar_day(
             ]
             if open_periods:
                 raise SetupRefused(
-                    f"{day.isoformat()} is already past and period {', '.join(open_periods)} is open: its working-day "
-                    f"windows were counted with the calendar as it was; allowed is today ({today.isoformat()}) or "
-                    f"later ({CALENDAR_RULE})",
+                    Phrase(
+                        "{day} is already past and period {open_periods} is open: its working-day windows were "
+                        "counted with the calendar as it was; allowed is today ({today}) or later ({rule})",
+                        day=day,
+                        open_periods=", ".join(open_periods),
+                        today=today,
+                        rule=CALENDAR_RULE,
+                    ),
                     rule=CALENDAR_RULE,
                     field="day",
                     allowed=f"{today.isoformat()} or later",

@@ -27,7 +27,7 @@ from application.errors import Rejected
 from domain import scoring
 from domain.access import Principal
 from domain.deadlines import calibration_schedule
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.periods import Period
 from domain.rulebook import MethodSpec, Rulebook
 from domain.validity import check_in_force
@@ -80,7 +80,7 @@ Scorer = Callable[[Any, SheetFacts], Scored]
 def _score_kpi(scores: Any, facts: SheetFacts) -> Scored:
     """K-3…K-6: each KPI scored inside the allowed range of its achievement in the quarter (appendix 2, 3)."""
     if facts.book.kpi is None:
-        raise Rejected.by_rule("K-4", f"rulebook {facts.book.id} has no KPI table")
+        raise Rejected.by_rule("K-4", Phrase("rulebook {book_id} has no KPI table", book_id=facts.book.id))
     key = _kpi_period_key(facts.period)
     kpis = [
         scoring.KpiFact(
@@ -93,7 +93,15 @@ def _score_kpi(scores: Any, facts: SheetFacts) -> Scored:
     ]
     missing = [kpi.id for kpi in kpis if kpi.plan is None]
     if missing:
-        raise Rejected.by_rule("K-1", f"KPIs {', '.join(missing)} of {facts.number} have no plan for {facts.period}")
+        raise Rejected.by_rule(
+            "K-1",
+            Phrase(
+                "KPIs {missing} of {number} have no plan for {period}",
+                missing=", ".join(missing),
+                number=facts.number,
+                period=facts.period,
+            ),
+        )
     result = scoring.score_kpi_sheet(scores, kpis, facts.book.kpi, facts.book.results)
     return Scored(result.stored, result.category, dict(result.per_item))
 
@@ -117,7 +125,7 @@ def _score_kpi_count(scores: Any, facts: SheetFacts) -> Scored:
     """M-4: the year-end KPI result by the count of KPIs achieved."""
     grading = facts.book.count_grading
     if grading is None:
-        raise Rejected.by_rule("M-4", f"rulebook {facts.book.id} has no KPI-count grading")
+        raise Rejected.by_rule("M-4", Phrase("rulebook {book_id} has no KPI-count grading", book_id=facts.book.id))
     ids = [kpi.code for kpi in facts.ctx.uow.plans.kpis(facts.person_id, facts.period.year)]
     result = scoring.score_kpi_count(scores, grading, ids)
     return Scored(None, result.category, dict(result.per_item))
@@ -127,7 +135,7 @@ def _score_competencies(scores: Any, facts: SheetFacts) -> Scored:
     """M-6: competencies rated by the behaviour indicators observed."""
     rules = facts.book.competencies
     if rules is None:
-        raise Rejected.by_rule("M-6", f"rulebook {facts.book.id} has no competency rules")
+        raise Rejected.by_rule("M-6", Phrase("rulebook {book_id} has no competency rules", book_id=facts.book.id))
     employee = facts.ctx.org.employee(facts.number)
     group = scoring.competency_group(rules, employee.category or "")
     result = scoring.score_competencies(scores, rules, group, public_service=employee.public_service)
@@ -186,12 +194,15 @@ def submit_sheet(
         period = Period(PeriodKind(row["period_kind"]), row["period_year"], row["period_quarter"])
         if spec.sunset is not None:
             try:
-                check_in_force(spec, as_of, "a sheet")
+                check_in_force(spec, as_of, Phrase("a sheet"))
             except RuleViolation as violation:
                 raise Rejected.from_violation(violation) from None
         if submitter not in may_submit(ctx, row, as_of):
             category = ctx.org.employee(evaluatee).category
-            raise Rejected.by_rule(routing_rule(book, spec, category), f"{actor} is not the evaluator of {evaluatee}")
+            raise Rejected.by_rule(
+                routing_rule(book, spec, category),
+                Phrase("{actor} is not the evaluator of {evaluatee}", actor=actor, evaluatee=evaluatee),
+            )
         facts = SheetFacts(ctx, row, person_id, evaluatee, period, book, spec, comment)
         try:
             scored = SCORERS[spec.scoring](scores, facts)
@@ -239,7 +250,7 @@ def _open_sheet(
     if evaluation_id is not None:
         rows = [row for row in rows if row["id"] == evaluation_id]
     if not rows:
-        raise Rejected.by_rule("P-1", f"no evaluation of {number} is open")
+        raise Rejected.by_rule("P-1", Phrase("no evaluation of {number} is open", number=number))
     open_rows = [row for row in rows if row["eligible"] and row["status"] in SUBMITTABLE]
     if not open_rows:
         _refuse_after_sunset(ctx, rows)
@@ -249,14 +260,24 @@ def _open_sheet(
         known = rows[0]
         raise Rejected.by_rule(
             "C-2",
-            f"the result of {number} for {known['period_label']} was already made known to them; "
-            "it can change only through calibration",
+            Phrase(
+                "the result of {number} for {period_label} was already made known to them; it can change only "
+                "through calibration",
+                number=number,
+                period_label=known["period_label"],
+            ),
         )
     waiting = [row for row in open_rows if row["status"] != EvaluationStatus.COMPLETED.value]
     candidates = waiting or open_rows
     methods = sorted({row["method"] for row in candidates})
     if method is None and len(methods) > 1:
-        raise Rejected(f"{number} has open sheets of several methods ({', '.join(methods)}): name the method")
+        raise Rejected(
+            Phrase(
+                "{number} has open sheets of several methods ({methods}): name the method",
+                number=number,
+                methods=", ".join(methods),
+            )
+        )
     if waiting:
         return min(candidates, key=lambda row: (row["period_year"], row["period_quarter"] or 5, row["id"]))
     return candidates[0]
@@ -270,7 +291,7 @@ def _refuse_after_sunset(ctx: BodyContext, rows: list[Row]) -> None:
         spec = ctx.book(row["rulebook_id"]).method(row["method"])
         if spec.sunset is not None and not spec.in_force(ctx.on):
             try:
-                check_in_force(spec, ctx.on, "a sheet")
+                check_in_force(spec, ctx.on, Phrase("a sheet"))
             except RuleViolation as violation:
                 raise Rejected.from_violation(violation) from None
 

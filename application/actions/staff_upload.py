@@ -15,6 +15,7 @@ from application.actions.setup import may_set_up
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
+from domain.errors import Phrase
 from notifications.channels import mask, url_problem
 from persistence.importers import ImportRefused, ImportReport, StaffFileError, UrlPolicy, import_staff, read_staff_file
 
@@ -74,7 +75,13 @@ def _run(env: Environment, principal: Principal, name: str, data: bytes, as_of: 
         raise Rejected.by_rule("G-6", "only the HR service of a body uploads its staff")
     source = name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "staff.csv"
     if not source.lower().endswith(SUFFIXES):
-        raise Rejected(f"file {source!r}: a staff file is .csv or .xlsx (allowed: {', '.join(SUFFIXES)})")
+        raise Rejected(
+            Phrase(
+                "file {source!r}: a staff file is .csv or .xlsx (allowed: {suffixes})",
+                source=source,
+                SUFFIXES=", ".join(SUFFIXES),
+            )
+        )
     try:
         staff = read_staff_file(source, data, strict=False, urls=UrlPolicy(problem=url_problem, shown=mask))
         report: ImportReport = import_staff(

@@ -18,7 +18,7 @@ from application.context import BodyContext, transaction
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.moves import Move, apply_move
 from domain.routing import check_delegation, check_substitution
 
@@ -100,10 +100,12 @@ def move(
 def _new_position(ctx: BodyContext, person_id: int, unit: str | None, category: str | None, day: date) -> None:
     current = ctx.uow.org.appointment_on(person_id, day)
     if current is None or unit is None or category is None:
-        raise Rejected.by_rule("E-1", f"{ctx.numbers[person_id]} holds no position on {day.isoformat()} to move from")
+        raise Rejected.by_rule(
+            "E-1", Phrase("{numbers} holds no position on {day} to move from", numbers=ctx.numbers[person_id], day=day)
+        )
     found = ctx.uow.org.unit_by_code(ctx.body_id, unit)
     if found is None:
-        raise Rejected.by_rule("E-1", f"unknown unit {unit}")
+        raise Rejected.by_rule("E-1", Phrase("unknown unit {unit}", unit=unit))
     ctx.uow.org.end_appointment(current.id, ended_on=day - timedelta(days=1), reason="moved (E-1)")
     ctx.uow.org.appoint(
         person_id=person_id,
@@ -171,7 +173,9 @@ def delegate(
         ctx = BodyContext.acting(env, uow, principal, as_of)
         by = evaluator or principal.person
         if by is None or (principal.person is not None and by != principal.person):
-            raise Rejected.by_rule("D-4", f"{principal.actor} cannot designate evaluators for {by}")
+            raise Rejected.by_rule(
+                "D-4", Phrase("{actor} cannot designate evaluators for {by}", actor=principal.actor, by=by)
+            )
         book = ctx.rulebook_for(as_of)
         try:
             check_delegation(by, delegate_to, list(evaluatees), ctx.org, as_of, book)

@@ -20,7 +20,7 @@ from application.errors import Rejected
 from application.queries.surveys import survey_book, survey_form, survey_rules
 from domain import scoring
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.rulebook import Rulebook, Survey360, SurveyForm
 from domain.scoring import Relation, Response
 from domain.survey360 import check_edited_respondents, natural_key
@@ -48,18 +48,31 @@ def _survey_of(ctx: BodyContext, evaluatee_id: int, evaluatee: str, year: int | 
         survey = ctx.uow.surveys.of_evaluatee(evaluatee_id, candidate)
         if survey is not None:
             return survey
-    raise Rejected.by_rule("T-1", f"no 360 survey of {evaluatee} is open on {day.isoformat()}")
+    raise Rejected.by_rule("T-1", Phrase("no 360 survey of {evaluatee} is open on {day}", evaluatee=evaluatee, day=day))
 
 
 def _check_open(survey: Survey, evaluatee: str, day: date, book: Rulebook) -> None:
     """T-1, P-1: answers are taken from the opening day to the deadline, both included."""
     if day < survey.opened_on:
-        raise Rejected.by_rule("T-1", f"the 360 survey of {evaluatee} opens on {survey.opened_on.isoformat()}")
+        raise Rejected.by_rule(
+            "T-1",
+            Phrase(
+                "the 360 survey of {evaluatee} opens on {opened_on}", evaluatee=evaluatee, opened_on=survey.opened_on
+            ),
+        )
     closes = survey.closes_on
     if survey.status == "closed" or (closes is not None and day > closes):
         rule = survey_rules(book).deadline.rule
-        when = (closes or survey.closed_on or day).isoformat()
-        raise Rejected.by_rule(rule, f"the 360 survey of {evaluatee} for {survey.year} closed on {when}")
+        when = closes or survey.closed_on or day
+        raise Rejected.by_rule(
+            rule,
+            Phrase(
+                "the 360 survey of {evaluatee} for {year} closed on {when}",
+                evaluatee=evaluatee,
+                year=survey.year,
+                when=when,
+            ),
+        )
 
 
 def _invitation(respondents: Sequence[SurveyRespondent], person_id: int) -> SurveyRespondent | None:
@@ -96,7 +109,7 @@ def respond_360(
         ctx = BodyContext.acting(env, uow, principal, as_of)
         respondent = respondent or principal.person
         if respondent is None:
-            raise Rejected(f"{principal.actor} acts for no person: name the respondent")
+            raise Rejected(Phrase("{actor} acts for no person: name the respondent", actor=principal.actor))
         evaluatee_id = ctx.person_id(evaluatee)
         respondent_id = ctx.person_id(respondent)
         survey = _survey_of(ctx, evaluatee_id, evaluatee, year, as_of)
@@ -106,11 +119,25 @@ def respond_360(
         own = respondent_id == evaluatee_id
         if invited is None:
             if own:
-                raise Rejected.by_rule("T-5", f"no self-assessment was asked of {evaluatee} in this survey")
-            raise Rejected.by_rule("T-4", f"{respondent} was not invited to answer the 360 survey of {evaluatee}")
+                raise Rejected.by_rule(
+                    "T-5", Phrase("no self-assessment was asked of {evaluatee} in this survey", evaluatee=evaluatee)
+                )
+            raise Rejected.by_rule(
+                "T-4",
+                Phrase(
+                    "{respondent} was not invited to answer the 360 survey of {evaluatee}",
+                    respondent=respondent,
+                    evaluatee=evaluatee,
+                ),
+            )
         if invited.answered:
-            what = "their self-assessment" if own else f"the 360 survey of {evaluatee}"
-            raise Rejected.by_rule("T-5" if own else "T-4", f"{respondent} has already answered {what}; once only")
+            what = (
+                Phrase("their self-assessment") if own else Phrase("the 360 survey of {evaluatee}", evaluatee=evaluatee)
+            )
+            raise Rejected.by_rule(
+                "T-5" if own else "T-4",
+                Phrase("{respondent} has already answered {what}; once only", respondent=respondent, what=what),
+            )
         relation: Relation = "self" if own else invited.relation  # type: ignore[assignment]
         points = _points(answers, survey_form(book, survey), survey_rules(book), relation)
         uow.surveys.answer(survey.id, respondent_id=respondent_id, answers=points)
@@ -148,7 +175,8 @@ def edit_respondents(
         ctx = BodyContext.acting(env, uow, principal, as_of)
         if ctx.acting_person(principal) not in ctx.hr:
             raise Rejected.by_rule(
-                "T-7", f"{principal.person} is not in the HR service: only HR edits the 360 respondents"
+                "T-7",
+                Phrase("{person} is not in the HR service: only HR edits the 360 respondents", person=principal.person),
             )
         evaluatee_id = ctx.person_id(evaluatee)
         survey = _survey_of(ctx, evaluatee_id, evaluatee, year, as_of)
@@ -156,7 +184,9 @@ def edit_respondents(
         _check_open(survey, evaluatee, as_of, book)
         current = uow.surveys.respondents(survey.id)
         if any(row.answered for row in current):
-            raise Rejected.by_rule("T-4", f"the 360 survey of {evaluatee} has started: someone has answered it")
+            raise Rejected.by_rule(
+                "T-4", Phrase("the 360 survey of {evaluatee} has started: someone has answered it", evaluatee=evaluatee)
+            )
         wanted = dict(respondents) if isinstance(respondents, Mapping) else _relations(ctx, evaluatee, respondents)
         try:
             check_edited_respondents(evaluatee, wanted, list(ctx.ids), survey_rules(book))

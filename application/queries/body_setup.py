@@ -15,6 +15,7 @@ from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
+from domain.errors import Phrase
 from domain.facts import FactError
 from domain.vocabulary import Role
 
@@ -55,7 +56,9 @@ def people(env: Environment, principal: Principal, body: str, on: date) -> list[
         try:
             org = ctx.org
         except FactError as exc:
-            raise SetupRefused(f"the body's staff data is incomplete: {exc}", rule=None, field="BODY") from None
+            raise SetupRefused(
+                Phrase("the body's staff data is incomplete: {exc}", exc=exc), rule=None, field="BODY"
+            ) from None
         roles: dict[str, list[str]] = {}
         for role in BODY_ROLES:
             for person_id in uow.org.people_with_role(body_id, role, on):
@@ -92,7 +95,9 @@ def commission(env: Environment, principal: Principal, body: str, on: date) -> C
         try:
             org = ctx.org
         except FactError as exc:
-            raise SetupRefused(f"the body's staff data is incomplete: {exc}", rule=None, field="BODY") from None
+            raise SetupRefused(
+                Phrase("the body's staff data is incomplete: {exc}", exc=exc), rule=None, field="BODY"
+            ) from None
         names = {employee.id: employee.name for employee in org.employees}
         found = org.commission
 

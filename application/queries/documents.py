@@ -61,7 +61,7 @@ from documents.views import (
 )
 from domain import scoring
 from domain.access import EvaluationParties, Principal, Visibility, visibility
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.periods import Period
 from domain.rulebook import Rulebook
 from domain.vocabulary import EvaluationStatus, Language, Method, PeriodKind, ResultCategory, Role, SanctionKind
@@ -104,8 +104,12 @@ def principal_of(env: Environment, who: str, on: date | None = None) -> Principa
             if info.number == who
         ]
         if len(matches) != 1:
-            problem = "no login or personnel number" if not matches else "several bodies have the personnel number"
-            raise Rejected.by_rule("R-2", f"{problem} {who!r}")
+            problem = (
+                Phrase("no login or personnel number")
+                if not matches
+                else Phrase("several bodies have the personnel number")
+            )
+            raise Rejected.by_rule("R-2", Phrase("{problem} {who!r}", problem=problem, who=who))
         found = access.person_principal(uow.session, matches[0], day)
         assert found is not None
         return found
@@ -738,7 +742,10 @@ def scope(env: Environment, body: str | None, period: str) -> Scope:
         else:
             labels = rows.labels_of_year(uow.session, body_id, int(label))
         if not labels:
-            raise Rejected.by_rule("P-1", f"the body {found.code} has no evaluation period {label}")
+            raise Rejected.by_rule(
+                "P-1",
+                Phrase("the body {found_code} has no evaluation period {label}", found_code=found.code, label=label),
+            )
         return Scope(body_id, found.code, found.name, tuple(labels))
 
 

@@ -36,7 +36,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain import scoring
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.periods import Period
 from domain.rulebook import MethodSpec, Rulebook
 from domain.vocabulary import EvaluationStatus, Language, PeriodKind
@@ -502,7 +502,7 @@ class _FormBuilder:
     def _kpis(self, values: Any, problems: list[Hint]) -> dict[str, Any]:
         rules = self.book.kpi
         if rules is None:
-            raise Rejected.by_rule("K-4", f"rulebook {self.book.id} has no KPI table")
+            raise Rejected.by_rule("K-4", Phrase("rulebook {book_id} has no KPI table", book_id=self.book.id))
         key = "year" if self.period.kind == PeriodKind.YEAR else f"Q{self.period.quarter}"
         given = values if isinstance(values, Mapping) else {}
         fields = []
@@ -530,7 +530,17 @@ class _FormBuilder:
                 KpiField(kpi.code, kpi.name, kpi.unit, direction, plan, actual, achievement, low, high, value, hint)
             )
         if not fields:
-            problems.append(Hint("K-1", "", f"{self.number} has no KPIs in the work plan of {self.period.year} (K-1)"))
+            problems.append(
+                Hint(
+                    "K-1",
+                    "",
+                    Phrase(
+                        "{number} has no KPIs in the work plan of {year} (K-1)",
+                        number=self.number,
+                        year=self.period.year,
+                    ),
+                )
+            )
         return {"kpis": tuple(fields), "kpi_rule": "K-4"}
 
     def _counts(self, values: Any, problems: list[Hint]) -> dict[str, Any]:
@@ -555,7 +565,7 @@ class _FormBuilder:
     def _competencies(self, values: Any, problems: list[Hint]) -> dict[str, Any]:
         rules = self.book.competencies
         if rules is None:
-            raise Rejected.by_rule("M-6", f"rulebook {self.book.id} has no competency rules")
+            raise Rejected.by_rule("M-6", Phrase("rulebook {book_id} has no competency rules", book_id=self.book.id))
         category = self.ctx.org.employee(self.number).category or ""
         group = scoring.competency_group(rules, category)
         rated = scoring.rated_competencies(rules, group, public_service=False)
@@ -638,7 +648,7 @@ def _hint(violation: RuleViolation) -> Hint:
         text = ", ".join(str(item) for item in allowed)
     else:
         text = "" if allowed is None else str(allowed)
-    return Hint(violation.rule, text, str(violation))
+    return Hint(violation.rule, text, violation.message)
 
 
 def _scale_hint(
@@ -662,12 +672,21 @@ def _scale_hint(
     if low <= number <= high:
         return None
     if achievement is not None:
-        message = (
-            f"score {scoring.plain(number)} is outside the allowed range {allowed} "
-            f"for {scoring.plain(achievement)}% achievement ({rule})"
+        message = Phrase(
+            "score {score} is outside the allowed range {allowed} for {achievement}% achievement ({rule})",
+            score=scoring.plain(number),
+            allowed=allowed,
+            achievement=scoring.plain(achievement),
+            rule=rule,
         )
     else:
-        message = f"score {scoring.plain(number)} for '{field_id}' is outside the scale {allowed} ({rule})"
+        message = Phrase(
+            "score {score} for '{field_id}' is outside the scale {allowed} ({rule})",
+            score=scoring.plain(number),
+            field_id=field_id,
+            allowed=allowed,
+            rule=rule,
+        )
     return Hint(rule, allowed, message, "range", number, low, high)
 
 

@@ -34,6 +34,7 @@ from application.errors import Rejected
 from application.queries.access import visibility_of
 from domain import votes
 from domain.access import Principal, Visibility
+from domain.errors import Phrase
 from domain.rulebook import Rulebook
 from domain.scoring import score_bounds
 from domain.vocabulary import CalibrationStatus, EvaluationStatus, Role
@@ -336,7 +337,7 @@ def composition_problems(env: Environment, principal: Principal, case_id: int, m
             raise Rejected.by_rule("C-3", "no such calibration case")
         case = uow.calibration.get(case_id)
         if ctx.ids.get(principal.person or "") != ctx.appointing_official:
-            raise Rejected.by_rule("C-3", f"{principal.person} is not the appointing official")
+            raise Rejected.by_rule("C-3", Phrase("{person} is not the appointing official", person=principal.person))
         [row] = flowstate.evaluations(uow.session, where=[evaluation_t.c.id == case.evaluation_id])
         book = ctx.book(row["rulebook_id"])
         assert book.calibration is not None
@@ -345,7 +346,7 @@ def composition_problems(env: Environment, principal: Principal, case_id: int, m
         problems = votes.calibration_composition_problems(
             list(members), ctx.numbers[row["person_id"]], evaluator, _hr_numbers(ctx), book.calibration
         )
-        return [f"unknown employee {member}" for member in unknown] + problems
+        return [Phrase("unknown employee {member}", member=member) for member in unknown] + problems
 
 
 # --- the Evaluation Commission (M-7, M-8) -------------------------------------------------------------------------

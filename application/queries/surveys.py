@@ -18,6 +18,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain import scoring
 from domain.access import Principal
+from domain.errors import Phrase
 from domain.rulebook import Rulebook, Survey360, SurveyForm
 from domain.survey360 import survey_result
 from persistence import annual_state, flowstate
@@ -39,7 +40,7 @@ class SurveyReport:
 
 def survey_rules(book: Rulebook) -> Survey360:
     if book.survey_360 is None:
-        raise Rejected.by_rule("T-1", f"rulebook {book.id} has no 360 survey")
+        raise Rejected.by_rule("T-1", Phrase("rulebook {book_id} has no 360 survey", book_id=book.id))
     return book.survey_360
 
 
@@ -47,7 +48,12 @@ def survey_form(book: Rulebook, survey: Survey) -> SurveyForm:
     rules = survey_rules(book)
     form = rules.forms.get(survey.form or "")
     if form is None:
-        raise Rejected.by_rule("T-2", f"the 360 survey {survey.id} has no form of rulebook {book.id}")
+        raise Rejected.by_rule(
+            "T-2",
+            Phrase(
+                "the 360 survey {survey_id} has no form of rulebook {book_id}", survey_id=survey.id, book_id=book.id
+            ),
+        )
     return form
 
 

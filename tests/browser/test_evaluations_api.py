@@ -112,7 +112,10 @@ def test_acknowledge_then_disagree_then_the_same_again(client: httpx.Client, ser
     assert twice.status_code == 200 and twice.json()["already"] is True
     other = client.post(f"/api/v1/evaluations/{key}/disagreement", json={"text": "another reason"}, headers=e3)
     assert other.status_code == 422
-    assert other.json()["rule"] == "C-2" and "already applied" in other.json()["detail"]
+    assert (
+        other.json()["rule"] == "C-2"
+        and other.json()["key"] == "{employee} already applied for calibration on {applied_on}"
+    )
     assert served.launcher.started == [(case["case_id"], DAY)]
     shown = client.get(f"/api/v1/evaluations/{key}", headers=e3).json()
     assert shown["status"] == "in_calibration" and shown["application_text"] == text
@@ -214,6 +217,12 @@ def test_a_disagreement_after_the_c2_window_is_a_422_naming_the_rule(
         assert shown["disagreement_until"] == "2025-04-17" and not shown["may_disagree"]
         late = client.post(f"/api/v1/evaluations/{key}/disagreement", json={"text": "Бағамен келіспеймін"}, headers=e9)
         assert late.status_code == 422
-        assert late.json() == {"rule": "C-2", "detail": "the disagreement window closed on 2025-04-17 (C-2)"}
+        assert late.json() == {  # E9 reads Kazakh: the refusal in Kazakh, its key and values for any client (0150)
+            "rule": "C-2",
+            "detail": "келіспеушілік білдіру мерзімі 2025\u202fж. 17 сәуір аяқталды (C-2)",
+            "key": "the disagreement window closed on {apply_by}",
+            "params": {"apply_by": "2025-04-17"},
+            "language": "kk",
+        }
         assert client.get(f"/api/v1/evaluations/{key}", headers=e9).json()["calibration"] is None
     assert served.launcher.started == []

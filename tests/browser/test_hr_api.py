@@ -139,7 +139,7 @@ def test_send_again_requeues_the_dead_letter_once_and_audits_who(
     assert (status, attempts) == ("retrying", 0)
     assert [tuple(row) for row in audit] == [("user:saule (person:S1)", "requeue", "sent again from the cycle board")]
     again = client.post(f"/api/v1/hr/dead-letters/{world.dead_letter}/send-again", headers=auth)
-    assert again.status_code == 422 and "not a dead letter" in again.json()["detail"]
+    assert again.status_code == 422 and "not a dead letter" in again.json()["key"]
 
 
 def test_the_audit_view_is_the_hr_heads_and_shows_changes_and_refusals(

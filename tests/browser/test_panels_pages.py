@@ -86,7 +86,7 @@ def test_a_panel_is_composed_and_votes_to_a_calibrated_score(page: Any, calibrat
     expect(page.locator("#sheet-score")).to_contain_text("3,75")  # a member sees the disputed score
     page.fill("#score", "7")
     page.click("#vote button[type=submit]")
-    expect(page.locator("#error")).to_contain_text("outside the scale 0.0–5.0 (C-6)")
+    expect(page.locator("#error")).to_have_text("E2 берген 7 дауысы 0,0–5,0 шкаласынан тыс (C-6)")  # in Kazakh (0150)
     page.fill("#score", "4,0")
     page.fill("#argument", "<script>alert(1)</script> бастамашылық ескерілмеген")
     token = page.locator("#vote input[name=csrf_token]").input_value()

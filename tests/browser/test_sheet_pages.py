@@ -113,7 +113,7 @@ def test_a_kpi_sheet_is_refused_out_of_range_and_accepted_in_range(
     expect(hint).to_have_attribute("data-rule", "K-4")
     shoot(page, "evaluator-sheet-kpi-refused-kk")
     page.click("#sign")
-    expect(page.locator("#error")).to_contain_text("4.75–4.99")
+    expect(page.locator("#error")).to_contain_text("4,75–4,99 аралығынан тыс (K-4)")  # said in Kazakh (0150)
     expect(page.locator("#error")).to_contain_text("(K-4)")
     expect(page.locator("#score-k1")).to_have_value("5")  # what was typed is kept
     assert versions(live_app, world.kpi) == []

@@ -117,7 +117,11 @@ def test_a_kpi_score_out_of_range_is_refused_naming_k4_and_the_range_then_accept
         f"/api/v1/sheets/{world.kpi}/signature", headers=headers, json={"scores": {"k1": 5, "k2": 5, "k3": 4}}
     )
     assert refused.status_code == 422
-    assert refused.json()["rule"] == "K-4" and "4.75–4.99" in refused.json()["detail"]
+    answer = refused.json()  # vera reads Kazakh: the range with its decimal comma; key and params stay English
+    assert answer["rule"] == "K-4" and "4,75–4,99" in answer["detail"] and answer["language"] == "kk"
+    assert answer["key"].startswith("score {score} is outside the allowed range") and answer["params"]["allowed"] == (
+        "4.75–4.99"
+    )
     assert sheet_rows(live_app, world.kpi) == []  # nothing written
     accepted = client.post(
         f"/api/v1/sheets/{world.kpi}/signature", headers=headers, json={"scores": {"k1": 4.9, "k2": 5, "k3": 4.1}}
@@ -174,7 +178,8 @@ def test_scores_outside_the_scale_or_a_blank_justification_are_refused_naming_th
         json={"scores": scores, "justification": justification},
     )
     assert response.status_code == 422, response.text
-    assert response.json()["rule"] == rule and allowed in response.json()["detail"]
+    answer = response.json()
+    assert answer["rule"] == rule and allowed in answer["key"].format(**answer["params"])  # the English sentence
     assert sheet_rows(live_app, world.differentiation) == []
 
 

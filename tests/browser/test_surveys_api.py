@@ -74,7 +74,8 @@ def test_a_respondent_answers_once_checked_against_the_form(
     )
     twice = http.post(url, json={"answers": answers}, headers=e0)
     assert twice.status_code == 422
-    assert twice.json() == {"rule": "T-4", "detail": "E0 has already answered the 360 survey of E1; once only (T-4)"}
+    assert twice.json()["detail"] == "E0 has already answered the 360 survey of E1; once only (T-4)"
+    assert (twice.json()["rule"], twice.json()["language"]) == ("T-4", "en")
     assert answered(served.engine) == 1
 
     # E2 was not asked about E2's head's peers; reading or answering a survey not theirs is 404, recorded
@@ -91,4 +92,5 @@ def test_a_respondent_answers_once_checked_against_the_form(
     world.move_to(date(2026, 1, 13))
     late = http.post(url, json={"answers": answers}, headers=as_user(http, "e2"))  # E2 is asked about E1 too
     assert (late.status_code, late.json()["rule"]) == (422, "P-1")
-    assert late.json()["detail"] == "the 360 survey of E1 for 2025 closed on 2026-01-12 (P-1)"
+    assert late.json()["detail"] == "опрос 360 по E1 за 2025 год закрыт 12 января 2026\u202fг. (P-1)"  # in Russian
+    assert late.json()["key"].format(**late.json()["params"]) == "the 360 survey of E1 for 2025 closed on 2026-01-12"

@@ -501,7 +501,7 @@ def acknowledge_page(
     try:
         _acknowledge(env, principal, detail)
     except Rejected as exc:
-        return _detail_page(request, pages_, detail, status_code=422, error=exc.reason, rule=exc.rule)
+        return _detail_page(request, pages_, detail, status_code=422, error=pages_.say(request, exc), rule=exc.rule)
     return _after(evaluation_id, "acknowledged")
 
 
@@ -553,7 +553,9 @@ def _text_action(
     try:
         act(env, principal, detail, text)
     except Rejected as exc:
-        return _detail_page(request, pages_, detail, status_code=422, error=exc.reason, rule=exc.rule, text=kept)
+        return _detail_page(
+            request, pages_, detail, status_code=422, error=pages_.say(request, exc), rule=exc.rule, text=kept
+        )
     return _after(evaluation_id, done)
 
 
@@ -575,5 +577,5 @@ def refusal_act_page(
     try:
         _refusal_act(request, env, principal, evaluation_id, witnesses)
     except Rejected as exc:
-        return _detail_page(request, pages_, detail, status_code=422, error=exc.reason, rule=exc.rule)
+        return _detail_page(request, pages_, detail, status_code=422, error=pages_.say(request, exc), rule=exc.rule)
     return _after(evaluation_id, "act")

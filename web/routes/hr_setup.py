@@ -30,6 +30,7 @@ from application.errors import Rejected
 from application.queries import body_setup
 from domain.access import Principal
 from domain.calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
+from domain.errors import Phrase
 from domain.vocabulary import Role
 from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, refuse
 from web.i18n import N_
@@ -101,11 +102,16 @@ def _day(value: str, field: str) -> date:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise setup.SetupRefused(
-            f"{field}: {value[:20]!r} is not a date (YYYY-MM-DD)", rule=None, field=field, allowed="YYYY-MM-DD"
+            Phrase("{field}: {value!r} is not a date (YYYY-MM-DD)", field=field, value=value[:20]),
+            rule=None,
+            field=field,
+            allowed="YYYY-MM-DD",
         ) from None
     if not FIRST_SUPPORTED_YEAR <= day.year <= LAST_SUPPORTED_YEAR:
         years = f"{FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR}"
-        raise setup.SetupRefused(f"{field}: {day.isoformat()} is outside {years}", rule=None, field=field)
+        raise setup.SetupRefused(
+            Phrase("{field}: {day} is outside {years}", field=field, day=day, years=years), rule=None, field=field
+        )
     return day
 
 
@@ -150,7 +156,7 @@ async def staff_preview(
     try:
         day = _day(as_of, "as_of") if as_of else _today(request)
         if len(data) > MAX_UPLOAD:
-            raise Rejected(f"file: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+            raise Rejected(Phrase("file: larger than {megabytes} MB", megabytes=MAX_UPLOAD // (1024 * 1024)))
         result = await run_in_threadpool(staff_upload.preview, env, principal, name, data, day)
     except Rejected as exc:
         return _staff(request, env, pages_, status_code=422, error=exc)

@@ -38,6 +38,7 @@ from application.errors import Rejected
 from application.queries import panels as panel_queries
 from application.queries import surveys as survey_queries
 from domain.access import Principal
+from domain.errors import Phrase
 from web.deps import PRINTABLE, CurrentLogin, CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
 from web.rendering import Pages
@@ -217,7 +218,9 @@ def _case_page(
     error: str | None = None,
     status_code: int = 200,
     done: str | None = None,
+    ticked: list[str] | None = None,
 ) -> Response:
+    """The case's page; ``ticked``: the members of a refused composition, ticked again so that one box changes it."""
     return pages_.render(
         request,
         "calibration_case.html",
@@ -226,6 +229,7 @@ def _case_page(
         error=error,
         done=done,
         status_names=CASE_STATUS_NAMES,
+        ticked=ticked if ticked is not None else [member.number for member in case.members],
     )
 
 
@@ -269,7 +273,7 @@ async def check_composition_page(
     try:
         problems = await run_in_threadpool(panel_queries.composition_problems, env, principal, case_id, members)
     except Rejected as refusal:  # not the appointing official: the reason, in the fragment's place
-        problems = [refusal.reason]
+        problems = [pages_.say(request, refusal)]
     return pages_.render(request, "calibration_check.html", problems=problems, count=len(set(members)))
 
 
@@ -282,7 +286,8 @@ async def compose_page(
         await run_in_threadpool(_compose, request, env, principal, case_id, members)
     except Rejected as refusal:
         case = await run_in_threadpool(_case, request, env, principal, case_id)
-        return _case_page(request, pages_, case, error=refusal.reason, status_code=422)
+        said = pages_.say(request, refusal)
+        return _case_page(request, pages_, case, error=said, status_code=422, ticked=members)
     return RedirectResponse(f"/calibration/{case_id}?done=composed", status_code=303)
 
 
@@ -299,13 +304,18 @@ async def vote_page(
             raise InvalidOperation
     except InvalidOperation:
         case = await run_in_threadpool(_case, request, env, principal, case_id)
-        message = f"score: {raw!r} is not a number; a score on the scale {case.scale_low}–{case.scale_high} (C-6)"
+        message = Phrase(
+            "score: {raw!r} is not a number; a score on the scale {scale_low}–{scale_high} (C-6)",
+            raw=raw,
+            scale_low=case.scale_low,
+            scale_high=case.scale_high,
+        )
         return _case_page(request, pages_, case, error=message, status_code=422)
     try:
         await run_in_threadpool(_vote, request, env, principal, case_id, score, argument)
     except Rejected as refusal:
         case = await run_in_threadpool(_case, request, env, principal, case_id)
-        return _case_page(request, pages_, case, error=refusal.reason, status_code=422)
+        return _case_page(request, pages_, case, error=pages_.say(request, refusal), status_code=422)
     return RedirectResponse(f"/calibration/{case_id}?done=voted", status_code=303)
 
 
@@ -317,7 +327,7 @@ async def feedback_page(
         await run_in_threadpool(_feedback, request, env, principal, case_id)
     except Rejected as refusal:
         case = await run_in_threadpool(_case, request, env, principal, case_id)
-        return _case_page(request, pages_, case, error=refusal.reason, status_code=422)
+        return _case_page(request, pages_, case, error=pages_.say(request, refusal), status_code=422)
     return RedirectResponse(f"/calibration/{case_id}?done=feedback", status_code=303)
 
 
@@ -486,7 +496,7 @@ async def _commission_action(
         await run_in_threadpool(work)
     except Rejected as refusal:
         view = await run_in_threadpool(_commission, request, env, principal)
-        return _commission_page(request, pages_, view, error=refusal.reason, status_code=422)
+        return _commission_page(request, pages_, view, error=pages_.say(request, refusal), status_code=422)
     return RedirectResponse(f"/commission?done={done}", status_code=303)
 
 
@@ -499,7 +509,7 @@ async def schedule_page(request: Request, env: EnvDep, pages_: PagesDep, princip
         day = date.fromisoformat(raw)
     except ValueError:
         view = await run_in_threadpool(_commission, request, env, principal)
-        message = f"meeting_date: {raw!r} is not a date (YYYY-MM-DD) (M-7)"
+        message = Phrase("meeting_date: {raw!r} is not a date (YYYY-MM-DD) (M-7)", raw=raw)
         return _commission_page(request, pages_, view, error=message, status_code=422)
 
     def work() -> Any:
@@ -683,7 +693,7 @@ async def answer_page(
         try:
             await run_in_threadpool(_answer, request, env, login, survey_id, answers)
         except Rejected as refusal:
-            error = refusal.reason
+            error = pages_.say(request, refusal)
     if error is not None:
         questionnaire = await run_in_threadpool(_questionnaire, request, env, login, survey_id)
         return pages_.render(

@@ -39,6 +39,7 @@ from application.actions.sheets import submit_sheet
 from application.errors import Rejected
 from application.queries import inbox as queries
 from domain.access import Principal
+from domain.errors import Phrase
 from web.auth import Login
 from web.deps import CurrentLogin, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
@@ -189,7 +190,14 @@ def _sign(env: EnvDep, principal: Principal, form: queries.SheetForm, scores: An
 
 def _waiting_for_review(form: queries.SheetForm) -> None:
     if form.status != "submitted":
-        raise Rejected.by_rule("M-5", f"the sheet of {form.employee} is not waiting for review (status {form.status})")
+        raise Rejected.by_rule(
+            "M-5",
+            Phrase(
+                "the sheet of {employee} is not waiting for review (status {form_status})",
+                employee=form.employee,
+                form_status=form.status,
+            ),
+        )
 
 
 # --- JSON ----------------------------------------------------------------------------------------------------------
@@ -428,12 +436,18 @@ async def sign_page(
         _form, request, env, login, evaluation_id, entered=entered, justification=justification[:MAX_JUSTIFICATION]
     )
     if too_long:
-        message = f"justification: at most {MAX_JUSTIFICATION} characters, got {len(justification)} (D-3)"
+        message = Phrase(
+            "justification: at most {maximum} characters, got {length} (D-3)",
+            maximum=MAX_JUSTIFICATION,
+            length=len(justification),
+        )
         return _render_sheet(request, pages_, shown, status_code=422, error=message, error_rule="D-3")
     try:
         signed = await run_in_threadpool(_sign, env, login.principal, form, entered, justification)
     except Rejected as rejected:
-        return _render_sheet(request, pages_, shown, status_code=422, error=rejected.reason, error_rule=rejected.rule)
+        return _render_sheet(
+            request, pages_, shown, status_code=422, error=pages_.say(request, rejected), error_rule=rejected.rule
+        )
     return RedirectResponse(f"/sheets/{evaluation_id}?signed={signed.version}", status_code=303)
 
 
@@ -476,7 +490,9 @@ def approve_page(
         _waiting_for_review(form)
         approve_sheet(env, login.principal, as_of=env.clock.today(), evaluatee=form.employee, method=form.method)
     except Rejected as rejected:
-        return _render_sheet(request, pages_, form, status_code=422, error=rejected.reason, error_rule=rejected.rule)
+        return _render_sheet(
+            request, pages_, form, status_code=422, error=pages_.say(request, rejected), error_rule=rejected.rule
+        )
     return RedirectResponse(f"/inbox?approved={evaluation_id}", status_code=303)
 
 
@@ -491,7 +507,10 @@ async def return_page(
     reason = raw.replace("\x00", "").strip() if isinstance(raw, str) else ""
     try:
         if not reason or len(reason) > MAX_REASON:
-            raise Rejected.by_rule("M-5", f"reason: say why the sheet is returned, 1 to {MAX_REASON} characters")
+            raise Rejected.by_rule(
+                "M-5",
+                Phrase("reason: say why the sheet is returned, 1 to {maximum} characters", maximum=MAX_REASON),
+            )
         _waiting_for_review(form)
         await run_in_threadpool(
             lambda: return_sheet(
@@ -504,5 +523,7 @@ async def return_page(
             )
         )
     except Rejected as rejected:
-        return _render_sheet(request, pages_, form, status_code=422, error=rejected.reason, error_rule=rejected.rule)
+        return _render_sheet(
+            request, pages_, form, status_code=422, error=pages_.say(request, rejected), error_rule=rejected.rule
+        )
     return RedirectResponse(f"/inbox?returned={evaluation_id}", status_code=303)
