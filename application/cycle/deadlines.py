@@ -14,7 +14,8 @@ from typing import Any
 
 from application import messages
 from application.context import BodyContext
-from application.cycle.routing import Delegations, delegations_for, escalation_recipient
+from application.cycle.routing import Delegations, delegations_for, due_for, escalation_recipient
+from domain.routing import DueEvaluator
 from domain.rulebook import ESCALATION_LADDER
 from notifications.kinds import MessageKind
 from persistence import bulk, flowstate
@@ -81,9 +82,12 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
     delegations = delegations_for(ctx, list(rows), day)  # D-4, one query for every row (issue 13)
     for row in rows:
         book = ctx.book(row["rulebook_id"])
+        routed: list[DueEvaluator | None] = []  # who is due, asked once for the row's levels (issue 13)
         for name in book.reminders.escalation:
             level = ESCALATION_LADDER.index(name) + 1
-            to_person = _recipient(ctx, row, name, delegations)
+            if name != "hr" and not routed:
+                routed.append(due_for(ctx, row, ctx.on, delegations))
+            to_person = _recipient(ctx, row, name, delegations, routed[0] if routed else None)
             if name != "hr" and to_person is None:
                 continue
             escalations.append(
@@ -103,9 +107,13 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
     return bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, escalations, key)
 
 
-def _recipient(ctx: BodyContext, row: Mapping[str, Any], level: str, delegations: Delegations) -> int | None:
+def _recipient(
+    ctx: BodyContext, row: Mapping[str, Any], level: str, delegations: Delegations, due: DueEvaluator | None
+) -> int | None:
     """G-7: the evaluator due on the day, or whoever holds their head's seat; ``None`` for HR."""
-    return escalation_recipient(ctx, row, level, ctx.on, delegations)
+    if level == "hr":
+        return None
+    return escalation_recipient(ctx, row, level, ctx.on, delegations, due)
 
 
 def _overdue_message(
