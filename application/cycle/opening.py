@@ -39,6 +39,7 @@ from domain.rulebook import MethodSpec, Rulebook
 from domain.vocabulary import EvaluationStatus, Method, PeriodKind
 from notifications.kinds import MessageKind
 from persistence import bulk, flowstate
+from persistence.heap import collecting_later
 from persistence.records import NewEvaluation, NewMessage
 
 NOT_CONSIDERED = frozenset({NOT_B_CORPS, NOT_EMPLOYED_IN_PERIOD, DISMISSED_BEFORE_PERIOD})
@@ -105,20 +106,51 @@ def decide(
     by ``application.cycle.commission``, which sends their notices when HR sets the meeting (M-7).
     """
     decided: dict[tuple[int, Method], Decided] = {}
+    schedules: Schedules = {}
     for employee in ctx.org.employees:
         for spec in methods_for(employee, period, book):
             if spec.review != review:
                 continue
-            item = _decide_one(ctx, employee, spec, period, period_id, book, day)
+            item = _decide_one(ctx, employee, spec, period, period_id, book, day, schedules)
             if item is not None:
                 decided.setdefault((item.row.person_id, item.row.method), item)
     return list(decided.values())
 
 
+Schedules = dict[tuple[Method, date | None], PeriodSchedule]
+
+
+def _schedule(
+    period: Period,
+    spec: MethodSpec,
+    ctx: BodyContext,
+    day: date,
+    book: Rulebook,
+    appointed: date | None,
+    known: Schedules,
+) -> PeriodSchedule:
+    """``period_schedule`` of one method, computed once per method and appointment date that changes it: an
+    appointment on or before the period's start counts from the period's start like none (K-1), so most people
+    share one schedule (issue 13: a schedule per person was a fifth of deciding a quarter)."""
+    later = appointed if appointed is not None and appointed > period.start else None
+    found = known.get((spec.method, later))
+    if found is None:
+        found = period_schedule(period, spec, ctx.calendar, day, reminders=book.reminders, appointed=appointed)
+        known[(spec.method, later)] = found
+    return found
+
+
 def _decide_one(
-    ctx: BodyContext, employee: Employee, spec: MethodSpec, period: Period, period_id: int, book: Rulebook, day: date
+    ctx: BodyContext,
+    employee: Employee,
+    spec: MethodSpec,
+    period: Period,
+    period_id: int,
+    book: Rulebook,
+    day: date,
+    schedules: Schedules | None = None,
 ) -> Decided | None:
-    schedule = period_schedule(period, spec, ctx.calendar, day, reminders=book.reminders, appointed=employee.appointed)
+    schedule = _schedule(period, spec, ctx, day, book, employee.appointed, {} if schedules is None else schedules)
     decision = decide_eligibility(
         employee, period, book.eligibility, ctx.calendar, spec, opened_on=day, deadline=schedule.deadline
     )
@@ -239,8 +271,9 @@ def open_period(env: Environment, body_id: int, label: str, day: date, principal
         missing = approval_missing(ctx, found.id, label, book)
         if missing is not None:
             raise Rejected.by_rule("G-4", missing)
-        decided = decide(ctx, period, found.id, book, day)
-        return persist(ctx, period, found.id, decided, day)
+        with collecting_later():  # a whole body's decisions and messages in memory: no cycles, many objects
+            decided = decide(ctx, period, found.id, book, day)
+            return persist(ctx, period, found.id, decided, day)
 
     return in_body(env, body_id, day, principal, work)
 
