@@ -312,11 +312,16 @@ class _Row:
         return name in self.header.index
 
     def read(self, name: str, reader: Callable[[Any], Any], default: Any = None) -> Any:
-        value = self.raw(name)
         if name in REPEATING:
-            memo = (name, type(value), value)
-            known = self.answers.get(memo)
+            position = self.header.index.get(name)
+            cell = self.cells[position] if position is not None and position < len(self.cells) else None
+            memo = (name, type(cell), cell)
+            try:
+                known = self.answers.get(memo)
+            except TypeError:  # a cell that is no plain value (not hashable): read it on its own
+                return self._read(name, reader, default)
             if known is None:
+                value = None if _blank(cell) else cell
                 try:
                     known = (True, reader(value))
                 except CellError as exc:
@@ -324,8 +329,12 @@ class _Row:
                 self.answers[memo] = known
             if known[0]:
                 return known[1]
-            self.fail(name, known[1], value)
+            self.fail(name, known[1], self.raw(name))
             return default
+        return self._read(name, reader, default)
+
+    def _read(self, name: str, reader: Callable[[Any], Any], default: Any) -> Any:
+        value = self.raw(name)
         try:
             return reader(value)
         except CellError as exc:

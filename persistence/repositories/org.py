@@ -515,11 +515,11 @@ class OrgRepository(Repository):
         grouped: dict[str, dict[int, list[Any]]] = {}
         for name, statement in queries.items():
             grouped[name] = defaultdict(list)
-            for person_id, *values in self.session.execute(statement):
+            for person_id, *values in self.session.execute(statement).all():
                 grouped[name][person_id].append(tuple(values))
         appointments = self._appointments_query().where(AppointmentRow.person_id.in_(in_body))
         grouped["appointments"] = defaultdict(list)
-        for row in self.session.execute(appointments.order_by(AppointmentRow.started_on)):
+        for row in self.session.execute(appointments.order_by(AppointmentRow.started_on)).all():
             appointment = Appointment(*row)
             grouped["appointments"][appointment.person_id].append(appointment)
         return grouped
