@@ -38,7 +38,7 @@ from domain.routing import route_evaluator
 from domain.rulebook import MethodSpec, Rulebook
 from domain.vocabulary import EvaluationStatus, Method, PeriodKind
 from notifications.kinds import MessageKind
-from persistence import bulk, flowstate
+from persistence import bulk, compose, flowstate
 from persistence.heap import collecting_later
 from persistence.records import NewEvaluation, NewMessage
 
@@ -183,6 +183,41 @@ def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Deci
     """Insert the evaluations (existing ones kept), queue notices and sheets, escalate lateness; mark opened."""
     uow = ctx.uow
     inserted = bulk.insert_evaluations(uow.connection, [item.row for item in decided])
+    if inserted == len(decided) and compose.supported(uow.connection) and not any(_late(item) for item in decided):
+        _queue_in_database(ctx, period, period_id, decided)
+        late_count = 0
+    else:
+        late_count = _queue(ctx, period, period_id, decided, day)
+    uow.periods.mark_opened(period_id, day)
+    after = {"opened_on": day.isoformat(), "evaluations": len(decided), "late_notices": late_count}
+    uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
+    return inserted
+
+
+def _late(item: Decided) -> bool:
+    return item.row.eligible and item.schedule is not None and item.schedule.late
+
+
+def _queue_in_database(ctx: BodyContext, period: Period, period_id: int, decided: list[Decided]) -> None:
+    """The notices and sheet requests of a period opened on time, every evaluation new: composed by the database
+    (``persistence.compose``) exactly as :func:`_notices` composes them, in the same order (issue 13)."""
+    wanted = [item.row for item in decided if item.row.eligible and item.schedule is not None]
+    evaluators = {row.evaluator_id for row in wanted if row.evaluator_id is not None}
+    compose.queue_opening_notices(
+        ctx.uow.connection,
+        body_id=ctx.body_id,
+        period_id=period_id,
+        label=period.label,
+        due_at=ctx.env.clock.day_start(ctx.on),
+        evaluations=[(row.person_id, row.method.value) for row in wanted],
+        seat_holders={evaluator: messages.seat_holder_of(ctx, evaluator, ctx.on) for evaluator in sorted(evaluators)},
+    )
+
+
+def _queue(ctx: BodyContext, period: Period, period_id: int, decided: list[Decided], day: date) -> int:
+    """The notices and sheet requests composed one by one (SQLite, a late opening, evaluations kept from before);
+    lateness told to HR and escalated. Returns how many notices were late."""
+    uow = ctx.uow
     stored = {(row["person_id"], row["method"]): row for row in flowstate.evaluations(uow.session, period_id=period_id)}
     notices: list[NewMessage] = []
     late: list[tuple[int, int, date]] = []
@@ -197,10 +232,7 @@ def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Deci
         notices += _late_notice(ctx, period, period_id, day, min(due for _, _, due in late))
         _escalate_lateness(ctx, late, day)
     bulk.insert_outbox(uow.connection, notices)
-    uow.periods.mark_opened(period_id, day)
-    after = {"opened_on": day.isoformat(), "evaluations": len(decided), "late_notices": len(late)}
-    uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
-    return inserted
+    return len(late)
 
 
 def _notices(ctx: BodyContext, period: Period, row: Mapping[str, Any]) -> list[NewMessage]:
