@@ -29,6 +29,7 @@ from domain.eligibility import (
     DISMISSED_BEFORE_PERIOD,
     NOT_B_CORPS,
     NOT_EMPLOYED_IN_PERIOD,
+    category_in,
     decide_eligibility,
     methods_for,
 )
@@ -107,8 +108,19 @@ def decide(
     """
     decided: dict[tuple[int, Method], Decided] = {}
     schedules: Schedules = {}
+    # Without a population filter (M-10) the methods depend on the category held in the period alone: asked once
+    # per category (issue 13).
+    by_category = all(spec.population is None for spec in book.methods)
+    methods: dict[str | None, list[MethodSpec]] = {}
     for employee in ctx.org.employees:
-        for spec in methods_for(employee, period, book):
+        if by_category:
+            category = category_in(employee, period)
+            if category not in methods:
+                methods[category] = methods_for(employee, period, book)
+            specs = methods[category]
+        else:
+            specs = methods_for(employee, period, book)
+        for spec in specs:
             if spec.review != review:
                 continue
             item = _decide_one(ctx, employee, spec, period, period_id, book, day, schedules)
