@@ -99,6 +99,12 @@ class BodyContext:
         return cls(env, uow, resolve_body(uow, principal.body), on)
 
     @cached_property
+    def seat_holders(self) -> dict[tuple[int, date], int]:
+        """(person id, day) → who receives in their stead (G-7), as ``application.messages`` found it in this unit
+        of work (the facts do not change within it)."""
+        return {}
+
+    @cached_property
     def calendar(self) -> WorkingCalendar:
         return working_calendar(self.uow)
 

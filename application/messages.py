@@ -97,12 +97,18 @@ them."""
 
 
 def seat_holder_of(ctx: BodyContext, person_id: int, day: date) -> int:
-    """G-7: who receives in ``person_id``'s stead on ``day`` (the person acting for them while they are away)."""
+    """G-7: who receives in ``person_id``'s stead on ``day`` (the person acting for them while they are away);
+    asked once per person and day in a unit of work (an evaluator receives a message per evaluatee: issue 13)."""
+    known = ctx.seat_holders.get((person_id, day))
+    if known is not None:
+        return known
     number = ctx.numbers.get(person_id)
     if number is None or number not in ctx.org.employees_by_id:
-        return person_id
-    holder = seat_holder(number, ctx.org, day)
-    return ctx.ids.get(holder, person_id)
+        holder = person_id
+    else:
+        holder = ctx.ids.get(seat_holder(number, ctx.org, day), person_id)
+    ctx.seat_holders[(person_id, day)] = holder
+    return holder
 
 
 def _row(

@@ -15,8 +15,9 @@ work (``uow.connection``), so they commit or roll back with it.
 from __future__ import annotations
 
 import itertools
+import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -118,13 +119,13 @@ def _copy_ignoring_duplicates(
         f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {quoted} FROM "
         f"{dialect.identifier_preparer.format_table(table)} WITH NO DATA"
     )
-    convert = [_copy_value(table.c[name].type, dialect) for name in columns]
+    values = _copy_row(table, columns, dialect)
     driver = connection.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(f"COPY {temp} ({quoted}) FROM STDIN") as copy:
         COPIES.statements += 1
         for row in rows:
-            copy.write_row([fn(row[name]) for fn, name in zip(convert, columns, strict=True)])
+            copy.write_row(values(row))
     source = sa.table(temp, *[sa.column(name) for name in columns])
     statement = (
         postgresql.insert(table)
@@ -151,16 +152,56 @@ def append_rows(executor: Executor, table: sa.Table, rows: Sequence[Mapping[str,
     dialect = connection.dialect
     columns = list(rows[0])
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
-    convert = [_copy_value(table.c[name].type, dialect) for name in columns]
+    values = _copy_row(table, columns, dialect)
     driver = connection.connection.driver_connection
     assert driver is not None
     target = dialect.identifier_preparer.format_table(table)
     with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:
         COPIES.statements += 1
         for row in rows:
-            copy.write_row([fn(row[name]) for fn, name in zip(convert, columns, strict=True)])
+            copy.write_row(values(row))
     COPIES.rows += len(rows)
     return len(rows)
+
+
+def _copy_row(table: sa.Table, columns: list[str], dialect: Any) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """How a row (a mapping) becomes the values of one ``COPY`` row: the columns in order, each converted as binding
+    would convert it. Columns without a conversion are taken as they are; instants and flags, which repeat from row
+    to row (a day's start, ``now``), are converted once per distinct value (issue 13)."""
+    pick = operator.itemgetter(*columns)
+    single = len(columns) == 1
+    converted: list[tuple[int, Any]] = []
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type
+        if column_type.dialect_impl(dialect).bind_processor(dialect) is None and not isinstance(column_type, sa.JSON):
+            continue
+        convert = _copy_value(column_type, dialect)
+        base = column_type.impl_instance if isinstance(column_type, sa.TypeDecorator) else column_type
+        repeating = isinstance(base, sa.DateTime | sa.Boolean)
+        converted.append((index, _remembering(convert) if repeating else convert))
+
+    def values(row: Mapping[str, Any]) -> list[Any]:
+        found = [pick(row)] if single else list(pick(row))
+        for index, convert in converted:
+            found[index] = convert(found[index])
+        return found
+
+    return values
+
+
+def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    known: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        try:
+            return known[value]
+        except KeyError:
+            found = known[value] = convert(value)
+            return found
+        except TypeError:  # not hashable
+            return convert(value)
+
+    return remembered
 
 
 def _copy_value(column_type: Any, dialect: Any) -> Any:

@@ -60,7 +60,7 @@ AWAITING_ACQUAINTANCE = (EvaluationStatus.COMPLETED.value,)
 
 def _rows(result: sa.Result[Any]) -> list[Mapping[str, Any]]:
     """The rows of a result as mappings (column name → value)."""
-    return cast(list[Mapping[str, Any]], list(result.mappings()))
+    return cast(list[Mapping[str, Any]], result.mappings().all())
 
 
 @dataclass(frozen=True, slots=True)

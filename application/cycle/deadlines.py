@@ -14,10 +14,12 @@ from typing import Any
 
 from application import messages
 from application.context import BodyContext
-from application.cycle.routing import Delegations, delegations_for, escalation_recipient
+from application.cycle.routing import Delegations, delegations_for, due_for, escalation_recipient
+from domain.routing import DueEvaluator
 from domain.rulebook import ESCALATION_LADDER
+from domain.vocabulary import Language
 from notifications.kinds import MessageKind
-from persistence import bulk, flowstate
+from persistence import bulk, compose, flowstate
 from persistence.records import NewMessage
 
 OVERDUE_SHEET = "overdue_sheet"
@@ -76,14 +78,19 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
     if not ctx.calendar.is_working_day(day):
         return 0
     rows = _awaiting(ctx, flowstate.evaluation.c.deadline < day)
+    if compose.supported(ctx.uow.connection):
+        return _escalate_in_database(ctx, rows, day)
     escalations: list[dict[str, Any]] = []
     queued: list[NewMessage] = []
     delegations = delegations_for(ctx, list(rows), day)  # D-4, one query for every row (issue 13)
     for row in rows:
         book = ctx.book(row["rulebook_id"])
+        routed: list[DueEvaluator | None] = []  # who is due, asked once for the row's levels (issue 13)
         for name in book.reminders.escalation:
             level = ESCALATION_LADDER.index(name) + 1
-            to_person = _recipient(ctx, row, name, delegations)
+            if name != "hr" and not routed:
+                routed.append(due_for(ctx, row, ctx.on, delegations))
+            to_person = _recipient(ctx, row, name, delegations, routed[0] if routed else None)
             if name != "hr" and to_person is None:
                 continue
             escalations.append(
@@ -103,9 +110,46 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
     return bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, escalations, key)
 
 
-def _recipient(ctx: BodyContext, row: Mapping[str, Any], level: str, delegations: Delegations) -> int | None:
+def _escalate_in_database(ctx: BodyContext, rows: list[Mapping[str, Any]], day: date) -> int:
+    """The same escalations and messages as the loop of :func:`escalate_overdue`, in the same order: routed here
+    (who is due, their head's seat, G-7), written and composed by the database (``persistence.compose``, issue 13)."""
+    levels: list[tuple[int, int, int | None, int | None, str]] = []
+    delegations = delegations_for(ctx, list(rows), day)  # D-4, one query for every row (issue 13)
+    for row in rows:
+        book = ctx.book(row["rulebook_id"])
+        routed: list[DueEvaluator | None] = []
+        for name in book.reminders.escalation:
+            level = ESCALATION_LADDER.index(name) + 1
+            if name != "hr" and not routed:
+                routed.append(due_for(ctx, row, ctx.on, delegations))
+            to_person = _recipient(ctx, row, name, delegations, routed[0] if routed else None)
+            if name != "hr" and to_person is None:
+                continue
+            kind = LEVEL_KINDS[name].value
+            recipient = to_person
+            if recipient is not None and kind in messages.IN_THE_SEATS_STEAD:
+                recipient = messages.seat_holder_of(ctx, recipient, day)
+            levels.append((row["id"], level, to_person, recipient, kind))
+    if not levels:
+        return 0
+    return compose.queue_overdue_escalations(
+        ctx.uow.connection,
+        body_id=ctx.body_id,
+        kind=OVERDUE_SHEET,
+        day=day,
+        due_at=ctx.env.clock.day_start(day),
+        hr_language=(ctx.language(ctx.hr[0]) if ctx.hr else Language.KK).value,
+        levels=levels,
+    )
+
+
+def _recipient(
+    ctx: BodyContext, row: Mapping[str, Any], level: str, delegations: Delegations, due: DueEvaluator | None
+) -> int | None:
     """G-7: the evaluator due on the day, or whoever holds their head's seat; ``None`` for HR."""
-    return escalation_recipient(ctx, row, level, ctx.on, delegations)
+    if level == "hr":
+        return None
+    return escalation_recipient(ctx, row, level, ctx.on, delegations, due)
 
 
 def _overdue_message(

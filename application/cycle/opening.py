@@ -29,6 +29,7 @@ from domain.eligibility import (
     DISMISSED_BEFORE_PERIOD,
     NOT_B_CORPS,
     NOT_EMPLOYED_IN_PERIOD,
+    category_in,
     decide_eligibility,
     methods_for,
 )
@@ -38,7 +39,8 @@ from domain.routing import route_evaluator
 from domain.rulebook import MethodSpec, Rulebook
 from domain.vocabulary import EvaluationStatus, Method, PeriodKind
 from notifications.kinds import MessageKind
-from persistence import bulk, flowstate
+from persistence import bulk, compose, flowstate
+from persistence.heap import collecting_later
 from persistence.records import NewEvaluation, NewMessage
 
 NOT_CONSIDERED = frozenset({NOT_B_CORPS, NOT_EMPLOYED_IN_PERIOD, DISMISSED_BEFORE_PERIOD})
@@ -105,20 +107,62 @@ def decide(
     by ``application.cycle.commission``, which sends their notices when HR sets the meeting (M-7).
     """
     decided: dict[tuple[int, Method], Decided] = {}
+    schedules: Schedules = {}
+    # Without a population filter (M-10) the methods depend on the category held in the period alone: asked once
+    # per category (issue 13).
+    by_category = all(spec.population is None for spec in book.methods)
+    methods: dict[str | None, list[MethodSpec]] = {}
     for employee in ctx.org.employees:
-        for spec in methods_for(employee, period, book):
+        if by_category:
+            category = category_in(employee, period)
+            if category not in methods:
+                methods[category] = methods_for(employee, period, book)
+            specs = methods[category]
+        else:
+            specs = methods_for(employee, period, book)
+        for spec in specs:
             if spec.review != review:
                 continue
-            item = _decide_one(ctx, employee, spec, period, period_id, book, day)
+            item = _decide_one(ctx, employee, spec, period, period_id, book, day, schedules)
             if item is not None:
                 decided.setdefault((item.row.person_id, item.row.method), item)
     return list(decided.values())
 
 
+Schedules = dict[tuple[Method, date | None], PeriodSchedule]
+
+
+def _schedule(
+    period: Period,
+    spec: MethodSpec,
+    ctx: BodyContext,
+    day: date,
+    book: Rulebook,
+    appointed: date | None,
+    known: Schedules,
+) -> PeriodSchedule:
+    """``period_schedule`` of one method, computed once per method and appointment date that changes it: an
+    appointment on or before the period's start counts from the period's start like none (K-1), so most people
+    share one schedule (issue 13: a schedule per person was a fifth of deciding a quarter)."""
+    later = appointed if appointed is not None and appointed > period.start else None
+    found = known.get((spec.method, later))
+    if found is None:
+        found = period_schedule(period, spec, ctx.calendar, day, reminders=book.reminders, appointed=appointed)
+        known[(spec.method, later)] = found
+    return found
+
+
 def _decide_one(
-    ctx: BodyContext, employee: Employee, spec: MethodSpec, period: Period, period_id: int, book: Rulebook, day: date
+    ctx: BodyContext,
+    employee: Employee,
+    spec: MethodSpec,
+    period: Period,
+    period_id: int,
+    book: Rulebook,
+    day: date,
+    schedules: Schedules | None = None,
 ) -> Decided | None:
-    schedule = period_schedule(period, spec, ctx.calendar, day, reminders=book.reminders, appointed=employee.appointed)
+    schedule = _schedule(period, spec, ctx, day, book, employee.appointed, {} if schedules is None else schedules)
     decision = decide_eligibility(
         employee, period, book.eligibility, ctx.calendar, spec, opened_on=day, deadline=schedule.deadline
     )
@@ -151,6 +195,41 @@ def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Deci
     """Insert the evaluations (existing ones kept), queue notices and sheets, escalate lateness; mark opened."""
     uow = ctx.uow
     inserted = bulk.insert_evaluations(uow.connection, [item.row for item in decided])
+    if inserted == len(decided) and compose.supported(uow.connection) and not any(_late(item) for item in decided):
+        _queue_in_database(ctx, period, period_id, decided)
+        late_count = 0
+    else:
+        late_count = _queue(ctx, period, period_id, decided, day)
+    uow.periods.mark_opened(period_id, day)
+    after = {"opened_on": day.isoformat(), "evaluations": len(decided), "late_notices": late_count}
+    uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
+    return inserted
+
+
+def _late(item: Decided) -> bool:
+    return item.row.eligible and item.schedule is not None and item.schedule.late
+
+
+def _queue_in_database(ctx: BodyContext, period: Period, period_id: int, decided: list[Decided]) -> None:
+    """The notices and sheet requests of a period opened on time, every evaluation new: composed by the database
+    (``persistence.compose``) exactly as :func:`_notices` composes them, in the same order (issue 13)."""
+    wanted = [item.row for item in decided if item.row.eligible and item.schedule is not None]
+    evaluators = {row.evaluator_id for row in wanted if row.evaluator_id is not None}
+    compose.queue_opening_notices(
+        ctx.uow.connection,
+        body_id=ctx.body_id,
+        period_id=period_id,
+        label=period.label,
+        due_at=ctx.env.clock.day_start(ctx.on),
+        evaluations=[(row.person_id, row.method.value) for row in wanted],
+        seat_holders={evaluator: messages.seat_holder_of(ctx, evaluator, ctx.on) for evaluator in sorted(evaluators)},
+    )
+
+
+def _queue(ctx: BodyContext, period: Period, period_id: int, decided: list[Decided], day: date) -> int:
+    """The notices and sheet requests composed one by one (SQLite, a late opening, evaluations kept from before);
+    lateness told to HR and escalated. Returns how many notices were late."""
+    uow = ctx.uow
     stored = {(row["person_id"], row["method"]): row for row in flowstate.evaluations(uow.session, period_id=period_id)}
     notices: list[NewMessage] = []
     late: list[tuple[int, int, date]] = []
@@ -165,10 +244,7 @@ def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Deci
         notices += _late_notice(ctx, period, period_id, day, min(due for _, _, due in late))
         _escalate_lateness(ctx, late, day)
     bulk.insert_outbox(uow.connection, notices)
-    uow.periods.mark_opened(period_id, day)
-    after = {"opened_on": day.isoformat(), "evaluations": len(decided), "late_notices": len(late)}
-    uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
-    return inserted
+    return len(late)
 
 
 def _notices(ctx: BodyContext, period: Period, row: Mapping[str, Any]) -> list[NewMessage]:
@@ -239,8 +315,9 @@ def open_period(env: Environment, body_id: int, label: str, day: date, principal
         missing = approval_missing(ctx, found.id, label, book)
         if missing is not None:
             raise Rejected.by_rule("G-4", missing)
-        decided = decide(ctx, period, found.id, book, day)
-        return persist(ctx, period, found.id, decided, day)
+        with collecting_later():  # a whole body's decisions and messages in memory: no cycles, many objects
+            decided = decide(ctx, period, found.id, book, day)
+            return persist(ctx, period, found.id, decided, day)
 
     return in_body(env, body_id, day, principal, work)
 

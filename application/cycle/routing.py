@@ -138,15 +138,26 @@ def _sheet_request(ctx: BodyContext, row: Row, evaluator: int, day: date) -> Non
     )
 
 
+_NOT_ASKED = object()
+
+
 def escalation_recipient(
-    ctx: BodyContext, row: Row, level: str, day: date, delegations: Delegations | None = None
+    ctx: BodyContext,
+    row: Row,
+    level: str,
+    day: date,
+    delegations: Delegations | None = None,
+    due: DueEvaluator | None | object = _NOT_ASKED,
 ) -> int | None:
     """G-7: who receives an overdue-sheet escalation of ``level`` on ``day`` (``None``: HR, or nobody for the
     evaluator's levels): the evaluator due that day, or whoever holds their head's seat. ``delegations``: read
-    once for many rows (``delegations_for``), else per row."""
+    once for many rows (``delegations_for``), else per row; ``due``: ``due_for`` of the row on ``day`` when the
+    caller asked it already (one routing per evaluation for all its levels, issue 13)."""
     if level not in ESCALATION_LADDER or level == "hr":
         return None
-    due = due_for(ctx, row, day, delegations)
+    if due is _NOT_ASKED:
+        due = due_for(ctx, row, day, delegations)
+    assert due is None or isinstance(due, DueEvaluator)
     if due is None:
         stored = row["evaluator_id"]
         if level == "evaluator" or stored is None:

@@ -19,6 +19,7 @@ from application.cycle import acquaintance, annual, commission, deadlines, routi
 from application.environment import Environment
 from domain.access import Principal
 from notifications.delivery import deliver_due
+from persistence.heap import collecting_later
 
 SWEEP = Principal.system_step("daily_sweep")
 
@@ -68,7 +69,8 @@ def by_name(name: str) -> SweepStep:
 def run_step(env: Environment, name: str, body_id: int, day: date, principal: Principal = SWEEP) -> int:
     """One step for one body as of ``day``, in its own unit of work."""
     step = by_name(name)
-    return in_body(env, body_id, day, principal, lambda ctx: step.run(ctx, day))
+    with collecting_later():  # a step may hold a whole body's rows and facts: collected after it (decision 0170)
+        return in_body(env, body_id, day, principal, lambda ctx: step.run(ctx, day))
 
 
 def run_steps(

@@ -265,14 +265,41 @@ def _column_letter(position: int) -> str:
     return letters
 
 
+REPEATING = frozenset(
+    {
+        "corps",
+        "unit_code",
+        "unit_name",
+        "parent_unit_code",
+        "category",
+        "position_title",
+        "head_personnel_number",
+        "appointed",
+        "dismissed",
+        "probation_until",
+        "public_service",
+        "roles",
+        "language",
+    }
+)
+"""Columns whose values repeat down a file (a unit, a head, a category, a date for many people): each distinct cell
+is read once per file and its answer — the value, or the problem — reused (issue 13: reading the cells was most of
+re-importing an unchanged file). Personnel numbers, names and contacts are read cell by cell."""
+
+Answers = dict[tuple[str, type, Any], tuple[bool, Any]]
+
+
 class _Row:
     """One data row: reads its cells by column name, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, number: int, cells: list[Any], header: _Header, problems: list[Problem]) -> None:
+    def __init__(
+        self, number: int, cells: list[Any], header: _Header, problems: list[Problem], answers: Answers | None = None
+    ) -> None:
         self.where = Where(row=number)
         self.cells = cells
         self.header = header
         self.problems = problems
+        self.answers: Answers = {} if answers is None else answers
 
     def raw(self, name: str) -> Any:
         position = self.header.index.get(name)
@@ -285,6 +312,28 @@ class _Row:
         return name in self.header.index
 
     def read(self, name: str, reader: Callable[[Any], Any], default: Any = None) -> Any:
+        if name in REPEATING:
+            position = self.header.index.get(name)
+            cell = self.cells[position] if position is not None and position < len(self.cells) else None
+            memo = (name, type(cell), cell)
+            try:
+                known = self.answers.get(memo)
+            except TypeError:  # a cell that is no plain value (not hashable): read it on its own
+                return self._read(name, reader, default)
+            if known is None:
+                value = None if _blank(cell) else cell
+                try:
+                    known = (True, reader(value))
+                except CellError as exc:
+                    known = (False, str(exc))
+                self.answers[memo] = known
+            if known[0]:
+                return known[1]
+            self.fail(name, known[1], self.raw(name))
+            return default
+        return self._read(name, reader, default)
+
+    def _read(self, name: str, reader: Callable[[Any], Any], default: Any) -> Any:
         value = self.raw(name)
         try:
             return reader(value)
@@ -328,8 +377,9 @@ def table_to_people(table: RawTable) -> Interpreted:
     first_row: dict[str, Where] = {}
     appointing: list[Where] = []
     no_post: list[Where] = []
+    answers: Answers = {}
     for number, cells in table.rows:
-        row = _Row(number, cells, header, problems)
+        row = _Row(number, cells, header, problems, answers)
         if table.strict_width and len(cells) > len(table.header):
             extra = [str(cell) for cell in cells[len(table.header) :] if not _blank(cell)]
             if extra:

@@ -78,13 +78,13 @@ def load_snapshot(
     snapshot = Snapshot(body_id=body_id, body_name=body_name)
     for unit in connection.execute(
         sa.select(UnitRow.id, UnitRow.code, UnitRow.name, UnitRow.parent_id).where(UnitRow.body_id == body_id)
-    ):
+    ).all():
         snapshot.units[unit.code] = DbUnit(unit.id, unit.code, unit.name, unit.parent_id)
         snapshot.unit_codes[unit.id] = unit.code
     people = sa.select(
         PersonRow.id, PersonRow.personnel_number, PersonRow.full_name, PersonRow.corps, PersonRow.language
     )
-    for person in connection.execute(people.where(PersonRow.body_id == body_id)):
+    for person in connection.execute(people.where(PersonRow.body_id == body_id)).all():
         snapshot.people[person.personnel_number] = DbPerson(*person)
         snapshot.numbers[person.id] = person.personnel_number
     in_body = sa.select(PersonRow.id).where(PersonRow.body_id == body_id).scalar_subquery()
@@ -105,7 +105,7 @@ def load_snapshot(
         .where(AppointmentRow.person_id.in_(in_body))
         .order_by(AppointmentRow.person_id, AppointmentRow.started_on, AppointmentRow.id)
     )
-    for person_id, row_id, unit, title, category, started, ended, public in connection.execute(appointments):
+    for person_id, row_id, unit, title, category, started, ended, public in connection.execute(appointments).all():
         snapshot.appointments.setdefault(person_id, []).append(
             DbAppointment(row_id, (unit, title, category), started, ended, bool(public))
         )
@@ -120,7 +120,7 @@ def load_snapshot(
         .where(HeadRelationRow.person_id.in_(in_body))
         .order_by(HeadRelationRow.person_id, HeadRelationRow.started_on, HeadRelationRow.id)
     )
-    for person_id, *values in connection.execute(heads):
+    for person_id, *values in connection.execute(heads).all():
         snapshot.heads.setdefault(person_id, []).append(DbHead(*values))
     _dated(
         connection,
@@ -143,7 +143,7 @@ def load_snapshot(
         ContactChannelRow.address,
         ContactChannelRow.apprise_url,
     ).where(ContactChannelRow.person_id.in_(in_body))
-    for person_id, row_id, kind, address, url in connection.execute(contacts.order_by(ContactChannelRow.id)):
+    for person_id, row_id, kind, address, url in connection.execute(contacts.order_by(ContactChannelRow.id)).all():
         snapshot.contacts.setdefault(person_id, []).append((row_id, kind, address))
         snapshot.contact_urls[row_id] = _opened(url, secrets)
     roles = (
@@ -151,7 +151,7 @@ def load_snapshot(
         .where(BodyRoleRow.body_id == body_id)
         .order_by(BodyRoleRow.id)
     )
-    for person_id, row_id, started, ended, role in connection.execute(roles):
+    for person_id, row_id, started, ended, role in connection.execute(roles).all():
         snapshot.roles.setdefault(person_id, []).append(DbDated(row_id, started, ended, kind=role))
     if scenario:
         _scenario_facts(connection, snapshot, body_id, in_body)
@@ -159,16 +159,16 @@ def load_snapshot(
 
 
 def _dated(connection: sa.Connection, into: dict[int, list[DbDated]], statement: sa.Select[Any]) -> None:
-    for person_id, row_id, started, ended in connection.execute(statement):
+    for person_id, row_id, started, ended in connection.execute(statement).all():
         into.setdefault(person_id, []).append(DbDated(row_id, started, ended))
 
 
 def _scenario_facts(connection: sa.Connection, snapshot: Snapshot, body_id: int, in_body: Any) -> None:
     absences = sa.select(AbsenceRow.person_id, AbsenceRow.kind, AbsenceRow.started_on, AbsenceRow.ended_on)
-    for person_id, kind, started, ended in connection.execute(absences.where(AbsenceRow.person_id.in_(in_body))):
+    for person_id, kind, started, ended in connection.execute(absences.where(AbsenceRow.person_id.in_(in_body))).all():
         snapshot.absences.setdefault(person_id, set()).add((kind, started, ended))
     sanctions = sa.select(SanctionRow.person_id, SanctionRow.kind, SanctionRow.imposed_on)
-    for person_id, kind, imposed in connection.execute(sanctions.where(SanctionRow.person_id.in_(in_body))):
+    for person_id, kind, imposed in connection.execute(sanctions.where(SanctionRow.person_id.in_(in_body))).all():
         snapshot.sanctions.setdefault(person_id, set()).add((kind, imposed))
     seats = sa.select(
         CommissionMemberRow.person_id,
@@ -180,7 +180,7 @@ def _scenario_facts(connection: sa.Connection, snapshot: Snapshot, body_id: int,
     ).where(CommissionMemberRow.body_id == body_id)
     for person_id, row_id, started, ended, chair, secretary in connection.execute(
         seats.order_by(CommissionMemberRow.id)
-    ):
+    ).all():
         snapshot.seats.setdefault(person_id, []).append(DbDated(row_id, started, ended, flags=(chair, secretary)))
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from domain import facts
 from domain.vocabulary import AbsenceKind, Corps, Language, Role, SanctionKind
+from persistence.heap import collecting_later
 from persistence.models import (
     AbsenceRow,
     AppointmentRow,
@@ -446,16 +447,27 @@ class OrgRepository(Repository):
         Appointments that start after ``on`` are not known yet; an earlier appointment left open ends the day
         before the next one starts. Heads, HR, the appointing official and the Commission are those of ``on``.
         """
+        with collecting_later():
+            return self._organization(body_id, on)
+
+    def _organization(self, body_id: int, on: date) -> facts.Organization:
         body = self._get(BodyRow, body_id)
-        people = {
-            row.id: row for row in self.session.execute(sa.select(PersonRow).filter_by(body_id=body_id)).scalars()
+        # Plain rows, not ORM instances: the facts are built from them and the session need not track 100,000
+        # people (issue 13: loading them as entities was a quarter of building the organization).
+        people = self.session.execute(
+            sa.select(PersonRow.id, PersonRow.personnel_number, PersonRow.full_name, PersonRow.corps)
+            .where(PersonRow.body_id == body_id)
+            .order_by(PersonRow.id)
+        ).all()
+        number = {row.id: row.personnel_number for row in people}
+        units = {
+            row.id: row
+            for row in self.session.execute(
+                sa.select(UnitRow.id, UnitRow.code, UnitRow.name, UnitRow.parent_id).where(UnitRow.body_id == body_id)
+            )
         }
-        number = {person_id: row.personnel_number for person_id, row in people.items()}
-        units = {row.id: row for row in self.session.execute(sa.select(UnitRow).filter_by(body_id=body_id)).scalars()}
         by_person = self._facts_by_person(body_id, on)
-        employees = [
-            self._employee(row, number, by_person, on) for row in sorted(people.values(), key=lambda person: person.id)
-        ]
+        employees = [self._employee(row, number, by_person, on) for row in people]
         return facts.Organization(
             name=body.name,
             employees=employees,
@@ -503,18 +515,18 @@ class OrgRepository(Repository):
         grouped: dict[str, dict[int, list[Any]]] = {}
         for name, statement in queries.items():
             grouped[name] = defaultdict(list)
-            for person_id, *values in self.session.execute(statement):
+            for person_id, *values in self.session.execute(statement).all():
                 grouped[name][person_id].append(tuple(values))
         appointments = self._appointments_query().where(AppointmentRow.person_id.in_(in_body))
         grouped["appointments"] = defaultdict(list)
-        for row in self.session.execute(appointments.order_by(AppointmentRow.started_on)):
+        for row in self.session.execute(appointments.order_by(AppointmentRow.started_on)).all():
             appointment = Appointment(*row)
             grouped["appointments"][appointment.person_id].append(appointment)
         return grouped
 
     @staticmethod
     def _employee(
-        row: PersonRow,
+        row: Any,
         number: dict[int, str],
         by_person: dict[str, dict[int, list[Any]]],
         on: date,

@@ -84,20 +84,28 @@ def test_an_opening_killed_half_way_completes_on_the_rerun_with_nothing_doubled(
     world: World,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The evaluations are written, then the task dies while queuing the notices: the unit of work rolls back, and
-    the next sweep opens the period as if nothing had happened."""
+    """The evaluations are written, then the task dies while queuing the notices (composed by the database on
+    PostgreSQL, one by one elsewhere): the unit of work rolls back, and the next sweep opens the period as if
+    nothing had happened."""
     real = opening.bulk.insert_outbox
+    composed = opening.compose.queue_opening_notices
 
     def crash_after_writing(connection: Any, messages: Any) -> int:
         real(connection, list(messages)[:3])
         raise RuntimeError("killed in the middle of the batch")
 
+    def crash_after_composing(connection: Any, **decided: Any) -> int:
+        composed(connection, **decided)
+        raise RuntimeError("killed after the batch, before the commit")
+
     monkeypatch.setattr(opening.bulk, "insert_outbox", crash_after_writing)
+    monkeypatch.setattr(opening.compose, "queue_opening_notices", crash_after_composing)
     with pytest.raises(RuntimeError):
         world.flows.open_period("scenario", "2025-Q1", date(2025, 4, 1))
     with UnitOfWork(engine, actor="test") as uow:
         assert flowstate.evaluations(uow.session) == []
     monkeypatch.setattr(opening.bulk, "insert_outbox", real)
+    monkeypatch.setattr(opening.compose, "queue_opening_notices", composed)
 
     world.flows.daily_sweep(as_of=date(2025, 4, 1))
     once = dump(engine)

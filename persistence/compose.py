@@ -1,0 +1,186 @@
+"""Messages composed by the database: a whole body's notices or escalations in one ``INSERT … SELECT`` (PostgreSQL).
+
+The cycle decides in Python who is concerned (eligibility, routing, G-7 seat holders) and hands the decisions over
+as a few arrays — one bind parameter each, however many people — with their order; the database joins them to the
+evaluations, periods and people and writes the outbox rows (and escalations) with the same idempotency keys,
+recipients, languages and payloads as ``application.messages.compose`` writes them one by one, in the same order
+(``WITH ORDINALITY``), skipping keys already queued (issue 13, decision 0170: composing 300,000 messages in Python
+and streaming them back was a third of the day after a deadline at 100,000 people).
+
+Payload values are what the Python composer puts there: dates as ``YYYY-MM-DD`` text, a person's name (the person's
+id as text when the person is not of the body, as ``BodyContext.name`` does). SQLite keeps the Python path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from persistence.bulk import ANALYZE_FROM
+from persistence.models.base import now_utc
+
+OUTBOX_COLUMNS = (
+    "idempotency_key, body_id, recipient_person_id, recipient_role, kind, language, channel, payload, "
+    "evaluation_id, due_at, status, attempts, next_attempt_at, created_at"
+)
+
+
+def supported(connection: sa.Connection) -> bool:
+    """Whether the database composes messages itself (PostgreSQL); elsewhere the caller composes them."""
+    return connection.dialect.name == "postgresql"
+
+
+def _analyzed(connection: sa.Connection, table: str, inserted: int) -> int:
+    if inserted >= ANALYZE_FROM:  # as persistence.bulk does: the day's next step is planned on fresh statistics
+        connection.exec_driver_sql(f"ANALYZE {table}")
+    return inserted
+
+
+_OPENING = sa.text(
+    f"""
+    INSERT INTO outbox_message ({OUTBOX_COLUMNS})
+    SELECT m.key, :body, m.recipient, NULL, m.kind, coalesce(r.language, 'kk'), NULL, m.payload, m.evaluation_id,
+           :due, 'pending', 0, :due, :now
+    FROM (
+        SELECT d.ord, 0 AS part, 'notice:' || e.id AS key, e.person_id AS recipient,
+               'evaluation_notice' AS kind, e.id AS evaluation_id,
+               jsonb_build_object('period', CAST(:label AS text), 'method', e.method,
+                                  'deadline', to_char(e.deadline, 'YYYY-MM-DD'))
+               || CASE WHEN e.evaluator_id IS NULL THEN '{{}}'::jsonb
+                       ELSE jsonb_build_object('evaluator_name', coalesce(ev.full_name, e.evaluator_id::text)) END
+               AS payload
+        FROM unnest(CAST(:persons AS bigint[]), CAST(:methods AS text[])) WITH ORDINALITY AS d(person_id, method, ord)
+        JOIN evaluation e ON e.period_id = :period AND e.person_id = d.person_id AND e.method = d.method
+                         AND e.eligible
+        LEFT JOIN person ev ON ev.id = e.evaluator_id AND ev.body_id = :body
+        UNION ALL
+        SELECT d.ord, 1, 'sheet:' || e.id, coalesce(h.holder, e.evaluator_id), 'sheet_request', e.id,
+               jsonb_build_object('period', CAST(:label AS text), 'method', e.method,
+                                  'deadline', to_char(e.deadline, 'YYYY-MM-DD'),
+                                  'evaluatee_name', coalesce(p.full_name, e.person_id::text))
+        FROM unnest(CAST(:persons AS bigint[]), CAST(:methods AS text[])) WITH ORDINALITY AS d(person_id, method, ord)
+        JOIN evaluation e ON e.period_id = :period AND e.person_id = d.person_id AND e.method = d.method
+                         AND e.eligible AND e.evaluator_id IS NOT NULL
+        LEFT JOIN person p ON p.id = e.person_id AND p.body_id = :body
+        LEFT JOIN unnest(CAST(:evaluators AS bigint[]), CAST(:holders AS bigint[])) AS h(evaluator, holder)
+               ON h.evaluator = e.evaluator_id
+    ) AS m
+    LEFT JOIN person r ON r.id = m.recipient AND r.body_id = :body
+    ORDER BY m.ord, m.part
+    ON CONFLICT (idempotency_key) DO NOTHING
+    """
+)
+
+
+def queue_opening_notices(
+    connection: sa.Connection,
+    *,
+    body_id: int,
+    period_id: int,
+    label: str,
+    due_at: datetime,
+    evaluations: Sequence[tuple[int, str]],
+    seat_holders: dict[int, int],
+) -> int:
+    """P-4: for each (person id, method) of ``evaluations``, in order, whose evaluation of the period is eligible —
+    the evaluatee's ``evaluation_notice`` (``notice:<id>``) and, with an evaluator, the ``sheet_request``
+    (``sheet:<id>``) to whoever holds the evaluator's seat (``seat_holders``, G-7; the evaluator when absent from
+    it). Returns how many rows were new."""
+    parameters = {
+        "body": body_id,
+        "period": period_id,
+        "label": label,
+        "due": due_at,
+        "now": now_utc(),
+        "persons": [person for person, _ in evaluations],
+        "methods": [method for _, method in evaluations],
+        "evaluators": list(seat_holders),
+        "holders": list(seat_holders.values()),
+    }
+    inserted = connection.execute(_OPENING.execution_options(preserve_rowcount=True), parameters).rowcount
+    return _analyzed(connection, "outbox_message", inserted)
+
+
+_OVERDUE_ESCALATIONS = sa.text(
+    """
+    INSERT INTO escalation (evaluation_id, about_person_id, to_person_id, to_role, kind, level, escalated_on,
+                            created_at)
+    SELECT e.id, e.person_id, d.to_person, CASE WHEN d.to_person IS NULL THEN 'hr' END, :kind, d.level, :day, :now
+    FROM unnest(CAST(:evaluations AS bigint[]), CAST(:levels AS integer[]), CAST(:to_persons AS bigint[]))
+         WITH ORDINALITY AS d(evaluation_id, level, to_person, ord)
+    JOIN evaluation e ON e.id = d.evaluation_id
+    ORDER BY d.ord
+    ON CONFLICT (evaluation_id, kind, level) DO NOTHING
+    """
+)
+
+_OVERDUE_MESSAGES = sa.text(
+    f"""
+    INSERT INTO outbox_message ({OUTBOX_COLUMNS})
+    SELECT 'escalation:' || e.id || ':' || :kind || ':' || d.level, :body, d.recipient,
+           CASE WHEN d.recipient IS NULL THEN 'hr' END, d.message_kind,
+           CASE WHEN d.recipient IS NULL THEN :hr_language ELSE coalesce(r.language, 'kk') END, NULL,
+           jsonb_build_object(
+               'period', ep.label,
+               'deadline', to_char(e.deadline, 'YYYY-MM-DD'),
+               'evaluatee_name', coalesce(p.full_name, e.person_id::text),
+               'evaluator_name', coalesce(nullif(CASE WHEN e.evaluator_id IS NULL THEN ''
+                                                      ELSE coalesce(ev.full_name, e.evaluator_id::text) END, ''), '—')
+           ),
+           e.id, :due, 'pending', 0, :due, :now
+    FROM unnest(CAST(:evaluations AS bigint[]), CAST(:levels AS integer[]), CAST(:recipients AS bigint[]),
+                CAST(:message_kinds AS text[]))
+         WITH ORDINALITY AS d(evaluation_id, level, recipient, message_kind, ord)
+    JOIN evaluation e ON e.id = d.evaluation_id
+    JOIN evaluation_period ep ON ep.id = e.period_id
+    LEFT JOIN person p ON p.id = e.person_id AND p.body_id = :body
+    LEFT JOIN person ev ON ev.id = e.evaluator_id AND ev.body_id = :body
+    LEFT JOIN person r ON r.id = d.recipient AND r.body_id = :body
+    ORDER BY d.ord
+    ON CONFLICT (idempotency_key) DO NOTHING
+    """
+)
+
+
+def queue_overdue_escalations(
+    connection: sa.Connection,
+    *,
+    body_id: int,
+    kind: str,
+    day: date,
+    due_at: datetime,
+    hr_language: str,
+    levels: Sequence[tuple[int, int, int | None, int | None, str]],
+) -> int:
+    """P-1, P-2, G-6: for each (evaluation id, level, escalated to, message recipient, message kind) in order, the
+    escalation row (``to_person_id`` the person escalated to, HR when ``None``) and its message
+    (``escalation:<id>:<kind>:<level>``) to the recipient (who holds that person's seat, G-7), or to HR when
+    ``None`` (in ``hr_language``). Returns how many escalations were new."""
+    now = now_utc()
+    evaluations = [item[0] for item in levels]
+    numbers = [item[1] for item in levels]
+    messages = {
+        "body": body_id,
+        "kind": kind,
+        "due": due_at,
+        "now": now,
+        "hr_language": hr_language,
+        "evaluations": evaluations,
+        "levels": numbers,
+        "recipients": [item[3] for item in levels],
+        "message_kinds": [item[4] for item in levels],
+    }
+    queued = connection.execute(_OVERDUE_MESSAGES.execution_options(preserve_rowcount=True), messages).rowcount
+    _analyzed(connection, "outbox_message", queued)
+    escalations = {
+        "kind": kind,
+        "day": day,
+        "now": now,
+        "evaluations": evaluations,
+        "levels": numbers,
+        "to_persons": [item[2] for item in levels],
+    }
+    inserted = connection.execute(_OVERDUE_ESCALATIONS.execution_options(preserve_rowcount=True), escalations).rowcount
+    return _analyzed(connection, "escalation", inserted)
