@@ -36,6 +36,8 @@ def delivery_config(settings: Settings, notify: NotificationSettings | None = No
         backoff_cap=timedelta(seconds=notify.backoff_cap_seconds),
         rate_limits=dict(notify.rate_limits),
         lease=timedelta(seconds=notify.lease_seconds),
+        commit_every=notify.commit_every,
+        commit_seconds=notify.commit_seconds,
         max_field_chars=notify.max_field_chars,
         zone=settings.zone,
         secrets=settings.secret_box(),

@@ -464,7 +464,7 @@ def test_a_crash_after_sending_repeats_that_send_at_most_once(
         raise Crash
 
     with monkeypatch.context() as patch:
-        patch.setattr(OutboxRepository, "mark_delivered", crash)
+        patch.setattr(OutboxRepository, "mark_many_delivered", crash)
         with pytest.raises(Crash):
             world.deliver()
     assert len(smtp_server.wait_for(1)) == 1
@@ -487,7 +487,7 @@ def test_an_internal_error_counts_as_a_failed_attempt(world: World, monkeypatch:
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(OutboxRepository, "mark_delivered", broken)
+        patch.setattr(OutboxRepository, "mark_many_delivered", broken)
         report = world.deliver()
 
     row = world.row(outbox_id)
