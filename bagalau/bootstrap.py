@@ -38,6 +38,7 @@ def delivery_config(settings: Settings, notify: NotificationSettings | None = No
         lease=timedelta(seconds=notify.lease_seconds),
         commit_every=notify.commit_every,
         commit_seconds=notify.commit_seconds,
+        senders=notify.senders,
         max_field_chars=notify.max_field_chars,
         zone=settings.zone,
         secrets=settings.secret_box(),

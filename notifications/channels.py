@@ -162,8 +162,9 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
 def _privacy_url(url: str) -> str | None:
     """apprise's own rendering of ``url`` with its secrets hidden, or ``None`` when apprise refuses the URL."""
     try:
-        plugin = apprise.Apprise.instantiate(url)
-        return None if not plugin else str(plugin.url(privacy=True))  # type: ignore[no-untyped-call]
+        plugins = _plugins(url)  # built once per URL, shared with validation and sending
+        plugin = plugins[0] if len(plugins) == 1 else apprise.Apprise.instantiate(url)
+        return None if not plugin else str(plugin.url(privacy=True))
     except Exception:  # a plugin that cannot render a URL it accepted is treated like a refused one
         return None
 
@@ -192,8 +193,10 @@ def is_valid_apprise_url(url: str) -> bool:
 @lru_cache(maxsize=1024)
 def _plugins(url: str) -> tuple[Any, ...]:
     """apprise's plugins for ``url`` (none: apprise refuses it), built once per URL — apprise parses the URL and
-    checks every setting, about a millisecond — and only *read* afterwards, so threads may share them."""
-    notifier = apprise.Apprise()
+    checks every setting, a third of a millisecond — and only *read* afterwards, so threads may share them.
+    apprise's own log of building them is never kept (no attempt is being captured), so its masking of secrets in
+    that log (``secure_logging``, half the time) is left out."""
+    notifier = apprise.Apprise(asset=apprise.AppriseAsset(secure_logging=False))
     try:
         notifier.add(url)
     except Exception:  # a plugin that breaks on a strange URL refuses it like any other

@@ -11,9 +11,11 @@ template cannot be rendered (the recipient then gets a generic notice in their l
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -107,6 +109,8 @@ class _Run:
     config: DeliveryConfig
     budget: Budget
     report: DeliveryReport
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """Guards ``report`` when several senders share the run."""
 
     @property
     def today(self) -> date:
@@ -140,6 +144,28 @@ def deliver_due(
     every attempt and outcome — so a crash repeats at most one group's sends (docs/decisions/0180)."""
     config = config or DeliveryConfig()
     run = _Run(_aware(now), channels or AppriseChannel(), config, Budget(config.rate_limits), DeliveryReport())
+    senders = senders_for(engine, config)
+    if senders == 1:
+        _sender(engine, run, batch_size)
+    else:
+        with ThreadPoolExecutor(senders, thread_name_prefix="bagalau-deliver") as pool:
+            for future in [pool.submit(_sender, engine, run, batch_size) for _ in range(senders)]:
+                future.result()
+    log.info("outbox at %s: %s", run.now.isoformat(), run.report.summary())
+    return run.report
+
+
+def senders_for(engine: sa.Engine, config: DeliveryConfig) -> int:
+    """How many threads send at once: ``config.senders`` on PostgreSQL (each claims its own batches, ``SKIP
+    LOCKED``); one on SQLite (one writer at a time) and when a rate limit is set (its count is kept exact)."""
+    if engine.dialect.name != "postgresql" or config.rate_limits:
+        return 1
+    return max(1, config.senders)
+
+
+def _sender(engine: sa.Engine, run: _Run, batch_size: int) -> None:
+    """Claim batches and deliver them, group by group, until nothing is due; then close this thread's
+    connections (``AppriseChannel`` keeps one SMTP connection per server and thread)."""
     try:
         while True:
             token, ids = store.claim_due(engine, run.now, batch_size, run.config.lease)
@@ -151,9 +177,7 @@ def deliver_due(
     finally:
         close = getattr(run.channel, "close", None)
         if callable(close):
-            close()  # the run's SMTP connections (AppriseChannel)
-    log.info("outbox at %s: %s", run.now.isoformat(), run.report.summary())
-    return run.report
+            close()
 
 
 def _aware(now: datetime) -> datetime:
@@ -205,7 +229,8 @@ def _deliver_group(engine: sa.Engine, pending: list[int], token: str, run: _Run)
         for outcome in outcomes:
             _write_alone(engine, outcome, token, run)
         return left + rest
-    _merge(run.report, outcomes, new)
+    with run.lock:
+        _merge(run.report, outcomes, new)
     return left + rest
 
 
@@ -270,7 +295,8 @@ def _write_alone(engine: sa.Engine, outcome: _Outcome, token: str, run: _Run) ->
             if store.lock_many(uow, [outcome.outbox_id], token):
                 new = _write(uow, [outcome])
                 uow.commit()
-                _merge(run.report, [outcome], new)
+                with run.lock:
+                    _merge(run.report, [outcome], new)
         return
     except Exception as exc:
         log.error("recording outbox message %s failed: %s", outcome.outbox_id, type(exc).__name__)
@@ -283,9 +309,11 @@ def _write_alone(engine: sa.Engine, outcome: _Outcome, token: str, run: _Run) ->
                 failed = _internal_error(uow, locked[0], run, failure)
                 new = _write(uow, [failed])
                 uow.commit()
-                _merge(run.report, [failed], new)
+                with run.lock:
+                    _merge(run.report, [failed], new)
     except Exception:
-        run.report.failed.append(outcome.outbox_id)
+        with run.lock:
+            run.report.failed.append(outcome.outbox_id)
         log.error("outbox message %s stays leased (claim %s) until its lease runs out", outcome.outbox_id, token)
         log.debug("recording the failure of outbox message %s failed", outcome.outbox_id, exc_info=True)
 
