@@ -202,6 +202,9 @@ class Environment:
     """The public address of links in messages (``BAGALAU_BASE_URL``)."""
     archive_dir: Path = Path(".bagalau") / "archive"
     """Where the retention purge writes its archives (R-1)."""
+    limit_bodies: bool = True
+    """Whether the daily sweep's per-body task runs carry the tag of Prefect's concurrency limit (installations:
+    yes; the simulator, one body in one process, leaves it out — each tagged task run asks the API for a slot)."""
 
     def unit_of_work(self, principal: Principal) -> UnitOfWork:
         """A unit of work on this environment's database, audited as ``principal``."""

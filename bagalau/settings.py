@@ -181,6 +181,13 @@ class NotificationSettings(BaseSettings):
         default_factory=dict, description='messages per channel kind per run, JSON: {"email": 500, "sms": 100}'
     )
     lease_seconds: float = Field(default=900, gt=0, description="how long a claimed batch is kept from others")
+    commit_every: int = Field(
+        default=25, ge=1, le=1000, description="messages per delivery transaction: the most a crash can repeat"
+    )
+    commit_seconds: float = Field(
+        default=1.0, gt=0, description="no new message joins a delivery transaction after this many seconds"
+    )
+    senders: int = Field(default=2, ge=1, le=32, description="threads sending at once (PostgreSQL, no rate limit)")
     max_field_chars: int = Field(default=DEFAULT_MAX_FIELD_CHARS, ge=100, description="longer texts are shortened")
     url_templates: dict[str, str] = Field(
         default_factory=dict,

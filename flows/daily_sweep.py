@@ -18,6 +18,7 @@ nothing due this is one flow run, two task runs per body, a delivery task run an
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -54,7 +55,7 @@ def build(
         """One task run per body (tagged for Prefect's concurrency limit); a failing body is recorded in
         ``failed`` and the others go on. Returns {step: {body: count}}."""
         done: dict[str, dict[int, int]] = {name: {} for name in steps}
-        with tags(BODY_TAG):
+        with tags(BODY_TAG) if env.limit_bodies else nullcontext():
             if len(bodies) == 1:  # one body (an installation of one body, a simulation): no thread to hand over to
                 outcomes: dict[int, Any] = {bodies[0]: lambda: sweep_body(phase, steps, day, bodies[0])}
             else:

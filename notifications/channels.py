@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -85,6 +86,7 @@ class ChannelError(ValueError):
         super().__init__(f"{person}: channel {channel} {self.value!r}: {problem}")
 
 
+@lru_cache(maxsize=4096)
 def mask(url: str) -> str:
     """The URL with every secret in it replaced by ``****``, its shape kept (for logs, errors, proofs, output).
 
@@ -100,18 +102,23 @@ def mask(url: str) -> str:
 
 def secrets_in(url: str) -> set[str]:
     """The secret parts of an apprise URL (password, tokens, keys), as written and percent-decoded."""
+    return set(_secrets_in(url))
+
+
+@lru_cache(maxsize=4096)
+def _secrets_in(url: str) -> frozenset[str]:
     found = set(_hidden_parts(url))
     password = urlsplit(url).password if "@" in url.partition("?")[0] else None
     found.update(match.group("value") for match in _SECRET_PARAMETER.finditer(url))
     if password:
         found.add(password)
     found.update({unquote(secret) for secret in found})
-    return {secret for secret in found if secret and secret != "****"}
+    return frozenset(secret for secret in found if secret and secret != "****")
 
 
 def scrub(text: str, url: str) -> str:
     """``text`` (a channel's answer, an error) with every secret of ``url`` replaced by ``****``."""
-    for secret in sorted(secrets_in(url), key=len, reverse=True):
+    for secret in sorted(_secrets_in(url), key=len, reverse=True):
         text = text.replace(secret, "****")
     return _SECRET_PARAMETER.sub(r"\g<head>****", _PASSWORD.sub(r"\g<head>:****@", text))
 
@@ -151,11 +158,13 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
     return [tuple(part.split("=", 1)) for part in query.split("&") if "=" in part]  # type: ignore[misc]
 
 
+@lru_cache(maxsize=4096)
 def _privacy_url(url: str) -> str | None:
     """apprise's own rendering of ``url`` with its secrets hidden, or ``None`` when apprise refuses the URL."""
     try:
-        plugin = apprise.Apprise.instantiate(url)
-        return None if not plugin else str(plugin.url(privacy=True))  # type: ignore[no-untyped-call]
+        plugins = _plugins(url)  # built once per URL, shared with validation and sending
+        plugin = plugins[0] if len(plugins) == 1 else apprise.Apprise.instantiate(url)
+        return None if not plugin else str(plugin.url(privacy=True))
     except Exception:  # a plugin that cannot render a URL it accepted is treated like a refused one
         return None
 
@@ -175,12 +184,24 @@ def is_valid_apprise_url(url: str) -> bool:
     """Whether apprise understands the URL (it refuses malformed ones and unknown schemes).
 
     apprise logs its refusal as an ERROR; here the refusal is the answer, and the caller reports it with the
-    person and channel. apprise's logger does not reach the console (:func:`quiet_apprise`).
+    person and channel. apprise's logger does not reach the console (:func:`quiet_apprise`). The answer depends
+    on the URL alone, so it is remembered (a delivery run checks each recipient's URL, then sends to it).
     """
+    return bool(_plugins(url))
+
+
+@lru_cache(maxsize=1024)
+def _plugins(url: str) -> tuple[Any, ...]:
+    """apprise's plugins for ``url`` (none: apprise refuses it), built once per URL — apprise parses the URL and
+    checks every setting, a third of a millisecond — and only *read* afterwards, so threads may share them.
+    apprise's own log of building them is never kept (no attempt is being captured), so its masking of secrets in
+    that log (``secure_logging``, half the time) is left out."""
+    notifier = apprise.Apprise(asset=apprise.AppriseAsset(secure_logging=False))
     try:
-        return bool(apprise.Apprise().add(url))
+        notifier.add(url)
     except Exception:  # a plugin that breaks on a strange URL refuses it like any other
-        return False
+        return ()
+    return tuple(notifier)
 
 
 def url_problem(url: str) -> str | None:
@@ -322,6 +343,14 @@ class AppriseChannel:
         self._smtp = SmtpSessions()
 
     def send(self, address: Address, message: Message, *, message_key: str) -> SendResult:
+        plugin = _smtp_plugin(address.url)
+        if plugin is not None:  # plain-text e-mail: apprise's plugin for this URL, read only, kept for the run
+            with _ATTEMPT_LOG.capture() as lines:
+                try:
+                    ok = self._smtp.send(plugin, message, {self.header: message_key})
+                except Exception as exc:  # a plugin that raises refused the message; its words are kept, scrubbed
+                    ok, lines = False, [*lines, f"ERROR {type(exc).__name__}: {exc}"]
+            return _answer(bool(ok), lines, address.url)
         notifier = apprise.Apprise()
         if not notifier.add(address.url):
             return SendResult(False, f"apprise refused the URL {address.safe_url}")
@@ -331,22 +360,27 @@ class AppriseChannel:
             if isinstance(headers, dict):
                 headers[self.header] = message_key
         with _ATTEMPT_LOG.capture() as lines:
-            ok: bool | None
             try:
-                if len(plugins) == 1 and SmtpSessions.serves(plugins[0]):
-                    ok = self._smtp.send(plugins[0], message)
-                else:
-                    ok = notifier.notify(
-                        body=message.body, title=message.subject, body_format=apprise.NotifyFormat.TEXT
-                    )
+                said = notifier.notify(body=message.body, title=message.subject, body_format=apprise.NotifyFormat.TEXT)
             except Exception as exc:  # a plugin that raises refused the message; its words are kept, scrubbed
-                ok, lines = False, [*lines, f"ERROR {type(exc).__name__}: {exc}"]
-        answer = scrub("\n".join(lines), address.url)[-ANSWER_LIMIT:]
-        return SendResult(bool(ok), answer or ("sent" if ok else "failed, apprise said nothing"))
+                said, lines = False, [*lines, f"ERROR {type(exc).__name__}: {exc}"]
+        return _answer(bool(said), lines, address.url)
 
     def close(self) -> None:
         """End the SMTP connections this thread opened (the end of a delivery run)."""
         self._smtp.close()
+
+
+def _answer(ok: bool, lines: list[str], url: str) -> SendResult:
+    answer = scrub("\n".join(lines), url)[-ANSWER_LIMIT:]
+    return SendResult(ok, answer or ("sent" if ok else "failed, apprise said nothing"))
+
+
+def _smtp_plugin(url: str) -> Any | None:
+    """apprise's e-mail plugin for ``url`` when :class:`SmtpSessions` sends it (plain text, no PGP), else ``None``.
+    Shared (:func:`_plugins`): the message key travels as a header of the message, never of the plugin."""
+    plugins = _plugins(url)
+    return plugins[0] if len(plugins) == 1 and SmtpSessions.serves(plugins[0]) else None
 
 
 class SmtpSessions:
@@ -406,15 +440,16 @@ class SmtpSessions:
             connection.login(plugin.user, plugin.password)
         return connection
 
-    def send(self, plugin: Any, message: Message) -> bool:
-        """Send ``message`` as apprise's ``plugin`` would, over this thread's connection to its server."""
+    def send(self, plugin: Any, message: Message, headers: Mapping[str, str] | None = None) -> bool:
+        """Send ``message`` as apprise's ``plugin`` would, over this thread's connection to its server, with
+        ``headers`` added to the plugin's own."""
         from apprise.plugins.email.base import NotifyEmail
 
         log = logging.getLogger(APPRISE_LOGGER)
         server = (plugin.smtp_host, plugin.port, plugin.secure_mode)
         key = (*server, plugin.user, plugin.password, plugin.verify_certificate)
         connections: dict[tuple[Any, ...], smtplib.SMTP] = self._state()["connections"]
-        headers = {"X-Application": plugin.app_id, **plugin.headers}
+        every = {"X-Application": plugin.app_id, **plugin.headers, **(headers or {})}
         emails = NotifyEmail.prepare_emails(
             subject=message.subject[: plugin.title_maxlen] if plugin.title_maxlen else message.subject,
             body=message.body,
@@ -426,7 +461,7 @@ class SmtpSessions:
             reply_to=plugin.reply_to,
             smtp_host=plugin.smtp_host,
             attach=None,
-            headers=headers,
+            headers=every,
             names=plugin.names,
             tzinfo=plugin.tzinfo,
         )

@@ -103,6 +103,57 @@ class OutboxRepository(Repository):
         )
         return [_message(row) for row in self.session.execute(statement).scalars()]
 
+    def locked_waiting(self, message_ids: Iterable[int], lease_token: str, *, lock: bool) -> list[OutboxMessage]:
+        """The messages of ``message_ids`` still pending or retrying under the lease ``lease_token``, in id order;
+        ``lock``: their rows locked (``FOR UPDATE``) until this unit of work ends."""
+        ids = sorted(set(message_ids))
+        if not ids:
+            return []
+        statement = (
+            sa.select(OutboxMessageRow)
+            .where(
+                OutboxMessageRow.id.in_(ids),
+                OutboxMessageRow.status.in_([OutboxStatus.PENDING.value, OutboxStatus.RETRYING.value]),
+                OutboxMessageRow.lease_token == lease_token,
+            )
+            .order_by(OutboxMessageRow.id)
+        )
+        if lock:
+            statement = statement.with_for_update()
+        return [_message(row) for row in self.session.execute(statement).scalars()]
+
+    def record_attempts(self, attempts: list[dict[str, object]]) -> None:
+        """Record many delivery attempts in one statement (each: ``outbox_id``, ``channel``, ``address``, ``ok``,
+        ``response``, ``attempted_at``)."""
+        if attempts:
+            self.session.execute(sa.insert(DeliveryAttemptRow.__table__), attempts)
+
+    def mark_many_delivered(self, delivered: list[dict[str, object]]) -> None:
+        """:meth:`mark_delivered` for many messages in one statement (each: ``id``, ``at``, ``address``,
+        ``proof``)."""
+        if not delivered:
+            return
+        table = OutboxMessageRow.__table__
+        statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(
+                status=OutboxStatus.DELIVERED.value,
+                attempts=table.c.attempts + 1,
+                delivered_at=sa.bindparam("b_at", type_=table.c.delivered_at.type),
+                delivered_address=sa.bindparam("b_address", type_=table.c.delivered_address.type),
+                proof=sa.bindparam("b_proof", type_=table.c.proof.type),
+                last_error=None,
+            )
+        )
+        self.session.connection().execute(
+            statement,
+            [
+                {"b_id": row["id"], "b_at": row["at"], "b_address": row["address"], "b_proof": row["proof"]}
+                for row in delivered
+            ],
+        )
+
     def record_attempt(
         self,
         message_id: int,

@@ -129,6 +129,14 @@ class OrgRepository(Repository):
     def person(self, person_id: int) -> Person:
         return _person(self._get(PersonRow, person_id))
 
+    def people_by_id(self, person_ids: Iterable[int]) -> dict[int, Person]:
+        """Person id → person, for a batch of ids in one query (delivery reads a batch's recipients at once)."""
+        ids = sorted(set(person_ids))
+        if not ids:
+            return {}
+        statement = sa.select(PersonRow).where(PersonRow.id.in_(ids))
+        return {row.id: _person(row) for row in self.session.execute(statement).scalars()}
+
     def person_by_number(self, body_id: int, personnel_number: str) -> Person | None:
         statement = sa.select(PersonRow).where(
             PersonRow.body_id == body_id, PersonRow.personnel_number == personnel_number
@@ -381,6 +389,21 @@ class OrgRepository(Repository):
             .order_by(ContactChannelRow.priority, ContactChannelRow.id)
         )
         return [_contact(row) for row in self.session.execute(statement).scalars()]
+
+    def contacts_of(self, person_ids: Iterable[int]) -> dict[int, list[ContactChannel]]:
+        """Each person's channels, by priority (lowest first), for a batch of people in one query."""
+        ids = sorted(set(person_ids))
+        found: dict[int, list[ContactChannel]] = {person_id: [] for person_id in ids}
+        if not ids:
+            return found
+        statement = (
+            sa.select(ContactChannelRow)
+            .where(ContactChannelRow.person_id.in_(ids))
+            .order_by(ContactChannelRow.person_id, ContactChannelRow.priority, ContactChannelRow.id)
+        )
+        for row in self.session.execute(statement).scalars():
+            found[row.person_id].append(_contact(row))
+        return found
 
     # --- body roles and the Commission -------------------------------------------------------------------------
 

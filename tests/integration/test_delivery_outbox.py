@@ -464,7 +464,7 @@ def test_a_crash_after_sending_repeats_that_send_at_most_once(
         raise Crash
 
     with monkeypatch.context() as patch:
-        patch.setattr(OutboxRepository, "mark_delivered", crash)
+        patch.setattr(OutboxRepository, "mark_many_delivered", crash)
         with pytest.raises(Crash):
             world.deliver()
     assert len(smtp_server.wait_for(1)) == 1
@@ -480,6 +480,40 @@ def test_a_crash_after_sending_repeats_that_send_at_most_once(
     assert world.row(outbox_id).status == "delivered"
 
 
+def test_a_crash_repeats_at_most_the_group_in_flight(
+    world: World, smtp_server: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/decisions/0180: messages are recorded a group at a time (``commit_every``); a crash while the second
+    group is recorded loses only that group's records, so only its sends are repeated — the first group's are not."""
+    keys = [f"notice:{n}" for n in range(12)]
+    for key in keys:
+        world.queue("test_message", "E2", key=key)
+    calls = 0
+    real = OutboxRepository.mark_many_delivered
+
+    def crash_on_the_second_group(self: OutboxRepository, delivered: list[dict[str, object]]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise Crash
+        real(self, delivered)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OutboxRepository, "mark_many_delivered", crash_on_the_second_group)
+        with pytest.raises(Crash):
+            world.deliver(commit_every=5, senders=1)
+    assert len(smtp_server.wait_for(10)) == 10  # two groups sent, the first recorded
+    recorded = [key for key in keys if world.row(key).status == "delivered"]
+    assert recorded == keys[:5]
+
+    world.deliver(NOW + timedelta(minutes=30), commit_every=5, senders=1)  # after the lease: the rest
+
+    sent = Counter(mail.header("X-Bagalau-Message") for mail in smtp_server.wait_for(17))
+    assert set(sent) == set(keys) and all(world.row(key).status == "delivered" for key in keys)
+    repeated = sorted(key for key, count in sent.items() if count > 1)
+    assert repeated == sorted(keys[5:10]) and max(sent.values()) == 2  # the crashed group, once each
+
+
 def test_an_internal_error_counts_as_a_failed_attempt(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     outbox_id = world.queue("evaluation_notice", "E2")
 
@@ -487,7 +521,7 @@ def test_an_internal_error_counts_as_a_failed_attempt(world: World, monkeypatch:
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(OutboxRepository, "mark_delivered", broken)
+        patch.setattr(OutboxRepository, "mark_many_delivered", broken)
         report = world.deliver()
 
     row = world.row(outbox_id)
