@@ -31,6 +31,7 @@ from application.actions.commission_results import sheet_category as sheet_resul
 from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
+from application.messages import seat_holder_of
 from application.queries.access import visibility_of
 from domain import votes
 from domain.access import Principal, Visibility
@@ -462,7 +463,9 @@ def commission_view(env: Environment, principal: Principal) -> CommissionView | 
         number = principal.person
         is_member = number in panel.members
         is_secretary = number == panel.secretary
-        is_official = me is not None and me == ctx.appointing_official
+        official = ctx.appointing_official
+        acting = seat_holder_of(ctx, official, day) if official is not None else None
+        is_official = me is not None and me in (official, acting)  # G-7: the person acting for them too
         if not (is_hr or is_member or is_secretary or is_official or principal.has(Role.ADMIN)):
             return None
         meetings = []
