@@ -88,7 +88,7 @@ def reviewed_by_commission(ctx: BodyContext, row: Row) -> bool:
     return spec_of(ctx, row)[1].review == "commission"
 
 
-def _check_in_force(ctx: BodyContext, rows: Sequence[Row], day: date, what: str) -> None:
+def check_methods_in_force(ctx: BodyContext, rows: Sequence[Row], day: date, what: str) -> None:
     """M-10: no action under a method past its sunset (002 chapter 6 after 31.08.2023)."""
     for row in rows:
         spec = spec_of(ctx, row)[1]
@@ -207,7 +207,7 @@ def approve_sheet(
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row = _sheet_under_review(ctx, principal, evaluatee, method)
-        _check_in_force(ctx, [row], as_of, Phrase("an approval"))
+        check_methods_in_force(ctx, [row], as_of, Phrase("an approval"))
         sheet = uow.sheets.current(row["id"])
         assert sheet is not None  # a submitted evaluation has a sheet
         reviewer = ctx.acting_person(principal)
@@ -230,7 +230,7 @@ def return_sheet(
     with transaction(env, principal) as uow:
         ctx = BodyContext.acting(env, uow, principal, as_of)
         row = _sheet_under_review(ctx, principal, evaluatee, method)
-        _check_in_force(ctx, [row], as_of, Phrase("a return for correction"))
+        check_methods_in_force(ctx, [row], as_of, Phrase("a return for correction"))
         book, spec = spec_of(ctx, row)
         rules = commission_rules(book)
         period = Period.parse(row["period_label"])
@@ -445,7 +445,7 @@ def commission_vote(
         if seat is None:
             raise Rejected.by_rule("M-7", Phrase("{actor} is not a member of the Commission", actor=actor))
         before = _before_commission(ctx, employee, method, found["year"])
-        _check_in_force(ctx, before, as_of, Phrase("a Commission vote"))
+        check_methods_in_force(ctx, before, as_of, Phrase("a Commission vote"))
         lines = _voted_lines(ctx, before, decision, None if result is None else str(result))
         voter = ctx.person_id(seat)  # G-7: a person acting for an absent member votes in that member's seat
         if found["attendance_recorded_on"] is not None and voter not in uow.commission.get(found["id"]).present:

@@ -28,7 +28,7 @@ from datetime import date, time
 from typing import Any
 
 from application import messages
-from application.actions.commission import _check_in_force, commission_rules, spec_of
+from application.actions.commission import check_methods_in_force, commission_rules, spec_of
 from application.actions.lookup import Row
 from application.actions.sheets import SCORERS, SheetFacts
 from application.context import BodyContext, transaction
@@ -340,7 +340,7 @@ def approve_commission_results(
             raise Rejected.by_rule(
                 "M-7", f"the protocol of the meeting of {day} holds no decision of the Commission to approve"
             )
-        _check_in_force(ctx, rows, as_of, "an approval of the Commission's results")
+        check_methods_in_force(ctx, rows, as_of, "an approval of the Commission's results")
         uow.commission.update_meeting(
             meeting.id,
             approved_by_id=me,

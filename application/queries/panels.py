@@ -31,6 +31,7 @@ from application.actions.commission_results import sheet_category as sheet_resul
 from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
+from application.messages import seat_holder_of
 from application.queries.access import visibility_of
 from domain import votes
 from domain.access import Principal, Visibility
@@ -463,7 +464,9 @@ def commission_view(env: Environment, principal: Principal) -> CommissionView | 
         number = principal.person
         is_member = number in panel.members
         is_secretary = number == panel.secretary
-        is_official = me is not None and me == ctx.appointing_official
+        official = ctx.appointing_official
+        acting = seat_holder_of(ctx, official, day) if official is not None else None
+        is_official = me is not None and me in (official, acting)  # G-7: the person acting for them too
         if not (is_hr or is_member or is_secretary or is_official or principal.has(Role.ADMIN)):
             return None
         meetings = []
@@ -624,6 +627,22 @@ def commission_line_employee(env: Environment, principal: Principal, evaluation_
     return (line.employee.number, line.method) if line else None
 
 
+def approvals_waiting(env: Environment, principal: Principal) -> int:
+    """How many Commission protocols of ``principal``'s body, signed, wait for their approval as the appointing
+    official (M-7): the home page's reminder; 0 for anyone else."""
+    if principal.body is None or principal.person is None or not principal.has(Role.APPOINTING_OFFICIAL):
+        return 0
+    meeting = annual_state.meeting_table
+    with env.unit_of_work(principal) as uow:
+        found = uow.org.body_by_code(principal.body)
+        if found is None:
+            return 0
+        query = sa.select(sa.func.count()).where(
+            meeting.c.body_id == found.id, meeting.c.protocol_signed_on.is_not(None), meeting.c.approved_on.is_(None)
+        )
+        return int(uow.session.execute(query).scalar_one())
+
+
 @dataclass(frozen=True)
 class ApprovalDue:
     """A meeting held on a day, voted on, whose results no appointing official approved yet (M-7)."""
@@ -663,6 +682,7 @@ __all__ = [
     "calibration_cases",
     "commission_line_employee",
     "approvals_due",
+    "approvals_waiting",
     "commission_view",
     "composition_problems",
 ]

@@ -267,8 +267,10 @@ def test_the_commission_meets_and_the_chair_votes(page: Any, commission: tuple[P
     expect(page.locator("#meetings")).to_contain_text("Awaiting the appointing official's approval")
     expect(page.locator("form[action$='/approval']")).to_have_count(0)
     expect(page.locator("#lines tr", has_text="E3").filter(has_text="Competencies").locator("input")).to_have_count(0)
-    log_in(page, served, "e0", "/commission")
+    log_in(page, served, "e0", "/")
     speak(page, "en")  # E0 switched to Russian above
+    page.click("#approvals-due a")  # the home page says the results wait for him
+    expect(page).to_have_url(f"{served.url}/commission")
     protocol = page.locator("section.protocol")
     expect(protocol.locator("tr", has_text="H1").filter(has_text="KPIs achieved")).to_contain_text("approve")
     expect(protocol.locator("tr", has_text="E2").filter(has_text="KPIs achieved")).to_contain_text("revise")
@@ -280,6 +282,8 @@ def test_the_commission_meets_and_the_chair_votes(page: Any, commission: tuple[P
     expect(page.locator("#done")).to_contain_text("The results are approved and recorded in the protocol")
     expect(page.locator("#meetings")).to_contain_text("Jan 28, 2026")
     expect(page.locator("form[action$='/approval']")).to_have_count(0)
+    page.goto(f"{served.url}/")
+    expect(page.locator("#approvals-due")).to_have_count(0)  # approved: nothing waits any more
     log_in(page, served, "h1", "/commission")
     row = page.locator("#lines tr", has_text="E3").filter(has_text="Competencies")
     row.locator("input[name=witness1]").fill("E3")

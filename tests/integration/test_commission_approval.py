@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from application.actions.commission import appeal, commission_vote
 from application.actions.commission_results import approve_commission_results
 from application.errors import Rejected
+from bagalau.simulate.actions import apply_action
+from bagalau.simulate.scenario import AbsenceEvent, Substitute
 from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
 from tests.flows_support import person as acting
 from tests.integration.test_commission import MEETING, evaluation, messages, play, refusal
@@ -114,3 +116,20 @@ def test_a_protocol_without_a_decision_is_not_approved(world: World) -> None:  #
     assert meeting(engine)["approved_on"] is None
     with pytest.raises(Rejected):
         approve_commission_results(world.env, acting("E0"), as_of=MEETING, meeting_id=999_999)
+
+
+def test_while_the_official_is_away_the_person_acting_for_them_approves(world: World) -> None:  # noqa: F811
+    """G-7: E0 is on leave from 28 January and V2 acts for him; V2 is asked and approves, V1 still may not."""
+    engine = voted(world)
+    away = AbsenceEvent.model_validate(
+        {"employee": "E0", "kind": "annual_leave", "from": "2026-01-28", "to": "2026-02-06"}
+    )
+    substitute = Substitute.model_validate({"for": "E0", "by": "V2", "from": "2026-01-28", "to": "2026-02-06"})
+    apply_action(world.env, date(2026, 1, 27), "absence", away)
+    apply_action(world.env, date(2026, 1, 27), "substitute", substitute)
+    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 28))
+    assert [m["person"] for m in messages(engine, "commission_approval_request")] == ["V2"]
+    reason = refusal(lambda: approve_commission_results(world.env, acting("V1"), as_of=date(2026, 1, 28)))
+    assert "not the appointing official" in reason and reason.endswith("(M-7)")
+    done = approve_commission_results(world.env, acting("V2"), as_of=date(2026, 1, 28))
+    assert done.approved_by == "V2" and meeting(engine)["approved_on"] == date(2026, 1, 28)

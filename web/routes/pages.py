@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from application.queries.inbox import inbox
+from application.queries.panels import approvals_waiting
 from domain.facts import FactError
 from web import i18n
 from web.auth import BadCredentials, LoggedIn, RateLimited
@@ -82,7 +83,10 @@ def home(login: CurrentLogin, pages: PagesDep, request: Request, env: EnvDep) ->
         sheets_due = len(waiting.of("sheet")) + len(waiting.of("review"))
     except FactError:  # the body's facts are inconsistent: the home page still opens, the inbox says why
         sheets_due = 0
-    return pages.render(request, "home.html", user=login.user, principal=login.principal, sheets_due=sheets_due)
+    approvals = approvals_waiting(env, login.principal)  # M-7: Commission results waiting for the official
+    return pages.render(
+        request, "home.html", user=login.user, principal=login.principal, sheets_due=sheets_due, approvals=approvals
+    )
 
 
 @router.get("/login")
