@@ -63,7 +63,7 @@ def resolve_body(uow: UnitOfWork, body: str | None) -> int:
         return found.id
     ids = flowstate.body_ids(uow.session)
     if len(ids) != 1:
-        raise Rejected(Phrase("name the state body: the database holds {len_ids}", len_ids=len(ids)))
+        raise Rejected(Phrase("name the state body: the database holds {count}", count=len(ids)))
     return ids[0]
 
 

@@ -24,7 +24,7 @@ class Rejected(Exception):
         super().__init__(self.reason)
 
     def __str__(self) -> str:
-        return self.reason
+        return str.__str__(self.reason)  # a plain str: the phrase stays on ``reason`` and ``phrase``
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (self.reason, self.rule, self.phrase))

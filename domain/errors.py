@@ -106,7 +106,7 @@ class RuleViolation(ValueError):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        return self.message
+        return str.__str__(self.message)  # a plain str: the phrase stays on ``message`` and ``phrase``
 
     def __repr__(self) -> str:
         return f"RuleViolation(rule={self.rule!r}, field={self.field!r}, message={self.message!r})"

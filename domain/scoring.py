@@ -178,9 +178,9 @@ def _by_id(raw: object, ids: Sequence[str], *, field: str, rule: str, noun: str)
                 value=list(raw),
                 allowed=list(ids),
                 message=Phrase(
-                    "{field} has {len_raw} values; expected {expected} ({rule})",
+                    "{field} has {count} values; expected {expected} ({rule})",
                     field=field,
-                    len_raw=len(raw),
+                    count=len(raw),
                     expected=expected,
                     rule=rule,
                 ),
@@ -423,8 +423,8 @@ def _check_kpi_count(ids: Sequence[str], kpi_rules: KpiRules) -> None:
             value=list(ids),
             allowed=f"{kpi_rules.min_count}–{kpi_rules.max_count}",
             message=Phrase(
-                "the plan has {len_ids} KPIs ({ids}); it must have {min_count} to {max_count} (K-3)",
-                len_ids=len(ids),
+                "the plan has {count} KPIs ({ids}); it must have {min_count} to {max_count} (K-3)",
+                count=len(ids),
                 ids=_listed(ids) or "none",
                 min_count=kpi_rules.min_count,
                 max_count=kpi_rules.max_count,
@@ -624,8 +624,8 @@ def score_kpi_count(achieved: object, grading: CountGrading, kpi_ids: Sequence[s
             value=list(kpi_ids),
             allowed=grading.kpi_count,
             message=Phrase(
-                "the plan has {len_kpi_ids} KPIs ({ids}); exactly {kpi_count} are required (M-2)",
-                len_kpi_ids=len(kpi_ids),
+                "the plan has {count} KPIs ({ids}); exactly {kpi_count} are required (M-2)",
+                count=len(kpi_ids),
                 ids=_listed(kpi_ids) or "none",
                 kpi_count=grading.kpi_count,
             ),
@@ -770,9 +770,9 @@ def _score_competency(
             value=flags,
             allowed=len(indicators),
             message=Phrase(
-                "competency '{competency}' has {len_indicators} indicators for this position; got {given} values (M-6)",
+                "competency '{competency}' has {indicators} indicators for this position; got {given} values (M-6)",
                 competency=competency,
-                len_indicators=len(indicators),
+                indicators=len(indicators),
                 given=given,
             ),
         )
@@ -890,9 +890,9 @@ def _respondent_scores(response: Response, form: SurveyForm, survey: Survey360, 
                 value=given,
                 allowed=len(item.questions),
                 message=Phrase(
-                    "competency '{item_id}' has {len_questions} questions; got {count} answers (T-2)",
+                    "competency '{item_id}' has {questions} questions; got {count} answers (T-2)",
                     item_id=item.id,
-                    len_questions=len(item.questions),
+                    questions=len(item.questions),
                     count=count,
                 ),
             )

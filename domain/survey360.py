@@ -94,9 +94,9 @@ def choose_respondents(
     if len(chosen) >= survey.min_respondents:
         return RespondentChoice(evaluatee, chosen, False, None)
     reason = Phrase(
-        "only {len_chosen} possible respondents (direct head, subordinates, peers) for {evaluatee}; the 360 survey "
+        "only {available} possible respondents (direct head, subordinates, peers) for {evaluatee}; the 360 survey "
         "needs at least {min_respondents}: those available are invited and HR may add others (T-4)",
-        len_chosen=len(chosen),
+        available=len(chosen),
         evaluatee=evaluatee,
         min_respondents=survey.min_respondents,
     )

@@ -354,10 +354,10 @@ def commission_outcome(
     abstained = tuple(member for member in attending if member not in votes)
     if len(attending) * rules.quorum_denominator < rules.quorum_numerator * len(members):
         reason = Phrase(
-            "no quorum: {len_attending} of the {len_members} members are present; at least "
+            "no quorum: {present} of the {members} members are present; at least "
             "{quorum_numerator}/{quorum_denominator} of the members are required (M-7)",
-            len_attending=len(attending),
-            len_members=len(members),
+            present=len(attending),
+            members=len(members),
             quorum_numerator=rules.quorum_numerator,
             quorum_denominator=rules.quorum_denominator,
         )

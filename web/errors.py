@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
-from decimal import Decimal
+from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -77,16 +78,24 @@ CSRF_API_DETAIL = N_(
 def refusal_body(exc: Rejected, said: str, language: str) -> dict[str, object]:
     """The API's answer to a refusal (decision 0150): ``rule`` and ``detail`` (in the person's language) as ever,
     plus the sentence's stable ``key`` (its English template), its ``params`` and the ``language`` of ``detail``."""
-    from fastapi.encoders import jsonable_encoder
-
-    params = {name: str(value) if isinstance(value, str) else value for name, value in exc.phrase.params.items()}
     return {
         "rule": exc.rule,
         "detail": said,
         "key": exc.phrase.template,
-        "params": jsonable_encoder(params, custom_encoder={Decimal: str}),
+        "params": {name: _plain(value) for name, value in exc.phrase.params.items()},
         "language": language,
     }
+
+
+def _plain(value: object) -> object:
+    """A refusal's value as JSON: numbers and truth as they are, decimals and texts as strings, dates in ISO."""
+    if value is None or isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str.__str__(value) if isinstance(value, str) else str(value)
 
 
 def wants_json(request: Request) -> bool:

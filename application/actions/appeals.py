@@ -76,9 +76,9 @@ def hold_feedback_meeting(env: Environment, principal: Principal, *, as_of: date
             raise Rejected.by_rule(
                 "C-8",
                 Phrase(
-                    "the feedback meeting with {employee} was held on {feedback_held_on}",
+                    "the feedback meeting with {employee} was held on {held_on}",
                     employee=employee,
-                    feedback_held_on=case.feedback_held_on,
+                    held_on=case.feedback_held_on,
                 ),
             )
         book = ctx.book(row["rulebook_id"])

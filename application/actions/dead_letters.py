@@ -53,9 +53,9 @@ def send_again(env: Environment, principal: Principal, message_id: int) -> SentA
     if found.status != OutboxStatus.DEAD.value:
         raise Rejected(
             Phrase(
-                "message {message_id} is not a dead letter (it is {found_status}): nothing to send again",
+                "message {message_id} is not a dead letter (it is {status}): nothing to send again",
                 message_id=message_id,
-                found_status=found.status,
+                status=found.status,
             )
         )
     done = requeue(

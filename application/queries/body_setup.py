@@ -57,7 +57,7 @@ def people(env: Environment, principal: Principal, body: str, on: date) -> list[
             org = ctx.org
         except FactError as exc:
             raise SetupRefused(
-                Phrase("the body's staff data is incomplete: {exc}", exc=exc), rule=None, field="BODY"
+                Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), rule=None, field="BODY"
             ) from None
         roles: dict[str, list[str]] = {}
         for role in BODY_ROLES:
@@ -96,7 +96,7 @@ def commission(env: Environment, principal: Principal, body: str, on: date) -> C
             org = ctx.org
         except FactError as exc:
             raise SetupRefused(
-                Phrase("the body's staff data is incomplete: {exc}", exc=exc), rule=None, field="BODY"
+                Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), rule=None, field="BODY"
             ) from None
         names = {employee.id: employee.name for employee in org.employees}
         found = org.commission

@@ -744,7 +744,7 @@ def scope(env: Environment, body: str | None, period: str) -> Scope:
         if not labels:
             raise Rejected.by_rule(
                 "P-1",
-                Phrase("the body {found_code} has no evaluation period {label}", found_code=found.code, label=label),
+                Phrase("the body {body} has no evaluation period {label}", body=found.code, label=label),
             )
         return Scope(body_id, found.code, found.name, tuple(labels))
 

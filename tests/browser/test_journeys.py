@@ -215,6 +215,8 @@ def test_a_model_2018_quarter_from_the_opening_to_the_calibrated_result(
         page.click("#compose button[type=submit]")
         expect(page.locator("#done")).to_be_visible()
         case_url = page.url.split("?")[0]
+        q.sweep(date(2025, 4, 9))
+        q.mail_to("n.zhakypov@example.kz", "Құрамы")  # the members are told by e-mail (C-3)
 
         # the members vote (C-6); the session step settles the case
         q.on(date(2025, 4, 11))
@@ -224,6 +226,9 @@ def test_a_model_2018_quarter_from_the_opening_to_the_calibrated_result(
         expect(page.locator("#tally")).to_contain_text("4,00")
         shoot(page, "journey-model2018-07-votes-kk")
         assert settle(q.env, int(case_url.rsplit("/", 1)[1]), date(2025, 4, 11)) == "closed"
+        q.sweep(date(2025, 4, 11))
+        posted = q.mail_to("d.omarova@example.kz", "Қорытынды балл: 4,00")  # the protocol's notice (C-7)
+        assert "хаттамасы" in posted.subject
 
         # the calibrated result reaches the employee's page
         log_in(page, q, "e3", f"/evaluations/{key}")

@@ -40,7 +40,7 @@ NOT_FROM_THE_WEB = {
 }
 REFUSALS = {"RuleViolation", "Rejected", "SetupRefused", "by_rule", "WindowClosed", "WindowNotOpen"}
 #: Names a refusal's sentence is put in before it is raised (``message = Phrase(…)``).
-SENTENCE_NAMES = {"message", "reason", "problem"}
+SENTENCE_NAMES = {"message", "reason", "problem", "error"}
 
 
 def _sources() -> list[tuple[str, ast.Module]]:

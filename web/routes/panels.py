@@ -688,7 +688,14 @@ async def answer_page(
         answers[block.id] = given
     error = None
     if missing:
-        error = f"answers: {missing} question(s) left without an answer; every question takes one answer (T-3)"
+        unanswered = Rejected.by_rule(
+            "T-3",
+            Phrase(
+                "answers: {missing} question(s) left without an answer; every question takes one answer (T-3)",
+                missing=missing,
+            ),
+        )
+        error = pages_.say(request, unanswered)
     else:
         try:
             await run_in_threadpool(_answer, request, env, login, survey_id, answers)

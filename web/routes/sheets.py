@@ -193,9 +193,9 @@ def _waiting_for_review(form: queries.SheetForm) -> None:
         raise Rejected.by_rule(
             "M-5",
             Phrase(
-                "the sheet of {employee} is not waiting for review (status {form_status})",
+                "the sheet of {employee} is not waiting for review (status {status})",
                 employee=form.employee,
-                form_status=form.status,
+                status=form.status,
             ),
         )
 
