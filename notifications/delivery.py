@@ -186,7 +186,9 @@ def _record_internal_error(engine: sa.Engine, outbox_id: int, token: str, run: _
 
 def _deliver(uow: UnitOfWork, queued: OutboxMessage, run: _Run) -> None:
     config = run.config
-    targets = store.targets(uow, queued, run.today, config.url_templates, config.hr_email, config.secrets)
+    targets = store.targets(
+        uow, queued, run.today, config.url_templates, config.hr_email, config.secrets, config.operator_emails
+    )
     reachable = [target for target in targets if target.addresses]
     if not reachable:
         _failed(uow, queued, run, _no_channel(queued, targets), targets, final=True)
