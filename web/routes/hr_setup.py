@@ -43,6 +43,12 @@ MAX_UPLOAD = 10 * 1024 * 1024
 TOKEN = re.compile(r"^[0-9a-f]{64}$")
 
 KIND_NAMES = {"day_off": N_("Day off"), "working_day": N_("Working day")}
+MOVED_NAMES = {
+    "notice_by": N_("Notice"),
+    "deadline": N_("Sheet deadline"),
+    "kpi_actuals_by": N_("KPI actuals"),
+    "reminders": N_("Reminders"),
+}
 CHANGE_NAMES = {
     "body_renamed": N_("Body renamed"),
     "units_added": N_("Units added"),
@@ -218,6 +224,8 @@ def _calendar(
         status_code=422 if error else 200,
         overrides=overrides,
         kind_names=KIND_NAMES,
+        moved_names=MOVED_NAMES,
+        moves=getattr(error, "moves", []),
         error=error,
         field=field_of(error),
         saved=saved,
