@@ -56,9 +56,17 @@ def install_automations(deployments: list[Any]) -> None:
     from deployments.schedules import ALERT
 
     [alert] = [deployment for deployment in deployments if deployment.name == ALERT]
-    alert_id = alert.apply(_sync=True)
-    with get_client(sync_client=True) as client:
-        ensured = ensure_automations(client, alert_id)
+    try:
+        alert_id = alert.apply(_sync=True)
+        with get_client(sync_client=True) as client:
+            ensured = ensure_automations(client, alert_id)
+    except Exception as exc:  # noqa: BLE001 — serving the steps matters more; say loudly who will not be told
+        typer.echo(
+            f"automations NOT installed ({type(exc).__name__}: {str(exc)[:300]}): HR and the operators will not be "
+            "told of a failed, late or stalled step; /hr/runs still lists them (docs/decisions/0160)",
+            err=True,
+        )
+        return
     for name, what in ensured.done.items():
         typer.echo(f"automation {name!r}: {what}")
 
