@@ -211,3 +211,37 @@ def test_only_hr_edits_and_every_form_needs_its_token(page: Any, live_app: LiveA
     assert rows(live_app, "SELECT count(*) FROM contact_channel")[0][0] == 0
     refused = rows(live_app, "SELECT resource FROM access_refusal ORDER BY id")
     assert {"hr:/hr/people/E1", "hr:/hr/commission"} <= {resource for (resource,) in refused}
+
+
+def test_the_json_twins_edit_and_refuse_the_same_way(live_app: LiveApp, web_org: WebOrg, tmp_path: Path) -> None:
+    import httpx
+
+    from persistence.importers import import_staff
+
+    staff = tmp_path / "staff.csv"
+    staff.write_text(STAFF, encoding="utf-8")
+    import_staff(live_app.engine, staff, actor="test", as_of=date(2025, 1, 6), body="nchr")
+
+    def client(login: str) -> httpx.Client:
+        answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
+        answer.raise_for_status()
+        return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
+
+    with client("dana") as dana:
+        shown = dana.get("/api/v1/hr/people/E1").json()
+        assert (shown["roles"], shown["email"], shown["language"]) == ([], [], "kk")
+        bad = dana.patch("/api/v1/hr/people/E1", json={"phone": ["12"], "reason": "new phone"})
+        assert bad.status_code == 422 and bad.json()["rule"] == "C-1" and "+7XXXXXXXXXX" in bad.json()["detail"]
+        done = dana.patch("/api/v1/hr/people/E1", json={"phone": ["8 701 000 00 02"], "reason": "new phone"})
+        assert done.status_code == 200 and done.json()["phone"] == ["+77010000002"] and done.json()["changed"] == [
+            "phone"
+        ]
+        assert contacts_of(live_app, "E1") == [("sms", "+77010000002")]
+        refused = dana.put(
+            "/api/v1/hr/commission", json={"chair": "E0", "secretary": "H1", "members": ["E0"], "reason": "x"}
+        )
+        assert refused.status_code == 422 and refused.json()["rule"] == "G-3"  # no rulebook assigned yet
+    with client("aigul") as aigul:
+        assert aigul.get("/api/v1/hr/people/E1").status_code == 404
+        assert aigul.patch("/api/v1/hr/people/E1", json={"reason": "mine"}).status_code == 404
+        assert aigul.get("/api/v1/hr/commission").status_code == 404

@@ -19,6 +19,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as FastApiPath
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -31,9 +33,9 @@ from application.queries import body_setup
 from domain.access import Principal
 from domain.calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
 from domain.vocabulary import Role
-from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, refuse
+from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
-from web.routes.hr import HrPrincipal
+from web.routes.hr import REFUSED, HrPrincipal
 
 pages = APIRouter(prefix="/hr", include_in_schema=False)
 
@@ -639,3 +641,119 @@ def respondents_edit(
     except Rejected as exc:
         return _surveys(request, env, pages_, principal, year, error=exc)
     return RedirectResponse(f"/hr/surveys?year={year}&saved={evaluatee}", status_code=303)
+
+
+# --- the JSON twins of the people and Commission pages --------------------------------------------------------------
+
+api = APIRouter(prefix="/api/v1/hr", tags=["hr"], dependencies=[Depends(current_login)], responses=REFUSED)
+
+
+class PersonChange(BaseModel):
+    """What changes for a person from today; a field left out keeps its value (contacts: every address of the kind)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(
+        default=None, max_length=3, description="body roles held from today: appointing_official, hr_head, hr (G-6)"
+    )
+    email: list[Annotated[str, StringConstraints(max_length=320)]] | None = Field(default=None, max_length=5)
+    phone: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=5)
+    telegram: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=5)
+    language: Annotated[str, StringConstraints(max_length=8)] | None = Field(default=None, description="kk, ru, en")
+    reason: Annotated[str, StringConstraints(max_length=600)] = Field(description="why (audited, R-4)")
+
+
+class CommissionChange(BaseModel):
+    """M-7: the Commission from today."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chair: Annotated[str, StringConstraints(max_length=64)]
+    secretary: Annotated[str, StringConstraints(max_length=64)] = Field(description="an HR employee, not voting")
+    members: list[Annotated[str, StringConstraints(max_length=64)]] = Field(max_length=100)
+    reason: Annotated[str, StringConstraints(max_length=600)] = Field(description="why (audited, R-4)")
+
+
+def _person_json(request: Request, env: Environment, principal: Principal, number: str) -> dict[str, Any]:
+    assert principal.body is not None
+    everyone = body_setup.people(env, principal, principal.body, _today(request))
+    found = [line for line in everyone if line.number == number]
+    if not found:
+        raise refuse(request, principal, resource=f"hr:person:{number[:64]}")
+    person = found[0]
+    return {
+        "number": person.number,
+        "name": person.name,
+        "roles": list(person.roles),
+        "email": [address for kind, address in person.contacts if kind == "email"],
+        "phone": [address for kind, address in person.contacts if kind == "sms"],
+        "telegram": [address for kind, address in person.contacts if kind == "telegram"],
+        "language": person.language,
+    }
+
+
+@api.get("/people/{number}", summary="A person's body roles, contacts and language (G-6)")
+def person_api(request: Request, env: EnvDep, principal: HrPrincipal, number: PersonNumber) -> JSONResponse:
+    return JSONResponse(_person_json(request, env, principal, number))
+
+
+@api.patch("/people/{number}", summary="Change a person's roles, contacts or language from today (audited, R-4)")
+def person_edit_api(
+    request: Request, env: EnvDep, principal: HrPrincipal, number: PersonNumber, change: PersonChange
+) -> JSONResponse:
+    assert principal.body is not None
+    now = _person_json(request, env, principal, number)
+
+    def joined(values: list[str] | None, field: str) -> str:
+        return ", ".join(now[field] if values is None else values)
+
+    done = body_edit.edit_person(
+        env,
+        principal,
+        principal.body,
+        number,
+        roles=now["roles"] if change.roles is None else change.roles,
+        email=joined(change.email, "email"),
+        phone=joined(change.phone, "phone"),
+        telegram=joined(change.telegram, "telegram"),
+        language=change.language or now["language"],
+        reason=change.reason,
+        today=_today(request),
+    )
+    return JSONResponse({**_person_json(request, env, principal, number), "changed": sorted(done.changes)})
+
+
+def _commission_json(request: Request, env: Environment, principal: Principal) -> dict[str, Any]:
+    assert principal.body is not None
+    today = _today(request)
+    view = body_setup.commission(env, principal, principal.body, today)
+    return {
+        "rulebook": view.rulebook_id,
+        "required": view.required,
+        "min_members": view.min_members,
+        "chair": None if view.chair is None else view.chair[0],
+        "secretary": None if view.secretary is None else view.secretary[0],
+        "members": [number for number, _ in view.members],
+        "problems": body_edit.commission_problems(env, principal, principal.body, today),
+    }
+
+
+@api.get("/commission", summary="M-7: the Evaluation Commission today and what is wrong with it")
+def commission_api(request: Request, env: EnvDep, principal: HrPrincipal) -> JSONResponse:
+    return JSONResponse(_commission_json(request, env, principal))
+
+
+@api.put("/commission", summary="M-7: appoint the Evaluation Commission from today (audited, R-4)")
+def commission_set_api(request: Request, env: EnvDep, principal: HrPrincipal, change: CommissionChange) -> JSONResponse:
+    assert principal.body is not None
+    body_edit.set_commission(
+        env,
+        principal,
+        principal.body,
+        chair=change.chair,
+        secretary=change.secretary,
+        members=" ".join(change.members),
+        reason=change.reason,
+        today=_today(request),
+    )
+    return JSONResponse(_commission_json(request, env, principal))
