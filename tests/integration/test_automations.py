@@ -10,7 +10,7 @@ assigned (G-3). The served ``daily-sweep`` of the quarter's first working day fa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,3 +146,27 @@ def test_a_failed_sweep_reaches_hr_and_the_operators_through_the_outbox(
         (f"alert:{run.id}:failed:{body_id}:hr", "hr", "delivered"),
         (f"alert:{run.id}:failed:{body_id}:operator", "operator", "delivered"),
     ]
+
+    # Late: a run of a step nobody serves (its process is down) whose time has passed; Prefect's late-runs service
+    # marks it Late after 15 s, the same automation tells HR and the operators
+    from prefect.states import Scheduled
+
+    with served.client() as client:
+        standby = client.create_deployment(
+            flow_id=deployments["daily-sweep"].flow_id,
+            name="daily-sweep-unserved",
+            tags=["bagalau"],
+            entrypoint="deployments.entrypoints.daily_sweep",
+        )
+        late = client.create_flow_run_from_deployment(
+            standby, state=Scheduled(scheduled_time=datetime.now(UTC) - timedelta(minutes=5))
+        )
+    served.run_of(late.id, {"Late"}, timeout=120)
+
+    def late_alerts() -> list[object] | None:
+        found = [mail for mail in smtp_server.messages if late.name in mail.subject]
+        return found if OPERATORS in {r for mail in found for r in mail.recipients} else None
+
+    by_recipient = {r: mail for mail in served.wait(late_alerts, 180, "the late-run alert") for r in mail.recipients}
+    assert by_recipient[OPERATORS].subject == f"Bagalau қадамы daily-sweep-unserved уақытында басталмады: {late.name}"
+    assert "Шаг Bagalau daily-sweep-unserved не начат вовремя" in by_recipient["o.bekbolatov@example.kz"].subject
