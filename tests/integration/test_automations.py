@@ -4,7 +4,8 @@ operators when a served step fails, crashes, is late or runs too long — throug
 For real: ``bagalau serve`` as a child process (its Prefect server, every deployment served) on the PostgreSQL test
 database, the local SMTP receiver as the mail server, examples/staff imported as body ``demo`` with no rulebook
 assigned (G-3). The served ``daily-sweep`` of the quarter's first working day fails on it; the automation runs
-``operator-alert``, and the alert arrives by e-mail at HR's members and the operators' mailbox.
+``operator-alert``, and the alert arrives by e-mail at HR's members, the operators' mailbox and the body's admin.
+Then a run of a step nobody serves turns Late, and they are told that too.
 """
 
 from __future__ import annotations
