@@ -31,6 +31,7 @@ def delivery_config(settings: Settings, notify: NotificationSettings | None = No
     return DeliveryConfig(
         url_templates={**notify.url_templates, EMAIL: settings.smtp_url or notify.url_templates.get(EMAIL)},
         hr_email=settings.hr_email,
+        operator_emails=tuple(settings.operator_emails),
         max_attempts=notify.max_attempts,
         backoff=timedelta(seconds=notify.backoff_seconds),
         backoff_cap=timedelta(seconds=notify.backoff_cap_seconds),

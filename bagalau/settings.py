@@ -10,11 +10,11 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from notifications.rendering import DEFAULT_MAX_FIELD_CHARS
 from persistence.secrets import SecretBox, SecretKeyError, generate_key
@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     base_url: str = Field(default="http://127.0.0.1:8000", description="public address used for links in messages")
     smtp_url: str | None = Field(default=None, description="apprise mailto(s):// URL of the outgoing mail server")
     hr_email: str | None = Field(default=None, description="address of the HR service mailbox, for escalations")
+    operator_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "the operators' e-mail addresses, comma-separated: they and HR are told when a served step fails, "
+            "crashes, is late or runs too long (operator_alert); the body's admins with a contact are told too"
+        ),
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Fernet key sealing channel secrets at rest (contact URLs); required outside development",
@@ -78,6 +85,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as Asia/Almaty)") from None
+        return value
+
+    @field_validator("operator_emails", mode="before")
+    @classmethod
+    def _addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for address in value:
+                if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", str(address)):
+                    shown = str(address)[:80]
+                    raise ValueError(f"{shown!r} is not an e-mail address (name@example.kz, comma-separated)")
         return value
 
     @field_validator("app_role")

@@ -21,3 +21,4 @@ annual_finals = _flows.annual_finals
 commission_cycle = _flows.commission_cycle
 retention_purge = _flows.retention_purge
 calibration_session = _flows.calibration_session
+operator_alert = _flows.operator_alert

@@ -23,6 +23,10 @@ ENTRYPOINTS = "deployments.entrypoints"
 TIMEZONE = "Asia/Almaty"
 CONCURRENCY_LIMIT = 1
 TAGS = ["bagalau"]
+"""Every served step's tag: the automations watch the flow runs carrying it (``deployments.automations``)."""
+ALERT_TAGS = ["bagalau-alert"]
+"""The alert deployment's own tag: not ``bagalau``, so that an alert that fails does not alert about itself."""
+ALERT = "operator-alert"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Scheduled:
     flow: str
     cron: str | None
     why: str
+    tags: tuple[str, ...] = tuple(TAGS)
 
 
 SCHEDULES: tuple[Scheduled, ...] = (
@@ -58,6 +63,13 @@ SCHEDULES: tuple[Scheduled, ...] = (
         "calibration_session",
         None,
         "move one calibration case along (C-3…C-8), started when an employee disagrees",
+    ),
+    Scheduled(
+        ALERT,
+        "operator_alert",
+        None,
+        "tell HR and the operators that a step failed, crashed, is late or runs too long (run by the automations)",
+        tags=tuple(ALERT_TAGS),
     ),
 )
 
@@ -85,7 +97,7 @@ def build_deployments() -> list[RunnerDeployment]:
             item.name,
             schedules=schedules,
             concurrency_limit=CONCURRENCY_LIMIT,
-            tags=TAGS,
+            tags=list(item.tags),
             description=item.why,
             # Module paths, not file paths: the runner imports the installed package from any directory.
             entrypoint_type=EntrypointType.MODULE_PATH,

@@ -26,6 +26,7 @@ from flows import (
     daily_sweep,
     deliver_outbox,
     open_period,
+    operator_alert,
     retention,
     scheduled,
     survey_360,
@@ -48,6 +49,7 @@ class Flows:
     commission_cycle: Flow[..., dict[int, int]]
     retention_purge: Flow[..., dict[int, dict[str, int]]]
     calibration_session: Flow[..., str]
+    operator_alert: Flow[..., dict[str, Any]]
 
     def by_name(self, name: str) -> Flow[..., Any]:
         """The flow called ``name`` (``daily_sweep`` …)."""
@@ -79,6 +81,7 @@ def build_flows(env: Environment) -> Flows:
         commission_cycle=commission.build(env),
         retention_purge=retention.build(env),
         calibration_session=session,
+        operator_alert=operator_alert.build(env),
     )
     if isinstance(env.launcher, InProcessLauncher):
         env.launcher.bind(session)

@@ -23,6 +23,8 @@ class DeliveryConfig:
 
     url_templates: UrlTemplates = field(default_factory=dict)
     hr_email: str | None = None
+    operator_emails: tuple[str, ...] = ()
+    """``BAGALAU_OPERATOR_EMAILS``: the operators' mailboxes, for ``operator_alert`` (with the body's admins)."""
     max_attempts: int = 5
     backoff: timedelta = timedelta(seconds=60)
     backoff_cap: timedelta = timedelta(hours=6)

@@ -323,7 +323,9 @@ def _write_alone(engine: sa.Engine, outcome: _Outcome, token: str, run: _Run) ->
 
 def _deliver(uow: UnitOfWork, queued: OutboxMessage, run: _Run, known: store.Known, outcome: _Outcome) -> None:
     config = run.config
-    targets = store.targets(uow, queued, run.today, config.url_templates, config.hr_email, config.secrets, known)
+    targets = store.targets(
+        uow, queued, run.today, config.url_templates, config.hr_email, config.secrets, known, config.operator_emails
+    )
     reachable = [target for target in targets if target.addresses]
     if not reachable:
         _failed(uow, queued, run, _no_channel(queued, targets), targets, outcome, final=True)

@@ -100,6 +100,10 @@ class MessageKind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"
     """C-1, Q-4, G-6: to HR — a message could not be delivered (dead letter, no channel, broken template)."""
 
+    OPERATOR_ALERT = "operator_alert"
+    """G-6, operations: to HR and the operators — a scheduled step (a served Prefect flow run) failed, crashed, is
+    late or runs too long; re-run it from the dashboard (``/hr/runs``) or ``bagalau rerun`` (docs/decisions/0160)."""
+
     TEST_MESSAGE = "test_message"
     """Operations: ``bagalau notify test PERSON`` checks each of a person's channels."""
 

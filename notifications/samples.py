@@ -138,5 +138,15 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "reason": "gave up after 5 attempt(s): email a.akhmetova@example.kz: Connection refused",
         "attempts": 5,
     },
+    MessageKind.OPERATOR_ALERT: {
+        "problem": "failed",
+        "step": "daily-sweep",
+        "run_name": "daily-sweep-demo-2025-04-01",
+        "error": "the sweep of 2025-04-01 failed for 1 body(ies): body demo: no rulebook is assigned (G-3)",
+        "run_link": "http://127.0.0.1:4200/runs/flow-run/0b5c…",
+        "runs_link": "https://bagalau.example.kz/hr/runs",
+        "rerun_command": "bagalau rerun daily_sweep --body demo --as-of 2025-04-01",
+        "orchestrator": "Prefect",
+    },
     MessageKind.TEST_MESSAGE: {"channel": "email"},
 }

@@ -9,6 +9,7 @@ on the parties ``persistence.access`` reads).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -183,9 +184,13 @@ def targets(
     hr_email: str | None,
     secrets: SecretBox | None = None,
     known: Known | None = None,
+    operator_emails: Sequence[str] = (),
 ) -> list[Target]:
     """Who receives the message, each with the addresses to try (only ``message.channel`` when it names one);
-    ``known``: what :func:`prefetch` read for the message's group."""
+    ``known``: what :func:`prefetch` read for the message's group; ``operator_emails``: the operators' mailboxes
+    (``BAGALAU_OPERATOR_EMAILS``) for a message to the operators."""
+    if message.recipient_role == OPERATORS:
+        return operators(uow, message, operator_emails, url_templates, secrets)
     if message.recipient_person_id is not None:
         known = known or Known()
         person = known.person(uow, message.recipient_person_id)
@@ -201,6 +206,39 @@ def targets(
     if message.recipient_role == Role.HR.value and hr_email:
         # e-mail just failed: HR's members by their other channels first; the mailbox too, should mail be back
         found.append(_mailbox(hr_email, message.language, url_templates))
+    return found
+
+
+OPERATORS = "operator"
+"""``recipient_role`` of a message to the installation's operators (``operator_alert``): the addresses of
+``BAGALAU_OPERATOR_EMAILS``, and every enabled account granted ``admin`` for the body whose person has a contact
+(docs/decisions/0160)."""
+
+
+def operators(
+    uow: UnitOfWork,
+    message: OutboxMessage,
+    emails: Sequence[str],
+    url_templates: UrlTemplates,
+    secrets: SecretBox | None = None,
+) -> list[Target]:
+    """The operators: each configured mailbox, then the body's admins who are people of the body."""
+    found = []
+    for address in dict.fromkeys(emails):
+        target = Target("operators", message.language)
+        try:
+            target.addresses.append(resolve("operators' mailbox", EMAIL, address, url_templates=url_templates))
+        except ChannelError as exc:
+            target.problems.append(exc)
+        found.append(target)
+    admins = sa.text(
+        "SELECT DISTINCT u.person_id FROM app_user u JOIN user_role r ON r.user_id = u.id "
+        "JOIN person p ON p.id = u.person_id "
+        "WHERE r.role = 'admin' AND NOT u.disabled AND p.body_id = :body ORDER BY u.person_id"
+    )
+    for person_id in uow.connection.scalars(admins, {"body": message.body_id}):
+        person = uow.org.person(int(person_id))
+        found.append(_target(uow, person, person.language, message.channel, url_templates, secrets))
     return found
 
 

@@ -154,6 +154,7 @@ def create_app(
     errors.install(app, app.state.pages)
     app.include_router(api.public)
     app.include_router(hr.api)  # before api.private: its catch-all answers every other /api/v1 path
+    app.include_router(hr_setup.api)  # before api.private too
     app.include_router(evaluations.api)  # before api.private too
     app.include_router(sheets.api)  # before api.private too
     app.include_router(panels.api)  # likewise

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.assignment import Interval, check_assignment
 from domain.errors import Phrase, RuleViolation
+from domain.facts import FactError
+from domain.periods import Period
+from domain.schedule import compile_schedule
 from domain.vocabulary import Role
 from persistence.uow import UnitOfWork
 
@@ -163,6 +168,76 @@ KINDS = ("day_off", "working_day")
 MAX_BASIS = 500
 
 
+MOVES_LISTED = 10
+"""How many moved dates a refusal's sentence lists (the page shows them all)."""
+DATE_NAMES = {
+    "notice_by": "notice",
+    "deadline": "sheet deadline",
+    "kpi_actuals_by": "KPI actuals",
+    "reminders": "reminders",
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """A date of an open period's schedule that a calendar override would move (P-7)."""
+
+    period: str
+    employee: str
+    what: str  # notice_by, deadline, kpi_actuals_by, reminders
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.employee} {DATE_NAMES.get(self.what, self.what)} {self.before} → {self.after}"
+
+
+class CalendarRefused(SetupRefused):
+    """P-7: a past day moved under an open period's windows; ``moves`` are the dates it would move."""
+
+    def __init__(self, reason: str, *, rule: str, field: str, allowed: str, moves: list[Move]) -> None:
+        super().__init__(reason, rule=rule, field=field, allowed=allowed)
+        self.moves = moves
+
+
+def calendar_moves(
+    env: Environment, uow: UnitOfWork, body_id: int, periods: list[Any], day: date, kind: str
+) -> list[Move]:
+    """The dates of the open ``periods``' schedules (G-4: notice, sheet deadline, KPI actuals, reminders; compiled
+    on the day each opened) that differ once ``day`` becomes ``kind`` — what the override would move."""
+    moves: list[Move] = []
+    for period_row in periods:
+        opened = uow.periods.opened_on([period_row.id]).get(period_row.id)
+        if opened is None:
+            continue
+        period = Period.parse(period_row.label)
+        ctx = BodyContext(env, uow, body_id, opened)
+        try:
+            book = ctx.rulebook_for(period.end, fallback=opened)
+            org = ctx.org
+        except (Rejected, FactError):
+            continue
+        before = compile_schedule(org, period, book, ctx.calendar, opened_on=opened)
+        moved = (
+            ctx.calendar.with_overrides(days_off=[day])
+            if kind == "day_off"
+            else ctx.calendar.with_overrides(working_days=[day])
+        )
+        after = compile_schedule(org, period, book, moved, opened_on=opened)
+        for old, new in zip(before.entries, after.entries, strict=True):
+            for what in ("notice_by", "deadline", "kpi_actuals_by", "reminders"):
+                was, now = getattr(old, what), getattr(new, what)
+                if was != now:
+                    moves.append(Move(period_row.label, old.employee, what, _shown(was), _shown(now)))
+    return moves
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(item.isoformat() for item in value) or "—"
+    return "—" if value is None else value.isoformat()
+
+
 @dataclass(frozen=True)
 class Override:
     """A day a decree moved: ``day_off`` or ``working_day``, with its legal basis and who entered it."""
@@ -218,23 +293,31 @@ def set_calendar_day(
         body_id = body_id_of(uow, body)
         if day < today:
             open_periods = [
-                period.label
-                for period in uow.periods.of_body(body_id, status="open")
-                if uow.periods.is_opened(period.id)
+                period for period in uow.periods.of_body(body_id, status="open") if uow.periods.is_opened(period.id)
             ]
-            if open_periods:
-                raise SetupRefused(
+            moves = calendar_moves(env, uow, body_id, open_periods, day, kind)
+            if moves:
+                labels = ", ".join(dict.fromkeys(move.period for move in moves))
+                listed = "; ".join(str(move) for move in moves[:MOVES_LISTED])
+                if len(moves) > MOVES_LISTED:
+                    listed += f"; … (+{len(moves) - MOVES_LISTED})"
+                raise CalendarRefused(
                     Phrase(
                         "{day} is already past and period {open_periods} is open: its working-day windows were "
-                        "counted with the calendar as it was; allowed is today ({today}) or later ({rule})",
+                        "counted with the calendar as it was, and moving the day would move {count} date(s) people "
+                        "already kept or missed: {moves}; allowed is today ({today}) or later, or a past day no "
+                        "open window counts ({rule})",
                         day=day,
-                        open_periods=", ".join(open_periods),
+                        open_periods=labels,
+                        count=len(moves),
+                        moves=listed,
                         today=today,
                         rule=CALENDAR_RULE,
                     ),
                     rule=CALENDAR_RULE,
                     field="day",
                     allowed=f"{today.isoformat()} or later",
+                    moves=moves,
                 )
         uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
         uow.commit()

@@ -99,6 +99,15 @@ class BoardNotFound(LookupError):
     """No such body, or no period of it (the door answers 404)."""
 
 
+def has_period(env: Environment, principal: Principal, code: str) -> bool:
+    """Whether body ``code`` has an evaluation period yet (the board's frame is shown without one)."""
+    with env.unit_of_work(principal) as uow:
+        found = uow.session.execute(sa.select(body_t.c.id).where(body_t.c.code == code)).scalar()
+        if found is None:
+            return True  # not ours to answer: the board's own lookup refuses it
+        return bool(uow.periods.of_body(int(found)))
+
+
 @dataclass(frozen=True)
 class PeriodRef:
     """A period of the body, as the board names it."""

@@ -34,6 +34,7 @@ class PersonLine:
     dismissed: date | None
     roles: tuple[str, ...]
     contacts: tuple[tuple[str, str], ...]
+    language: str = "kk"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class CommissionView:
     chair: tuple[str, str] | None
     secretary: tuple[str, str] | None
     members: tuple[tuple[str, str], ...]
+    min_members: int = 0
 
 
 def people(env: Environment, principal: Principal, body: str, on: date) -> list[PersonLine]:
@@ -63,6 +65,7 @@ def people(env: Environment, principal: Principal, body: str, on: date) -> list[
         for role in BODY_ROLES:
             for person_id in uow.org.people_with_role(body_id, role, on):
                 roles.setdefault(ctx.numbers[person_id], []).append(role.value)
+        languages = {person.id: person.language.value for person in uow.org.people(body_id)}
         lines = []
         for employee in sorted(org.employees, key=lambda e: e.id):
             person_id = ctx.ids[employee.id]
@@ -77,6 +80,7 @@ def people(env: Environment, principal: Principal, body: str, on: date) -> list[
                     dismissed=employee.dismissed,
                     roles=tuple(roles.get(employee.id, ())),
                     contacts=contacts,
+                    language=languages.get(person_id, "kk"),
                 )
             )
         return lines
@@ -107,6 +111,7 @@ def commission(env: Environment, principal: Principal, body: str, on: date) -> C
         return CommissionView(
             rulebook_id=None if book is None else book.id,
             required=book is not None and book.commission is not None,
+            min_members=0 if book is None or book.commission is None else book.commission.min_members,
             chair=None if found is None else named(found.chair),
             secretary=None if found is None else named(found.secretary),
             members=() if found is None else tuple(named(number) for number in found.members),

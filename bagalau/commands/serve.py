@@ -13,7 +13,7 @@ import re
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -47,6 +47,30 @@ def pointed_at(server: LocalPrefectServer) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def install_automations(deployments: list[Any]) -> None:
+    """The alert deployment first (its id is what the automations run), then the automations, idempotently:
+    a failed, crashed, late or too-long step tells HR and the operators (``deployments.automations``)."""
+    from prefect.client.orchestration import get_client
+
+    from deployments.automations import ensure_automations
+    from deployments.schedules import ALERT
+
+    [alert] = [deployment for deployment in deployments if deployment.name == ALERT]
+    try:
+        alert_id = alert.apply(_sync=True)
+        with get_client(sync_client=True) as client:
+            ensured = ensure_automations(client, alert_id)
+    except Exception as exc:  # noqa: BLE001 — serving the steps matters more; say loudly who will not be told
+        typer.echo(
+            f"automations NOT installed ({type(exc).__name__}: {str(exc)[:300]}): HR and the operators will not be "
+            "told of a failed, late or stalled step; /hr/runs still lists them (docs/decisions/0160)",
+            err=True,
+        )
+        return
+    for name, what in ensured.done.items():
+        typer.echo(f"automation {name!r}: {what}")
+
+
 def serve_deployments(server: LocalPrefectServer) -> None:
     """Serve every deployment against ``server`` until interrupted (Prefect's ``serve`` returns on Ctrl-C)."""
     from prefect import serve as prefect_serve
@@ -56,9 +80,11 @@ def serve_deployments(server: LocalPrefectServer) -> None:
     # The deployments load their flows from ``deployments.entrypoints``: the installation's environment, built by
     # ``bagalau.bootstrap`` (a disagreement starts its calibration session as a deployment run).
     with pointed_at(server):
+        deployments = build_deployments()
+        install_automations(deployments)
         server.mark_served()  # `bagalau rerun` records its runs here while this serves (deployments.local_server)
         try:
-            prefect_serve(*build_deployments(), pause_on_shutdown=False, print_starting_message=True)
+            prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=True)
         finally:
             server.unmark_served()
 

@@ -75,6 +75,8 @@ def test_the_runs_page_says_prefect_is_down(page: Any, live_app: LiveApp, world:
     assert page.locator("#prefect-down").is_visible()
     page.click("nav.subnav a[href='/hr/board']")
     page.wait_for_url(f"{live_app.url}/hr/board")  # the board still works
+    assert page.locator("#counts").is_visible()
+    page.locator("#stalled-runs #runs-down").wait_for(state="visible")  # and says that Prefect does not answer
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])

@@ -29,6 +29,7 @@ EXPECTED = {
     "commission-cycle": ("commission_cycle", "15 7 * 1 *"),
     "retention-purge": ("retention_purge", "0 3 1 * *"),
     "calibration-session": ("calibration_session", None),
+    "operator-alert": ("operator_alert", None),
 }
 
 

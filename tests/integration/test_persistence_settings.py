@@ -58,6 +58,7 @@ def test_postgres_urls_get_the_psycopg_driver(monkeypatch: pytest.MonkeyPatch, g
         ("BAGALAU_DATABASE_URL", "bagalau.db", "has no scheme"),
         ("BAGALAU_TIMEZONE", "Mars/Olympus", "unknown time zone"),
         ("BAGALAU_APP_ROLE", "app; DROP ROLE postgres", "lower-case SQL identifier"),
+        ("BAGALAU_OPERATOR_EMAILS", "ops@example.kz, on call", "'on call' is not an e-mail address"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(
@@ -67,6 +68,12 @@ def test_bad_settings_are_refused_with_a_clear_message(
     with pytest.raises(ValidationError, match=re.escape(message)) as refused:
         Settings()
     assert variable.removeprefix("BAGALAU_").lower() in str(refused.value)  # names the setting
+
+
+def test_the_operators_are_a_comma_separated_list_of_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().operator_emails == []
+    monkeypatch.setenv("BAGALAU_OPERATOR_EMAILS", " ops@example.kz,duty@example.kz ,")
+    assert Settings().operator_emails == ["ops@example.kz", "duty@example.kz"]
 
 
 def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:

@@ -151,7 +151,10 @@ def board_page(
     after_id: int | None = None,
     sent: int | None = None,
 ) -> Response:
-    """The cycle board of a body's period, with the per-person list (keyset pages) and the dead letters."""
+    """The cycle board of a body's period, with the per-person list (keyset pages) and the dead letters; a body
+    with no period yet gets the board's frame (what to set up, the stalled steps), not a 404."""
+    if body is None and period is None and not board_queries.has_period(env, principal, principal.body or ""):
+        return pages_.render(request, "hr_board_empty.html")
     found, listed = _load_board(
         request, env, principal, body, period, after=_after(after_number, after_id), status=status or None
     )
@@ -345,6 +348,26 @@ async def runs_page(request: Request, pages_: PagesDep, principal: HrPrincipal, 
         again=again,
         problem_names=PROBLEM_NAMES,
         api_url=reader.api_url,
+    )
+
+
+@pages.get("/runs/summary")
+async def runs_summary(request: Request, pages_: PagesDep, principal: HrPrincipal) -> Response:
+    """The board's box of stalled steps, loaded by htmx after the board (a slow or absent Prefect never delays the
+    board): the runs that need a person with "run again", or that Prefect does not answer."""
+    down: str | None = None
+    try:
+        stalled = await _runs(request).stalled()
+    except PrefectDown as exc:
+        stalled, down = [], str(exc)
+    return await run_in_threadpool(
+        pages_.render,
+        request,
+        "hr_runs_summary.html",
+        runs=stalled[:5],
+        total=len(stalled),
+        down=down,
+        problem_names=PROBLEM_NAMES,
     )
 
 

@@ -19,11 +19,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as FastApiPath
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from application.actions import body_edit, setup, staff_upload
 from application.actions import schedule as schedules
-from application.actions import setup, staff_upload
 from application.actions.survey import edit_respondents
 from application.environment import Environment
 from application.errors import Rejected
@@ -32,9 +34,9 @@ from domain.access import Principal
 from domain.calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
 from domain.errors import Phrase
 from domain.vocabulary import Role
-from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, refuse
+from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
-from web.routes.hr import HrPrincipal
+from web.routes.hr import REFUSED, HrPrincipal
 
 pages = APIRouter(prefix="/hr", include_in_schema=False)
 
@@ -44,6 +46,12 @@ MAX_UPLOAD = 10 * 1024 * 1024
 TOKEN = re.compile(r"^[0-9a-f]{64}$")
 
 KIND_NAMES = {"day_off": N_("Day off"), "working_day": N_("Working day")}
+MOVED_NAMES = {
+    "notice_by": N_("Notice"),
+    "deadline": N_("Sheet deadline"),
+    "kpi_actuals_by": N_("KPI actuals"),
+    "reminders": N_("Reminders"),
+}
 CHANGE_NAMES = {
     "body_renamed": N_("Body renamed"),
     "units_added": N_("Units added"),
@@ -71,7 +79,14 @@ CHANGE_NAMES = {
     "commission_seats_ended": N_("Commission seats ended"),
 }
 #: The form field a refusal names, for the command line's names of the same things.
-FIELDS = {"--from": "valid_from", "--until": "valid_until", "RULEBOOK": "rulebook", "--by": "by", "BODY": "body"}
+FIELDS = {
+    "commission.members": "members",
+    "--from": "valid_from",
+    "--until": "valid_until",
+    "RULEBOOK": "rulebook",
+    "--by": "by",
+    "BODY": "body",
+}
 
 
 def field_of(error: Rejected | None) -> str | None:
@@ -217,6 +232,8 @@ def _calendar(
         status_code=422 if error else 200,
         overrides=overrides,
         kind_names=KIND_NAMES,
+        moved_names=MOVED_NAMES,
+        moves=getattr(error, "moves", []),
         error=error,
         field=field_of(error),
         saved=saved,
@@ -361,8 +378,14 @@ def rulebook_assign(
 
 
 @pages.get("/people")
-def people_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal) -> Response:
-    """The body's people today: unit, category, head, body roles and contacts (never a score, R-2)."""
+def people_page(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    saved: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
+) -> Response:
+    """The body's people today: unit, category, head, body roles and contacts (never a score, R-2); each editable."""
     assert principal.body is not None
     error: Rejected | None = None
     try:
@@ -370,23 +393,181 @@ def people_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPr
     except Rejected as exc:
         found, error = [], exc
     return pages_.render(
-        request, "hr_people.html", status_code=422 if error else 200, people=found, error=error, field=field_of(error)
+        request,
+        "hr_people.html",
+        status_code=422 if error else 200,
+        people=found,
+        error=error,
+        field=field_of(error),
+        saved=saved,
+    )
+
+
+def _person(
+    request: Request,
+    env: Environment,
+    pages_: PagesDep,
+    principal: Principal,
+    number: str,
+    *,
+    error: Rejected | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
+    assert principal.body is not None
+    everyone = body_setup.people(env, principal, principal.body, _today(request))
+    found = [line for line in everyone if line.number == number]
+    if not found:
+        raise refuse(request, principal, resource=f"hr:person:{number[:64]}")
+    person = found[0]
+    contacts: dict[str, list[str]] = {}
+    for kind, address in person.contacts:
+        contacts.setdefault(kind, []).append(address)
+    values: dict[str, Any] = {
+        "roles": list(person.roles),
+        "email": ", ".join(contacts.get("email", [])),
+        "phone": ", ".join(contacts.get("sms", [])),
+        "telegram": ", ".join(contacts.get("telegram", [])),
+        "language": person.language,
+        "reason": "",
+    }
+    values.update(form or {})
+    return pages_.render(
+        request,
+        "hr_person.html",
+        status_code=422 if error else 200,
+        person=person,
+        form=values,
+        editable_roles=[role.value for role in body_edit.EDITABLE_ROLES],
+        error=error,
+        field=field_of(error),
+    )
+
+
+PersonNumber = Annotated[str, FastApiPath(max_length=64, pattern=r"^[^\s\x00-\x1f\x7f/]+$")]
+
+
+@pages.get("/people/{number}")
+def person_page(
+    request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal, number: PersonNumber
+) -> Response:
+    """One person's body roles, contacts and language, to edit with the reason (G-6, C-1, R-4)."""
+    return _person(request, env, pages_, principal, number)
+
+
+@pages.post("/people/{number}")
+def person_edit(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    number: PersonNumber,
+    roles: Annotated[list[str] | None, Form(max_length=8)] = None,
+    email: Annotated[str, Form(max_length=1000)] = "",
+    phone: Annotated[str, Form(max_length=500)] = "",
+    telegram: Annotated[str, Form(max_length=500)] = "",
+    language: Annotated[str, Form(max_length=8)] = "",
+    reason: Annotated[str, Form(max_length=600)] = "",
+) -> Response:
+    """Change the person's roles, contacts and language from today, audited with the reason; a refusal re-shows the
+    form with what was typed and the reason naming the field and the rule (422), nothing written."""
+    assert principal.body is not None
+    chosen = [role[:40] for role in roles or []]
+    form = {"roles": chosen, "email": email, "phone": phone, "telegram": telegram, "language": language}
+    form["reason"] = reason
+    try:
+        body_edit.edit_person(
+            env,
+            principal,
+            principal.body,
+            number,
+            roles=chosen,
+            email=email,
+            phone=phone,
+            telegram=telegram,
+            language=language,
+            reason=reason,
+            today=_today(request),
+        )
+    except Rejected as exc:
+        return _person(request, env, pages_, principal, number, error=exc, form=form)
+    return RedirectResponse(f"/hr/people?saved={number}", status_code=303)
+
+
+def _commission(
+    request: Request,
+    env: Environment,
+    pages_: PagesDep,
+    principal: Principal,
+    *,
+    error: Rejected | None = None,
+    saved: bool = False,
+    form: dict[str, str] | None = None,
+) -> Response:
+    assert principal.body is not None
+    today = _today(request)
+    view = None
+    problems: list[str] = []
+    try:
+        view = body_setup.commission(env, principal, principal.body, today)
+        problems = body_edit.commission_problems(env, principal, principal.body, today)
+    except Rejected as exc:
+        error = error or exc
+    values = {"chair": "", "secretary": "", "members": "", "reason": ""}
+    if view is not None and view.chair and view.secretary:
+        values.update(
+            chair=view.chair[0], secretary=view.secretary[0], members=" ".join(number for number, _ in view.members)
+        )
+    values.update(form or {})
+    return pages_.render(
+        request,
+        "hr_commission.html",
+        status_code=422 if error else 200,
+        view=view,
+        problems=problems,
+        form=values,
+        saved=saved,
+        error=error,
+        field=field_of(error),
     )
 
 
 @pages.get("/commission")
-def commission_page(request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal) -> Response:
-    """M-7: the Evaluation Commission's composition today, and whether the body's rulebook has one."""
+def commission_page(
+    request: Request, env: EnvDep, pages_: PagesDep, principal: HrPrincipal, saved: bool = False
+) -> Response:
+    """M-7: the Evaluation Commission's composition today with its checks, whether the body's rulebook has one, and
+    the form that appoints it."""
+    return _commission(request, env, pages_, principal, saved=saved)
+
+
+@pages.post("/commission")
+def commission_set(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    chair: Annotated[str, Form(max_length=64)] = "",
+    secretary: Annotated[str, Form(max_length=64)] = "",
+    members: Annotated[str, Form(max_length=4000)] = "",
+    reason: Annotated[str, Form(max_length=600)] = "",
+) -> Response:
+    """M-7: appoint the Commission from today (chair, secretary from HR, members), audited with the reason."""
     assert principal.body is not None
-    error: Rejected | None = None
-    view = None
+    form = {"chair": chair, "secretary": secretary, "members": members, "reason": reason}
     try:
-        view = body_setup.commission(env, principal, principal.body, _today(request))
+        body_edit.set_commission(
+            env,
+            principal,
+            principal.body,
+            chair=chair,
+            secretary=secretary,
+            members=members,
+            reason=reason,
+            today=_today(request),
+        )
     except Rejected as exc:
-        error = exc
-    return pages_.render(
-        request, "hr_commission.html", status_code=422 if error else 200, view=view, error=error, field=field_of(error)
-    )
+        return _commission(request, env, pages_, principal, error=exc, form=form)
+    return RedirectResponse("/hr/commission?saved=true", status_code=303)
 
 
 # --- the 360 respondents (T-4) --------------------------------------------------------------------------------------
@@ -466,3 +647,119 @@ def respondents_edit(
     except Rejected as exc:
         return _surveys(request, env, pages_, principal, year, error=exc)
     return RedirectResponse(f"/hr/surveys?year={year}&saved={evaluatee}", status_code=303)
+
+
+# --- the JSON twins of the people and Commission pages --------------------------------------------------------------
+
+api = APIRouter(prefix="/api/v1/hr", tags=["hr"], dependencies=[Depends(current_login)], responses=REFUSED)
+
+
+class PersonChange(BaseModel):
+    """What changes for a person from today; a field left out keeps its value (contacts: every address of the kind)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(
+        default=None, max_length=3, description="body roles held from today: appointing_official, hr_head, hr (G-6)"
+    )
+    email: list[Annotated[str, StringConstraints(max_length=320)]] | None = Field(default=None, max_length=5)
+    phone: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=5)
+    telegram: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=5)
+    language: Annotated[str, StringConstraints(max_length=8)] | None = Field(default=None, description="kk, ru, en")
+    reason: Annotated[str, StringConstraints(max_length=600)] = Field(description="why (audited, R-4)")
+
+
+class CommissionChange(BaseModel):
+    """M-7: the Commission from today."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chair: Annotated[str, StringConstraints(max_length=64)]
+    secretary: Annotated[str, StringConstraints(max_length=64)] = Field(description="an HR employee, not voting")
+    members: list[Annotated[str, StringConstraints(max_length=64)]] = Field(max_length=100)
+    reason: Annotated[str, StringConstraints(max_length=600)] = Field(description="why (audited, R-4)")
+
+
+def _person_json(request: Request, env: Environment, principal: Principal, number: str) -> dict[str, Any]:
+    assert principal.body is not None
+    everyone = body_setup.people(env, principal, principal.body, _today(request))
+    found = [line for line in everyone if line.number == number]
+    if not found:
+        raise refuse(request, principal, resource=f"hr:person:{number[:64]}")
+    person = found[0]
+    return {
+        "number": person.number,
+        "name": person.name,
+        "roles": list(person.roles),
+        "email": [address for kind, address in person.contacts if kind == "email"],
+        "phone": [address for kind, address in person.contacts if kind == "sms"],
+        "telegram": [address for kind, address in person.contacts if kind == "telegram"],
+        "language": person.language,
+    }
+
+
+@api.get("/people/{number}", summary="A person's body roles, contacts and language (G-6)")
+def person_api(request: Request, env: EnvDep, principal: HrPrincipal, number: PersonNumber) -> JSONResponse:
+    return JSONResponse(_person_json(request, env, principal, number))
+
+
+@api.patch("/people/{number}", summary="Change a person's roles, contacts or language from today (audited, R-4)")
+def person_edit_api(
+    request: Request, env: EnvDep, principal: HrPrincipal, number: PersonNumber, change: PersonChange
+) -> JSONResponse:
+    assert principal.body is not None
+    now = _person_json(request, env, principal, number)
+
+    def joined(values: list[str] | None, field: str) -> str:
+        return ", ".join(now[field] if values is None else values)
+
+    done = body_edit.edit_person(
+        env,
+        principal,
+        principal.body,
+        number,
+        roles=now["roles"] if change.roles is None else change.roles,
+        email=joined(change.email, "email"),
+        phone=joined(change.phone, "phone"),
+        telegram=joined(change.telegram, "telegram"),
+        language=change.language or now["language"],
+        reason=change.reason,
+        today=_today(request),
+    )
+    return JSONResponse({**_person_json(request, env, principal, number), "changed": sorted(done.changes)})
+
+
+def _commission_json(request: Request, env: Environment, principal: Principal) -> dict[str, Any]:
+    assert principal.body is not None
+    today = _today(request)
+    view = body_setup.commission(env, principal, principal.body, today)
+    return {
+        "rulebook": view.rulebook_id,
+        "required": view.required,
+        "min_members": view.min_members,
+        "chair": None if view.chair is None else view.chair[0],
+        "secretary": None if view.secretary is None else view.secretary[0],
+        "members": [number for number, _ in view.members],
+        "problems": body_edit.commission_problems(env, principal, principal.body, today),
+    }
+
+
+@api.get("/commission", summary="M-7: the Evaluation Commission today and what is wrong with it")
+def commission_api(request: Request, env: EnvDep, principal: HrPrincipal) -> JSONResponse:
+    return JSONResponse(_commission_json(request, env, principal))
+
+
+@api.put("/commission", summary="M-7: appoint the Evaluation Commission from today (audited, R-4)")
+def commission_set_api(request: Request, env: EnvDep, principal: HrPrincipal, change: CommissionChange) -> JSONResponse:
+    assert principal.body is not None
+    body_edit.set_commission(
+        env,
+        principal,
+        principal.body,
+        chair=change.chair,
+        secretary=change.secretary,
+        members=" ".join(change.members),
+        reason=change.reason,
+        today=_today(request),
+    )
+    return JSONResponse(_commission_json(request, env, principal))
