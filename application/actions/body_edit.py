@@ -26,7 +26,7 @@ from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.facts import FactError
 from domain.vocabulary import Language, Role
 from domain.votes import check_commission_composition
@@ -39,18 +39,40 @@ EDITABLE_ROLES = (Role.APPOINTING_OFFICIAL, Role.HR_HEAD, Role.HR)
 MAX_REASON = 500
 CONTACTS: dict[str, tuple[str, Callable[[Any], str | None], str, str]] = {
     # form field: (contact kind, parser, allowed values, rule)
-    "email": ("email", columns.email, "an e-mail address with a domain (name@body.kz)", "C-1"),
-    "phone": ("sms", columns.phone, "a mobile number (+7XXXXXXXXXX)", "C-1"),
-    "telegram": ("telegram", columns.telegram, "a Telegram @username or a numeric chat id", "C-1"),
+    "email": ("email", columns.email, Phrase("an e-mail address with a domain (name@body.kz)"), "C-1"),
+    "phone": ("sms", columns.phone, Phrase("a mobile number (+7XXXXXXXXXX)"), "C-1"),
+    "telegram": ("telegram", columns.telegram, Phrase("a Telegram @username or a numeric chat id"), "C-1"),
 }
 """The contacts the page edits; several of one kind are separated by commas."""
+FIELDS = {
+    "email": Phrase("email"),
+    "phone": Phrase("phone"),
+    "telegram": Phrase("telegram"),
+    "chair": Phrase("chair"),
+    "secretary": Phrase("secretary"),
+    "members": Phrase("members"),
+}
+"""The fields a refusal names by a value (``{field}: …``), each said in the person's language (decision 0150)."""
+PARSER_PROBLEMS: dict[str, str] = {
+    said: said
+    for said in (
+        Phrase("not an e-mail address with a domain (name@body.kz)"),
+        Phrase("not a phone number (+7XXXXXXXXXX)"),
+        Phrase("expected a Telegram @username or a numeric chat id"),
+    )
+}
+"""What the contact parsers (``persistence.importers.columns``) say of a bad address, to be said in the person's
+language; any other problem of theirs (a control character …) stays in English inside the translated sentence."""
 
 
 def _reason(reason: str) -> str:
     text = reason.strip()
     if not text or len(text) > MAX_REASON or any(ord(c) < 32 for c in text):
         raise SetupRefused(
-            f"reason: say why (1 to {MAX_REASON} characters); every change is audited with it (R-4)",
+            Phrase(
+                "reason: say why (1 to {maximum} characters); every change is audited with it (R-4)",
+                maximum=MAX_REASON,
+            ),
             rule="R-4",
             field="reason",
             allowed=f"1 to {MAX_REASON} characters",
@@ -75,8 +97,16 @@ def _parse_contacts(field: str, value: str) -> list[str]:
         try:
             parsed = parse(part.strip())
         except CellError as exc:
+            problem = str(exc)
             raise SetupRefused(
-                f"{field}: {part.strip()[:60]!r} is {exc}; allowed: {allowed} ({rule})",
+                Phrase(
+                    "{field}: {value!r} is {problem}; allowed: {allowed} ({rule})",
+                    field=FIELDS[field],
+                    value=part.strip()[:60],
+                    problem=PARSER_PROBLEMS.get(problem, problem),
+                    allowed=allowed,
+                    rule=rule,
+                ),
                 rule=rule,
                 field=field,
                 allowed=allowed,
@@ -107,15 +137,18 @@ def edit_person(
     unknown = [role for role in roles if role not in allowed_roles]
     if unknown:
         raise SetupRefused(
-            f"roles: {', '.join(repr(r[:40]) for r in unknown)} is not a body role; allowed: "
-            f"{', '.join(allowed_roles)} (G-6)",
+            Phrase(
+                "roles: {roles} is not a body role; allowed: {allowed} (G-6)",
+                roles=", ".join(repr(r[:40]) for r in unknown),
+                allowed=", ".join(allowed_roles),
+            ),
             rule="G-6",
             field="roles",
             allowed=", ".join(allowed_roles),
         )
     if language not in {item.value for item in Language}:
         raise SetupRefused(
-            f"language: {language[:20]!r} is not a language of Bagalau; allowed: kk, ru, en",
+            Phrase("language: {language!r} is not a language of Bagalau; allowed: kk, ru, en", language=language[:20]),
             rule=None,
             field="language",
             allowed="kk, ru, en",
@@ -130,7 +163,9 @@ def edit_person(
         body_id = body_id_of(uow, body)
         person = uow.org.person_by_number(body_id, number)
         if person is None:
-            raise SetupRefused(f"{number[:64]!r} is nobody of body {body}", rule=None, field="person")
+            raise SetupRefused(
+                Phrase("{number!r} is nobody of body {body}", number=number[:64], body=body), rule=None, field="person"
+            )
         held = {role.value for role in EDITABLE_ROLES if person.id in uow.org.people_with_role(body_id, role, today)}
         if Role.APPOINTING_OFFICIAL.value in wanted_roles - held:
             others = [
@@ -141,8 +176,11 @@ def edit_person(
             if others:
                 holder = uow.org.person(others[0]).personnel_number
                 raise SetupRefused(
-                    f"roles: the body has one appointing official, {holder}, who approves the schedule (G-4); end "
-                    f"{holder}'s role first",
+                    Phrase(
+                        "roles: the body has one appointing official, {holder}, who approves the schedule (G-4); "
+                        "end {holder}'s role first",
+                        holder=holder,
+                    ),
                     rule="G-4",
                     field="roles",
                     allowed=f"{', '.join(r for r in allowed_roles if r != Role.APPOINTING_OFFICIAL.value)}",
@@ -277,21 +315,33 @@ def set_commission(
         book = ctx.rulebook_for(today)
         if book.commission is None:
             raise SetupRefused(
-                f"the rulebook {book.id} in force on {today.isoformat()} has no Evaluation Commission (M-7): its "
-                "results are reviewed by calibration",
+                Phrase(
+                    "the rulebook {rulebook_id} in force on {day} has no Evaluation Commission (M-7): its results "
+                    "are reviewed by calibration",
+                    rulebook_id=book.id,
+                    day=today,
+                ),
                 rule="M-7",
                 field="members",
             )
         try:
             people = {employee.id for employee in ctx.org.employees}
         except FactError as exc:
-            raise SetupRefused(f"the body's staff data is incomplete: {exc}", rule=None, field="BODY") from None
+            raise SetupRefused(
+                Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), rule=None, field="BODY"
+            ) from None
         for field, numbers in (("chair", [chair]), ("secretary", [secretary]), ("members", listed)):
             strangers = [number for number in numbers if number not in people]
             if strangers:
-                shown = ", ".join(repr(number[:64]) for number in strangers) if any(strangers) else "nobody"
+                shown = ", ".join(repr(number[:64]) for number in strangers) if any(strangers) else Phrase("nobody")
                 raise SetupRefused(
-                    f"{field}: {shown} is not a person of body {body} in service on {today.isoformat()} (M-7)",
+                    Phrase(
+                        "{field}: {numbers} is not a person of body {body} in service on {day} (M-7)",
+                        field=FIELDS[field],
+                        numbers=shown,
+                        body=body,
+                        day=today,
+                    ),
                     rule="M-7",
                     field=field,
                     allowed="personnel numbers of the body's people",
@@ -309,8 +359,12 @@ def set_commission(
         }
         if secretary not in hr:
             raise SetupRefused(
-                f"secretary: {secretary} is not an employee of the HR service, and the Commission's secretary is one "
-                f"(004 §5); allowed: {', '.join(sorted(hr)) or 'nobody holds the HR role'} (M-7)",
+                Phrase(
+                    "secretary: {secretary} is not an employee of the HR service, and the Commission's secretary is "
+                    "one (004 §5); allowed: {allowed} (M-7)",
+                    secretary=secretary,
+                    allowed=", ".join(sorted(hr)) or Phrase("nobody holds the HR role"),
+                ),
                 rule="M-7",
                 field="secretary",
                 allowed=", ".join(sorted(hr)),
@@ -378,17 +432,26 @@ def commission_problems(env: Environment, principal: Principal, body: str, today
         if book.commission is None:
             return []
         if found is None:
-            return [f"no chair and secretary are appointed (M-7): the rulebook {book.id} has a Commission"]
-        problems = []
+            return [
+                Phrase(
+                    "no chair and secretary are appointed (M-7): the rulebook {rulebook_id} has a Commission",
+                    rulebook_id=book.id,
+                )
+            ]
+        problems: list[str] = []
         try:
             check_commission_composition(list(found.members), found.chair, found.secretary, book.commission)
         except RuleViolation as exc:
-            problems.append(str(exc))
+            problems.append(exc.message)  # the English sentence, carrying the phrase the page says
         hr = {
             ctx.numbers.get(person_id)
             for role in (Role.HR, Role.HR_HEAD)
             for person_id in uow.org.people_with_role(body_id, role, today)
         }
         if found.secretary not in hr:
-            problems.append(f"the secretary {found.secretary} is not an employee of the HR service (M-7)")
+            problems.append(
+                Phrase(
+                    "the secretary {secretary} is not an employee of the HR service (M-7)", secretary=found.secretary
+                )
+            )
         return problems
