@@ -4,7 +4,8 @@ write nothing; accepted changes are audited with before/after and the reason (R-
 (recorded, R-2) and a form without its CSRF token 403.
 
 ``web_org``: body ``nchr``; ``dana`` (H1) is the HR head (Russian pages), ``erlan`` the appointing official E0,
-``aigul`` an employee without a role.
+``aigul`` an employee without a role, ``root`` the body's admin (an account without a person: Kazakh pages). A refusal
+is said in the account's language (decision 0150).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def test_hr_edits_a_persons_roles_contacts_and_language_with_the_reason(
     error = page.locator("#error")
     assert error.get_attribute("data-field") == "email"
     assert "(C-1)" in error.inner_text() and "name@body.kz" in error.inner_text()
+    assert error.inner_text().startswith("электронная почта: 'not-an-address' — не адрес электронной почты")  # ru
     assert page.locator("#person-form input[name=email]").input_value() == "not-an-address"  # kept to correct
     assert contacts_of(live_app, "E1") == []  # nothing written
 
@@ -132,6 +134,20 @@ def test_hr_edits_a_persons_roles_contacts_and_language_with_the_reason(
     assert rows(live_app, "SELECT count(*) FROM body_role WHERE role = 'hr'")[0][0] == 0
     assert rows(live_app, "SELECT count(*) FROM audit_log WHERE entity = 'body_role' AND reason = 'Ошибка'")[0][0] == 1
 
+    # the body's admin reads Kazakh pages: the same refusal in Kazakh, the rule and the allowed value kept (0150)
+    page.context.clear_cookies()
+    log_in(page, live_app, "root", path="/hr/people/E1")
+    form = page.locator("#person-form")
+    form.locator("input[name=telegram]").fill("x")
+    form.locator("input[name=reason]").fill("Жаңа байланыс")
+    form.locator("button[type=submit]").click()
+    assert page.locator("#error").get_attribute("data-field") == "telegram"
+    assert page.locator("#error").inner_text() == (
+        "Telegram: 'x' — Telegram-дағы @username немесе чаттың сандық идентификаторы емес; рұқсат етілгені: "
+        "Telegram-дағы @username немесе чаттың сандық идентификаторы (C-1)"
+    )
+    assert contacts_of(live_app, "E1") == [("email", "a.sarsenova@example.kz"), ("sms", "+77010000001")]
+
 
 def test_hr_appoints_the_commission_with_the_m7_checks(page: Any, live_app: LiveApp, web_org: WebOrg) -> None:
     from application.actions.setup import assign_rulebook
@@ -164,6 +180,8 @@ def test_hr_appoints_the_commission_with_the_m7_checks(page: Any, live_app: Live
     form.locator("button[type=submit]").click()
     assert page.locator("#error").get_attribute("data-field") == "secretary"
     assert "(M-7)" in page.locator("#error").inner_text() and "H1" in page.locator("#error").inner_text()
+    said = page.locator("#error").inner_text()  # dana reads Russian pages (0150)
+    assert said.startswith("секретарь: E3 не является сотрудником службы управления персоналом")
 
     form = page.locator("#commission-form")
     form.locator("input[name=secretary]").fill("H1")
@@ -241,6 +259,21 @@ def test_the_json_twins_edit_and_refuse_the_same_way(live_app: LiveApp, web_org:
             "/api/v1/hr/commission", json={"chair": "E0", "secretary": "H1", "members": ["E0"], "reason": "x"}
         )
         assert refused.status_code == 422 and refused.json()["rule"] == "G-3"  # no rulebook assigned yet
+    with client("root") as root:  # an account in Kazakh: the detail in Kazakh, the key and values for a client
+        bad = root.patch("/api/v1/hr/people/E1", json={"language": "de", "reason": "тіл"})
+        assert bad.status_code == 422 and bad.json() == {
+            "rule": None,
+            "detail": "тіл: 'de' — Bagalau тілдерінің бірі емес; рұқсат етілгендері: kk, ru, en",
+            "key": "language: {language!r} is not a language of Bagalau; allowed: kk, ru, en",
+            "params": {"language": "de"},
+            "language": "kk",
+        }
+        bad = root.patch("/api/v1/hr/people/E1", json={"roles": ["hr"], "reason": " "})
+        assert bad.json()["detail"] == (
+            "себебі: өзгерістің себебін жазыңыз (1–500 таңба); "
+            "әрбір өзгеріс осы себеппен аудит журналына жазылады (R-4)"
+        )
+        assert bad.json()["params"] == {"maximum": 500}
     with client("aigul") as aigul:
         assert aigul.get("/api/v1/hr/people/E1").status_code == 404
         assert aigul.patch("/api/v1/hr/people/E1", json={"reason": "mine"}).status_code == 404
