@@ -17,7 +17,7 @@ from application.cycle.opening import approval_missing, opening_day
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.facts import FactError
 from domain.periods import Period
 from domain.rulebook import Rulebook
@@ -32,8 +32,8 @@ VIEW_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN, Role.APPOINTING_OFFIC
 class ScheduleRefused(Rejected):
     """A refusal naming the refused ``field`` (``--by``, ``PERIOD``, ``BODY``) beside the rule."""
 
-    def __init__(self, reason: str, *, field: str, rule: str | None = RULE) -> None:
-        super().__init__(reason, rule=rule)
+    def __init__(self, reason: str, *, field: str, rule: str | None = RULE, phrase: Phrase | None = None) -> None:
+        super().__init__(reason, rule=rule, phrase=phrase)
         self.field = field
 
 
@@ -72,7 +72,7 @@ def may_see(principal: Principal, body: str) -> None:
 def _body(uow: UnitOfWork, body: str) -> int:
     found = uow.org.body_by_code(body)
     if found is None:
-        raise ScheduleRefused(f"there is no state body {body[:64]!r}", field="BODY", rule=None)
+        raise ScheduleRefused(Phrase("there is no state body {body}", body=repr(body[:64])), field="BODY", rule=None)
     return found.id
 
 
@@ -81,7 +81,9 @@ def _period(label: str) -> Period:
         return Period.parse(label)
     except (TypeError, ValueError):
         raise ScheduleRefused(
-            f"{label[:40]!r} is not a period: 2025-Q1 … 2025-Q4 or 2025", field="PERIOD", rule=None
+            Phrase("{label} is not a period: 2025-Q1 … 2025-Q4 or 2025", label=repr(label[:40])),
+            field="PERIOD",
+            rule=None,
         ) from None
 
 
@@ -90,7 +92,7 @@ def _book(ctx: BodyContext, period: Period) -> Rulebook:
         return ctx.rulebook_for(period.end, fallback=ctx.on)
     except Rejected as exc:
         raise ScheduleRefused(
-            f"{exc.reason}: `bagalau body assign-rulebook` first", field="BODY", rule=exc.rule
+            Phrase("{reason}: `bagalau body assign-rulebook` first", reason=exc.phrase), field="BODY", rule=exc.rule
         ) from None
 
 
@@ -104,7 +106,9 @@ def _view(env: Environment, uow: UnitOfWork, body: str, label: str, *, approved_
     try:
         org = ctx.org
     except FactError as exc:  # the staff data cannot be evaluated yet: say what is missing, where
-        raise ScheduleRefused(f"the body's staff data is incomplete: {exc}", field="BODY", rule=None) from None
+        raise ScheduleRefused(
+            Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), field="BODY", rule=None
+        ) from None
     schedule = compile_schedule(org, period, book, ctx.calendar, opened_on=day)
     found = uow.periods.by_label(body_id, period.label)
     approval = None if found is None else uow.periods.schedule_approval(found.id)
@@ -138,7 +142,9 @@ def approve_schedule(
     body's appointing official on ``day`` and the rulebook asks for approval. Approving again changes nothing."""
     may_see(principal, body)
     if not principal.system and principal.person != by:
-        raise ScheduleRefused(f"{principal.actor} may not approve in the name of {by}", field="--by")
+        raise ScheduleRefused(
+            Phrase("{actor} may not approve in the name of {by}", actor=principal.actor, by=by), field="--by"
+        )
     with env.unit_of_work(principal) as uow:
         body_id = _body(uow, body)
         period = _period(label)
@@ -147,7 +153,7 @@ def approve_schedule(
         try:
             check_schedule_approval(by, ctx.org, book)
         except RuleViolation as violation:
-            raise ScheduleRefused(str(violation), field="--by", rule=violation.rule) from None
+            raise ScheduleRefused(str(violation), field="--by", rule=violation.rule, phrase=violation.phrase) from None
         found = uow.periods.open(body_id=body_id, kind=period.kind, year=period.year, quarter=period.quarter)
         done = uow.periods.approve_schedule(
             found.id, day=day, by_id=ctx.person_id(by), reason=f"evaluation schedule of {period.label} approved (G-4)"

@@ -38,7 +38,7 @@ NOT_FROM_THE_WEB = {
     "domain/rulebooks/__init__.py",
     "application/cycle/opening.py",
 }
-REFUSALS = {"RuleViolation", "Rejected", "SetupRefused", "by_rule", "WindowClosed", "WindowNotOpen"}
+REFUSALS = {"RuleViolation", "Rejected", "SetupRefused", "ScheduleRefused", "by_rule", "WindowClosed", "WindowNotOpen"}
 #: Names a refusal's sentence is put in before it is raised (``message = Phrase(…)``).
 SENTENCE_NAMES = {"message", "reason", "problem", "error"}
 

@@ -346,7 +346,7 @@ def schedule_approve(
     assert principal.body is not None
     try:
         if principal.person is None:
-            raise schedules.ScheduleRefused("only a person approves the schedule", field="by")
+            raise schedules.ScheduleRefused(Phrase("only a person approves the schedule"), field="by")
         schedules.approve_schedule(env, principal, principal.body, period, by=principal.person, day=_today(request))
     except Rejected as exc:
         return _schedule(request, env, pages_, principal, period, error=exc)
