@@ -125,7 +125,7 @@ def test_a_panel_is_composed_votes_and_reaches_a_calibrated_score(
     assert late.status_code == 422
     assert (late.json()["rule"], late.json()["detail"]) == (
         "C-6",
-        "the calibration session about E3 is closed: the protocol was signed 2025-04-18 (C-6)",
+        "E3 туралы калибрлеу сессиясы жабық: хаттамаға қол қойылды (2025\u202fж. 18 сәуір) (C-6)",  # h2 reads Kazakh
     )
 
 
