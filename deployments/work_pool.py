@@ -42,9 +42,14 @@ def ensure_pool(name: str) -> bool:
             return True
 
 
-def deploy_to_pool(pool: str, source: Path, only: list[str] | None = None) -> dict[str, UUID]:
+def deploy_to_pool(
+    pool: str, source: Path, only: list[str] | None = None, concurrency: int | None = None
+) -> dict[str, UUID]:
     """Register the deployments (every one of ``SCHEDULES``, or those named in ``only``) on the process work pool
-    ``pool``, created if missing; each runs in ``source`` (a checkout of Bagalau). Returns name → deployment id."""
+    ``pool``, created if missing; each runs in ``source`` (a checkout of Bagalau). ``concurrency``: runs of one
+    deployment at once (default the served one, 1) — e.g. ``daily_sweep`` runs of several bodies
+    (``body=…``) on several machines; every step is idempotent, so overlapping runs do nothing twice. Returns
+    name → deployment id."""
     from prefect.runner.storage import LocalStorage
 
     known = {item.name for item in SCHEDULES}
@@ -60,6 +65,8 @@ def deploy_to_pool(pool: str, source: Path, only: list[str] | None = None) -> di
         if only and deployment.name not in only:
             continue
         deployment.storage = LocalStorage(str(directory))
+        if concurrency is not None:
+            deployment.concurrency_limit = concurrency
         deployment.job_variables = {**(deployment.job_variables or {}), "working_dir": str(directory)}
         applied = deployment.apply(work_pool_name=pool, _sync=True)  # type: ignore[call-arg]
         registered[deployment.name] = cast("UUID", applied)

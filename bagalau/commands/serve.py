@@ -118,6 +118,9 @@ def deploy(
     only: Annotated[
         list[str] | None, typer.Option("--only", help="register only this deployment (repeatable): daily-sweep …")
     ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=100, help="runs of one deployment at once, on any workers (e.g. per-body sweeps)")
+    ] = 1,
 ) -> None:
     """Register every deployment on a Prefect process work pool of the server at PREFECT_API_URL; machines then
     run them with `prefect worker start --pool POOL` (docs/decisions/0180)."""
@@ -128,7 +131,7 @@ def deploy(
                     "http://prefect.example.kz:4200/api")
     params.settings_for(secrets=True)  # the flows are built from the settings when the deployments load
     try:
-        registered = deploy_to_pool(work_pool, source, only)
+        registered = deploy_to_pool(work_pool, source, only, concurrency)
     except UnknownDeployment as exc:
         params.fail("--only", str(exc))
     for name in registered:

@@ -133,7 +133,7 @@ def test_two_workers_on_a_process_work_pool_sweep_each_body_once_a_day(
     cli = [sys.executable, "-c", "from bagalau.cli import app; app()"]
     deployer = process_environment(prefect_server, bagalau_url, smtp_server, tmp_path / "deployer")
     done = subprocess.run(
-        [*cli, "deploy", "--work-pool", POOL, "--source", str(ROOT), "--only", "daily-sweep"],
+        [*cli, "deploy", "--work-pool", POOL, "--source", str(ROOT), "--only", "daily-sweep", "--concurrency", "2"],
         env=deployer, cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -142,7 +142,7 @@ def test_two_workers_on_a_process_work_pool_sweep_each_body_once_a_day(
     workers = []
     for name in ("worker-a", "worker-b"):
         log = (tmp_path / f"{name}.log").open("w")
-        command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--name", name]
+        command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--name", name, "--limit", "1"]
         env = process_environment(prefect_server, bagalau_url, smtp_server, tmp_path / name)
         workers.append(
             (subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log, name)
@@ -169,8 +169,10 @@ def test_two_workers_on_a_process_work_pool_sweep_each_body_once_a_day(
             log.close()
 
     logs = {name: (tmp_path / f"{name}.log").read_text() for _, _, name in workers}
-    picked = {run: [name for name, text in logs.items() if run in text] for run in runs}
-    assert all(len(names) == 1 for names in picked.values()), picked  # each run went to one worker only
+    lines = "\n".join(line for text in logs.values() for line in text.splitlines() if any(run in line for run in runs))
+    ran = {run: [name for name, text in logs.items() if f"/runs/flow-run/{run}" in text] for run in runs}
+    assert all(len(names) == 1 for names in ran.values()), lines  # each run was executed by one worker only
+    assert {names[0] for names in ran.values()} == {"worker-a", "worker-b"}, lines  # and both workers took runs
 
     engine = make_engine(bagalau_url)
     try:
