@@ -51,6 +51,8 @@ IDLE_SERVER_SERVICES = (
     "TRIGGERS",
     "DB_VACUUM",
     "EVENT_PERSISTER",  # events of a dry run need not be kept; its writes contend with the API's on SQLite
+    "TASK_RUN_RECORDER",  # nor its task runs' states (nothing reads them back); on a busy machine its SQLite
+    # writes queued behind the API's and were logged as tracebacks although retried
 )
 
 
