@@ -108,9 +108,16 @@ def _source(value: str | Path) -> Path:
     return directory
 
 
+def _pool(value: str) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}", text):
+        raise typer.BadParameter(f"{text[:60]!r} is not a work pool name: letters, digits, '-', '_', '.' (bagalau)")
+    return text
+
+
 def deploy(
     work_pool: Annotated[
-        str, typer.Option("--work-pool", parser=params.code, help="the Prefect process work pool (made if missing)")
+        str, typer.Option("--work-pool", parser=_pool, help="the Prefect process work pool (made if missing)")
     ] = "bagalau",
     source: Annotated[
         Path, typer.Option(parser=_source, help="the Bagalau checkout the workers run (default: this one)")
