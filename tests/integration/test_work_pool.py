@@ -11,6 +11,7 @@ exactly once: every notice is dated once, with one audit row, and every message 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,6 +31,8 @@ from persistence.db import make_engine, upgrade
 from persistence.secrets import generate_key
 from tests.conftest import APP_ROLE, create_database, drop_database, ensure_app_login
 from tests.integration.smtp import SmtpReceiver
+from tests.integration.smtp import free_port as smtp_port
+from tests.integration.test_delivery_crash import SlowSmtp
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 
@@ -39,6 +42,8 @@ DAY = "2025-04-01"
 POOL = "bagalau-test"
 BODIES = ("north", "south")
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+COMMIT_EVERY = 25
+"""Delivery's group (the default): what a kill may repeat with one sender."""
 
 
 class PostgresPrefectServer(LocalPrefectServer):
@@ -83,6 +88,19 @@ def prefect_server(pg_server_url: sa.URL, tmp_path: Path) -> Iterator[PostgresPr
     finally:
         server.stop()
         drop_database(pg_server_url, str(url.database))
+
+
+@pytest.fixture
+def slow_smtp() -> Iterator[SlowSmtp]:
+    from aiosmtpd.controller import Controller
+
+    receiver = SlowSmtp("127.0.0.1", smtp_port())
+    controller = Controller(receiver, hostname=receiver.host, port=receiver.port)
+    controller.start()
+    try:
+        yield receiver
+    finally:
+        controller.stop()
 
 
 def process_environment(server: LocalPrefectServer, owner_url: str, smtp: SmtpReceiver, home: Path) -> dict[str, str]:
@@ -205,3 +223,91 @@ def _tails(folder: Path) -> str:
         f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-40:])
         for path in sorted(folder.glob("*.log"))
     )
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, theirs …), read from /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def test_a_worker_killed_mid_sweep_leaves_the_day_to_the_next_run_without_moving_a_date(
+    bagalau_url: str, prefect_server: PostgresPrefectServer, slow_smtp: SlowSmtp, tmp_path: Path
+) -> None:
+    """issue 13: worker A is killed (SIGKILL, with the flow run it started) while the sweep of 2025-04-01 delivers;
+    the same day's sweep run again on worker B finishes the day: every notice dated that day, every message
+    delivered, at most one group (``COMMIT_EVERY``, one sender) sent twice."""
+    cli = [sys.executable, "-c", "from bagalau.cli import app; app()"]
+    deployer = process_environment(prefect_server, bagalau_url, slow_smtp, tmp_path / "deployer")
+    done = subprocess.run(
+        [*cli, "deploy", "--work-pool", POOL, "--only", "daily-sweep", "--concurrency", "2"],
+        env=deployer, cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    deployment = deployment_id(prefect_server.api_url)
+
+    def worker(name: str) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--name", name, "--limit", "1"]
+        env = process_environment(prefect_server, bagalau_url, slow_smtp, tmp_path / name)
+        env["BAGALAU_NOTIFY_SENDERS"] = "1"
+        with (tmp_path / f"{name}.log").open("w") as log:
+            return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    slow_smtp.delay = 0.3
+    victim = worker("worker-a")
+    try:
+        trigger(prefect_server.api_url, deployment, {"as_of": DAY})
+        deadline = time.monotonic() + 600
+        while len(slow_smtp.messages) < 3 and time.monotonic() < deadline:
+            assert victim.poll() is None, _tails(tmp_path)
+            time.sleep(0.1)
+        assert len(slow_smtp.messages) >= 3, _tails(tmp_path)
+    finally:
+        for pid in [*descendants(victim.pid), victim.pid]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        victim.wait(timeout=60)
+    sent_before = len(slow_smtp.messages)
+    slow_smtp.delay = 0.0
+    time.sleep(1)  # PostgreSQL notices the killed connections (the lease holder's advisory lock goes with them)
+
+    rescuer = worker("worker-b")
+    try:
+        again = trigger(prefect_server.api_url, deployment, {"as_of": DAY})
+        deadline = time.monotonic() + 900
+        state = ""
+        while time.monotonic() < deadline:
+            state = flow_runs(prefect_server.api_url, [again])[again]["state"]["type"]
+            if state in FINAL:
+                break
+            time.sleep(2)
+        assert state == "COMPLETED", _tails(tmp_path)
+    finally:
+        rescuer.terminate()
+        rescuer.wait(timeout=60)
+
+    engine = make_engine(bagalau_url)
+    try:
+        with engine.connect() as connection:
+            dates = set(connection.execute(sa.text("SELECT notice_sent_on FROM evaluation WHERE eligible")).scalars())
+            outbox = Counter(connection.execute(sa.text("SELECT status FROM outbox_message")).scalars())
+    finally:
+        engine.dispose()
+    assert {str(day) for day in dates} == {DAY}, dates  # no date moved to a later day
+    assert set(outbox) == {"delivered"}, outbox
+    keys = Counter(mail.header("X-Bagalau-Message") for mail in slow_smtp.messages)
+    assert len(keys) == outbox["delivered"] and sent_before < outbox["delivered"]  # the kill landed mid-delivery
+    assert sum(keys.values()) - len(keys) <= COMMIT_EVERY, keys  # at most one group (one sender) sent twice
