@@ -206,7 +206,7 @@ class NotificationSettings(BaseSettings):
     commit_seconds: float = Field(
         default=1.0, gt=0, description="no new message joins a delivery transaction after this many seconds"
     )
-    senders: int = Field(default=2, ge=1, le=32, description="threads sending at once (PostgreSQL, no rate limit)")
+    senders: int = Field(default=1, ge=1, le=32, description="threads sending at once (PostgreSQL, no rate limit)")
     max_field_chars: int = Field(default=DEFAULT_MAX_FIELD_CHARS, ge=100, description="longer texts are shortened")
     url_templates: dict[str, str] = Field(
         default_factory=dict,

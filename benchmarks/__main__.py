@@ -29,7 +29,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", help="name of the database to create (default bagalau_bench_<random>)")
     parser.add_argument("--json", type=Path, help="write every figure, baseline and ratio to this file")
     parser.add_argument("--mails", type=int, default=2000, help="e-mails the delivery step sends (default 2000)")
-    parser.add_argument("--no-simulate", action="store_true", help="leave out the 60-person simulation")
+    parser.add_argument("--no-simulate", action="store_true", help="leave out the 60-person simulations")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     args = parser.parse_args(argv)
     if args.people < 10:
@@ -45,7 +45,8 @@ def _fmt(value: float | None, unit: str = "") -> str:
 
 def table(results: list[Result], people: int) -> Table:
     shown = Table(title=f"Bagalau, {people:,} people (PostgreSQL)")
-    for column in ("step", "seconds", "peak RSS MiB", "statements", "rows", "baseline s", "ratio", "baseline"):
+    columns = ("step", "seconds", "peak RSS MiB", "statements", "rows", "p50/p95 ms", "baseline s", "ratio", "baseline")
+    for column in columns:
         shown.add_column(column, justify="left" if column in {"step", "baseline"} else "right")
     for result in results:
         figure, base = result.figure, result.baseline
@@ -55,6 +56,7 @@ def table(results: list[Result], people: int) -> Table:
             _fmt(figure.peak_rss_mib),
             _fmt(figure.statements),
             _fmt(figure.rows),
+            f"{figure.extra['p50_ms']}/{figure.extra['p95_ms']}" if "p95_ms" in figure.extra else "—",
             _fmt(base.seconds if base else None),
             _fmt(result.ratio, "×"),
             result.baseline_name or "",

@@ -13,13 +13,19 @@ call), on a PostgreSQL database of the suite's own:
 - ``sweep_quiet_day``: the whole daily sweep's steps and delivery on a day with nothing due;
 - ``sweep_deadline_day``: the day after the deadline without any sheet (overdue escalation to evaluator, head,
   HR: P-1, P-2, G-6) — the before-delivery steps;
-- ``simulate_quarter_60``: ``benchmarks/simulate_quarter_60.py`` in a process of its own.
+- ``board_overview`` / ``api_evaluations``: the HR head's cycle board of the body (``application.queries.board``:
+  the board and the first page of people) and the API's evaluation list (``GET /api/v1/evaluations?period=…``:
+  ``application.queries.evaluations.visible_evaluations``, first page), each asked ``REQUESTS`` times after a
+  warm-up: p50, p95 and max in milliseconds (target p95 ≤ 200 ms at 100,000 people);
+- ``simulate_quarter_60`` / ``simulate_year_60``: ``benchmarks/simulate_quarter_60.py`` (92 days) and
+  ``benchmarks/simulate_year_60.py`` (365 days), each in a process of its own.
 
 Baselines, measured in the same run: for a step that writes, a bare ``COPY`` of the very rows it wrote (new rows,
 and rows whose ``updated_at`` moved) into look-alike tables (``LIKE … INCLUDING ALL``: same columns and indexes,
 no triggers or foreign keys; WAL-logged, rolled back); for delivery, a bare ``smtplib`` loop over one connection
 to the same receiver with the same number of messages; for the simulation, an empty Prefect flow run with its
-temporary server, in a process of its own.
+temporary server, in a process of its own. The board and the API list have no baseline: their figure is the
+latency of one request.
 """
 
 from __future__ import annotations
@@ -56,6 +62,9 @@ AS_OF = date(2025, 1, 1)
 BODY = "bench"
 XLSX_BODY = "benchx"
 RULEBOOK = "kz-model-2018"
+REQUESTS = 200
+"""Requests timed for each read model (after ``WARM_UP`` untimed ones)."""
+WARM_UP = 5
 
 
 class Refused(Exception):
@@ -138,8 +147,8 @@ class Suite:
 
     def steps(self) -> list[str]:
         names = ["import_csv", "reimport_csv", "import_xlsx", "open_quarter", "deliver_outbox", "sweep_notice_day"]
-        names += ["sweep_quiet_day", "sweep_deadline_day"]
-        return [*names, "simulate_quarter_60"] if self.simulate else names
+        names += ["sweep_quiet_day", "sweep_deadline_day", "board_overview", "api_evaluations"]
+        return [*names, "simulate_quarter_60", "simulate_year_60"] if self.simulate else names
 
     def run(self, progress: Callable[[str, str], None] = lambda step, state: None) -> list[Result]:
         """Run every step in order; ``progress(step, "start" | "done")`` as they go."""
@@ -353,22 +362,73 @@ class World:
         result.note = f"{day.isoformat()}: the first working day after the deadline, no sheet submitted"
         return result
 
-    def simulate_quarter_60(self) -> Result:
-        script = [sys.executable, str(ROOT / "benchmarks" / "simulate_quarter_60.py")]
+    def _latency(self, name: str, request: Callable[[], object]) -> Result:
+        """``REQUESTS`` timed calls of ``request`` after ``WARM_UP`` untimed ones: p50, p95, max (ms)."""
+        for _ in range(WARM_UP):
+            request()
+        timings: list[float] = []
+        with self._measured(name) as result:
+            for _ in range(REQUESTS):
+                started = time.perf_counter()
+                request()
+                timings.append((time.perf_counter() - started) * 1000)
+        result.baseline = None  # a read: no rows, no COPY to compare with
+        result.figure.extra.update(
+            requests=REQUESTS,
+            p50_ms=round(_percentile(timings, 0.50), 1),
+            p95_ms=round(_percentile(timings, 0.95), 1),
+            max_ms=round(max(timings), 1),
+        )
+        return result
+
+    def _hr_head(self) -> Any:
+        from domain.access import Principal
+        from domain.vocabulary import Role
+
+        return Principal.of_person("H0", body=BODY, roles=[Role.HR, Role.HR_HEAD], login="bench-hr-head")
+
+    def board_overview(self) -> Result:
+        from application.queries import board
+
+        head = self._hr_head()
+
+        def request() -> None:
+            found = board.board(self.env, head, BODY, QUARTER)
+            board.people(self.env, head, BODY, found.period.label)
+
+        result = self._latency("board_overview", request)
+        result.note = f"the HR head's cycle board of {QUARTER} and its first page of people, {REQUESTS} requests"
+        return result
+
+    def api_evaluations(self) -> Result:
+        from application.queries import evaluations
+
+        head = self._hr_head()
+        result = self._latency(
+            "api_evaluations", lambda: evaluations.visible_evaluations(self.env, head, period=QUARTER)
+        )
+        result.note = f"GET /api/v1/evaluations?period={QUARTER} as the HR head (first page), {REQUESTS} requests"
+        return result
+
+    def _simulate(self, name: str, script: str, what: str) -> Result:
         empty = [
             sys.executable,
             "-c",
             "from bagalau.simulate import runner; runner.prefect_environment()\n"
             "from prefect import flow\nflow(name='empty')(lambda: None)()",
         ]
-        figure = run_process(script)
+        figure = run_process([sys.executable, str(ROOT / "benchmarks" / script)])
         baseline = run_process(empty)
-        return Result(
-            "simulate_quarter_60",
-            figure,
-            baseline,
-            "empty Prefect flow run with its temporary server",
-            note="bagalau simulate of a 60-person quarter, a process of its own",
+        return Result(name, figure, baseline, "empty Prefect flow run with its temporary server", note=what)
+
+    def simulate_quarter_60(self) -> Result:
+        return self._simulate(
+            "simulate_quarter_60", "simulate_quarter_60.py", "bagalau simulate of a 60-person quarter (92 days)"
+        )
+
+    def simulate_year_60(self) -> Result:
+        return self._simulate(
+            "simulate_year_60", "simulate_year_60.py", "bagalau simulate of a 60-person year (365 days)"
         )
 
 
@@ -435,6 +495,11 @@ def copy_baseline(engine: sa.Engine, marks: dict[str, int], since: datetime) -> 
             cost.seconds = time.perf_counter() - started
             connection.rollback()
     return cost
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def run_process(command: list[str]) -> Cost:

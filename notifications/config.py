@@ -38,9 +38,10 @@ class DeliveryConfig:
     commit_seconds: float = 1.0
     """No new message joins a group after this long (``BAGALAU_NOTIFY_COMMIT_SECONDS``): on a slow server a crash
     repeats only what was sent in the last second or so."""
-    senders: int = 2
+    senders: int = 1
     """Threads sending at once on PostgreSQL (``BAGALAU_NOTIFY_SENDERS``), each with its own batches, transaction
-    and SMTP connection: a crash repeats at most ``senders × commit_every`` sends."""
+    and SMTP connection: a crash repeats at most ``senders × commit_every`` sends. More than one pays off when the
+    mail server is far (each e-mail waits for its replies); next to it, the threads only share one interpreter."""
     secrets: SecretBox | None = None
     """Opens the channel secrets stored with contacts (``BAGALAU_SECRET_KEY``); ``None``: only plain ones work."""
 

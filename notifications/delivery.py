@@ -1,9 +1,10 @@
 """Deliver the outbox: claim due messages in batches, render each, send it, record every attempt and the proof.
 
-``deliver_due`` is at-least-once (docs/decisions/0010): a batch is claimed with ``FOR UPDATE SKIP LOCKED`` and
-leased, then every message is delivered in its own transaction, which locks the row, sends, and records the
-attempt and the outcome together. A crash between a send and its commit repeats that one send once, after the
-lease. Failures are retried with exponential backoff; after the last attempt the message is dead and HR is told
+``deliver_due`` is at-least-once (docs/decisions/0010, 0180): a batch is claimed with ``FOR UPDATE SKIP LOCKED``
+and leased, then delivered in groups of at most ``commit_every`` messages, each group one transaction that locks
+its rows, reads what they need at once, sends, and records every attempt and outcome together. A crash between the
+sends of a group and its commit repeats that group's sends once (a same-day re-run takes the rows back: 0060).
+Failures are retried with exponential backoff; after the last attempt the message is dead and HR is told
 (``delivery_failed``, key ``dead:<id>``), as it is when someone has no usable channel at all (C-1, Q-4) or when a
 template cannot be rendered (the recipient then gets a generic notice in their language instead).
 """

@@ -130,36 +130,16 @@ def _dead_tokens(engine: sa.Engine, now: datetime, wall: datetime) -> list[str]:
     return [token for token in tokens if leases.holder_number(token) not in alive]
 
 
-def lock(uow: UnitOfWork, outbox_id: int, token: str) -> OutboxMessage | None:
-    """The message, its row locked until the unit of work ends, if it still waits under this claim's lease.
-
-    The lease is released in the same transaction: kept if the transaction rolls back (a crash after a send), gone
-    with the outcome when it commits.
-    """
-    query = sa.select(outbox.c.status, outbox.c.lease_token).where(outbox.c.id == outbox_id)
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    row = uow.connection.execute(query).one_or_none()
-    if row is None or row.status not in WAITING or row.lease_token != token:
-        return None  # delivered meanwhile, or the lease ran out and another run took the row
-    uow.connection.execute(
-        sa.update(outbox)
-        .where(outbox.c.id == outbox_id)
-        .values(lease_token=None, lease_until=None, lease_expires_at=None)
-    )
-    return uow.outbox.get(outbox_id)
-
-
 def postpone(uow: UnitOfWork, outbox_id: int, until: datetime) -> None:
     """Give the row back untried (rate limit): due again from ``until``, no attempt counted."""
     uow.connection.execute(sa.update(outbox).where(outbox.c.id == outbox_id).values(next_attempt_at=until))
 
 
 def lock_many(uow: UnitOfWork, outbox_ids: list[int], token: str) -> list[OutboxMessage]:
-    """:func:`lock` for a group, in one query: the messages of ``outbox_ids`` still waiting under this claim's
-    lease, in id order, their rows locked until the unit of work ends (the others were delivered meanwhile, or
-    their lease ran out and another run took them). The lease is *not* released here: each message's outcome
-    releases it (:func:`release`), so a message the group does not get to stays leased to this claim."""
+    """The messages of ``outbox_ids`` still waiting under this claim's lease, in id order, their rows locked until
+    the unit of work ends (the others were delivered meanwhile, or their lease ran out and another run took them).
+    The lease is *not* released here: each message's outcome releases it (:func:`release`), so a message the group
+    does not get to stays leased to this claim."""
     return uow.outbox.locked_waiting(outbox_ids, token, lock=uow.dialect == "postgresql")
 
 

@@ -13,6 +13,7 @@ import re
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -120,3 +121,52 @@ def serve(
     except KeyboardInterrupt:
         pass
     typer.echo("stopped")
+
+
+SOURCE = Path(__file__).resolve().parents[2]
+"""This checkout: what a worker runs unless ``--source`` names another."""
+
+
+def _source(value: str | Path) -> Path:
+    directory = Path(value).expanduser().resolve()
+    if not (directory / "deployments" / "entrypoints.py").is_file():
+        raise typer.BadParameter(f"{str(value)[:200]!r} is not a Bagalau checkout (no deployments/entrypoints.py)")
+    return directory
+
+
+def _pool(value: str) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}", text):
+        raise typer.BadParameter(f"{text[:60]!r} is not a work pool name: letters, digits, '-', '_', '.' (bagalau)")
+    return text
+
+
+def deploy(
+    work_pool: Annotated[
+        str, typer.Option("--work-pool", parser=_pool, help="the Prefect process work pool (made if missing)")
+    ] = "bagalau",
+    source: Annotated[
+        Path, typer.Option(parser=_source, help="the Bagalau checkout the workers run (default: this one)")
+    ] = SOURCE,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="register only this deployment (repeatable): daily-sweep …")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=100, help="runs of one deployment at once, on any workers (e.g. per-body sweeps)")
+    ] = 1,
+) -> None:
+    """Register every deployment on a Prefect process work pool of the server at PREFECT_API_URL; machines then
+    run them with `prefect worker start --pool POOL` (docs/decisions/0180)."""
+    from deployments.work_pool import UnknownDeployment, deploy_to_pool
+
+    if not os.environ.get("PREFECT_API_URL"):
+        params.fail("PREFECT_API_URL", "not set: the Prefect server (on PostgreSQL) the workers poll, e.g. "
+                    "http://prefect.example.kz:4200/api")
+    params.settings_for(secrets=True)  # the flows are built from the settings when the deployments load
+    try:
+        registered = deploy_to_pool(work_pool, source, only, concurrency)
+    except UnknownDeployment as exc:
+        params.fail("--only", str(exc))
+    for name in registered:
+        typer.echo(f"{name}: on work pool {work_pool!r}, runs {source}")
+    typer.echo(f"start a worker on each machine: prefect worker start --pool {work_pool}")

@@ -54,6 +54,8 @@ IDLE_SERVER_SERVICES = (
     "TRIGGERS",
     "DB_VACUUM",
     "EVENT_PERSISTER",  # events of a dry run need not be kept; its writes contend with the API's on SQLite
+    "TASK_RUN_RECORDER",  # nor its task runs' states (nothing reads them back); on a busy machine its SQLite
+    # writes queued behind the API's and were logged as tracebacks although retried
 )
 
 
@@ -116,6 +118,21 @@ def _one_client() -> Iterator[None]:
 
     with SyncClientContext.get_or_create():
         yield
+
+
+def _results_kept_local(flows: Flows) -> Flows:
+    """The flows with their results (never persisted) kept by a local store saved once: without one, Prefect asks
+    its server for the default result storage at every flow run — three requests a simulated day. Sub-flows and
+    tasks inherit the store of the flow run they belong to."""
+    from prefect.filesystems import LocalFileSystem
+
+    from flows import NAMES
+
+    storage = LocalFileSystem(basepath=str(Path(tempfile.gettempdir()) / "bagalau-simulation-results"))
+    storage.save("bagalau-simulation", overwrite=True)
+    return Flows(
+        **{name: getattr(flows, name).with_options(result_storage=storage, persist_result=False) for name in NAMES}
+    )
 
 
 def days(start: date, until: date) -> Iterator[date]:
@@ -254,6 +271,7 @@ def _run(scenario: Scenario, url: str, deliver: bool, secrets: SecretBox | None 
     env = environment(url, deliver, box)
     flows = build_flows(env)
     try:
+        flows = _results_kept_local(flows)
         upgrade(env.engine)
         load(env, scenario, book, secrets=box)
         rejections: list[Rejection] = []

@@ -22,7 +22,7 @@ from persistence import bulk
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SET_BASED = ("import_csv", "reimport_csv", "import_xlsx", "open_quarter", "sweep_notice_day", "sweep_quiet_day")
-SET_BASED += ("sweep_deadline_day",)
+SET_BASED += ("sweep_deadline_day", "board_overview", "api_evaluations")
 AT_MOST = {"reimport_csv": 11, "open_quarter": 28, "sweep_notice_day": 10, "sweep_deadline_day": 56}
 """Statements of the steps composed by the database (decision 0170), at either size: the whole quarter's notices
 and sheet requests are one statement, the overdue escalations and their messages two — a composer that went back
@@ -56,6 +56,9 @@ def test_statement_counts_do_not_grow_with_the_number_of_people(
     delivery = large["deliver_outbox"]["figure"]
     assert delivery["messages"] == 20 and delivery["dead"] == 0  # type: ignore[index]
     assert large["deliver_outbox"]["baseline"]["what"] == "bare smtplib loop, one connection"  # type: ignore[index]
+    for step in ("board_overview", "api_evaluations"):  # the read models: latency of 200 requests each
+        figure = large[step]["figure"]
+        assert figure["requests"] == 200 and 0 < figure["p50_ms"] <= figure["p95_ms"] <= figure["max_ms"], step  # type: ignore[index,operator]
 
 
 def test_the_command_writes_json_with_every_figure_baseline_and_ratio(pg_server_url: sa.URL, tmp_path: Path) -> None:
@@ -63,7 +66,7 @@ def test_the_command_writes_json_with_every_figure_baseline_and_ratio(pg_server_
     server = pg_server_url.render_as_string(hide_password=False)
     assert main(["--people", "100", "--db", server, "--json", str(output), "--mails", "10", "--no-simulate"]) == 0
     written = json.loads(output.read_text())
-    assert written["people"] == 100 and len(written["steps"]) == 8
+    assert written["people"] == 100 and len(written["steps"]) == 10
     for step in written["steps"]:
         assert {"step", "figure", "baseline", "ratio"} <= set(step)
         assert {"seconds", "peak_rss_mib", "statements", "rows_written"} <= set(step["figure"])

@@ -67,12 +67,21 @@ def run(*argv: str) -> tuple[int, str]:
         (["simulate", "x.yaml", "--out", "/no/such/folder/r.json"], "'--out'", "existing folder"),
         (["serve", "--port", "70000"], "'--port'", "less than or equal to 65535"),
         (["serve", "--host", "127.0.0.1; rm -rf /"], "'--host'", "IP address"),
+        (["deploy", "--source", "/no/such/checkout"], "'--source'", "not a Bagalau checkout"),
+        (["deploy", "--work-pool", "two words"], "'--work-pool'", "letters, digits"),
+        (["deploy", "--concurrency", "0"], "'--concurrency'", "greater than or equal to 1"),
     ],
 )
 def test_a_bad_argument_exits_2_naming_it_and_what_is_allowed(argv: list[str], named: str, allowed: str) -> None:
     code, output = run(*argv)
     assert code == 2, output
     assert f"Invalid value for {named}" in output and allowed in output, output
+
+
+def test_deploy_without_a_prefect_server_exits_2_naming_prefect_api_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    code, output = run("deploy")
+    assert code == 2 and "PREFECT_API_URL" in output and "not set" in output, output
 
 
 def test_an_unreachable_database_url_exits_2_naming_the_option() -> None:
