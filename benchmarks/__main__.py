@@ -45,13 +45,14 @@ def _fmt(value: float | None, unit: str = "") -> str:
 
 def table(results: list[Result], people: int) -> Table:
     shown = Table(title=f"Bagalau, {people:,} people (PostgreSQL)")
-    for column in ("step", "seconds", "peak RSS MiB", "statements", "rows", "baseline s", "ratio", "baseline"):
+    for column in ("step", "seconds", "CPU s", "peak RSS MiB", "statements", "rows", "baseline s", "ratio", "baseline"):
         shown.add_column(column, justify="left" if column in {"step", "baseline"} else "right")
     for result in results:
         figure, base = result.figure, result.baseline
         shown.add_row(
             result.step,
             _fmt(figure.seconds),
+            _fmt(figure.cpu_seconds),
             _fmt(figure.peak_rss_mib),
             _fmt(figure.statements),
             _fmt(figure.rows),
