@@ -45,7 +45,18 @@ def _fmt(value: float | None, unit: str = "") -> str:
 
 def table(results: list[Result], people: int) -> Table:
     shown = Table(title=f"Bagalau, {people:,} people (PostgreSQL)")
-    columns = ("step", "seconds", "peak RSS MiB", "statements", "rows", "p50/p95 ms", "baseline s", "ratio", "baseline")
+    columns = (
+        "step",
+        "seconds",
+        "CPU s",
+        "peak RSS MiB",
+        "statements",
+        "rows",
+        "p50/p95 ms",
+        "baseline s",
+        "ratio",
+        "baseline",
+    )
     for column in columns:
         shown.add_column(column, justify="left" if column in {"step", "baseline"} else "right")
     for result in results:
@@ -53,6 +64,7 @@ def table(results: list[Result], people: int) -> Table:
         shown.add_row(
             result.step,
             _fmt(figure.seconds),
+            _fmt(figure.cpu_seconds),
             _fmt(figure.peak_rss_mib),
             _fmt(figure.statements),
             _fmt(figure.rows),

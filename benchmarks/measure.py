@@ -3,8 +3,10 @@
 :class:`Meter` counts every statement any SQLAlchemy engine of this process sends (``before_cursor_execute``: an
 ``executemany`` is one statement, one round trip) and the rows ``INSERT``/``UPDATE``/``DELETE`` statements report,
 plus the ``COPY … FROM STDIN`` statements ``persistence.bulk`` sends on the driver connection
-(``bulk.COPIES``). Peak RSS is the kernel's high-water mark of this process (``VmHWM``), reset before each step
-through ``/proc/self/clear_refs`` (Linux ≥ 4.0); where that cannot be reset the figure is the process's peak so far.
+(``bulk.COPIES``). CPU seconds are this process's own (``time.process_time``): the Python share of a step, which
+a loaded machine stretches far less than the wall time. Peak RSS is the kernel's high-water mark of this process
+(``VmHWM``), reset before each step through ``/proc/self/clear_refs`` (Linux ≥ 4.0); where that cannot be reset
+the figure is the process's peak so far.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class Cost:
 
     seconds: float = 0.0
     peak_rss_mib: float | None = None
+    cpu_seconds: float | None = None
+    """CPU time of this process during the step (Python's share; the database server's work is not in it): on a
+    shared, loaded machine it moves far less than the wall time."""
     statements: int | None = 0
     rows: int | None = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -38,6 +43,7 @@ class Cost:
         return {
             "seconds": round(self.seconds, 3),
             "peak_rss_mib": None if self.peak_rss_mib is None else round(self.peak_rss_mib, 1),
+            "cpu_seconds": None if self.cpu_seconds is None else round(self.cpu_seconds, 3),
             "statements": self.statements,
             "rows_written": self.rows,
             **self.extra,
@@ -95,11 +101,12 @@ class Meter:
         self.statements = self.rows = 0
         copies, copied = bulk.COPIES.statements, bulk.COPIES.rows
         self._on = True
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             yield cost
         finally:
             cost.seconds = time.perf_counter() - started
+            cost.cpu_seconds = time.process_time() - cpu
             self._on = False
             cost.statements = self.statements + bulk.COPIES.statements - copies
             cost.rows = self.rows + bulk.COPIES.rows - copied

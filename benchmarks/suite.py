@@ -513,7 +513,8 @@ def run_process(command: list[str]) -> Cost:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(command[-1:])} failed: {errors.decode(errors='replace')[-2000:]}")
-    return Cost(seconds=seconds, peak_rss_mib=usage.ru_maxrss / 1024, statements=None, rows=None)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Cost(seconds=seconds, peak_rss_mib=usage.ru_maxrss / 1024, cpu_seconds=cpu, statements=None, rows=None)
 
 
 class Receiver:

@@ -32,6 +32,15 @@ def supported(connection: sa.Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
+def fresh_statistics(connection: sa.Connection, table: str, inserted: int) -> None:
+    """Re-read ``table``'s statistics when a bulk write of ``inserted`` rows in this transaction did not
+    (``persistence.bulk`` does from ``ANALYZE_FROM`` rows): a composing join planned on the statistics of an
+    almost empty table runs as a nested loop over every pair (issue 13: 24 s instead of 1 s for the notices of
+    20,000 new evaluations). One ``ANALYZE`` of the table whatever the size: the statements stay flat."""
+    if 0 < inserted < ANALYZE_FROM:
+        connection.exec_driver_sql(f"ANALYZE {table}")
+
+
 def _analyzed(connection: sa.Connection, table: str, inserted: int) -> int:
     if inserted >= ANALYZE_FROM:  # as persistence.bulk does: the day's next step is planned on fresh statistics
         connection.exec_driver_sql(f"ANALYZE {table}")

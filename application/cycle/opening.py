@@ -196,6 +196,7 @@ def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Deci
     uow = ctx.uow
     inserted = bulk.insert_evaluations(uow.connection, [item.row for item in decided])
     if inserted == len(decided) and compose.supported(uow.connection) and not any(_late(item) for item in decided):
+        compose.fresh_statistics(uow.connection, "evaluation", inserted)
         _queue_in_database(ctx, period, period_id, decided)
         late_count = 0
     else:

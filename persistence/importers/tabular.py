@@ -127,8 +127,8 @@ def read_csv(data: bytes) -> RawTable:
         except csv.Error as exc:
             problems.append(Problem(Where(row=start), None, None, f"not readable as CSV: {exc}"))
             break
-        if any(cell.strip() for cell in cells):
-            records.append((start, list(cells)))
+        if "".join(cells).strip():  # some cell holds more than whitespace
+            records.append((start, cells))
         start = reader.line_num + 1
     if not records:
         raise UnreadableFile("the file is empty: no header row")

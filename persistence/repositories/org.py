@@ -477,12 +477,15 @@ class OrgRepository(Repository):
         body = self._get(BodyRow, body_id)
         # Plain rows, not ORM instances: the facts are built from them and the session need not track 100,000
         # people (issue 13: loading them as entities was a quarter of building the organization).
-        people = self.session.execute(
-            sa.select(PersonRow.id, PersonRow.personnel_number, PersonRow.full_name, PersonRow.corps)
-            .where(PersonRow.body_id == body_id)
-            .order_by(PersonRow.id)
-        ).all()
-        number = {row.id: row.personnel_number for row in people}
+        people: list[tuple[int, str, str, str]] = [
+            (person_id, personnel_number, full_name, corps)
+            for person_id, personnel_number, full_name, corps in self.session.execute(
+                sa.select(PersonRow.id, PersonRow.personnel_number, PersonRow.full_name, PersonRow.corps)
+                .where(PersonRow.body_id == body_id)
+                .order_by(PersonRow.id)
+            ).all()
+        ]
+        number = {person_id: personnel_number for person_id, personnel_number, _, _ in people}
         units = {
             row.id: row
             for row in self.session.execute(
@@ -490,7 +493,7 @@ class OrgRepository(Repository):
             )
         }
         by_person = self._facts_by_person(body_id, on)
-        employees = [self._employee(row, number, by_person, on) for row in people]
+        employees = [self._employee(person, number, by_person, on) for person in people]
         return facts.Organization(
             name=body.name,
             employees=employees,
@@ -549,12 +552,12 @@ class OrgRepository(Repository):
 
     @staticmethod
     def _employee(
-        row: Any,
+        person: tuple[int, str, str, str],
         number: dict[int, str],
         by_person: dict[str, dict[int, list[Any]]],
         on: date,
     ) -> facts.Employee:
-        person_id: int = row.id
+        person_id, personnel_number, full_name, corps = person
         current, earlier = _current_and_earlier(by_person["appointments"].get(person_id, []), on)
         head, spells = _reporting_line(by_person["heads"].get(person_id, []), number, on)
         tenure = _tenure_starts([*earlier, *([current] if current else [])])
@@ -565,9 +568,9 @@ class OrgRepository(Repository):
             current.ended_on if current else None,
         )
         return facts.Employee(
-            id=row.personnel_number,
-            name=row.full_name,
-            corps=Corps(row.corps),
+            id=personnel_number,
+            name=full_name,
+            corps=Corps(corps),
             category=current.category if current else None,
             unit=current.unit_code if current else None,
             head=head,
