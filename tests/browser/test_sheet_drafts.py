@@ -95,7 +95,7 @@ def test_only_the_evaluator_sees_the_draft_and_impossible_values_are_refused(
     assert client.get(path, headers=vera).status_code == 404  # none yet
     wrong = client.put(path, json={"scores": {"k1": "5"}}, headers=vera)  # K-4: 4.75–4.99 for k1
     assert wrong.status_code == 422 and wrong.json()["rule"] == "K-4" and "4,75–4,99" in wrong.json()["detail"]
-    assert wrong.json()["key"] == "score {score} is outside the allowed range {allowed} for {achievement}% achievement (K-4)"
+    assert wrong.json()["key"].startswith("score {score} is outside the allowed range {allowed} for {achievement}%")
     assert wrong.json()["params"]["allowed"] == "4.75–4.99"  # the values as they are; the detail in vera's Kazakh
     unknown = client.put(path, json={"scores": {"k9": "4"}}, headers=vera)
     assert unknown.status_code == 422 and unknown.json()["language"] == "kk"
