@@ -28,7 +28,7 @@ from persistence.models import (
 )
 from persistence.models.base import table_of
 from persistence.records import Survey, SurveyRespondent
-from persistence.repositories.admin import CASE_DOCUMENTS, EVALUATION_DOCUMENTS
+from persistence.repositories.admin import CASE_DOCUMENTS, EVALUATION_DOCUMENTS, EVALUATION_DRAFTS
 from persistence.repositories.surveys import _survey
 
 survey_table = table_of(Survey360Row)
@@ -132,9 +132,10 @@ def rulebooks_used(session: Session, body_id: int) -> list[str]:
 
 
 def expired_evaluations(session: Session, body_id: int, rulebook_id: str, ended_before: date) -> list[int]:
-    """Evaluations of ``rulebook_id`` in the body that ended before ``ended_before`` and still hold documents."""
+    """Evaluations of ``rulebook_id`` in the body that ended before ``ended_before`` and still hold documents, or
+    a draft of their sheet (decision 0141: a sheet never signed ends with its period, its draft with it)."""
     evaluation, period = evaluation_table.c, period_table.c
-    holders: tuple[type[Table], ...] = (*EVALUATION_DOCUMENTS, CalibrationCaseRow)
+    holders: tuple[type[Table], ...] = (*EVALUATION_DOCUMENTS, CalibrationCaseRow, *EVALUATION_DRAFTS)
     held = [sa.exists().where(table_of(table).c.evaluation_id == evaluation.id) for table in holders]
     query = (
         sa.select(evaluation.id, evaluation.closed_on, evaluation.completed_on, period.year, period.quarter)

@@ -36,6 +36,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.deadlines import commission_schedule
+from domain.errors import Phrase
 from domain.periods import Period
 from domain.rulebook import Rulebook
 from domain.vocabulary import EvaluationStatus, ResultCategory
@@ -283,14 +284,13 @@ def _meeting(ctx: BodyContext, meeting_id: int | None, meeting_date: date | None
             or found[-1:]
         )
     if not found:
-        what = (
-            f"meeting {meeting_id}"
-            if meeting_id is not None
-            else f"meeting on {meeting_date.isoformat()}"
-            if meeting_date is not None
-            else "protocol awaiting approval"
-        )
-        raise Rejected.by_rule("M-7", f"the Commission of the body has no {what}")
+        if meeting_id is not None:
+            missing = Phrase("the Commission of the body has no meeting {meeting_id}", meeting_id=meeting_id)
+        elif meeting_date is not None:
+            missing = Phrase("the Commission of the body has no meeting on {meeting_date}", meeting_date=meeting_date)
+        else:
+            missing = Phrase("the Commission of the body has no protocol awaiting approval")
+        raise Rejected.by_rule("M-7", missing)
     return found[0]
 
 
@@ -314,11 +314,21 @@ def approve_commission_results(
         # G-7: while the official is away, the person acting for them approves (and was asked to)
         acting = messages.seat_holder_of(ctx, official, as_of) if official is not None else None
         if me not in (official, acting) or official is None:
-            who = ctx.numbers.get(official, "nobody") if official is not None else "nobody"
+            who = ctx.numbers.get(official) if official is not None else None
             raise Rejected.by_rule(
                 "M-7",
-                f"{principal.person} is not the appointing official of the body ({who}), who approves the "
-                "Commission's results",
+                Phrase(
+                    "{person} is not the appointing official of the body ({official}), who approves the "
+                    "Commission's results",
+                    person=principal.person,
+                    official=who,
+                )
+                if who is not None
+                else Phrase(
+                    "{person} is not the appointing official of the body (nobody), who approves the "
+                    "Commission's results",
+                    person=principal.person,
+                ),
             )
         meeting = _meeting(ctx, meeting_id, meeting_date)
         meeting = uow.commission.get(meeting.id, for_update=True)  # two approvals at once: one waits, then sees it
@@ -326,11 +336,15 @@ def approve_commission_results(
             decided = tuple(decision.evaluation_id for decision in uow.commission.decisions(meeting.id))
             by = ctx.numbers.get(meeting.approved_by_id or 0, "")
             return ResultsApproved(meeting.id, meeting.meeting_date, meeting.approved_on, by, decided, already=True)
-        day = meeting.meeting_date.isoformat()
         if not session_over(ctx, meeting.meeting_date, as_of):
-            closes = f"{SESSION_CLOSES.strftime('%H:%M')} on {day}"
             raise Rejected.by_rule(
-                "M-7", f"the vote of the Commission's meeting of {day} is not closed yet (it closes at {closes})"
+                "M-7",
+                Phrase(
+                    "the vote of the Commission's meeting of {meeting_date} is not closed yet (it closes at "
+                    "{closes_at} on {meeting_date})",
+                    meeting_date=meeting.meeting_date,
+                    closes_at=SESSION_CLOSES.strftime("%H:%M"),
+                ),
             )
         book = meeting_book(ctx, meeting)
         record_decisions(ctx, book, meeting)
@@ -338,7 +352,11 @@ def approve_commission_results(
         rows = [row for row, _, _ in _waiting_rows(ctx, meeting)]
         if meeting.protocol_signed_on is None or not rows:
             raise Rejected.by_rule(
-                "M-7", f"the protocol of the meeting of {day} holds no decision of the Commission to approve"
+                "M-7",
+                Phrase(
+                    "the protocol of the meeting of {meeting_date} holds no decision of the Commission to approve",
+                    meeting_date=meeting.meeting_date,
+                ),
             )
         check_methods_in_force(ctx, rows, as_of, "an approval of the Commission's results")
         uow.commission.update_meeting(

@@ -26,7 +26,7 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain import scoring
 from domain.access import Principal
-from domain.errors import RuleViolation
+from domain.errors import Phrase, RuleViolation
 from domain.periods import Period
 from domain.rulebook import MethodSpec, Rulebook
 from domain.vocabulary import PeriodKind
@@ -47,11 +47,17 @@ def _sheet(ctx: BodyContext, principal: Principal, evaluation_id: int) -> tuple[
     column = flowstate.evaluation.c
     rows = flowstate.evaluations(ctx.uow.session, body_id=ctx.body_id, where=[column.id == evaluation_id])
     if not rows or not rows[0]["eligible"]:
-        raise Rejected.by_rule("R-2", f"{principal.person} has no sheet {evaluation_id} to fill in")
+        raise Rejected.by_rule("R-2", _no_sheet(principal, evaluation_id))
     row = rows[0]
     if row["evaluator_id"] != me and me not in may_submit(ctx, row, ctx.on):
-        raise Rejected.by_rule("R-2", f"{principal.person} has no sheet {evaluation_id} to fill in")
+        raise Rejected.by_rule("R-2", _no_sheet(principal, evaluation_id))
     return row, me
+
+
+def _no_sheet(principal: Principal, evaluation_id: int) -> Phrase:
+    return Phrase(
+        "{person} has no sheet {evaluation_id} to fill in", person=principal.person, evaluation_id=evaluation_id
+    )
 
 
 def _number(value: object, key: str, rule: str, book: Rulebook) -> Decimal | None:
@@ -65,7 +71,12 @@ def _number(value: object, key: str, rule: str, book: Rulebook) -> Decimal | Non
 
 
 def _unknown(key: str, allowed: list[str], rule: str) -> Rejected:
-    return Rejected.by_rule(rule, f"scores.{key}: not a field of this sheet; allowed: {', '.join(allowed)}")
+    return Rejected.by_rule(
+        rule,
+        Phrase(
+            "{field}: not a field of this sheet; allowed: {allowed}", field=f"scores.{key}", allowed=", ".join(allowed)
+        ),
+    )
 
 
 def check_draft(ctx: BodyContext, row: Row, scores: Any) -> dict[str, Any]:
@@ -90,7 +101,13 @@ def check_draft(ctx: BodyContext, row: Row, scores: Any) -> dict[str, Any]:
                 allowed = f"{sheet.scale.min:.2f}–{sheet.scale.max:.2f}"
                 raise Rejected.by_rule(
                     sheet.scale.rule,
-                    f"score {scoring.plain(number)} for '{key}' is outside the scale {allowed} ({sheet.scale.rule})",
+                    Phrase(  # the domain's own sentence of D-2/Q-1 (domain.scoring)
+                        "score {score} for '{parameter}' is outside the scale {allowed} ({rule})",
+                        score=scoring.plain(number),
+                        parameter=key,
+                        allowed=allowed,
+                        rule=sheet.scale.rule,
+                    ),
                 )
             kept[key] = str(value).strip().replace(",", ".")
         return kept
@@ -98,7 +115,7 @@ def check_draft(ctx: BodyContext, row: Row, scores: Any) -> dict[str, Any]:
     if spec.scoring == "kpi_range":
         rules = book.kpi
         if rules is None:
-            raise Rejected.by_rule("K-4", f"rulebook {book.id} has no KPI table")
+            raise Rejected.by_rule("K-4", Phrase("rulebook {book_id} has no KPI table", book_id=book.id))
         period_key = "year" if period.kind == PeriodKind.YEAR else f"Q{period.quarter}"
         for key, value in scores.items():
             if key not in kpis:
@@ -118,8 +135,12 @@ def check_draft(ctx: BodyContext, row: Row, scores: Any) -> dict[str, Any]:
                     shown = f"{band.min_score:.2f}–{band.max_score:.2f}"
                     raise Rejected.by_rule(
                         "K-4",
-                        f"score {scoring.plain(number)} is outside the allowed range {shown} for "
-                        f"{scoring.plain(scoring.truncate_pct(pct, rules))}% achievement (K-4)",
+                        Phrase(  # the domain's own sentence of K-4 (domain.scoring)
+                            "score {score} is outside the allowed range {allowed} for {achievement}% achievement (K-4)",
+                            score=scoring.plain(number),
+                            allowed=shown,
+                            achievement=scoring.plain(scoring.truncate_pct(pct, rules)),
+                        ),
                     )
             kept[key] = str(value).strip().replace(",", ".")
         return kept
@@ -130,12 +151,15 @@ def check_draft(ctx: BodyContext, row: Row, scores: Any) -> dict[str, Any]:
             if value is None:
                 continue
             if not isinstance(value, bool):
-                raise Rejected.by_rule("M-4", f"scores.{key}: achieved is true or false, not {value!r}")
+                raise Rejected.by_rule(
+                    "M-4",
+                    Phrase("{field}: achieved is true or false, not {value!r}", field=f"scores.{key}", value=value),
+                )
             kept[key] = value
         return kept
     competencies = book.competencies
     if competencies is None:
-        raise Rejected.by_rule("M-6", f"rulebook {book.id} has no competency rules")
+        raise Rejected.by_rule("M-6", Phrase("rulebook {book_id} has no competency rules", book_id=book.id))
     category = ctx.org.employee(ctx.numbers[row["person_id"]]).category or ""
     try:
         group = scoring.competency_group(competencies, category)
@@ -146,10 +170,19 @@ def check_draft(ctx: BodyContext, row: Row, scores: Any) -> dict[str, Any]:
         if key not in sizes:
             raise _unknown(str(key), list(sizes), competencies.rule)
         if not isinstance(value, list) or not all(isinstance(flag, bool) for flag in value):
-            raise Rejected.by_rule(competencies.rule, f"scores.{key}: one true or false per behaviour indicator")
+            raise Rejected.by_rule(
+                competencies.rule,
+                Phrase("{field}: one true or false per behaviour indicator", field=f"scores.{key}"),
+            )
         if len(value) > sizes[key]:
             raise Rejected.by_rule(
-                competencies.rule, f"scores.{key}: {len(value)} answers for {sizes[key]} behaviour indicators"
+                competencies.rule,
+                Phrase(
+                    "{field}: {answers} answers for {indicators} behaviour indicators",
+                    field=f"scores.{key}",
+                    answers=len(value),
+                    indicators=sizes[key],
+                ),
             )
         kept[key] = list(value)
     return kept
@@ -170,7 +203,11 @@ def save_draft(
         row, me = _sheet(ctx, principal, evaluation_id)
         if row["status"] not in SUBMITTABLE or row["acquainted_on"] is not None:
             raise Rejected.by_rule(
-                "C-2", f"the sheet of {ctx.numbers[row['person_id']]} can no longer be changed: nothing to draft"
+                "C-2",
+                Phrase(
+                    "the sheet of {employee} can no longer be changed: nothing to draft",
+                    employee=ctx.numbers[row["person_id"]],
+                ),
             )
         kept = check_draft(ctx, row, scores)
         draft = uow.sheets.save_draft(

@@ -6,6 +6,9 @@ purged as the rulebook says, with a ``retention_record`` of what went.
   (M-8), appeals (C-9, M-9), acknowledgements (C-1); and the yearly 360 surveys with their respondents and
   anonymous answers (T-8). The evaluation row itself — who, period, method, result — stays: it is the entry of the
   service record (M-8), and the audit log is append-only (R-4).
+* **Drafts** (decision 0141): the evaluators' unsigned drafts of an evaluation's sheet go with its documents, and a
+  sheet never signed ends, with its draft, at the end of its period (below). A draft is deleted and counted in the
+  record (``sheet_draft``), never archived: it was never signed and is its evaluator's alone (R-2).
 * **The end of the evaluation**: the day it was closed; else the day its result was known; else (never completed)
   the last day of its period. A 360 survey ends the day it closed. Kept through the same day N years later.
 * **Archive** (``action: archive``): the documents are written to one JSON file per body and run under the archive
@@ -69,7 +72,9 @@ def purge_body(ctx: BodyContext, day: date, archive_dir: Path) -> Purged:
         if not ids:
             continue
         documents = annual_state.evaluation_documents(ctx.uow.session, ids)
-        archive = _archive(archive_dir, ctx, day, f"evaluations-{rulebook_id}", documents, retention)
+        # drafts only (sheets never signed): nothing to archive, the record says what went
+        name = f"evaluations-{rulebook_id}"
+        archive = _archive(archive_dir, ctx, day, name, documents, retention) if documents else None
         counts = ctx.uow.retention.delete_evaluation_documents(ids)
         _record(ctx, "evaluation_documents", before, counts, ids, retention, archive, done)
     _purge_surveys(ctx, day, archive_dir, done)

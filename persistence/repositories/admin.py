@@ -20,6 +20,7 @@ from persistence.models import (
     CommissionVoteRow,
     RefusalActRow,
     RetentionRecordRow,
+    SheetDraftRow,
     SheetReviewRow,
     SheetSubmissionRow,
     Survey360Row,
@@ -40,6 +41,9 @@ EVALUATION_DOCUMENTS: tuple[type[Table], ...] = (
     AcknowledgementRow,
 )
 CASE_DOCUMENTS: tuple[type[Table], ...] = (CalibrationVoteRow, CalibrationMemberRow)
+#: What an evaluation holds that is not a document: the evaluators' unsigned drafts (decision 0141). R-1 deletes them
+#: with the evaluation's documents, never archives them (a draft is its evaluator's alone, R-2, and was never signed).
+EVALUATION_DRAFTS: tuple[type[Table], ...] = (SheetDraftRow,)
 
 
 class AuditRepository(Repository):
@@ -72,11 +76,12 @@ class RetentionRepository(Repository):
 
     def delete_evaluation_documents(self, evaluation_ids: Sequence[int]) -> dict[str, int]:
         """Delete the documents of the evaluations (R-1; the evaluation row, its result, stays: the service
-        record); returns the rows deleted per table (``persistence.annual_state.EVALUATION_DOCUMENTS``)."""
+        record), and the drafts of their sheets (``EVALUATION_DRAFTS``, decision 0141); returns the rows deleted per
+        table (``EVALUATION_DOCUMENTS``)."""
         case_ids = self._keys(CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)
         counts = {table.__tablename__: self._delete(table, table.case_id, case_ids) for table in CASE_DOCUMENTS}
         counts["calibration_case"] = self._delete(CalibrationCaseRow, CalibrationCaseRow.evaluation_id, evaluation_ids)
-        for table in EVALUATION_DOCUMENTS:
+        for table in (*EVALUATION_DRAFTS, *EVALUATION_DOCUMENTS):
             counts[table.__tablename__] = self._delete(table, table.evaluation_id, evaluation_ids)
         return {name: count for name, count in counts.items() if count}
 

@@ -25,7 +25,7 @@ PEOPLE = ["E0", "V1", "V2", "E1", "E2", "E3", "H1", "H2"]
 @pytest.fixture
 def world(db: sa.Engine) -> PanelWorld:
     built = commission_world(db)
-    add_accounts(db, dict.fromkeys(PEOPLE, Language.EN))
+    add_accounts(db, {**dict.fromkeys(PEOPLE, Language.EN), "H2": Language.RU})  # H2, a member, reads Russian
     return built
 
 
@@ -116,6 +116,13 @@ def test_hr_schedules_members_vote_the_chair_breaks_the_tie_and_hr_draws_up_the_
     not_official = client.post(approval, headers=hr)  # the secretary sees the Commission, but does not approve
     assert not_official.status_code == 422 and not_official.json()["rule"] == "M-7"
     assert "not the appointing official" in not_official.json()["detail"]
+    member = client.post(approval, headers=as_user(client, "h2"))  # a member, not the official: in her Russian (0150)
+    assert (member.status_code, member.json()["rule"], member.json()["language"]) == (422, "M-7", "ru")
+    assert member.json()["detail"] == (
+        "H2 не является должностным лицом органа, имеющим право назначения (E0), которое утверждает результаты "
+        "Комиссии (M-7)"
+    )
+    assert member.json()["params"] == {"person": "H2", "official": "E0"}
     outsider_approves = client.post(approval, headers=as_user(client, "e3"))
     assert outsider_approves.status_code == 404
     elsewhere = client.post("/api/v1/commission/meetings/999999/approval", headers=chair)

@@ -56,6 +56,7 @@ def test_a_draft_survives_logout_and_is_signed_later(page: Any, live_app: LiveAp
     page.fill("#score-deadlines", "5")
     page.click("#save-draft")  # out of the D-2 scale: refused, nothing kept
     expect(page.locator("#error")).to_contain_text("(D-2)")
+    expect(page.locator("#error")).to_contain_text("шкаласынан тыс")  # vera reads her refusal in Kazakh (0150)
     expect(page.locator("#error")).to_have_attribute("data-rule", "D-2")
     expect(page.locator("#score-quality")).to_have_value("7")  # what was typed is shown again
     assert drafts(live_app, sheet) == []
@@ -93,9 +94,12 @@ def test_only_the_evaluator_sees_the_draft_and_impossible_values_are_refused(
     vera = bearer(client, "vera")
     assert client.get(path, headers=vera).status_code == 404  # none yet
     wrong = client.put(path, json={"scores": {"k1": "5"}}, headers=vera)  # K-4: 4.75–4.99 for k1
-    assert wrong.status_code == 422 and wrong.json()["rule"] == "K-4" and "4.75–4.99" in wrong.json()["detail"]
+    assert wrong.status_code == 422 and wrong.json()["rule"] == "K-4" and "4,75–4,99" in wrong.json()["detail"]
+    assert wrong.json()["key"].startswith("score {score} is outside the allowed range {allowed} for {achievement}%")
+    assert wrong.json()["params"]["allowed"] == "4.75–4.99"  # the values as they are; the detail in vera's Kazakh
     unknown = client.put(path, json={"scores": {"k9": "4"}}, headers=vera)
-    assert unknown.status_code == 422 and "k9" in unknown.json()["detail"]
+    assert unknown.status_code == 422 and unknown.json()["language"] == "kk"
+    assert unknown.json()["detail"] == "scores.k9: бұл парақта мұндай өріс жоқ; рұқсат етілгені: k1, k2, k3 (K-4)"
     saved = client.put(path, json={"scores": {"k1": "4,8"}, "justification": "half"}, headers=vera)
     assert saved.status_code == 200 and saved.json()["fields"] == 1, saved.text
     again = client.put(path, json={"scores": {"k1": "4.9", "k3": "4"}}, headers=vera)  # saving again replaces it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from application.actions.sheet_drafts import save_draft
 from application.actions.survey import respond_360
 from application.errors import Rejected
 from bagalau.simulate.actions import apply_action, approve_commission_results_of_the_day
@@ -32,9 +33,9 @@ DOCUMENTS = (
 )
 
 
-@pytest.fixture
-def decided(world: World) -> Iterator[sa.Engine]:  # noqa: F811
-    """The 004 example played to the day after its Commission decided on 27 January 2026 (completed that day)."""
+def play_004(world: World, after: Callable[[date], None] = lambda day: None) -> sa.Engine:  # noqa: F811
+    """The 004 example played to the day after its Commission decided on 27 January 2026 (completed that day);
+    ``after`` runs after each event, with its day."""
     scenario = example("annual-commission-2025.yaml")
     engine = world(scenario)
     world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 5))
@@ -48,14 +49,29 @@ def decided(world: World) -> Iterator[sa.Engine]:  # noqa: F811
                 apply_action(world.env, event.date, event.kind, event.action)
             except Rejected:
                 pass
+            after(event.date)
         if event.date == meeting:
             world.flows.commission_cycle(year=2025, as_of=event.date)
-    yield engine
+    return engine
+
+
+@pytest.fixture
+def decided(world: World) -> Iterator[sa.Engine]:  # noqa: F811
+    yield play_004(world)
 
 
 def counts(engine: sa.Engine, tables: tuple[str, ...] = DOCUMENTS) -> dict[str, int]:
     with engine.connect() as connection:
         return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables}
+
+
+def evaluation_of(engine: sa.Engine, number: str, method: str) -> int:
+    query = (
+        "SELECT evaluation.id FROM evaluation JOIN person ON person.id = evaluation.person_id"
+        " WHERE person.personnel_number = :number AND evaluation.method = :method"
+    )
+    with engine.connect() as connection:
+        return int(connection.execute(sa.text(query), {"number": number, "method": method}).scalar_one())
 
 
 def records(engine: sa.Engine) -> list[Any]:
@@ -148,3 +164,57 @@ def test_360_surveys_go_with_their_anonymous_answers_and_the_archive_keeps_the_r
     reports = json.loads(Path(record["detail"]["archive"]["path"]).read_text())["survey_360_reports"]
     e2 = next(report for report in reports if report["employee"] == "E2")
     assert (e2["respondents"], e2["averages"]["communications"]) == (3, 4.33)
+
+
+def test_a_draft_goes_with_the_documents_of_its_evaluation_and_is_not_archived(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """R-1, decision 0141: E2 signed E3's count sheet on 8 January 2026 and saved a draft of a new version that day
+    (a signed sheet may be signed again until the result is seen); never signed, the draft outlived the sheet's
+    completion. It goes with the evaluation's documents on 28 January 2029, counted in the record, and is not in
+    the archive: it was never signed and is its evaluator's alone (R-2)."""
+    drafted: list[int] = []
+
+    def draft(day: date) -> None:
+        if day == date(2026, 1, 8) and not drafted:  # right after [0], E3's count sheet signed by E2
+            e3 = evaluation_of(world.engine, "E3", "kpi_count")
+            saved = save_draft(world.env, person("E2"), as_of=day, evaluation_id=e3, scores={"k5": False})
+            drafted.append(saved.evaluation_id)
+
+    engine = play_004(world, draft)
+    assert counts(engine, ("sheet_draft",)) == {"sheet_draft": 1}
+    before = counts(engine)
+    world.flows.retention_purge(as_of=date(2029, 1, 27), archive_dir=str(tmp_path))
+    assert counts(engine, ("sheet_draft",)) == {"sheet_draft": 1} and records(engine) == []
+    world.flows.retention_purge(as_of=date(2029, 1, 28), archive_dir=str(tmp_path))
+    assert counts(engine, ("sheet_draft",)) == {"sheet_draft": 0}
+    (record,) = records(engine)
+    assert record["rows"] == sum(before.values()) + 1 and record["detail"]["tables"]["sheet_draft"] == 1
+    assert drafted[0] in record["detail"]["ids"]
+    archived = json.loads(Path(record["detail"]["archive"]["path"]).read_bytes())
+    assert "sheet_draft" not in archived and {table: len(archived.get(table, [])) for table in DOCUMENTS} == before
+
+
+def test_the_draft_of_a_sheet_never_signed_goes_when_its_period_is_past_retention(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """R-1, decision 0141: E2 saved a draft of E3's 2025 count sheet and never signed it; the evaluation ends with
+    its period (31 December 2025), so the draft is kept through 31 December 2028 and deleted on 1 January 2029,
+    with a record and no archive file (nothing signed to archive); the evaluation row stays."""
+    engine = world(example("annual-commission-2025.yaml"))
+    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 5))
+    e3 = evaluation_of(engine, "E3", "kpi_count")
+    save_draft(world.env, person("E2"), as_of=date(2026, 1, 5), evaluation_id=e3, scores={"k1": True})
+    evaluations = counts(engine, ("evaluation",))
+    world.flows.retention_purge(as_of=date(2028, 12, 31), archive_dir=str(tmp_path))
+    assert counts(engine, ("sheet_draft",)) == {"sheet_draft": 1} and records(engine) == []
+    world.flows.retention_purge(as_of=date(2029, 1, 1), archive_dir=str(tmp_path))
+    assert counts(engine, ("sheet_draft",)) == {"sheet_draft": 0} and counts(engine, ("evaluation",)) == evaluations
+    (record,) = records(engine)
+    assert (record["entity"], record["cutoff_on"], record["rows"]) == ("evaluation_documents", date(2026, 1, 1), 1)
+    assert (record["detail"]["ids"], record["detail"]["tables"]) == ([e3], {"sheet_draft": 1})
+    assert "archive" not in record["detail"] and list(tmp_path.iterdir()) == []
+    world.flows.retention_purge(as_of=date(2029, 1, 1), archive_dir=str(tmp_path))  # a second run: nothing more
+    assert len(records(engine)) == 1

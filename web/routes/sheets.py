@@ -462,7 +462,11 @@ async def save_draft_page(
         _form, request, env, login, evaluation_id, entered=entered, justification=justification[:MAX_JUSTIFICATION]
     )
     if len(justification) > MAX_JUSTIFICATION:
-        message = f"justification: at most {MAX_JUSTIFICATION} characters, got {len(justification)} (D-3)"
+        message = Phrase(
+            "justification: at most {maximum} characters, got {length} (D-3)",
+            maximum=MAX_JUSTIFICATION,
+            length=len(justification),
+        )
         return _render_sheet(request, pages_, shown, status_code=422, error=message, error_rule="D-3")
     try:
         await run_in_threadpool(
@@ -476,7 +480,9 @@ async def save_draft_page(
             )
         )
     except Rejected as rejected:
-        return _render_sheet(request, pages_, shown, status_code=422, error=rejected.reason, error_rule=rejected.rule)
+        return _render_sheet(
+            request, pages_, shown, status_code=422, error=pages_.say(request, rejected), error_rule=rejected.rule
+        )
     return RedirectResponse(f"/sheets/{evaluation_id}?draft=saved", status_code=303)
 
 
