@@ -36,6 +36,10 @@ sheet_t: sa.Table = SheetSubmissionRow.__table__  # type: ignore[attr-defined]
 case_t: sa.Table = CalibrationCaseRow.__table__  # type: ignore[attr-defined]
 PAGE_SIZE = 100
 
+EARLIEST = date.min + timedelta(days=2)
+LATEST = date.max - timedelta(days=2)
+"""Bounds of a filter beyond which a day's instant cannot be written in UTC (any zone within ±48 h)."""
+
 
 @dataclass(frozen=True)
 class AuditFilter:
@@ -120,11 +124,13 @@ def audit_log(
             sa.or_(*(sa.and_(audit_t.c.entity == entity, audit_t.c.entity_id.in_(ids)) for entity, ids in related))
         )
         refused.append(refusal_t.c.resource == f"evaluation:{key}")
-    if wanted.since is not None:
+    # A bound at the edge of the calendar (0001-01-01, 9999-12-31) bounds nothing: its instant in UTC would fall
+    # outside what a date can hold, so it is left out rather than converted.
+    if wanted.since is not None and wanted.since > EARLIEST:
         start = datetime.combine(wanted.since, datetime.min.time(), tzinfo=zone)
         conditions.append(audit_t.c.at >= start)
         refused.append(refusal_t.c.at >= start)
-    if wanted.until is not None:
+    if wanted.until is not None and wanted.until < LATEST:
         end = datetime.combine(wanted.until + timedelta(days=1), datetime.min.time(), tzinfo=zone)
         conditions.append(audit_t.c.at < end)
         refused.append(refusal_t.c.at < end)

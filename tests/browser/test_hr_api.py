@@ -157,6 +157,12 @@ def test_the_audit_view_is_the_hr_heads_and_shows_changes_and_refusals(
     everything = client.get("/api/v1/hr/audit", params={"person": "S1"}, headers=head).json()
     assert any(r["resource"] == "audit:/api/v1/hr/audit" for r in everything["refusals"])
     assert client.get("/api/v1/hr/audit", headers=as_user(client, "root")).status_code == 200
+    # dates at the edge of the calendar bound nothing (their instant in UTC would not fit a date): no server error
+    edges = {"evaluation": world.e1_evaluation, "since": "0001-01-01", "until": "9999-12-31"}
+    at_the_edges = client.get("/api/v1/hr/audit", params=edges, headers=head)
+    assert at_the_edges.status_code == 200 and at_the_edges.json()["entries"] == found["entries"]
+    before_time = client.get("/api/v1/hr/audit", params={"since": "0001-01-01", "until": "0001-01-01"}, headers=head)
+    assert before_time.status_code == 200 and before_time.json()["entries"] == []
 
 
 def test_runs_say_prefect_is_down_and_the_pages_still_work(client: httpx.Client, world: HrWorld) -> None:
