@@ -167,6 +167,11 @@ def sheet_link(ctx: BodyContext, evaluation_id: int) -> str:
     return ctx.env.link(f"sheets/{evaluation_id}")
 
 
+def sheets_prefix(ctx: BodyContext) -> str:
+    """What :func:`sheet_link` puts before the evaluation's id: the database composes the same link (issue 13)."""
+    return ctx.env.link("sheets/")
+
+
 def result_payload(book: Rulebook, score: Decimal | None, category: ResultCategory | str | None) -> dict[str, Any]:
     """The result variables of a message (R-2: shown only to those allowed, in the kinds allowed)."""
     payload: dict[str, Any] = {"rulebook": book.id}

@@ -68,7 +68,8 @@ _OPENING = sa.text(
         SELECT d.ord, 1, 'sheet:' || e.id, coalesce(h.holder, e.evaluator_id), 'sheet_request', e.id,
                jsonb_build_object('period', CAST(:label AS text), 'method', e.method,
                                   'deadline', to_char(e.deadline, 'YYYY-MM-DD'),
-                                  'evaluatee_name', coalesce(p.full_name, e.person_id::text))
+                                  'evaluatee_name', coalesce(p.full_name, e.person_id::text),
+                                  'sheet_link', CAST(:sheets AS text) || e.id)
         FROM unnest(CAST(:persons AS bigint[]), CAST(:methods AS text[])) WITH ORDINALITY AS d(person_id, method, ord)
         JOIN evaluation e ON e.period_id = :period AND e.person_id = d.person_id AND e.method = d.method
                          AND e.eligible AND e.evaluator_id IS NOT NULL
@@ -92,11 +93,12 @@ def queue_opening_notices(
     due_at: datetime,
     evaluations: Sequence[tuple[int, str]],
     seat_holders: dict[int, int],
+    sheets: str,
 ) -> int:
     """P-4: for each (person id, method) of ``evaluations``, in order, whose evaluation of the period is eligible —
     the evaluatee's ``evaluation_notice`` (``notice:<id>``) and, with an evaluator, the ``sheet_request``
     (``sheet:<id>``) to whoever holds the evaluator's seat (``seat_holders``, G-7; the evaluator when absent from
-    it). Returns how many rows were new."""
+    it), carrying ``sheet_link`` (``sheets`` followed by the evaluation's id). Returns how many rows were new."""
     parameters = {
         "body": body_id,
         "period": period_id,
@@ -107,6 +109,7 @@ def queue_opening_notices(
         "methods": [method for _, method in evaluations],
         "evaluators": list(seat_holders),
         "holders": list(seat_holders.values()),
+        "sheets": sheets,
     }
     inserted = connection.execute(_OPENING.execution_options(preserve_rowcount=True), parameters).rowcount
     return _analyzed(connection, "outbox_message", inserted)
@@ -137,7 +140,8 @@ _OVERDUE_MESSAGES = sa.text(
                'evaluatee_name', coalesce(p.full_name, e.person_id::text),
                'evaluator_name', coalesce(nullif(CASE WHEN e.evaluator_id IS NULL THEN ''
                                                       ELSE coalesce(ev.full_name, e.evaluator_id::text) END, ''), '—')
-           ),
+           ) || CASE WHEN d.message_kind = ANY(CAST(:linked AS text[]))
+                     THEN jsonb_build_object('sheet_link', CAST(:sheets AS text) || e.id) ELSE '{{}}'::jsonb END,
            e.id, :due, 'pending', 0, :due, :now
     FROM unnest(CAST(:evaluations AS bigint[]), CAST(:levels AS integer[]), CAST(:recipients AS bigint[]),
                 CAST(:message_kinds AS text[]))
@@ -162,11 +166,14 @@ def queue_overdue_escalations(
     due_at: datetime,
     hr_language: str,
     levels: Sequence[tuple[int, int, int | None, int | None, str]],
+    sheets: str,
+    linked: Sequence[str],
 ) -> int:
     """P-1, P-2, G-6: for each (evaluation id, level, escalated to, message recipient, message kind) in order, the
     escalation row (``to_person_id`` the person escalated to, HR when ``None``) and its message
     (``escalation:<id>:<kind>:<level>``) to the recipient (who holds that person's seat, G-7), or to HR when
-    ``None`` (in ``hr_language``). Returns how many escalations were new."""
+    ``None`` (in ``hr_language``); a message of a ``linked`` kind carries ``sheet_link`` (``sheets`` followed by the
+    evaluation's id). Returns how many escalations were new."""
     now = now_utc()
     evaluations = [item[0] for item in levels]
     numbers = [item[1] for item in levels]
@@ -180,6 +187,8 @@ def queue_overdue_escalations(
         "levels": numbers,
         "recipients": [item[3] for item in levels],
         "message_kinds": [item[4] for item in levels],
+        "sheets": sheets,
+        "linked": list(linked),
     }
     queued = connection.execute(_OVERDUE_MESSAGES.execution_options(preserve_rowcount=True), messages).rowcount
     _analyzed(connection, "outbox_message", queued)

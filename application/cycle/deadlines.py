@@ -140,6 +140,8 @@ def _escalate_in_database(ctx: BodyContext, rows: list[Mapping[str, Any]], day: 
         due_at=ctx.env.clock.day_start(day),
         hr_language=(ctx.language(ctx.hr[0]) if ctx.hr else Language.KK).value,
         levels=levels,
+        sheets=messages.sheets_prefix(ctx),
+        linked=sorted(messages.SHEET_LINKED),
     )
 
 

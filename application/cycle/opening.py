@@ -224,6 +224,7 @@ def _queue_in_database(ctx: BodyContext, period: Period, period_id: int, decided
         due_at=ctx.env.clock.day_start(ctx.on),
         evaluations=[(row.person_id, row.method.value) for row in wanted],
         seat_holders={evaluator: messages.seat_holder_of(ctx, evaluator, ctx.on) for evaluator in sorted(evaluators)},
+        sheets=messages.sheets_prefix(ctx),
     )
 
 
