@@ -8,7 +8,7 @@ ladder); a sheet that comes later is still accepted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -73,48 +73,13 @@ def send_reminders(ctx: BodyContext, day: date) -> int:
     return bulk.insert_outbox(ctx.uow.connection, queued)
 
 
-def escalate_overdue(ctx: BodyContext, day: date) -> int:
-    """Escalate every sheet still missing after its deadline: evaluator, their head, HR — each level once."""
-    if not ctx.calendar.is_working_day(day):
-        return 0
-    rows = _awaiting(ctx, flowstate.evaluation.c.deadline < day)
-    if compose.supported(ctx.uow.connection):
-        return _escalate_in_database(ctx, rows, day)
-    escalations: list[dict[str, Any]] = []
-    queued: list[NewMessage] = []
-    delegations = delegations_for(ctx, list(rows), day)  # D-4, one query for every row (issue 13)
-    for row in rows:
-        book = ctx.book(row["rulebook_id"])
-        routed: list[DueEvaluator | None] = []  # who is due, asked once for the row's levels (issue 13)
-        for name in book.reminders.escalation:
-            level = ESCALATION_LADDER.index(name) + 1
-            if name != "hr" and not routed:
-                routed.append(due_for(ctx, row, ctx.on, delegations))
-            to_person = _recipient(ctx, row, name, delegations, routed[0] if routed else None)
-            if name != "hr" and to_person is None:
-                continue
-            escalations.append(
-                {
-                    "evaluation_id": row["id"],
-                    "about_person_id": row["person_id"],
-                    "to_person_id": to_person,
-                    "to_role": "hr" if name == "hr" else None,
-                    "kind": OVERDUE_SHEET,
-                    "level": level,
-                    "escalated_on": day,
-                }
-            )
-            queued += _overdue_message(ctx, row, name, level, to_person, day)
-    bulk.insert_outbox(ctx.uow.connection, queued)
-    key = ("evaluation_id", "kind", "level")
-    return bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, escalations, key)
-
-
-def _escalate_in_database(ctx: BodyContext, rows: list[Mapping[str, Any]], day: date) -> int:
-    """The same escalations and messages as the loop of :func:`escalate_overdue`, in the same order: routed here
-    (who is due, their head's seat, G-7), written and composed by the database (``persistence.compose``, issue 13)."""
-    levels: list[tuple[int, int, int | None, int | None, str]] = []
-    delegations = delegations_for(ctx, list(rows), day)  # D-4, one query for every row (issue 13)
+def _ladder(
+    ctx: BodyContext, rows: list[Mapping[str, Any]], day: date
+) -> Iterator[tuple[Mapping[str, Any], str, int, int | None]]:
+    """Each overdue row's escalation levels, in order, with the person escalated to (``None`` for HR): the
+    rulebook's ladder (P-1, P-2, G-6), D-4 delegations read once for every row, and who is due asked once per row
+    (G-7) — a level with nobody to escalate to is passed over (issue 13)."""
+    delegations = delegations_for(ctx, list(rows), day)
     for row in rows:
         book = ctx.book(row["rulebook_id"])
         routed: list[DueEvaluator | None] = []
@@ -125,11 +90,46 @@ def _escalate_in_database(ctx: BodyContext, rows: list[Mapping[str, Any]], day: 
             to_person = _recipient(ctx, row, name, delegations, routed[0] if routed else None)
             if name != "hr" and to_person is None:
                 continue
-            kind = LEVEL_KINDS[name].value
-            recipient = to_person
-            if recipient is not None and kind in messages.IN_THE_SEATS_STEAD:
-                recipient = messages.seat_holder_of(ctx, recipient, day)
-            levels.append((row["id"], level, to_person, recipient, kind))
+            yield row, name, level, to_person
+
+
+def escalate_overdue(ctx: BodyContext, day: date) -> int:
+    """Escalate every sheet still missing after its deadline: evaluator, their head, HR — each level once."""
+    if not ctx.calendar.is_working_day(day):
+        return 0
+    rows = _awaiting(ctx, flowstate.evaluation.c.deadline < day)
+    if compose.supported(ctx.uow.connection):
+        return _escalate_in_database(ctx, rows, day)
+    escalations: list[dict[str, Any]] = []
+    queued: list[NewMessage] = []
+    for row, name, level, to_person in _ladder(ctx, rows, day):
+        escalations.append(
+            {
+                "evaluation_id": row["id"],
+                "about_person_id": row["person_id"],
+                "to_person_id": to_person,
+                "to_role": "hr" if name == "hr" else None,
+                "kind": OVERDUE_SHEET,
+                "level": level,
+                "escalated_on": day,
+            }
+        )
+        queued += _overdue_message(ctx, row, name, level, to_person, day)
+    bulk.insert_outbox(ctx.uow.connection, queued)
+    key = ("evaluation_id", "kind", "level")
+    return bulk.insert_ignoring_duplicates(ctx.uow.connection, flowstate.escalation, escalations, key)
+
+
+def _escalate_in_database(ctx: BodyContext, rows: list[Mapping[str, Any]], day: date) -> int:
+    """The same escalations and messages as the loop of :func:`escalate_overdue`, in the same order: routed here
+    (who is due, their head's seat, G-7), written and composed by the database (``persistence.compose``, issue 13)."""
+    levels: list[tuple[int, int, int | None, int | None, str]] = []
+    for row, name, level, to_person in _ladder(ctx, rows, day):
+        kind = LEVEL_KINDS[name].value
+        recipient = to_person
+        if recipient is not None and kind in messages.IN_THE_SEATS_STEAD:
+            recipient = messages.seat_holder_of(ctx, recipient, day)
+        levels.append((row["id"], level, to_person, recipient, kind))
     if not levels:
         return 0
     return compose.queue_overdue_escalations(
