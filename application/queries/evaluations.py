@@ -298,7 +298,7 @@ def visible_evaluations(
             if not rows:
                 break
             cursor = rows[-1].id
-            seen = visibility_of(env, principal, [row.id for row in rows], today)
+            seen = visibility_of(env, principal, [row.id for row in rows], today, session=session)
             kept = [row for row in rows if seen.get(row.id, Visibility.NONE) >= Visibility.PROGRESS]
             cases, members = _cases(session, [row.id for row in kept])
             found += [_item(row, seen[row.id], cases.get(row.id), members) for row in kept]

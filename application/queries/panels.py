@@ -195,7 +195,7 @@ def calibration_cases(env: Environment, principal: Principal) -> list[CaseSummar
         ctx = BodyContext.acting(env, uow, principal, day)
         cases = [uow.calibration.get(case_id) for case_id in _body_cases(ctx)]
         rows = {row["id"]: row for row in flowstate.evaluations(uow.session, body_id=ctx.body_id)}
-        seen = visibility_of(env, principal, [case.evaluation_id for case in cases], day)
+        seen = visibility_of(env, principal, [case.evaluation_id for case in cases], day, session=uow.session)
         found = []
         for case in cases:
             if seen.get(case.evaluation_id, Visibility.NONE) < Visibility.PROGRESS:
@@ -226,7 +226,9 @@ def calibration_case(env: Environment, principal: Principal, case_id: int) -> Ca
         if case_id not in _body_cases(ctx):
             return None
         case = uow.calibration.get(case_id)
-        seen = visibility_of(env, principal, [case.evaluation_id], day).get(case.evaluation_id, Visibility.NONE)
+        seen = visibility_of(env, principal, [case.evaluation_id], day, session=uow.session).get(
+            case.evaluation_id, Visibility.NONE
+        )
         if seen < Visibility.PROGRESS:
             return None
         [row] = flowstate.evaluations(uow.session, where=[evaluation_t.c.id == case.evaluation_id])
@@ -496,7 +498,7 @@ def commission_view(env: Environment, principal: Principal) -> CommissionView | 
             for row in flowstate.evaluations(uow.session, body_id=ctx.body_id, eligible=True)
             if row["period_year"] == year and row["period_quarter"] is None and reviewed_by_commission(ctx, row)
         ]
-        seen = visibility_of(env, principal, [row["id"] for row in rows], day)
+        seen = visibility_of(env, principal, [row["id"] for row in rows], day, session=uow.session)
         decisions = annual_state.decisions_of(uow.session, [row["id"] for row in rows])
         all_votes = [vote for meeting in meetings for vote in uow.commission.votes(meeting.id)]
         lines = []
@@ -587,7 +589,7 @@ def _protocol(
     if not lines:
         return state, ()
     ids = [key for key, *_ in lines]
-    seen = visibility_of(env, principal, ids, day)
+    seen = visibility_of(env, principal, ids, day, session=ctx.uow.session)
     if any(seen.get(key, Visibility.NONE) < Visibility.RESULT for key in ids):
         return state, ()
     where = [flowstate.evaluation.c.id.in_(ids)]
