@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from application.actions.setup import SetupRefused, body_id_of, may_set_up
+from application.actions.setup import SetupRefused, body_id_of, may_set_up, organization_of
 from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
@@ -324,12 +324,7 @@ def set_commission(
                 rule="M-7",
                 field="members",
             )
-        try:
-            people = {employee.id for employee in ctx.org.employees}
-        except FactError as exc:
-            raise SetupRefused(
-                Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), rule=None, field="BODY"
-            ) from None
+        people = {employee.id for employee in organization_of(ctx).employees}
         for field, numbers in (("chair", [chair]), ("secretary", [secretary]), ("members", listed)):
             strangers = [number for number in numbers if number not in people]
             if strangers:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from application.actions.setup import staff_incomplete
 from application.context import BodyContext
 from application.cycle.opening import approval_missing, opening_day
 from application.environment import Environment
@@ -106,9 +107,7 @@ def _view(env: Environment, uow: UnitOfWork, body: str, label: str, *, approved_
     try:
         org = ctx.org
     except FactError as exc:  # the staff data cannot be evaluated yet: say what is missing, where
-        raise ScheduleRefused(
-            Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), field="BODY", rule=None
-        ) from None
+        raise ScheduleRefused(staff_incomplete(exc), field="BODY", rule=None) from None
     schedule = compile_schedule(org, period, book, ctx.calendar, opened_on=day)
     found = uow.periods.by_label(body_id, period.label)
     approval = None if found is None else uow.periods.schedule_approval(found.id)

@@ -18,7 +18,7 @@ from application.errors import Rejected
 from domain.access import Principal
 from domain.assignment import Interval, check_assignment
 from domain.errors import Phrase, RuleViolation
-from domain.facts import FactError
+from domain.facts import FactError, Organization
 from domain.periods import Period
 from domain.schedule import compile_schedule
 from domain.vocabulary import Role
@@ -75,6 +75,20 @@ def may_set_up(principal: Principal, body: str) -> None:
         return
     if principal.body != body or not principal.roles & SETUP_ROLES:
         raise Rejected.by_rule("G-6", "only the HR service of the body sets the body up")
+
+
+def staff_incomplete(exc: FactError) -> Phrase:
+    """The refusal's sentence when the body's staff data cannot be evaluated yet: what is missing, where."""
+    return Phrase("the body's staff data is incomplete: {exc}", exc=str(exc))
+
+
+def organization_of(ctx: BodyContext) -> Organization:
+    """The body's organisation as the setup pages read it, or :class:`SetupRefused` saying what the staff data
+    lacks (field ``BODY``)."""
+    try:
+        return ctx.org
+    except FactError as exc:
+        raise SetupRefused(staff_incomplete(exc), rule=None, field="BODY") from None
 
 
 def body_id_of(uow: UnitOfWork, body: str) -> int:

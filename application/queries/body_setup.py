@@ -10,13 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from application.actions.setup import SetupRefused, body_id_of, may_set_up
+from application.actions.setup import body_id_of, may_set_up, organization_of
 from application.context import BodyContext
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
-from domain.errors import Phrase
-from domain.facts import FactError
 from domain.vocabulary import Role
 
 BODY_ROLES = (Role.APPOINTING_OFFICIAL, Role.HR_HEAD, Role.HR)
@@ -55,12 +53,7 @@ def people(env: Environment, principal: Principal, body: str, on: date) -> list[
     with env.unit_of_work(principal) as uow:
         body_id = body_id_of(uow, body)
         ctx = BodyContext(env, uow, body_id, on)
-        try:
-            org = ctx.org
-        except FactError as exc:
-            raise SetupRefused(
-                Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), rule=None, field="BODY"
-            ) from None
+        org = organization_of(ctx)
         roles: dict[str, list[str]] = {}
         for role in BODY_ROLES:
             for person_id in uow.org.people_with_role(body_id, role, on):
@@ -96,12 +89,7 @@ def commission(env: Environment, principal: Principal, body: str, on: date) -> C
             book = ctx.rulebook_for(on)
         except Rejected:
             book = None
-        try:
-            org = ctx.org
-        except FactError as exc:
-            raise SetupRefused(
-                Phrase("the body's staff data is incomplete: {exc}", exc=str(exc)), rule=None, field="BODY"
-            ) from None
+        org = organization_of(ctx)
         names = {employee.id: employee.name for employee in org.employees}
         found = org.commission
 
