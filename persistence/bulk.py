@@ -8,8 +8,9 @@ work (``uow.connection``), so they commit or roll back with it.
   table (dropped at commit) and moved with one ``INSERT … SELECT … ON CONFLICT (key) DO NOTHING``: three
   statements whatever the number of rows, and no bind parameters for SQLAlchemy to compile (issue 13: compiling
   multi-row ``VALUES`` with 430,000 parameters was half of opening a quarter; docs/decisions/0130).
-- Smaller batches, and SQLite, send multi-row ``INSERT … ON CONFLICT (key) DO NOTHING`` statements in chunks sized
-  to the driver's parameter limit.
+- Smaller batches on PostgreSQL send multi-row ``INSERT … ON CONFLICT (key) DO NOTHING`` statements in chunks
+  sized to the driver's parameter limit; SQLite (in process, no round trip) runs one cached single-row
+  ``INSERT … ON CONFLICT (key) DO NOTHING`` for every row (``executemany``).
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ def insert_ignoring_duplicates(
         return 0
     if _dialect(executor) == "postgresql" and len(head) >= COPY_FROM:
         return _copy_ignoring_duplicates(executor, table, itertools.chain(head, rows), list(head[0]), key)
+    if _dialect(executor) == "sqlite":
+        # One cached single-row statement, run by the driver for each row: no per-call compiling of a multi-row
+        # VALUES (the simulator's sweep re-offered a day's keyed rows and spent most of its time compiling them).
+        statement = (
+            insert_statement(executor, table)
+            .on_conflict_do_nothing(index_elements=list(key))
+            .execution_options(preserve_rowcount=True)
+        )
+        return int(executor.execute(statement, [*head, *rows]).rowcount)
     inserted = 0
     size = max(1, _PARAMETER_BUDGET[_dialect(executor)] // max(1, len(head[0])))
     for chunk in _chunks(itertools.chain(head, rows), size):

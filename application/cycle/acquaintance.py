@@ -99,7 +99,15 @@ def escalate_unacquainted(ctx: BodyContext, day: date) -> int:
         ctx.uow.session,
         body_id=ctx.body_id,
         statuses=flowstate.AWAITING_ACQUAINTANCE,
-        where=[flowstate.evaluation.c.acquaint_by < day],
+        where=[
+            flowstate.evaluation.c.acquaint_by < day,
+            # escalated once (C-1): not composed again on each later day, its keyed inserts would be skipped
+            ~sa.exists().where(
+                flowstate.escalation.c.evaluation_id == flowstate.evaluation.c.id,
+                flowstate.escalation.c.kind == ACQUAINTANCE_OVERDUE,
+                flowstate.escalation.c.level == 1,
+            ),
+        ],
     )
     rows = [
         {

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from application import messages
 from application.context import BodyContext
 from application.cycle.routing import Delegations, delegations_for, due_for, escalation_recipient
@@ -30,15 +32,31 @@ LEVEL_KINDS = {
 }
 
 
-def _awaiting(ctx: BodyContext, condition: Any) -> list[Mapping[str, Any]]:
+def _awaiting(ctx: BodyContext, *conditions: Any) -> list[Mapping[str, Any]]:
     rows = flowstate.evaluations(
         ctx.uow.session,
         body_id=ctx.body_id,
         statuses=flowstate.AWAITING_SHEET,
         eligible=True,
-        where=[condition],
+        where=conditions,
     )
     return [row for row in rows if row["deadline"] is not None]
+
+
+def _not_fully_escalated() -> Any:
+    """The evaluations not yet escalated at every level there is (P-1, P-2, G-6): one whose every level is recorded
+    has nothing left to escalate, so it is neither routed nor composed again on each later day (its keyed inserts
+    would all be skipped). A level passed over for want of a recipient keeps its evaluation in the sweep, so that
+    the level is escalated once somebody holds the seat."""
+    recorded = (
+        sa.select(sa.func.count())
+        .where(
+            flowstate.escalation.c.evaluation_id == flowstate.evaluation.c.id,
+            flowstate.escalation.c.kind == OVERDUE_SHEET,
+        )
+        .scalar_subquery()
+    )
+    return recorded < len(ESCALATION_LADDER)
 
 
 def send_reminders(ctx: BodyContext, day: date) -> int:
@@ -97,7 +115,7 @@ def escalate_overdue(ctx: BodyContext, day: date) -> int:
     """Escalate every sheet still missing after its deadline: evaluator, their head, HR — each level once."""
     if not ctx.calendar.is_working_day(day):
         return 0
-    rows = _awaiting(ctx, flowstate.evaluation.c.deadline < day)
+    rows = _awaiting(ctx, flowstate.evaluation.c.deadline < day, _not_fully_escalated())
     if compose.supported(ctx.uow.connection):
         return _escalate_in_database(ctx, rows, day)
     escalations: list[dict[str, Any]] = []
