@@ -62,6 +62,9 @@ def demo(
     for book in rulebooks.bundled().values():
         typer.echo("\n".join(schedule_lines(book, today, calendar)) + "\n")
 
+    from bagalau.simulate import embedded
+
+    embedded.start()  # Prefect's temporary server starts while the rest loads (issue 13)
     from bagalau.commands.simulate import contact_warnings
     from bagalau.simulate import runner
     from bagalau.simulate.report import write_report

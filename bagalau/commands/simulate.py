@@ -41,6 +41,9 @@ def simulate(
         raise typer.Exit(2) from None
     for warning in contact_warnings(scenario, scenario_file):
         typer.echo(f"warning: {warning}", err=True)
+    from bagalau.simulate import embedded
+
+    embedded.start()  # Prefect's temporary server starts while Prefect and the application load (issue 13)
     from bagalau.simulate import runner  # imported here: it sets Prefect's environment before Prefect loads
 
     if db is not None:

@@ -14,7 +14,8 @@ sweep runs it again.
 The simulator is an entrance like the CLI: it builds its own environment (the scenario's database, a recording
 channel unless ``deliver``, the in-process launcher) through ``bagalau.bootstrap`` and the flows bound to it.
 
-Prefect runs embedded (its ephemeral API server) unless ``PREFECT_API_URL`` points at one: its home is
+Prefect runs embedded (its ephemeral API server, started early by the entrance: ``bagalau.simulate.embedded``)
+unless ``PREFECT_API_URL`` points at one: its home is
 ``<BAGALAU_DATA_DIR>/prefect-simulation``, log shipping to the API and analytics are off, and the flow-run
 heartbeat is disabled for the run (a heartbeat thread would hold every flow run open for up to a second).
 Channels record instead of sending unless ``deliver`` is true.
@@ -23,8 +24,6 @@ Channels record instead of sending unless ``deliver`` is true.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +33,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bagalau.simulate import embedded
+from bagalau.simulate.embedded import IDLE_SERVER_SERVICES, prefect_environment
+
+__all__ = ["IDLE_SERVER_SERVICES", "prefect_environment"]
+
 log = logging.getLogger(__name__)
 
 SIMULATION_URL_TEMPLATES = {
@@ -41,47 +45,6 @@ SIMULATION_URL_TEMPLATES = {
     "sms": "json://localhost/sms?to={address}",
 }
 """Where recorded messages would have gone: any valid apprise URL will do, nothing is sent."""
-
-
-IDLE_SERVER_SERVICES = (
-    "CANCELLATION_CLEANUP",
-    "FOREMAN",
-    "LATE_RUNS",
-    "SCHEDULER",
-    "PAUSE_EXPIRATIONS",
-    "REPOSSESSOR",
-    "CLEANUP_RECONCILER",
-    "TRIGGERS",
-    "DB_VACUUM",
-    "EVENT_PERSISTER",  # events of a dry run need not be kept; its writes contend with the API's on SQLite
-    "TASK_RUN_RECORDER",  # nor its task runs' states (nothing reads them back); on a busy machine its SQLite
-    # writes queued behind the API's and were logged as tracebacks although retried
-)
-
-
-def prefect_environment(data_dir: Path | None = None) -> None:
-    """Set Prefect's variables for an embedded run, unless Prefect is already imported or configured."""
-    if "prefect" in sys.modules:
-        return
-    if data_dir is None:
-        from bagalau.settings import get_settings
-
-        data_dir = get_settings().data_dir
-    if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:
-        home = Path(data_dir).resolve() / "prefect-simulation"
-        home.mkdir(parents=True, exist_ok=True)
-        os.environ["PREFECT_HOME"] = str(home)
-    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
-    # Prefect's own SQLite database waits 10 s for a lock by default; on a busy 2-core machine its writers queue
-    # for longer, and a refused write is logged as a traceback although the client retries it.
-    os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
-    # The embedded API server gets 20 s to start by default; a loaded 2-core machine needs more (the tests give 120).
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    for service in IDLE_SERVER_SERVICES:  # nothing is scheduled, late or paused in a simulation
-        os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
 
 
 prefect_environment()
@@ -271,9 +234,10 @@ def _run(scenario: Scenario, url: str, deliver: bool, secrets: SecretBox | None 
     env = environment(url, deliver, box)
     flows = build_flows(env)
     try:
-        flows = _results_kept_local(flows)
         upgrade(env.engine)
         load(env, scenario, book, secrets=box)
+        embedded.wait()  # Prefect's temporary server, if this entrance started it early, answers by now
+        flows = _results_kept_local(flows)
         rejections: list[Rejection] = []
         with _no_heartbeat(), _one_client():
             for day in days(scenario.start, scenario.until):

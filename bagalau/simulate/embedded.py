@@ -1,0 +1,172 @@
+"""Prefect's temporary API server for a simulation, started before anything else so that its start-up overlaps ours.
+
+Without a ``PREFECT_API_URL`` Prefect starts a temporary server of its own at the first API call: a ``uvicorn``
+subprocess serving ``prefect.server.api.server:create_app`` (``SubprocessASGIServer``), after this process has
+imported Prefect's server package just to start it. Both waits are serial: about 4.5 s of a 60-person quarter's
+17 s went to them (issue 13). An entrance that is about to simulate (``bagalau simulate``, ``bagalau demo``, the
+simulate benchmarks) calls :func:`start` first, before Prefect is imported: the same subprocess, on the same kind of
+command line and environment as Prefect's own, starts while this process imports Prefect and the application,
+builds the environment, migrates and loads the scenario; ``PREFECT_API_URL`` points at it, so every Prefect call of
+the process uses it (no second server on the same Prefect database). :func:`wait` blocks until it answers, and is
+called before the first flow run; the server is stopped when the process exits.
+
+Nothing changes where it cannot help: with ``PREFECT_API_URL`` set (a real server), with ephemeral mode turned off,
+or when Prefect is already imported (its settings are read at import), :func:`start` does nothing and Prefect
+behaves as it always did.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+_OFF = {"0", "false", "no", "off"}
+_STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+
+IDLE_SERVER_SERVICES = (
+    "CANCELLATION_CLEANUP",
+    "FOREMAN",
+    "LATE_RUNS",
+    "SCHEDULER",
+    "PAUSE_EXPIRATIONS",
+    "REPOSSESSOR",
+    "CLEANUP_RECONCILER",
+    "TRIGGERS",
+    "DB_VACUUM",
+    "EVENT_PERSISTER",  # events of a dry run need not be kept; its writes contend with the API's on SQLite
+    "TASK_RUN_RECORDER",  # nor its task runs' states (nothing reads them back); on a busy machine its SQLite
+    # writes queued behind the API's and were logged as tracebacks although retried
+)
+
+
+def prefect_environment(data_dir: Path | None = None) -> None:
+    """Set Prefect's variables for an embedded run, unless Prefect is already imported or configured."""
+    if "prefect" in sys.modules:
+        return
+    if data_dir is None:
+        from bagalau.settings import get_settings
+
+        data_dir = get_settings().data_dir
+    if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:
+        home = Path(data_dir).resolve() / "prefect-simulation"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(home)
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    # Prefect's own SQLite database waits 10 s for a lock by default; on a busy 2-core machine its writers queue
+    # for longer, and a refused write is logged as a traceback although the client retries it.
+    os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
+    # The embedded API server gets 20 s to start by default; a loaded 2-core machine needs more (the tests give 120).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    for service in IDLE_SERVER_SERVICES:  # nothing is scheduled, late or paused in a simulation
+        os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
+
+
+
+@dataclass
+class _Server:
+    process: subprocess.Popen[bytes]
+    url: str
+
+
+_server: _Server | None = None
+
+
+def start() -> bool:
+    """Start the server unless Prefect is configured, disallowed from starting one, or already imported; whether it
+    was started (by this call or an earlier one)."""
+    global _server
+    if _server is not None:
+        return True
+    prefect_environment()
+    if "prefect" in sys.modules or os.environ.get("PREFECT_API_URL"):
+        return False
+    for flag in ("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "PREFECT_SERVER_EPHEMERAL_ENABLED"):
+        if os.environ.get(flag, "").strip().lower() in _OFF:
+            return False
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    app_dir = Path(next(iter(spec.submodule_search_locations))).parent
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(app_dir),
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ],
+        # as Prefect's own temporary server: no UI, marked ephemeral; our PREFECT_* settings are in the environment
+        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
+    )
+    _server = _Server(process, f"http://127.0.0.1:{port}/api")
+    atexit.register(stop)
+    os.environ["PREFECT_API_URL"] = _server.url
+    return True
+
+
+def wait(timeout: float | None = None) -> None:
+    """Block until the started server answers its health check (nothing to wait for if none was started)."""
+    if _server is None:
+        return
+    limit = timeout if timeout is not None else float(os.environ.get(_STARTUP_TIMEOUT, 120))
+    deadline = time.monotonic() + limit
+    while True:
+        code = _server.process.poll()
+        if code is not None:
+            raise RuntimeError(
+                f"Prefect's temporary server exited with code {code} before it answered at {_server.url} "
+                "(its messages are above); set PREFECT_API_URL to a running Prefect server, or run again"
+            )
+        try:
+            with urllib.request.urlopen(f"{_server.url}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Prefect's temporary server did not answer at {_server.url} within {limit:.0f} s")
+        time.sleep(0.05)
+
+
+def stop() -> None:
+    """Stop the started server (at exit)."""
+    global _server
+    if _server is None:
+        return
+    process, _server = _server.process, None
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
