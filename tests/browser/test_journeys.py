@@ -235,6 +235,13 @@ def test_a_model_2018_quarter_from_the_opening_to_the_calibrated_result(
         expect(page.locator("#calibrated")).to_contain_text("4,00")
         expect(page.locator("#calibrated")).to_contain_text("тиімді")
         shoot(page, "journey-model2018-08-calibrated-kk")
+        # and the list shows the result in force, the calibration's (C-5), not the sheet's 3,75
+        page.goto(f"{q.url}/evaluations")
+        row = page.locator(f"tr[data-evaluation='{key}']")
+        expect(row.locator("td.result")).to_contain_text("4,00")
+        expect(row.locator("td.result")).to_contain_text("калибрлеуден кейін")
+        expect(row.locator("td.category")).to_contain_text("тиімді")
+        shoot(page, "journey-model2018-09-list-kk")
 
 
 def test_a_003_quarter_from_the_opening_to_the_calibrated_result(
