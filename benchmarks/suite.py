@@ -191,6 +191,7 @@ class World:
         self.receiver = Receiver()
         self.env = Environment(engine, clock=FixedClock(datetime(2025, 4, 1, 12, 0)), delivery=self.receiver.config())
         self.body_id = 0
+        self._prefect_warm = False
 
     # --- baselines --------------------------------------------------------------------------------------------
 
@@ -417,6 +418,9 @@ class World:
             "from bagalau.simulate import runner; runner.prefect_environment()\n"
             "from prefect import flow\nflow(name='empty')(lambda: None)()",
         ]
+        if not self._prefect_warm:  # the first run on a machine creates Prefect's own database (~8 s, once)
+            run_process(empty)
+            self._prefect_warm = True
         figure = run_process([sys.executable, str(ROOT / "benchmarks" / script)])
         baseline = run_process(empty)
         return Result(name, figure, baseline, "empty Prefect flow run with its temporary server", note=what)
