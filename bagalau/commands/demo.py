@@ -84,7 +84,10 @@ def demo(
     typer.echo(f"Simulating {path.name} ({loaded.start} … {loaded.until}) through the Prefect flows …\n")
     database = settings.data_dir / "demo.db"
     url = f"sqlite:///{database.as_posix()}"
-    report = runner.run(loaded, url, reset=True)
+    try:
+        report = runner.run(loaded, url, reset=True)
+    finally:
+        embedded.stop()  # the web app does not use Prefect's temporary server
     write_report(report, str(out))
     names = {person.id: person.name for person in loaded.organization.employees}
     typer.echo(render_summary(report, names))

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -100,6 +99,31 @@ def rerun(
     """Run a flow or a sweep step again for a day (safe: every step is idempotent) and print what it did."""
     _check_step(step)
     settings = params.settings_for(secrets=True)
+    api_url, where = prefect_api(settings) if step in FLOWS else (None, "")
+    if step in FLOWS and api_url is None:
+        from bagalau.simulate import embedded
+
+        # the throwaway server starts now, while the checks below run and Prefect loads (issue 13; 0192)
+        api_url = embedded.start_throwaway()
+    try:
+        _rerun(step, settings, body, period, as_of, case, api_url, where)
+    finally:
+        if step in FLOWS:
+            from bagalau.simulate import embedded
+
+            embedded.stop()
+
+
+def _rerun(
+    step: str,
+    settings: Settings,
+    body: str | None,
+    period: str | None,
+    as_of: date | None,
+    case: int | None,
+    api_url: str | None,
+    where: str,
+) -> None:
     with params.connected_app(settings) as engine:
         params.require_schema(engine, "rerun")
         params.require_body(engine, body)
@@ -114,9 +138,11 @@ def rerun(
         result = _sweep_step_call(step, body, day)()
     else:
         call = _flow_call(step, body, period, day, case)
-        api_url, where = prefect_api(settings)
         typer.echo(f"bagalau rerun {step}: recorded by {where}", err=True)
-        with pointed_at(api_url):
+        from bagalau.simulate import embedded
+
+        embedded.wait()
+        with embedded.pointed_at(api_url):
             result = call()
     typer.echo(json.dumps(result, default=_plain, ensure_ascii=False, indent=2))
 
@@ -141,23 +167,6 @@ def prefect_api(settings: Settings, environ: Mapping[str, str] | None = None) ->
     if served is not None:
         return served, f"the served Prefect server at {served} (bagalau serve)"
     return None, "a throwaway local Prefect server (no served one runs: see `bagalau serve`)"
-
-
-@contextmanager
-def pointed_at(api_url: str | None) -> Iterator[None]:
-    """Flow runs of this process go to ``api_url`` (``None``: Prefect's ephemeral server, as without a setting)."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    previous = os.environ.pop("PREFECT_API_URL", None)
-    if api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        if previous is not None:
-            os.environ["PREFECT_API_URL"] = previous
 
 
 def _check_step(step: str) -> None:

@@ -57,6 +57,8 @@ def simulate(
         report = runner.run(scenario, db_url=db, deliver=deliver)
     except runner.DatabaseNotEmpty as exc:
         params.fail("--db", str(exc))
+    finally:
+        embedded.stop()
     try:
         write_report(report, out)
     except OSError as exc:

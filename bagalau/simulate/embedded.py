@@ -3,16 +3,20 @@
 Without a ``PREFECT_API_URL`` Prefect starts a temporary server of its own at the first API call: a ``uvicorn``
 subprocess serving ``prefect.server.api.server:create_app`` (``SubprocessASGIServer``), after this process has
 imported Prefect's server package just to start it. Both waits are serial: about 4.5 s of a 60-person quarter's
-17 s went to them (issue 13). An entrance that is about to simulate (``bagalau simulate``, ``bagalau demo``, the
-simulate benchmarks) calls :func:`start` first, before Prefect is imported: the same subprocess, on the same kind of
-command line and environment as Prefect's own, starts while this process imports Prefect and the application,
-builds the environment, migrates and loads the scenario; ``PREFECT_API_URL`` points at it, so every Prefect call of
-the process uses it (no second server on the same Prefect database). :func:`wait` blocks until it answers, and is
-called before the first flow run; the server is stopped when the process exits.
+17 s went to them (issue 13), and as much of every ``bagalau rerun`` without a served server. An entrance that is
+about to run flows on a temporary server (``bagalau simulate``, ``bagalau demo``, the simulate benchmarks:
+:func:`start`; ``bagalau rerun`` when no server is configured or served: :func:`start_throwaway`) starts it first,
+before Prefect is imported: the same subprocess, on the same command line and environment as Prefect's own,
+starts while this process imports Prefect and the application, builds the environment, migrates and loads the
+scenario. The flow runs then go to it (:func:`pointed`, :func:`pointed_at`: Prefect's ``PREFECT_API_URL``
+setting, for their duration only), so the process never imports Prefect's server package and there is no second
+server on the same Prefect database; :func:`wait` blocks until it answers. The entrance stops it when done
+(:func:`stop`; at exit in any case): nothing of it outlives the command, even one run inside another process (a
+test session).
 
 Nothing changes where it cannot help: with ``PREFECT_API_URL`` set (a real server), with ephemeral mode turned off,
-or when Prefect is already imported (its settings are read at import), :func:`start` does nothing and Prefect
-behaves as it always did.
+or when Prefect is already imported (its settings are read at import), nothing is started and Prefect behaves as
+it always did.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,20 +90,72 @@ _server: _Server | None = None
 
 
 def start() -> bool:
-    """Start the server unless Prefect is configured, disallowed from starting one, or already imported; whether it
-    was started (by this call or an earlier one)."""
-    global _server
+    """A simulating entrance: Prefect's environment for a simulation (:func:`prefect_environment`), then the server,
+    unless Prefect is configured, disallowed from starting one, or already imported; whether one runs now."""
     if _server is not None:
         return True
     prefect_environment()
+    if not _may_start():
+        return False
+    _spawn()
+    return True
+
+
+def start_throwaway() -> str | None:
+    """For one command that runs a flow on a throwaway server (``bagalau rerun`` with no server configured or
+    served): the server started now, its API URL returned. ``None`` when it cannot help (Prefect already imported,
+    ephemeral mode off): Prefect starts its own then."""
+    if _server is not None:
+        return _server.url
+    if not _may_start():
+        return None
+    return _spawn().url
+
+
+@contextmanager
+def pointed() -> Iterator[None]:
+    """Prefect's calls inside go to the started server, once it answers (nothing changes if none was started)."""
+    if _server is None:
+        yield
+        return
+    wait()
+    with pointed_at(_server.url):
+        yield
+
+
+@contextmanager
+def pointed_at(api_url: str | None) -> Iterator[None]:
+    """Flow runs of this process go to ``api_url`` (``None``: Prefect's ephemeral server, as without a setting),
+    and the process's environment says so while they run; both are restored after (nothing leaks into a process
+    that runs other things afterwards, such as a test session)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    previous = os.environ.pop("PREFECT_API_URL", None)
+    if api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        if previous is not None:
+            os.environ["PREFECT_API_URL"] = previous
+
+
+def _may_start() -> bool:
     if "prefect" in sys.modules or os.environ.get("PREFECT_API_URL"):
         return False
     for flag in ("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "PREFECT_SERVER_EPHEMERAL_ENABLED"):
         if os.environ.get(flag, "").strip().lower() in _OFF:
             return False
     spec = importlib.util.find_spec("prefect")
-    if spec is None or not spec.submodule_search_locations:
-        return False
+    return spec is not None and bool(spec.submodule_search_locations)
+
+
+def _spawn() -> _Server:
+    global _server
+    spec = importlib.util.find_spec("prefect")
+    assert spec is not None and spec.submodule_search_locations
     app_dir = Path(next(iter(spec.submodule_search_locations))).parent
     port = _free_port()
     process = subprocess.Popen(
@@ -119,12 +177,17 @@ def start() -> bool:
             "on",
         ],
         # as Prefect's own temporary server: no UI, marked ephemeral; our PREFECT_* settings are in the environment
-        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
+        env={
+            **os.environ,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+        },
     )
     _server = _Server(process, f"http://127.0.0.1:{port}/api")
     atexit.register(stop)
-    os.environ["PREFECT_API_URL"] = _server.url
-    return True
+    return _server
 
 
 def wait(timeout: float | None = None) -> None:

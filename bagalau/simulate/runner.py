@@ -236,10 +236,10 @@ def _run(scenario: Scenario, url: str, deliver: bool, secrets: SecretBox | None 
     try:
         upgrade(env.engine)
         load(env, scenario, book, secrets=box)
-        embedded.wait()  # Prefect's temporary server, if this entrance started it early, answers by now
-        flows = _results_kept_local(flows)
         rejections: list[Rejection] = []
-        with _no_heartbeat(), _one_client():
+        # Prefect's temporary server, if the entrance started it early (embedded), answers by now
+        with embedded.pointed(), _no_heartbeat(), _one_client():
+            flows = _results_kept_local(flows)
             for day in days(scenario.start, scenario.until):
                 _open_due_periods(env, flows, day)
                 for index, event in scenario.events_on(day):

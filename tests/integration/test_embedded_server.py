@@ -33,25 +33,28 @@ def _python(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProces
     )
 
 
-def test_the_early_server_serves_the_flow_runs_of_the_process_and_stops_with_it(tmp_path: Path) -> None:
+def test_the_early_server_serves_the_flow_runs_pointed_at_it_and_leaves_nothing_behind(tmp_path: Path) -> None:
     done = _python(
         """
+        import os, sys
         from bagalau.simulate import embedded
         assert embedded.start() is True
         assert embedded.start() is True  # a second entrance reuses it
-        import os
-        url = os.environ["PREFECT_API_URL"]
+        assert "PREFECT_API_URL" not in os.environ  # nothing exported: only the runs pointed at it use it
         from prefect import flow
-        embedded.wait()
         from prefect.client.orchestration import get_client
         @flow
         def hello(x: int) -> int:
             return x + 1
-        assert hello(41) == 42
-        with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs()
-        import sys
-        print(url, len(runs), embedded._server.process.pid, "prefect.server.api.server" in sys.modules)
+        with embedded.pointed():
+            url = os.environ["PREFECT_API_URL"]
+            assert hello(41) == 42
+            with get_client(sync_client=True) as client:
+                runs = client.read_flow_runs()
+        assert "PREFECT_API_URL" not in os.environ  # restored
+        pid = embedded._server.process.pid
+        embedded.stop()
+        print(url, len(runs), pid, "prefect.server.api.server" in sys.modules)
         """,
         tmp_path,
     )
@@ -60,7 +63,7 @@ def test_the_early_server_serves_the_flow_runs_of_the_process_and_stops_with_it(
     assert url.startswith("http://127.0.0.1:") and url.endswith("/api")
     assert runs == "1"  # the flow run went to the early server, which Prefect did not start a second of
     assert imported == "False"  # the process never loaded Prefect's server package to start one
-    for _ in range(100):  # stopped at exit
+    for _ in range(100):  # stopped
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:
@@ -70,18 +73,36 @@ def test_the_early_server_serves_the_flow_runs_of_the_process_and_stops_with_it(
         pytest.fail(f"the early server {pid} outlived its process")
 
 
+def test_a_throwaway_server_for_one_command_is_not_exported(tmp_path: Path) -> None:
+    done = _python(
+        """
+        import os
+        from bagalau.simulate import embedded
+        url = embedded.start_throwaway()
+        embedded.wait()
+        print(url, os.environ.get("PREFECT_HOME"), os.environ.get("PREFECT_API_URL"))
+        embedded.stop()
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    url, home, exported = done.stdout.split()
+    assert url.startswith("http://127.0.0.1:") and exported == "None"
+    assert home == str(tmp_path / "prefect")  # the command's own Prefect home, not the simulation's
+
+
 def test_it_steps_aside_for_a_configured_server(tmp_path: Path) -> None:
     done = _python(
         """
         from bagalau.simulate import embedded
         import os
-        print(embedded.start(), os.environ["PREFECT_API_URL"], embedded._server)
+        print(embedded.start(), embedded.start_throwaway(), os.environ["PREFECT_API_URL"], embedded._server)
         """,
         tmp_path,
         PREFECT_API_URL="http://127.0.0.1:9/api",
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["False", "http://127.0.0.1:9/api", "None"]
+    assert done.stdout.split() == ["False", "None", "http://127.0.0.1:9/api", "None"]
 
 
 def test_it_steps_aside_once_prefect_is_imported(tmp_path: Path) -> None:
@@ -90,12 +111,12 @@ def test_it_steps_aside_once_prefect_is_imported(tmp_path: Path) -> None:
         import prefect
         from bagalau.simulate import embedded
         import os
-        print(embedded.start(), os.environ.get("PREFECT_API_URL"))
+        print(embedded.start(), embedded.start_throwaway(), os.environ.get("PREFECT_API_URL"))
         """,
         tmp_path,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["False", "None"]
+    assert done.stdout.split() == ["False", "None", "None"]
 
 
 def test_a_server_that_dies_is_reported_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
