@@ -94,6 +94,8 @@ NOTICE_KINDS = ("evaluation_notice",)
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_LISTED = 200  # calibration cases, dead letters: a board lists at most this many, and says so
+NOTICES_PROBED = 1000
+"""Undelivered notices counted by the first, index-only read of :func:`_notices`; beyond, a second one counts."""
 
 
 class BoardNotFound(LookupError):
@@ -538,21 +540,34 @@ def _cases(session: Session, period_id: int, today: date) -> list[CaseView]:
 def _notices(session: Session, period_id: int) -> list[tuple[str, int]]:
     """Legal notices (P-4) of the period not delivered yet, by outbox status.
 
-    Read through the partial index of the undelivered notices (``ix_outbox_message_undelivered_notice``, decision
-    0190), not the whole outbox: its kinds and status are written into the statement as literals, so that the
-    planner can match the index's predicate on every plan, a prepared statement's generic one included."""
+    Through the partial index of the undelivered notices (``ix_outbox_message_undelivered_notice``, decision 0190)
+    rather than the whole outbox. First the notices in the index's order, at most :data:`NOTICES_PROBED` of them:
+    an ordered, limited read that PostgreSQL walks in the index itself (an index-only scan that stops early), which
+    also marks the entries of notices delivered since the last ``VACUUM`` as dead, so that the next read skips them
+    — a count by status would be read through a bitmap that visits every such row's page, every time. Only a
+    period with more undelivered notices than that (a quarter just opened, before delivery) is counted in a second
+    statement. The kinds and the status are literals in the statement, so that the planner can match the index's
+    predicate on every plan (a prepared statement's generic one included)."""
     kinds = [sa.literal(kind, literal_execute=True) for kind in NOTICE_KINDS]
-    rows = session.execute(
-        sa.select(outbox.c.status, sa.func.count())
-        .select_from(outbox.join(evaluation, evaluation.c.id == outbox.c.evaluation_id))
-        .where(
-            evaluation.c.period_id == period_id,
-            outbox.c.kind.in_(kinds),
-            outbox.c.status != sa.literal(OutboxStatus.DELIVERED.value, literal_execute=True),
-        )
-        .group_by(outbox.c.status)
-        .order_by(outbox.c.status)
-    ).all()
+    undelivered = sa.and_(
+        evaluation.c.period_id == period_id,
+        outbox.c.kind.in_(kinds),
+        outbox.c.status != sa.literal(OutboxStatus.DELIVERED.value, literal_execute=True),
+    )
+    joined = outbox.join(evaluation, evaluation.c.id == outbox.c.evaluation_id)
+    probed = (
+        sa.select(outbox.c.status)
+        .select_from(joined)
+        .where(undelivered)
+        .order_by(outbox.c.status, outbox.c.evaluation_id)
+        .limit(sa.literal_column(str(NOTICES_PROBED + 1)))
+        .subquery("probed")
+    )
+    query = sa.select(probed.c.status, sa.func.count()).group_by(probed.c.status).order_by(probed.c.status)
+    rows = session.execute(query).all()
+    if sum(int(n) for _, n in rows) > NOTICES_PROBED:
+        query = sa.select(outbox.c.status, sa.func.count()).select_from(joined).where(undelivered)
+        rows = session.execute(query.group_by(outbox.c.status).order_by(outbox.c.status)).all()
     return [(status, int(n)) for status, n in rows]
 
 
