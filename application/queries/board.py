@@ -559,7 +559,7 @@ def _notices(session: Session, period_id: int) -> list[tuple[str, int]]:
         sa.select(outbox.c.status)
         .select_from(joined)
         .where(undelivered)
-        .order_by(outbox.c.evaluation_id, outbox.c.status)
+        .order_by(outbox.c.status, outbox.c.evaluation_id)
         .limit(sa.literal_column(str(NOTICES_PROBED + 1)))
         .subquery("probed")
     )

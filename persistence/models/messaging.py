@@ -33,8 +33,8 @@ class OutboxMessageRow(Table, table=True):
         sa.Index(None, "status", "next_attempt_at"),
         sa.Index(
             "ix_outbox_message_undelivered_notice",
-            "evaluation_id",
             "status",
+            "evaluation_id",
             postgresql_where=sa.text(UNDELIVERED_NOTICE),
             sqlite_where=sa.text(UNDELIVERED_NOTICE),
         ),

@@ -1,5 +1,5 @@
 """The board's undelivered notices through a partial index (decision 0190): ``ix_outbox_message_undelivered_notice``
-on ``outbox_message (evaluation_id, status)`` where the message is a legal notice (``evaluation_notice``, P-4) not
+on ``outbox_message (status, evaluation_id)`` where the message is a legal notice (``evaluation_notice``, P-4) not
 delivered yet. The cycle board counts a period's undelivered notices by status; without it that count read the
 whole outbox (every message of every period, ~490,000 rows after one 100,000-person quarter). A notice enters the
 index when it is queued and leaves it when it is delivered. Downgrade drops the index.
@@ -28,7 +28,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_outbox_message_undelivered_notice",
         "outbox_message",
-        ["evaluation_id", "status"],
+        ["status", "evaluation_id"],
         postgresql_where=sa.text(UNDELIVERED_NOTICE),
         sqlite_where=sa.text(UNDELIVERED_NOTICE),
     )
