@@ -1,9 +1,10 @@
 """The cycle board of a body and period (issue 14): what HR follows every day, read set-wise, as frozen views.
 
-Every figure of :func:`board` is one ``GROUP BY`` query over indexed columns (``evaluation (period_id, status)``,
-``escalation (evaluation_id, …)``, ``outbox_message (status, …)``): no loop over people, so a body of 10,000
-people answers as fast as a body of ten (``benchmarks/board.py``). The per-person list (:func:`people`) is
-keyset-paginated on (personnel number, evaluation id); :func:`timeline` is the whole story of one evaluation.
+:func:`board` sends eight statements whatever the size of the body (decision 0190): the per-status figures of the
+period in one pass over its evaluations, the single figures in one statement, the undelivered notices through a
+partial index of the outbox — no loop over people, and no figure that reads the evaluations or the outbox again
+(``benchmarks/board.py``, ``python -m benchmarks``). The per-person list (:func:`people`) is keyset-paginated on
+(personnel number, evaluation id); :func:`timeline` is the whole story of one evaluation.
 
 R-2: the board's counts are progress, which every HR role sees. Scores and categories appear only where the one
 predicate (``domain.access.visibility``) says RESULT for the principal — for HR staff that is the HR head (or a
