@@ -16,6 +16,11 @@ from sqlmodel import Field
 from domain.vocabulary import Language, OutboxStatus
 from persistence.models.base import BigId, Instant, Json, Table, now_utc, one_of, ref, text
 
+UNDELIVERED_NOTICE = "kind = 'evaluation_notice' AND status <> 'delivered'"
+"""The rows of ``ix_outbox_message_undelivered_notice`` (migration 0012b, decision 0190): legal notices (P-4) not
+delivered yet. The board counts them per period through it instead of reading the whole outbox; a notice leaves
+the index when it is delivered, so it holds the notices of the last opening until delivery, then the dead ones."""
+
 
 class OutboxMessageRow(Table, table=True):
     """A message to send: to a person (all their channels, or one) or to a body role such as ``hr``.
@@ -26,6 +31,13 @@ class OutboxMessageRow(Table, table=True):
     __tablename__ = "outbox_message"
     __table_args__ = (
         sa.Index(None, "status", "next_attempt_at"),
+        sa.Index(
+            "ix_outbox_message_undelivered_notice",
+            "status",
+            "evaluation_id",
+            postgresql_where=sa.text(UNDELIVERED_NOTICE),
+            sqlite_where=sa.text(UNDELIVERED_NOTICE),
+        ),
         one_of("status", OutboxStatus),
         one_of("language", Language),
         sa.CheckConstraint("recipient_person_id IS NOT NULL OR recipient_role IS NOT NULL", name="has_recipient"),

@@ -27,6 +27,11 @@ AT_MOST = {"reimport_csv": 11, "open_quarter": 29, "sweep_notice_day": 10, "swee
 """Statements of the steps composed by the database (decision 0170), at either size: the whole quarter's notices
 and sheet requests are one statement, the overdue escalations and their messages two — a composer that went back
 to a batch per message kind or a read-back of the rows would exceed these."""
+AT_MOST["board_overview"] = 15 * 200
+"""The board's 200 requests (decision 0190): 8 statements for the board (body and periods, one pass over the
+period's evaluations, one of single figures, overdue, cases, undelivered notices, dead letters) and 7 for its first
+page of people (body and periods, the page, R-2's batched parties) — a figure read by its own query again, or a
+person's row read one by one, would exceed it."""
 
 
 def run(people: int, server: sa.URL, mails: int) -> dict[str, dict[str, object]]:
