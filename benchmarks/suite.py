@@ -11,6 +11,8 @@ call), on a PostgreSQL database of the suite's own:
   the suite starts itself (``notifications.delivery.deliver_due``); the rest are then recorded as delivered;
 - ``sweep_notice_day``: the steps after delivery on the opening day (P-4: every notice's sent date recorded);
 - ``sweep_quiet_day``: the whole daily sweep's steps and delivery on a day with nothing due;
+- ``rerun_quiet_day_cli``: the same day from outside, ``bagalau rerun daily_sweep`` in a process of its own (the
+  CLI, a throwaway Prefect server, the flow run), next to ``sweep_quiet_day`` as its baseline;
 - ``sweep_deadline_day``: the day after the deadline without any sheet (overdue escalation to evaluator, head,
   HR: P-1, P-2, G-6) — the before-delivery steps;
 - ``board_overview`` / ``api_evaluations``: the HR head's cycle board of the body (``application.queries.board``:
@@ -147,7 +149,7 @@ class Suite:
 
     def steps(self) -> list[str]:
         names = ["import_csv", "reimport_csv", "import_xlsx", "open_quarter", "deliver_outbox", "sweep_notice_day"]
-        names += ["sweep_quiet_day", "sweep_deadline_day", "board_overview", "api_evaluations"]
+        names += ["sweep_quiet_day", "rerun_quiet_day_cli", "sweep_deadline_day", "board_overview", "api_evaluations"]
         return [*names, "simulate_quarter_60", "simulate_year_60"] if self.simulate else names
 
     def run(self, progress: Callable[[str, str], None] = lambda step, state: None) -> list[Result]:
@@ -348,6 +350,28 @@ class World:
         result.note = "every step of the daily sweep and delivery (empty), without Prefect's flow run"
         return result
 
+    def rerun_quiet_day_cli(self) -> Result:
+        """The quiet day again from outside, as an operator runs it: ``bagalau rerun daily_sweep`` in a process of its
+        own (the interpreter, the CLI, a throwaway Prefect server and the flow run included), next to the same
+        day's steps called in this process (``sweep_quiet_day``)."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        command = [str(Path(sys.executable).with_name("bagalau")), "rerun", "daily_sweep", "--body", BODY]
+        command += ["--as-of", QUIET_DAY.isoformat()]
+        environment = {
+            "BAGALAU_DATABASE_URL": url,
+            "BAGALAU_ENVIRONMENT": "development",  # the suite's throwaway database, owned by the server's superuser
+            "BAGALAU_DATA_DIR": str(self.folder / "cli"),  # no served Prefect server there: a throwaway one
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_HOME": str(self.folder / "cli" / "prefect"),
+        }
+        figure = run_process(command, environment)
+        inside = next((result for result in self.suite.results if result.step == "sweep_quiet_day"), None)
+        result = Result("rerun_quiet_day_cli", figure)
+        if inside is not None:
+            result.baseline, result.baseline_name = inside.figure, "the same steps called in process (sweep_quiet_day)"
+        result.note = f"bagalau rerun daily_sweep --body {BODY} --as-of {QUIET_DAY.isoformat()}, its own process"
+        return result
+
     def sweep_deadline_day(self) -> Result:
         from application.context import working_calendar
         from application.cycle import sweep
@@ -506,10 +530,17 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run_process(command: list[str]) -> Cost:
-    """Run ``command`` to its end; wall time and the child's peak RSS (``wait4``)."""
+def run_process(command: list[str], environment: dict[str, str] | None = None) -> Cost:
+    """Run ``command`` to its end (``environment`` added to this one's); wall time and the child's peak RSS
+    (``wait4``)."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=None if environment is None else {**os.environ, **environment},
+    )
     assert child.stderr is not None
     errors = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)

@@ -157,6 +157,8 @@ def _spawn() -> _Server:
     spec = importlib.util.find_spec("prefect")
     assert spec is not None and spec.submodule_search_locations
     app_dir = Path(next(iter(spec.submodule_search_locations))).parent
+    # Prefect's database lives in its home; the server exits at start-up if the folder is missing
+    Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser().mkdir(parents=True, exist_ok=True)
     port = _free_port()
     process = subprocess.Popen(
         [

@@ -61,6 +61,9 @@ def test_statement_counts_do_not_grow_with_the_number_of_people(
     delivery = large["deliver_outbox"]["figure"]
     assert delivery["messages"] == 20 and delivery["dead"] == 0  # type: ignore[index]
     assert large["deliver_outbox"]["baseline"]["what"] == "bare smtplib loop, one connection"  # type: ignore[index]
+    outside = large["rerun_quiet_day_cli"]  # the operator's command, its own process (it raises if it fails)
+    assert outside["baseline"]["what"] == "the same steps called in process (sweep_quiet_day)"  # type: ignore[index]
+    assert outside["figure"]["seconds"] > 0 and outside["ratio"] is not None  # type: ignore[index,operator]
     for step in ("board_overview", "api_evaluations"):  # the read models: latency of 200 requests each
         figure = large[step]["figure"]
         assert figure["requests"] == 200 and 0 < figure["p50_ms"] <= figure["p95_ms"] <= figure["max_ms"], step  # type: ignore[index,operator]
@@ -71,7 +74,7 @@ def test_the_command_writes_json_with_every_figure_baseline_and_ratio(pg_server_
     server = pg_server_url.render_as_string(hide_password=False)
     assert main(["--people", "100", "--db", server, "--json", str(output), "--mails", "10", "--no-simulate"]) == 0
     written = json.loads(output.read_text())
-    assert written["people"] == 100 and len(written["steps"]) == 10
+    assert written["people"] == 100 and len(written["steps"]) == 11
     for step in written["steps"]:
         assert {"step", "figure", "baseline", "ratio"} <= set(step)
         assert {"seconds", "peak_rss_mib", "statements", "rows_written"} <= set(step["figure"])
