@@ -14,6 +14,7 @@ opened after a notice date is late: HR is told once, and each late notice is esc
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -237,9 +238,20 @@ def _mark_opened(ctx: BodyContext, period_id: int, day: date, evaluations: int, 
     ctx.uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
 
 
-PARTS = 4
-"""The parts a period is opened in when its evaluations are all new (PostgreSQL): a fixed number whatever the size
-of the body, so the statements stay flat (issue 13, decision 0191)."""
+PARTS = (1, 2, 3, 4)
+"""The shares of the body's employees a period is opened in when its evaluations are all new (PostgreSQL): a fixed
+number of parts whatever the size of the body, so the statements stay flat (issue 13, decision 0191). The first is
+the smallest, so the server starts writing early; each later part is decided while the one before it is written
+(the server's part takes longer than deciding the next)."""
+
+
+def _parts(count: int) -> list[tuple[int, int]]:
+    """[start, end) of each part of ``count`` employees, by :data:`PARTS` (empty parts left out)."""
+    total = sum(PARTS)
+    bounds = [0]
+    for weight in itertools.accumulate(PARTS):
+        bounds.append(count * weight // total)
+    return [(start, end) for start, end in itertools.pairwise(bounds) if end > start]
 
 
 def _may_be_late(ctx: BodyContext, period: Period, book: Rulebook, day: date) -> bool:
@@ -250,7 +262,7 @@ def _may_be_late(ctx: BodyContext, period: Period, book: Rulebook, day: date) ->
 
 def _open_in_parts(ctx: BodyContext, period: Period, period_id: int, book: Rulebook, day: date) -> int:
     """A period opened on time whose evaluations are all new (``compose.unopened_and_empty``), on PostgreSQL:
-    decided in :data:`PARTS` runs of the body's employees, each written — its evaluations and their notices and
+    decided in the :data:`PARTS` runs of the body's employees, each written — its evaluations and their notices and
     sheet requests, one statement (``compose.open_part``) — by a writer thread on the unit of work's connection
     while the next run is decided, so the server writes part k while Python decides part k+1 (psycopg waits for
     the server without the GIL). The same rows, ids and order as :func:`decide` then :func:`persist`; one
@@ -261,7 +273,6 @@ def _open_in_parts(ctx: BodyContext, period: Period, period_id: int, book: Ruleb
     # connection: the main thread touches it again only after the writer is done.
     _ = ctx.ids, ctx.numbers, ctx.calendar
     decider = _Decider(ctx, period, period_id, book, day, "calibration")
-    size = max(1, -(-len(employees) // PARTS))
     write = partial(
         compose.open_part,
         connection,
@@ -283,8 +294,8 @@ def _open_in_parts(ctx: BodyContext, period: Period, period_id: int, book: Ruleb
     parts: list[Future[tuple[int, int]]] = []
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bagalau-open-period")
     try:
-        for start in range(0, len(employees), size):
-            decided = decider.decide(employees[start : start + size])
+        for start, end in _parts(len(employees)):
+            decided = decider.decide(employees[start:end])
             if any(_late(item) for item in decided):  # _may_be_late said no notice can be
                 raise RuntimeError(f"period {period.label}: a late notice in an opening decided on time")
             rows = [item.row for item in decided]
