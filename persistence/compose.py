@@ -323,6 +323,10 @@ def open_part(
     return int(evaluations), int(messages)
 
 
-def analyzed(connection: sa.Connection, table: str, inserted: int) -> int:
-    """``ANALYZE`` ``table`` after ``inserted`` new rows from ``ANALYZE_FROM`` on, as ``persistence.bulk`` does."""
-    return _analyzed(connection, table, inserted)
+def analyzed_after_opening(connection: sa.Connection, evaluations: int, messages: int) -> None:
+    """The statistics an opening leaves behind, as the one-pass opening left them: the evaluations re-read at any
+    size (``persistence.bulk`` from ``ANALYZE_FROM`` rows, :func:`fresh_statistics` below that), the outbox from
+    ``ANALYZE_FROM`` new messages."""
+    if evaluations > 0:
+        connection.exec_driver_sql("ANALYZE evaluation")
+    _analyzed(connection, "outbox_message", messages)

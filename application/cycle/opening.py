@@ -306,8 +306,7 @@ def _open_in_parts(ctx: BodyContext, period: Period, period_id: int, book: Ruleb
     finally:
         writer.shutdown(wait=True, cancel_futures=True)
     evaluations = sum(count for count, _ in counts)
-    compose.analyzed(connection, "evaluation", evaluations)
-    compose.analyzed(connection, "outbox_message", sum(count for _, count in counts))
+    compose.analyzed_after_opening(connection, evaluations, sum(count for _, count in counts))
     return evaluations
 
 
