@@ -120,14 +120,12 @@ class _Decider:
     def __init__(
         self, ctx: BodyContext, period: Period, period_id: int, book: Rulebook, day: date, review: str
     ) -> None:
-        self.ctx, self.period, self.period_id, self.book, self.day, self.review = (
-            ctx,
-            period,
-            period_id,
-            book,
-            day,
-            review,
-        )
+        self.ctx = ctx
+        self.period = period
+        self.period_id = period_id
+        self.book = book
+        self.day = day
+        self.review = review
         self.schedules: Schedules = {}
         # Without a population filter (M-10) the methods depend on the category held in the period alone: asked
         # once per category (issue 13).
