@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from domain.vocabulary import PeriodKind
 
@@ -57,14 +58,12 @@ class Period:
     @property
     def start(self) -> date:
         """The first day of the period."""
-        return date(self.year, 1 if self.quarter is None else 3 * self.quarter - 2, 1)
+        return _bounds(self.year, self.quarter)[0]
 
     @property
     def end(self) -> date:
         """The last day of the period."""
-        if self.quarter is None or self.quarter == 4:
-            return date(self.year, 12, 31)
-        return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
+        return _bounds(self.year, self.quarter)[1]
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -156,3 +155,13 @@ def period_of(day: date, kind: PeriodKind) -> Period:
 def last_completed(kind: PeriodKind, on: date) -> Period:
     """The latest period of ``kind`` that ended before ``on`` (the one an evaluation on ``on`` is about)."""
     return period_of(on, kind).previous()
+
+
+@lru_cache(maxsize=1024)
+def _bounds(year: int, quarter: int | None) -> tuple[date, date]:
+    """The first and last day of a period, remembered: asked several times per person and method when a period
+    opens for 100,000 people (issue 13)."""
+    start = date(year, 1 if quarter is None else 3 * quarter - 2, 1)
+    if quarter is None or quarter == 4:
+        return start, date(year, 12, 31)
+    return start, date(year, 3 * quarter + 1, 1) - timedelta(days=1)

@@ -18,8 +18,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from persistence.bulk import ANALYZE_FROM
+from domain.vocabulary import EvaluationStatus
+from persistence.bulk import ANALYZE_FROM, COPIES
 from persistence.models.base import now_utc
+from persistence.records import NewEvaluation
 
 OUTBOX_COLUMNS = (
     "idempotency_key, body_id, recipient_person_id, recipient_role, kind, language, channel, payload, "
@@ -202,3 +204,129 @@ def queue_overdue_escalations(
     }
     inserted = connection.execute(_OVERDUE_ESCALATIONS.execution_options(preserve_rowcount=True), escalations).rowcount
     return _analyzed(connection, "escalation", inserted)
+
+
+# --- a period opened in parts (decision 0191) ----------------------------------------------------------------------
+
+
+def unopened_and_empty(connection: sa.Connection, period_id: int) -> bool:
+    """Lock the period's row (``FOR UPDATE``: an opening of the same period waits for this one and then finds it
+    opened) and say whether it is still unopened and holds no evaluation at all — then the opening's evaluations
+    are all new and can be written without the unique key's arbiter (:func:`open_part`)."""
+    found = connection.execute(
+        sa.text(
+            "SELECT opened_on IS NULL AND NOT EXISTS (SELECT 1 FROM evaluation WHERE period_id = :period) "
+            "FROM evaluation_period WHERE id = :period FOR UPDATE"
+        ),
+        {"period": period_id},
+    ).scalar_one_or_none()
+    return bool(found)
+
+
+_OPENING_PART = sa.text(
+    f"""
+    WITH d AS (
+        SELECT * FROM unnest(CAST(:persons AS integer[]), CAST(:methods AS text[]), CAST(:rulebooks AS text[]),
+                             CAST(:statuses AS text[]), CAST(:eligible AS boolean[]), CAST(:reasons AS text[]),
+                             CAST(:in_absentia AS boolean[]), CAST(:evaluators AS integer[]),
+                             CAST(:delegated_by AS integer[]), CAST(:approvers AS integer[]),
+                             CAST(:deadlines AS date[]), CAST(:notices AS date[]))
+             WITH ORDINALITY AS d(person_id, method, rulebook_id, status, eligible, reason, in_absentia,
+                                  evaluator_id, delegated_by_id, approver_id, deadline, notice_due_on, ord)
+    ),
+    e AS (
+        INSERT INTO evaluation (person_id, period_id, method, rulebook_id, status, eligible, ineligible_reason,
+                                in_absentia, evaluator_id, delegated_by_id, approver_id, deadline, notice_due_on,
+                                created_at, updated_at)
+        SELECT d.person_id, :period, d.method, d.rulebook_id, d.status, d.eligible, d.reason, d.in_absentia,
+               d.evaluator_id, d.delegated_by_id, d.approver_id, d.deadline, d.notice_due_on, :now, :now
+        FROM d ORDER BY d.ord
+        RETURNING id, person_id, method, eligible, evaluator_id, deadline
+    ),
+    o AS (
+        INSERT INTO outbox_message ({OUTBOX_COLUMNS})
+        SELECT m.key, :body, m.recipient, NULL, m.kind, coalesce(r.language, 'kk'), NULL,
+               jsonb_build_object('period', CAST(:label AS text), 'method', m.method, 'deadline', m.deadline)
+               || CASE WHEN m.part = 1
+                       THEN jsonb_build_object('evaluatee_name', m.name, 'sheet_link', CAST(:sheets AS text) || m.id)
+                       WHEN m.name IS NULL THEN '{{}}'::jsonb
+                       ELSE jsonb_build_object('evaluator_name', m.name) END,
+               m.id, :due, 'pending', 0, :due, :now
+        FROM (
+            SELECT e.id, 0 AS part, 'notice:' || e.id AS key, e.person_id AS recipient,
+                   'evaluation_notice' AS kind, e.method, to_char(e.deadline, 'YYYY-MM-DD') AS deadline,
+                   CASE WHEN e.evaluator_id IS NOT NULL THEN coalesce(ev.full_name, e.evaluator_id::text) END AS name
+            FROM e LEFT JOIN person ev ON ev.id = e.evaluator_id AND ev.body_id = :body
+            WHERE e.eligible
+            UNION ALL
+            SELECT e.id, 1, 'sheet:' || e.id, coalesce(h.holder, e.evaluator_id), 'sheet_request', e.method,
+                   to_char(e.deadline, 'YYYY-MM-DD'), coalesce(p.full_name, e.person_id::text)
+            FROM e LEFT JOIN person p ON p.id = e.person_id AND p.body_id = :body
+                   LEFT JOIN unnest(CAST(:seats AS integer[]), CAST(:holders AS integer[])) AS h(evaluator, holder)
+                          ON h.evaluator = e.evaluator_id
+            WHERE e.eligible AND e.evaluator_id IS NOT NULL
+        ) AS m
+        LEFT JOIN person r ON r.id = m.recipient AND r.body_id = :body
+        ORDER BY m.id, m.part
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM o)
+    """
+)
+
+
+def open_part(
+    connection: sa.Connection,
+    *,
+    body_id: int,
+    period_id: int,
+    label: str,
+    due_at: datetime,
+    now: datetime,
+    rows: Sequence[NewEvaluation],
+    seat_holders: dict[int, int],
+    sheets: str,
+) -> tuple[int, int]:
+    """One part of a period whose evaluations are all new (:func:`unopened_and_empty`), in one statement: the
+    evaluations ``rows`` in order (ids in that order, as ``persistence.bulk.insert_evaluations`` gives them) and,
+    for each eligible one, in the order of their ids, the messages :func:`queue_opening_notices` composes — the
+    evaluatee's notice and, with an evaluator, the sheet request to whoever holds the evaluator's seat. No
+    ``ON CONFLICT``: nothing of the period exists, and the messages' keys carry the new evaluations' ids. Returns
+    (evaluations, messages) written."""
+    for row in rows:
+        if not row.eligible and not row.ineligible_reason:
+            raise ValueError(f"evaluation of person {row.person_id}: an ineligible evaluation needs its reason")
+    parameters = {
+        "body": body_id,
+        "period": period_id,
+        "label": label,
+        "due": due_at,
+        "now": now,
+        "persons": [row.person_id for row in rows],
+        "methods": [row.method.value for row in rows],
+        "rulebooks": [row.rulebook_id for row in rows],
+        "statuses": [(row.status if row.eligible else EvaluationStatus.INELIGIBLE).value for row in rows],
+        "eligible": [row.eligible for row in rows],
+        "reasons": [row.ineligible_reason for row in rows],
+        "in_absentia": [row.in_absentia for row in rows],
+        "evaluators": [row.evaluator_id for row in rows],
+        "delegated_by": [row.delegated_by_id for row in rows],
+        "approvers": [row.approver_id for row in rows],
+        "deadlines": [row.deadline for row in rows],
+        "notices": [row.notice_due_on for row in rows],
+        "seats": list(seat_holders),
+        "holders": list(seat_holders.values()),
+        "sheets": sheets,
+    }
+    evaluations, messages = connection.execute(_OPENING_PART, parameters).one()
+    COPIES.rows += evaluations + messages  # a WITH statement: the benchmarks' meter reads no row count from it
+    return int(evaluations), int(messages)
+
+
+def analyzed_after_opening(connection: sa.Connection, evaluations: int, messages: int) -> None:
+    """The statistics an opening leaves behind, as the one-pass opening left them: the evaluations re-read at any
+    size (``persistence.bulk`` from ``ANALYZE_FROM`` rows, :func:`fresh_statistics` below that), the outbox from
+    ``ANALYZE_FROM`` new messages."""
+    if evaluations > 0:
+        connection.exec_driver_sql("ANALYZE evaluation")
+    _analyzed(connection, "outbox_message", messages)

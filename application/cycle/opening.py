@@ -14,9 +14,12 @@ opened after a notice date is late: HR is told once, and each late notice is esc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from application import messages
@@ -41,6 +44,7 @@ from domain.vocabulary import EvaluationStatus, Method, PeriodKind
 from notifications.kinds import MessageKind
 from persistence import bulk, compose, flowstate
 from persistence.heap import collecting_later
+from persistence.models.base import now_utc
 from persistence.records import NewEvaluation, NewMessage
 
 NOT_CONSIDERED = frozenset({NOT_B_CORPS, NOT_EMPLOYED_IN_PERIOD, DISMISSED_BEFORE_PERIOD})
@@ -106,27 +110,48 @@ def decide(
     Only the methods whose results are reviewed by ``review``: the Commission's methods (M-1…M-9) are opened
     by ``application.cycle.commission``, which sends their notices when HR sets the meeting (M-7).
     """
-    decided: dict[tuple[int, Method], Decided] = {}
-    schedules: Schedules = {}
-    # Without a population filter (M-10) the methods depend on the category held in the period alone: asked once
-    # per category (issue 13).
-    by_category = all(spec.population is None for spec in book.methods)
-    methods: dict[str | None, list[MethodSpec]] = {}
-    for employee in ctx.org.employees:
-        if by_category:
-            category = category_in(employee, period)
-            if category not in methods:
-                methods[category] = methods_for(employee, period, book)
-            specs = methods[category]
-        else:
-            specs = methods_for(employee, period, book)
-        for spec in specs:
-            if spec.review != review:
-                continue
-            item = _decide_one(ctx, employee, spec, period, period_id, book, day, schedules)
-            if item is not None:
-                decided.setdefault((item.row.person_id, item.row.method), item)
-    return list(decided.values())
+    return _Decider(ctx, period, period_id, book, day, review).decide(ctx.org.employees)
+
+
+class _Decider:
+    """:func:`decide` for any run of the body's employees, remembering what people share across runs (the methods
+    of a category, the schedules) — so a period decided in parts decides exactly what one pass decides."""
+
+    def __init__(
+        self, ctx: BodyContext, period: Period, period_id: int, book: Rulebook, day: date, review: str
+    ) -> None:
+        self.ctx = ctx
+        self.period = period
+        self.period_id = period_id
+        self.book = book
+        self.day = day
+        self.review = review
+        self.schedules: Schedules = {}
+        # Without a population filter (M-10) the methods depend on the category held in the period alone: asked
+        # once per category (issue 13).
+        self.by_category = all(spec.population is None for spec in book.methods)
+        self.methods: dict[str | None, list[MethodSpec]] = {}
+
+    def decide(self, employees: Iterable[Employee]) -> list[Decided]:
+        """The decisions of ``employees``, in their order (one per person and method)."""
+        ctx, period, book = self.ctx, self.period, self.book
+        decided: dict[tuple[int, Method], Decided] = {}
+        methods = self.methods
+        for employee in employees:
+            if self.by_category:
+                category = category_in(employee, period)
+                if category not in methods:
+                    methods[category] = methods_for(employee, period, book)
+                specs = methods[category]
+            else:
+                specs = methods_for(employee, period, book)
+            for spec in specs:
+                if spec.review != self.review:
+                    continue
+                item = _decide_one(ctx, employee, spec, period, self.period_id, book, self.day, self.schedules)
+                if item is not None:
+                    decided.setdefault((item.row.person_id, item.row.method), item)
+        return list(decided.values())
 
 
 Schedules = dict[tuple[Method, date | None], PeriodSchedule]
@@ -201,10 +226,86 @@ def persist(ctx: BodyContext, period: Period, period_id: int, decided: list[Deci
         late_count = 0
     else:
         late_count = _queue(ctx, period, period_id, decided, day)
-    uow.periods.mark_opened(period_id, day)
-    after = {"opened_on": day.isoformat(), "evaluations": len(decided), "late_notices": late_count}
-    uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
+    _mark_opened(ctx, period_id, day, len(decided), late_count)
     return inserted
+
+
+def _mark_opened(ctx: BodyContext, period_id: int, day: date, evaluations: int, late_count: int) -> None:
+    ctx.uow.periods.mark_opened(period_id, day)
+    after = {"opened_on": day.isoformat(), "evaluations": evaluations, "late_notices": late_count}
+    ctx.uow.audit("evaluation_period", period_id, OPENED, after=after, reason="period opened (P-1, P-4)")
+
+
+PARTS = (1, 2, 3, 4)
+"""The shares of the body's employees a period is opened in when its evaluations are all new (PostgreSQL): a fixed
+number of parts whatever the size of the body, so the statements stay flat (issue 13, decision 0191). The first is
+the smallest, so the server starts writing early; each later part is decided while the one before it is written
+(the server's part takes longer than deciding the next)."""
+
+
+def _parts(count: int) -> list[tuple[int, int]]:
+    """[start, end) of each part of ``count`` employees, by :data:`PARTS` (empty parts left out)."""
+    total = sum(PARTS)
+    bounds = [0]
+    for weight in itertools.accumulate(PARTS):
+        bounds.append(count * weight // total)
+    return [(start, end) for start, end in itertools.pairwise(bounds) if end > start]
+
+
+def _may_be_late(ctx: BodyContext, period: Period, book: Rulebook, day: date) -> bool:
+    """Whether any notice of the period could be late when it opens on ``day``: lateness depends on the method,
+    the period and the day only (never on the person's appointment, ``domain.deadlines._notice``)."""
+    return any(period_schedule(period, spec, ctx.calendar, day, reminders=book.reminders).late for spec in book.methods)
+
+
+def _open_in_parts(ctx: BodyContext, period: Period, period_id: int, book: Rulebook, day: date) -> int:
+    """A period opened on time whose evaluations are all new (``compose.unopened_and_empty``), on PostgreSQL:
+    decided in the :data:`PARTS` runs of the body's employees, each written — its evaluations and their notices and
+    sheet requests, one statement (``compose.open_part``) — by a writer thread on the unit of work's connection
+    while the next run is decided, so the server writes part k while Python decides part k+1 (psycopg waits for
+    the server without the GIL). The same rows, ids and order as :func:`decide` then :func:`persist`; one
+    transaction. Returns how many evaluations were written."""
+    connection = ctx.uow.connection
+    employees = ctx.org.employees
+    # What deciding and the seat holders read from the database is read here, before the writer owns the
+    # connection: the main thread touches it again only after the writer is done.
+    _ = ctx.ids, ctx.numbers, ctx.calendar
+    decider = _Decider(ctx, period, period_id, book, day, "calibration")
+    write = partial(
+        compose.open_part,
+        connection,
+        body_id=ctx.body_id,
+        period_id=period_id,
+        label=period.label,
+        due_at=ctx.env.clock.day_start(ctx.on),
+        now=now_utc(),
+        sheets=messages.sheets_prefix(ctx),
+    )
+
+    def written(
+        before: Future[tuple[int, int]] | None, rows: list[NewEvaluation], seats: dict[int, int]
+    ) -> tuple[int, int]:
+        if before is not None:
+            before.result()  # a part whose predecessor failed writes nothing: the transaction is lost anyway
+        return write(rows=rows, seat_holders=seats)
+
+    parts: list[Future[tuple[int, int]]] = []
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bagalau-open-period")
+    try:
+        for start, end in _parts(len(employees)):
+            decided = decider.decide(employees[start:end])
+            if any(_late(item) for item in decided):  # _may_be_late said no notice can be
+                raise RuntimeError(f"period {period.label}: a late notice in an opening decided on time")
+            rows = [item.row for item in decided]
+            evaluators = sorted({row.evaluator_id for row in rows if row.eligible and row.evaluator_id is not None})
+            seats = {evaluator: messages.seat_holder_of(ctx, evaluator, ctx.on) for evaluator in evaluators}
+            parts.append(writer.submit(written, parts[-1] if parts else None, rows, seats))
+        counts = [part.result() for part in parts]
+    finally:
+        writer.shutdown(wait=True, cancel_futures=True)
+    evaluations = sum(count for count, _ in counts)
+    compose.analyzed_after_opening(connection, evaluations, sum(count for _, count in counts))
+    return evaluations
 
 
 def _late(item: Decided) -> bool:
@@ -318,6 +419,15 @@ def open_period(env: Environment, body_id: int, label: str, day: date, principal
         if missing is not None:
             raise Rejected.by_rule("G-4", missing)
         with collecting_later():  # a whole body's decisions and messages in memory: no cycles, many objects
+            connection = ctx.uow.connection
+            if (
+                compose.supported(connection)
+                and not _may_be_late(ctx, period, book, day)
+                and compose.unopened_and_empty(connection, found.id)
+            ):
+                inserted = _open_in_parts(ctx, period, found.id, book, day)
+                _mark_opened(ctx, found.id, day, inserted, 0)
+                return inserted
             decided = decide(ctx, period, found.id, book, day)
             return persist(ctx, period, found.id, decided, day)
 

@@ -85,10 +85,13 @@ def test_an_opening_killed_half_way_completes_on_the_rerun_with_nothing_doubled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The evaluations are written, then the task dies while queuing the notices (composed by the database on
-    PostgreSQL, one by one elsewhere): the unit of work rolls back, and the next sweep opens the period as if
-    nothing had happened."""
+    PostgreSQL — in parts, by a writer thread, when the period is new: the second of its four parts written, then
+    killed —, one by one elsewhere): the unit of work rolls back, and the next sweep opens the period as if nothing
+    had happened."""
     real = opening.bulk.insert_outbox
     composed = opening.compose.queue_opening_notices
+    in_parts = opening.compose.open_part
+    parts: list[tuple[int, int]] = []
 
     def crash_after_writing(connection: Any, messages: Any) -> int:
         real(connection, list(messages)[:3])
@@ -98,14 +101,23 @@ def test_an_opening_killed_half_way_completes_on_the_rerun_with_nothing_doubled(
         composed(connection, **decided)
         raise RuntimeError("killed after the batch, before the commit")
 
+    def crash_after_two_parts(connection: Any, **part: Any) -> tuple[int, int]:
+        parts.append(in_parts(connection, **part))
+        if len(parts) == 2:
+            raise RuntimeError("killed after the second part, before the commit")
+        return parts[-1]
+
     monkeypatch.setattr(opening.bulk, "insert_outbox", crash_after_writing)
     monkeypatch.setattr(opening.compose, "queue_opening_notices", crash_after_composing)
+    monkeypatch.setattr(opening.compose, "open_part", crash_after_two_parts)
     with pytest.raises(RuntimeError):
         world.flows.open_period("scenario", "2025-Q1", date(2025, 4, 1))
     with UnitOfWork(engine, actor="test") as uow:
         assert flowstate.evaluations(uow.session) == []
+    assert len(parts) == 2 and sum(evaluations for evaluations, _ in parts) > 0  # written, then rolled back
     monkeypatch.setattr(opening.bulk, "insert_outbox", real)
     monkeypatch.setattr(opening.compose, "queue_opening_notices", composed)
+    monkeypatch.setattr(opening.compose, "open_part", in_parts)
 
     world.flows.daily_sweep(as_of=date(2025, 4, 1))
     once = dump(engine)
