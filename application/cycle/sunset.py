@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from application import messages
 from application.actions.people import BEFORE_RESULT
 from application.context import BodyContext
@@ -26,7 +28,16 @@ Row = Mapping[str, Any]
 
 def sunset_step(ctx: BodyContext, day: date) -> int:
     """M-10 for ``day``: warn HR about open evaluations of an expiring method, close those past its last day."""
-    rows = flowstate.evaluations(ctx.uow.session, body_id=ctx.body_id, statuses=BEFORE_RESULT, eligible=True)
+    books = _books_with_a_sunset(ctx)
+    if not books:  # no method of the open evaluations' rulebooks expires: nothing to read (issue 13)
+        return 0
+    rows = flowstate.evaluations(
+        ctx.uow.session,
+        body_id=ctx.body_id,
+        statuses=BEFORE_RESULT,
+        eligible=True,
+        where=[flowstate.evaluation.c.rulebook_id.in_(books)],
+    )
     by_book: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_book[row["rulebook_id"]].append(row)
@@ -58,3 +69,22 @@ def sunset_step(ctx: BodyContext, day: date) -> int:
                 evaluation_id=row["id"],
             )
     return done
+
+
+def _books_with_a_sunset(ctx: BodyContext) -> list[str]:
+    """The rulebooks of the body's open evaluations (one aggregate) that have a method with a last day (M-10)."""
+    query = (
+        sa.select(sa.distinct(flowstate.evaluation.c.rulebook_id))
+        .join(flowstate.period_table, flowstate.period_table.c.id == flowstate.evaluation.c.period_id)
+        .where(
+            flowstate.period_table.c.body_id == ctx.body_id,
+            flowstate.evaluation.c.status.in_(list(BEFORE_RESULT)),
+            flowstate.evaluation.c.eligible.is_(True),
+        )
+    )
+    found = ctx.uow.session.execute(query).scalars()
+    return sorted(
+        rulebook_id
+        for rulebook_id in found
+        if any(spec.sunset is not None for spec in ctx.book(rulebook_id).methods)
+    )
