@@ -12,6 +12,7 @@ channel's answer; :class:`RecordingChannel` sends nothing and records (simulatio
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import smtplib
@@ -196,12 +197,61 @@ def _plugins(url: str) -> tuple[Any, ...]:
     checks every setting, a third of a millisecond — and only *read* afterwards, so threads may share them.
     apprise's own log of building them is never kept (no attempt is being captured), so its masking of secrets in
     that log (``secure_logging``, half the time) is left out."""
+    same_server = _for_one_recipient(url)
+    if same_server is not None:
+        return same_server
+    return _built(url)
+
+
+def _built(url: str) -> tuple[Any, ...]:
     notifier = apprise.Apprise(asset=apprise.AppriseAsset(secure_logging=False))
     try:
         notifier.add(url)
     except Exception:  # a plugin that breaks on a strange URL refuses it like any other
         return ()
     return tuple(notifier)
+
+
+@lru_cache(maxsize=64)
+def _server_plugins(url: str) -> tuple[Any, ...]:
+    """The plugins of an e-mail URL without its recipient (``to=`` left out): one per server and sender."""
+    return _built(url)
+
+
+def _for_one_recipient(url: str) -> tuple[Any, ...] | None:
+    """The e-mail plugin of ``url`` when it names one plain recipient (``…?…&to=name@body.kz``, the form the body's
+    template gives every contact): the server's plugin, built once, copied with that recipient set as apprise's
+    constructor sets it — a delivery otherwise had apprise parse and check the whole URL once per recipient, an
+    eighth of delivering a message (issue 13). ``None`` for any other URL (apprise builds it as it is)."""
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("mailto", "mailtos") or "?" not in rest:
+        return None
+    base, _, query = rest.partition("?")
+    pairs = _query_pairs(query)
+    recipients = [unquote(value) for name, value in pairs if name.lower() == "to"]
+    if len(recipients) != 1 or "," in recipients[0] or " " in recipients[0] or "<" in recipients[0]:
+        return None
+    if any(name.lower() in _SETS_RECIPIENTS for name, _ in pairs if name.lower() != "to"):
+        return None
+    from apprise.plugins.email.base import NotifyEmail
+    from apprise.utils.parse import is_email as apprise_is_email
+
+    found: Any = apprise_is_email(recipients[0])  # type: ignore[no-untyped-call]
+    if not found or found["name"]:
+        return None
+    rest_of_query = "&".join(f"{name}={value}" for name, value in pairs if name.lower() != "to")
+    server = _server_plugins(f"{scheme}://{base}" + (f"?{rest_of_query}" if rest_of_query else ""))
+    if len(server) != 1 or type(server[0]) is not NotifyEmail:
+        return None
+    plugin = copy.copy(server[0])
+    plugin.targets = [(False, found["full_email"])]  # as NotifyEmail.__init__ appends a valid To address
+    return (plugin,)
+
+
+_SETS_RECIPIENTS = frozenset({"cc", "bcc", "reply", "to"})
+"""Query parameters naming more recipients: a URL with any of them besides its one ``to`` is built whole by apprise.
+The sender and the server's settings (``from``, ``name``, ``format``, ``smtp``, ``mode`` …) stay in the server's
+URL, which apprise builds as always."""
 
 
 def url_problem(url: str) -> str | None:
