@@ -79,7 +79,6 @@ def prefect_environment(data_dir: Path | None = None) -> None:
         os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
 
 
-
 @dataclass
 class _Server:
     process: subprocess.Popen[bytes]
