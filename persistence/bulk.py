@@ -229,17 +229,23 @@ def _copy_value(column_type: Any, dialect: Any) -> Any:
 EVALUATION_KEY = ("person_id", "period_id", "method")
 
 
-def evaluation_values(row: NewEvaluation) -> dict[str, Any]:
-    """The column values of a new ``evaluation`` row (``status`` ``ineligible`` when not eligible)."""
+def evaluation_status(row: NewEvaluation) -> str:
+    """The ``status`` of a new evaluation: its own, or ``ineligible`` (which needs its reason) when not eligible."""
     if not row.eligible and not row.ineligible_reason:
         raise ValueError(f"evaluation of person {row.person_id}: an ineligible evaluation needs its reason")
+    return (row.status if row.eligible else EvaluationStatus.INELIGIBLE).value
+
+
+def evaluation_values(row: NewEvaluation) -> dict[str, Any]:
+    """The column values of a new ``evaluation`` row (``status`` ``ineligible`` when not eligible)."""
+    status = evaluation_status(row)
     now = now_utc()
     return {
         "person_id": row.person_id,
         "period_id": row.period_id,
         "method": row.method.value,
         "rulebook_id": row.rulebook_id,
-        "status": (row.status if row.eligible else EvaluationStatus.INELIGIBLE).value,
+        "status": status,
         "eligible": row.eligible,
         "ineligible_reason": row.ineligible_reason,
         "in_absentia": row.in_absentia,

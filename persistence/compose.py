@@ -18,8 +18,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from domain.vocabulary import EvaluationStatus
-from persistence.bulk import ANALYZE_FROM, COPIES
+from persistence.bulk import ANALYZE_FROM, COPIES, evaluation_status
 from persistence.models.base import now_utc
 from persistence.records import NewEvaluation
 
@@ -293,9 +292,7 @@ def open_part(
     evaluatee's notice and, with an evaluator, the sheet request to whoever holds the evaluator's seat. No
     ``ON CONFLICT``: nothing of the period exists, and the messages' keys carry the new evaluations' ids. Returns
     (evaluations, messages) written."""
-    for row in rows:
-        if not row.eligible and not row.ineligible_reason:
-            raise ValueError(f"evaluation of person {row.person_id}: an ineligible evaluation needs its reason")
+    statuses = [evaluation_status(row) for row in rows]  # refuses an ineligible one without its reason
     parameters = {
         "body": body_id,
         "period": period_id,
@@ -305,7 +302,7 @@ def open_part(
         "persons": [row.person_id for row in rows],
         "methods": [row.method.value for row in rows],
         "rulebooks": [row.rulebook_id for row in rows],
-        "statuses": [(row.status if row.eligible else EvaluationStatus.INELIGIBLE).value for row in rows],
+        "statuses": statuses,
         "eligible": [row.eligible for row in rows],
         "reasons": [row.ineligible_reason for row in rows],
         "in_absentia": [row.in_absentia for row in rows],

@@ -174,6 +174,29 @@ def evaluations(
     return _rows(session.execute(query.order_by(evaluation.c.id)))
 
 
+def rulebook_ids(
+    session: Session,
+    *,
+    body_id: int,
+    statuses: Sequence[str],
+    eligible: bool = True,
+    where: Sequence[sa.ColumnElement[bool]] = (),
+) -> list[str]:
+    """The distinct rulebooks of a body's evaluations in ``statuses`` (one aggregate, whatever their number): a
+    step asks them first and reads the rows only if one of those rulebooks gives it something to do."""
+    query = (
+        sa.select(sa.distinct(evaluation.c.rulebook_id))
+        .join(period_table, period_table.c.id == evaluation.c.period_id)
+        .where(
+            period_table.c.body_id == body_id,
+            evaluation.c.status.in_(list(statuses)),
+            evaluation.c.eligible.is_(eligible),
+            *where,
+        )
+    )
+    return sorted(session.execute(query).scalars())
+
+
 def sanctions_between(session: Session, person_id: int, first: date, last: date) -> list[str]:
     """The kinds of the sanctions imposed on a person from ``first`` to ``last`` (Q-3)."""
     query = sa.select(sanction.c.kind).where(

@@ -98,21 +98,13 @@ def _reminded_deadlines(ctx: BodyContext, day: date) -> set[date]:
     """The deadlines a reminder is due for on ``day``: those ``n`` working days after it, for every ``n`` of the
     rulebooks of the body's awaited sheets (P-1, G-6). Asked first (the rulebooks in one aggregate), so that only
     the sheets reminded today are read, not every open one (issue 13: a quiet day reads nothing at 100,000)."""
-    query = (
-        sa.select(sa.distinct(flowstate.evaluation.c.rulebook_id))
-        .join(flowstate.period_table, flowstate.period_table.c.id == flowstate.evaluation.c.period_id)
-        .where(
-            flowstate.period_table.c.body_id == ctx.body_id,
-            flowstate.evaluation.c.status.in_(list(flowstate.AWAITING_SHEET)),
-            flowstate.evaluation.c.eligible.is_(True),
-            flowstate.evaluation.c.deadline >= day,
-        )
+    books = flowstate.rulebook_ids(
+        ctx.uow.session,
+        body_id=ctx.body_id,
+        statuses=flowstate.AWAITING_SHEET,
+        where=[flowstate.evaluation.c.deadline >= day],
     )
-    offsets = {
-        n
-        for rulebook_id in ctx.uow.session.execute(query).scalars()
-        for n in ctx.book(rulebook_id).reminders.before_deadline_working_days
-    }
+    offsets = {n for rulebook_id in books for n in ctx.book(rulebook_id).reminders.before_deadline_working_days}
     found: set[date] = set()
     if not offsets or not ctx.calendar.is_working_day(day):
         return found

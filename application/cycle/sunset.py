@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
-
 from application import messages
 from application.actions.people import BEFORE_RESULT
 from application.context import BodyContext
@@ -73,18 +71,5 @@ def sunset_step(ctx: BodyContext, day: date) -> int:
 
 def _books_with_a_sunset(ctx: BodyContext) -> list[str]:
     """The rulebooks of the body's open evaluations (one aggregate) that have a method with a last day (M-10)."""
-    query = (
-        sa.select(sa.distinct(flowstate.evaluation.c.rulebook_id))
-        .join(flowstate.period_table, flowstate.period_table.c.id == flowstate.evaluation.c.period_id)
-        .where(
-            flowstate.period_table.c.body_id == ctx.body_id,
-            flowstate.evaluation.c.status.in_(list(BEFORE_RESULT)),
-            flowstate.evaluation.c.eligible.is_(True),
-        )
-    )
-    found = ctx.uow.session.execute(query).scalars()
-    return sorted(
-        rulebook_id
-        for rulebook_id in found
-        if any(spec.sunset is not None for spec in ctx.book(rulebook_id).methods)
-    )
+    found = flowstate.rulebook_ids(ctx.uow.session, body_id=ctx.body_id, statuses=BEFORE_RESULT)
+    return [book for book in found if any(spec.sunset is not None for spec in ctx.book(book).methods)]
