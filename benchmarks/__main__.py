@@ -34,6 +34,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.people < 10:
         parser.error("--people: at least 10")
+    if args.json is not None:  # checked before the run: an hour's figures are not lost to a missing folder
+        try:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.touch()
+        except OSError as exc:
+            parser.error(f"--json: cannot write {str(args.json)!r} ({exc.strerror}); name a file in a writable folder")
     return args
 
 
@@ -55,6 +61,7 @@ def table(results: list[Result], people: int) -> Table:
         "p50/p95 ms",
         "baseline s",
         "ratio",
+        "ratio, no FK",
         "baseline",
     )
     for column in columns:
@@ -71,6 +78,7 @@ def table(results: list[Result], people: int) -> Table:
             f"{figure.extra['p50_ms']}/{figure.extra['p95_ms']}" if "p95_ms" in figure.extra else "—",
             _fmt(base.seconds if base else None),
             _fmt(result.ratio, "×"),
+            _fmt(result.ratio_without_foreign_keys, "×"),
             result.baseline_name or "",
         )
     return shown
@@ -97,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         except Refused as exc:
             console.print(f"[red]benchmark refused:[/red] {exc}")
             return 2
-    Console().print(table(suite.results, args.people))
+    out = Console()
+    if not out.is_terminal:  # a file or a pipe: the whole table, not squeezed into 80 columns
+        out = Console(width=220)
+    out.print(table(suite.results, args.people))
     if args.json:
         args.json.write_text(json.dumps(suite.as_dict(), indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -23,8 +23,10 @@ call), on a PostgreSQL database of the suite's own:
   ``benchmarks/simulate_year_60.py`` (365 days), each in a process of its own.
 
 Baselines, measured in the same run: for a step that writes, a bare ``COPY`` of the very rows it wrote (new rows,
-and rows whose ``updated_at`` moved) into look-alike tables (``LIKE … INCLUDING ALL``: same columns and indexes,
-no triggers or foreign keys; WAL-logged, rolled back); for delivery, a bare ``smtplib`` loop over one connection
+and rows whose ``updated_at`` moved) into the same tables — look-alikes with the same columns, checks, indexes,
+foreign keys and triggers (``LIKE … INCLUDING ALL`` plus the table's own foreign keys and triggers; WAL-logged,
+rolled back; decision 0194) — and, reported beside it, the same COPY into look-alikes without foreign keys or
+triggers; for delivery, a bare ``smtplib`` loop over one connection
 to the same receiver with the same number of messages; for the simulation, an empty Prefect flow run with its
 temporary server, in a process of its own. The board and the API list have no baseline: their figure is the
 latency of one request.
@@ -81,22 +83,36 @@ class Result:
     figure: Cost
     baseline: Cost | None = None
     baseline_name: str | None = None
+    without_foreign_keys: Cost | None = None
+    """For a writing step, the same COPY into look-alikes without foreign keys or triggers (decision 0194)."""
     note: str = ""
 
     @property
     def ratio(self) -> float | None:
-        if self.baseline is None or self.baseline.seconds <= 0:
-            return None
-        return self.figure.seconds / self.baseline.seconds
+        return _ratio(self.figure, self.baseline)
+
+    @property
+    def ratio_without_foreign_keys(self) -> float | None:
+        return _ratio(self.figure, self.without_foreign_keys)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        shown: dict[str, Any] = {
             "step": self.step,
             "figure": self.figure.as_dict(),
             "baseline": None if self.baseline is None else {"what": self.baseline_name, **self.baseline.as_dict()},
             "ratio": None if self.ratio is None else round(self.ratio, 2),
-            "note": self.note,
         }
+        if self.without_foreign_keys is not None:
+            bare = self.without_foreign_keys
+            shown["baseline_without_foreign_keys"] = {"what": WITHOUT_FOREIGN_KEYS, **bare.as_dict()}
+            shown["ratio_without_foreign_keys"] = round(_ratio(self.figure, bare) or 0.0, 2)
+        return {**shown, "note": self.note}
+
+
+def _ratio(figure: Cost, baseline: Cost | None) -> float | None:
+    if baseline is None or baseline.seconds <= 0:
+        return None
+    return figure.seconds / baseline.seconds
 
 
 @dataclass
@@ -209,7 +225,8 @@ class World:
             yield result
         result.figure = cost
         if cost.rows:
-            result.baseline, result.baseline_name = copy_baseline(self.engine, marks, since), "bare COPY of the rows"
+            result.baseline, result.without_foreign_keys = copy_baseline(self.engine, marks, since)
+            result.baseline_name = BASELINE
 
     # --- steps ------------------------------------------------------------------------------------------------
 
@@ -307,7 +324,7 @@ class World:
                 retrying=len(report.retrying),
             )
             result.baseline = self.receiver.bare_loop(max(delivered, 1))
-            result.baseline_name = "bare smtplib loop, one connection"
+            result.baseline_name, result.without_foreign_keys = "bare smtplib loop, one connection", None
             result.baseline.extra["per_second"] = round(max(delivered, 1) / result.baseline.seconds, 1)
         finally:
             self.receiver.stop()
@@ -406,7 +423,7 @@ class World:
                 started = time.perf_counter()
                 request()
                 timings.append((time.perf_counter() - started) * 1000)
-        result.baseline = None  # a read: no rows, no COPY to compare with
+        result.baseline = result.without_foreign_keys = None  # a read: no rows, no COPY to compare with
         result.figure.extra.update(
             requests=REQUESTS,
             p50_ms=round(_percentile(timings, 0.50), 1),
@@ -499,9 +516,19 @@ def _has_column(connection: sa.Connection, table: str, column: str) -> bool:
     return connection.execute(query, {"t": table, "c": column}).first() is not None
 
 
-def copy_baseline(engine: sa.Engine, marks: dict[str, int], since: datetime) -> Cost:
-    """A bare COPY of the rows written since ``marks`` (new ids) and ``since`` (``updated_at``) into look-alike
-    tables, in a transaction rolled back; only the COPY statements are timed."""
+BASELINE = "bare COPY of the rows into the same tables"
+"""The writing steps' baseline: the rows a step wrote, copied with ``COPY … FROM STDIN`` into tables that are the
+step's own tables in every respect a row's write pays for — columns, defaults, checks, indexes, foreign keys and
+triggers (decision 0194) — so the ratio is what the application adds to the database's unavoidable work."""
+WITHOUT_FOREIGN_KEYS = "bare COPY of the rows into look-alikes without foreign keys or triggers"
+"""The same COPY into ``LIKE … INCLUDING ALL`` tables only (the baseline before decision 0194), reported beside it:
+what the same rows cost when nobody checks what they point at."""
+
+
+def copy_baseline(engine: sa.Engine, marks: dict[str, int], since: datetime) -> tuple[Cost, Cost]:
+    """A bare COPY of the rows written since ``marks`` (new ids) and ``since`` (``updated_at``), in a transaction
+    rolled back, only the COPY statements timed: into look-alikes of the same tables with their foreign keys and
+    triggers (:data:`BASELINE`), and into look-alikes without them (:data:`WITHOUT_FOREIGN_KEYS`)."""
     data: dict[str, bytes] = {}
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
@@ -518,20 +545,52 @@ def copy_baseline(engine: sa.Engine, marks: dict[str, int], since: datetime) -> 
             if buffer.tell():
                 data[table] = buffer.getvalue()
         connection.rollback()
-    cost = Cost(statements=len(data), rows=sum(chunk.count(b"\n") for chunk in data.values()))
+    rows = sum(chunk.count(b"\n") for chunk in data.values())
+    same, bare = Cost(statements=len(data), rows=rows), Cost(statements=len(data), rows=rows)
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
         assert driver is not None
         with connection.begin():
             for table in data:
-                connection.exec_driver_sql(f'CREATE TABLE "bench_{table}" (LIKE "{table}" INCLUDING ALL)')
-            started = time.perf_counter()
-            for table, chunk in data.items():
-                with driver.cursor() as cursor, cursor.copy(f'COPY "bench_{table}" FROM STDIN') as copy:
-                    copy.write(chunk)
-            cost.seconds = time.perf_counter() - started
+                connection.exec_driver_sql(f'CREATE TABLE "bare_{table}" (LIKE "{table}" INCLUDING ALL)')
+                connection.exec_driver_sql(f'CREATE TABLE "same_{table}" (LIKE "{table}" INCLUDING ALL)')
+                for statement in _checks_of(connection, table, f"same_{table}"):
+                    connection.exec_driver_sql(statement)
+            for cost, prefix in ((bare, "bare"), (same, "same")):
+                started = time.perf_counter()
+                for table, chunk in data.items():
+                    with driver.cursor() as cursor, cursor.copy(f'COPY "{prefix}_{table}" FROM STDIN') as copy:
+                        copy.write(chunk)
+                cost.seconds = time.perf_counter() - started
             connection.rollback()
-    return cost
+    return same, bare
+
+
+def _checks_of(connection: sa.Connection, table: str, twin: str) -> list[str]:
+    """The statements that give ``twin`` (a ``LIKE … INCLUDING ALL`` copy of ``table``, which has its columns,
+    defaults, checks and indexes) the rest of what a row written into ``table`` pays for: its foreign keys (to the
+    same referenced tables) and its triggers, the constraint triggers included."""
+    keys = connection.execute(
+        sa.text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"
+        ),
+        {"t": f'public."{table}"'},
+    ).all()
+    triggers = connection.execute(
+        sa.text(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE tgrelid = CAST(:t AS regclass) AND NOT tgisinternal ORDER BY tgname"
+        ),
+        {"t": f'public."{table}"'},
+    ).scalars()
+    statements = [f'ALTER TABLE "{twin}" ADD CONSTRAINT "{name}" {definition}' for name, definition in keys]
+    for definition in triggers:
+        on = f" ON public.{table} "
+        if on not in definition:  # pg_get_triggerdef quotes only names that need it; ours never do
+            raise RuntimeError(f"trigger of {table} not understood: {definition}")
+        statements.append(definition.replace(on, f" ON public.{twin} ", 1))
+    return statements
 
 
 def _percentile(values: list[float], share: float) -> float:
