@@ -8,7 +8,8 @@ nothing. Only the system (an operator at the command line) or the body's HR serv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,11 +18,13 @@ from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.assignment import Interval, check_assignment
+from domain.deadlines import recomputed
 from domain.errors import Phrase, RuleViolation
 from domain.facts import FactError, Organization
 from domain.periods import Period
-from domain.schedule import compile_schedule
-from domain.vocabulary import Role
+from domain.schedule import ScheduleEntry, compile_schedule
+from domain.vocabulary import EvaluationStatus, Role
+from persistence import flowstate
 from persistence.uow import UnitOfWork
 
 SETUP_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
@@ -201,6 +204,7 @@ class Move:
     what: str  # notice_by, deadline, kpi_actuals_by, reminders
     before: str
     after: str
+    method: str = field(default="", compare=False)  # which of the employee's evaluations (G-2, M-10)
 
     def __str__(self) -> str:
         return f"{self.period} {self.employee} {DATE_NAMES.get(self.what, self.what)} {self.before} → {self.after}"
@@ -219,7 +223,17 @@ def calendar_moves(
 ) -> list[Move]:
     """The dates of the open ``periods``' schedules (G-4: notice, sheet deadline, KPI actuals, reminders; compiled
     on the day each opened) that differ once ``day`` becomes ``kind`` — what the override would move."""
-    moves: list[Move] = []
+    return [
+        Move(period_row.label, entry.employee, what, _shown(was), _shown(now), entry.method.value)
+        for period_row, entry, what, was, now in _schedule_changes(env, uow, body_id, periods, day, kind)
+    ]
+
+
+def _schedule_changes(
+    env: Environment, uow: UnitOfWork, body_id: int, periods: list[Any], day: date, kind: str
+) -> Iterator[tuple[Any, ScheduleEntry, str, Any, Any]]:
+    """(period row, schedule entry, date name, before, after) for every schedule date ``day`` as ``kind`` moves:
+    the one schedule computation behind :func:`calendar_moves` and the recomputation of stored dates."""
     for period_row in periods:
         opened = uow.periods.opened_on([period_row.id]).get(period_row.id)
         if opened is None:
@@ -242,8 +256,7 @@ def calendar_moves(
             for what in ("notice_by", "deadline", "kpi_actuals_by", "reminders"):
                 was, now = getattr(old, what), getattr(new, what)
                 if was != now:
-                    moves.append(Move(period_row.label, old.employee, what, _shown(was), _shown(now)))
-    return moves
+                    yield period_row, old, what, was, now
 
 
 def _shown(value: Any) -> str:
@@ -271,12 +284,17 @@ def calendar_overrides(env: Environment, principal: Principal, body: str) -> lis
 
 def set_calendar_day(
     env: Environment, principal: Principal, body: str, *, day: date, kind: str, legal_basis: str, today: date
-) -> Override:
+) -> CalendarSaved:
     """P-7: a decree moved ``day`` (a day off, or a working Saturday); audited with its legal basis.
 
     Refused, nothing written, when the kind is not one of :data:`KINDS`, the legal basis is missing or too long,
     or the day is already past while a period of the body is open (its windows were counted with the old calendar:
     moving a past day would move deadlines people already kept or missed).
+
+    Today or later: in the same transaction, every stored date of an open window the override moves (sheet
+    deadlines and notice dates of evaluations still waiting for their sheet, in every body: the calendar is
+    national) is recomputed and audited with the override's legal basis (decision 0196); a date already passed,
+    submitted work and a date that would fall before today stay.
     """
     may_set_up(principal, body)
     if kind not in KINDS:
@@ -333,6 +351,67 @@ def set_calendar_day(
                     allowed=f"{today.isoformat()} or later",
                     moves=moves,
                 )
+        moved: dict[int, list[Move]] = {}
+        if day >= today:  # a past day reaching here moves no open window of the body (refused above otherwise)
+            reason = f"calendar override {day.isoformat()} {kind}: {basis} ({CALENDAR_RULE})"
+            moved = _move_stored_dates(env, uow, day, kind, today, reason)
         uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
         uow.commit()
-    return Override(day, kind, basis, principal.actor)
+    mine = tuple(moved.pop(body_id, []))
+    return CalendarSaved(
+        Override(day, kind, basis, principal.actor), mine, sum(len(moves) for moves in moved.values())
+    )
+
+
+@dataclass(frozen=True)
+class CalendarSaved:
+    """What :func:`set_calendar_day` did: the ``override``, the acting body's stored dates it ``moved`` (P-7,
+    decision 0196), and how many stored dates of other bodies it moved (the calendar is national)."""
+
+    override: Override
+    moved: tuple[Move, ...]
+    moved_elsewhere: int
+
+
+STORED_AS = {"deadline": "deadline", "notice_by": "notice_due_on"}
+"""The schedule dates (:func:`calendar_moves`) an evaluation stores; KPI actuals and reminders are derived from the
+stored deadline each day by the sweep, so they follow it without being written."""
+WAITING_FOR_SHEET = (EvaluationStatus.DEFERRED, EvaluationStatus.OPEN, EvaluationStatus.RETURNED)
+"""Evaluations whose sheet is still awaited: their deadline and notice date are windows still open."""
+
+
+def _move_stored_dates(
+    env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str
+) -> dict[int, list[Move]]:
+    """P-7, decision 0196: the stored dates of open windows that ``day`` becoming ``kind`` moves, recomputed in
+    the caller's transaction (every body: the calendar is national), each audited (``calendar_move``, before →
+    after, ``reason`` naming the override and its legal basis). Which date moves is the domain's
+    (:func:`domain.deadlines.recomputed`): only a date still as the old calendar gave it, today or later, to a day
+    today or later. Returns the moves made, by body."""
+    moved: dict[int, list[Move]] = {}
+    for body_id in flowstate.body_ids(uow.session):
+        periods = [period for period in uow.periods.of_body(body_id, status="open") if uow.periods.is_opened(period.id)]
+        if not periods:
+            continue
+        changes = list(_schedule_changes(env, uow, body_id, periods, day, kind))
+        if not changes:
+            continue
+        numbers = {person_id: info.number for person_id, info in flowstate.people(uow.session, body_id).items()}
+        for period_row in periods:
+            waiting = {
+                (numbers.get(row.person_id), row.method.value): row
+                for row in uow.evaluations.in_period(period_row.id, statuses=WAITING_FOR_SHEET)
+                if row.eligible
+            }
+            for changed_period, entry, what, was, now in changes:
+                column = STORED_AS.get(what)
+                row = waiting.get((entry.employee, entry.method.value))
+                if changed_period.id != period_row.id or column is None or row is None:
+                    continue
+                if column == "notice_due_on" and row.notice_sent_on is not None:
+                    continue  # the notice went out: done work stays (P-4)
+                new = recomputed(getattr(row, column), was, now, today)
+                if new is not None and uow.evaluations.move_dates(row.id, {column: new}, reason=reason):
+                    move = Move(period_row.label, entry.employee, what, _shown(was), _shown(new), entry.method.value)
+                    moved.setdefault(body_id, []).append(move)
+    return moved
