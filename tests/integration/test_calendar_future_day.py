@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from application.actions.acquaintance import acknowledge, disagree
 from application.actions.schedule import approve_schedule
 from application.actions.setup import Move, set_calendar_day
 from application.actions.sheets import submit_sheet
@@ -180,3 +181,82 @@ def test_p7_after_the_move_the_sweep_escalates_on_the_new_date_and_never_twice(
     for day in (date(2025, 4, 14), date(2025, 4, 15)):
         run_step(opened, "overdue_sheets", body, day)
     assert escalated(pg_engine) == first and queued(pg_engine, "escalation:") == messages
+
+
+def acquaintance(engine: Engine, number: str) -> tuple[date | None, date | None]:
+    query = sa.text(
+        "SELECT e.acquaint_by, e.disagreement_until FROM evaluation e JOIN person p ON p.id = e.person_id"
+        " WHERE p.personnel_number = :number AND e.method = 'differentiation'"
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query, {"number": number}).one()
+    return row[0], row[1]
+
+
+def test_p7_the_acquaintance_disagreement_and_calibration_windows_move_too(
+    opened: Environment, pg_engine: Engine
+) -> None:
+    """C-1, C-2, C-3, C-4: windows counted in working days from an event already past move with the calendar."""
+    submit_sheet(opened, E1, as_of=date(2025, 4, 7), evaluatee="E2", scores=SCORES, comment="steady work")
+    assert acquaintance(pg_engine, "E2") == (date(2025, 4, 9), None)  # C-1: 2 working days after Monday 7 April
+    saved = set_calendar_day(opened, HR, "demo", day=date(2025, 4, 9), kind="day_off", legal_basis=DECREE, today=TODAY)
+    assert acquaintance(pg_engine, "E2") == (date(2025, 4, 10), None)
+    assert Move("2025-Q1", "E2", "acquaint_by", "2025-04-09", "2025-04-10") in saved.moved
+
+    E2 = Principal(name="dana", person="E2", body="demo", roles=frozenset())
+    acknowledge(opened, E2, as_of=date(2025, 4, 10))
+    assert acquaintance(pg_engine, "E2")[1] == date(2025, 4, 17)  # C-2: 5 working days after 10 April
+    saved = set_calendar_day(
+        opened, HR, "demo", day=date(2025, 4, 14), kind="day_off", legal_basis=DECREE, today=date(2025, 4, 11)
+    )
+    assert acquaintance(pg_engine, "E2")[1] == date(2025, 4, 18)
+    assert Move("2025-Q1", "E2", "disagreement_until", "2025-04-17", "2025-04-18") in saved.moved
+
+    disagree(opened, E2, as_of=date(2025, 4, 15), text="My work was better than that.")
+    with pg_engine.connect() as connection:
+        decide_by, hold_by = connection.execute(sa.text("SELECT decide_by, hold_by FROM calibration_case")).one()
+    assert (decide_by, hold_by) == (date(2025, 4, 18), date(2025, 4, 29))  # C-3: 3, C-4: 10 working days
+    saved = set_calendar_day(
+        opened, HR, "demo", day=date(2025, 4, 17), kind="day_off", legal_basis=DECREE, today=date(2025, 4, 15)
+    )
+    with pg_engine.connect() as connection:
+        moved = connection.execute(sa.text("SELECT decide_by, hold_by FROM calibration_case")).one()
+    assert tuple(moved) == (date(2025, 4, 21), date(2025, 4, 30))
+    assert {move.what for move in saved.moved} == {"decide_by", "hold_by"}
+    with pg_engine.connect() as connection:
+        audited = connection.execute(
+            sa.text("SELECT count(*) FROM audit_log WHERE entity = 'calibration_case' AND action = 'calendar_move'")
+        ).scalar_one()
+    assert audited == 2
+
+
+def test_p7_the_open_360_surveys_last_day_moves_too(
+    pg_engine: Engine, pg_app_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """T-1: the 2024 survey, opened in January 2025, closes on the 10th (P-1); a decree makes Friday 10 January a
+    day off on the 6th: the open surveys close on Monday 13 January instead (P-6 ``roll_forward``)."""
+    monkeypatch.setenv("BAGALAU_DATABASE_URL", pg_app_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        for args in (
+            ["org", "import", str(STAFF), "--body", "demo", "--as-of", "2025-01-06"],
+            ["body", "assign-rulebook", "demo", "kz-model-2018", "--from", "2024-01-01"],
+        ):
+            done = runner.invoke(app, args)
+            assert done.exit_code == 0, done.output
+        env = Environment(pg_engine)
+        assert run_step(env, "survey_360", body_id(pg_engine), date(2025, 1, 6)) > 0
+        query = sa.text("SELECT DISTINCT closes_on FROM survey_360 WHERE status = 'open'")
+        with pg_engine.connect() as connection:
+            assert list(connection.execute(query).scalars()) == [date(2025, 1, 10)]
+        saved = set_calendar_day(
+            env, HR, "demo", day=date(2025, 1, 10), kind="day_off", legal_basis=DECREE, today=date(2025, 1, 6)
+        )
+        with pg_engine.connect() as connection:
+            assert list(connection.execute(query).scalars()) == [date(2025, 1, 13)]
+        assert saved.moved and {(move.what, move.before, move.after) for move in saved.moved} == {
+            ("closes_on", "2025-01-10", "2025-01-13")
+        }
+    finally:
+        get_settings.cache_clear()

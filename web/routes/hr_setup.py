@@ -51,6 +51,12 @@ MOVED_NAMES = {
     "deadline": N_("Sheet deadline"),
     "kpi_actuals_by": N_("KPI actuals"),
     "reminders": N_("Reminders"),
+    "acquaint_by": N_("Acquaintance (C-1, M-8)"),
+    "disagreement_until": N_("Disagreement window (C-2)"),
+    "decide_by": N_("Calibration decision (C-3)"),
+    "hold_by": N_("Calibration session (C-4)"),
+    "protocol_post_by": N_("Protocol placed (C-7)"),
+    "closes_on": N_("360 survey closes (T-1)"),
 }
 CHANGE_NAMES = {
     "body_renamed": N_("Body renamed"),
