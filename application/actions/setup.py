@@ -387,8 +387,9 @@ class CalendarSaved:
 STORED_AS = {"deadline": "deadline", "notice_by": "notice_due_on"}
 """The schedule dates (:func:`calendar_moves`) an evaluation stores; KPI actuals and reminders are derived from the
 stored deadline each day by the sweep, so they follow it without being written."""
-WAITING_FOR_SHEET = (EvaluationStatus.DEFERRED, EvaluationStatus.OPEN, EvaluationStatus.RETURNED)
-"""Evaluations whose sheet is still awaited: their deadline and notice date are windows still open."""
+WAITING_FOR_SHEET = (EvaluationStatus.DEFERRED, EvaluationStatus.OPEN)
+"""Evaluations whose sheet is still awaited by the schedule: their deadline and notice date are windows still open
+(a sheet returned for correction has the M-5 deadline, counted from the return: :func:`_move_event_windows`)."""
 
 
 def _move_stored_dates(
@@ -435,12 +436,13 @@ Window = Callable[[WorkingCalendar], "date | None"]
 def _move_event_windows(
     env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str
 ) -> dict[int, list[Move]]:
-    """P-7, decision 0196: the stored windows counted from an event that already happened — acquaintance (C-1,
-    M-8), disagreement (C-2), the calibration decision, session and protocol (C-3, C-4, C-7), the 360 survey's last
-    day (T-1) — recomputed like the schedule's dates: each date is computed again from its stored event with the
-    calendar before and after the override (the domain's :func:`calibration_schedule`, :func:`commission_schedule`,
-    :func:`survey_deadline`), and :func:`recomputed` decides. A window whose step is done (acquainted, applied,
-    decided, held, posted, closed) is not read. Returns the moves made, by body."""
+    """P-7, decision 0196: the stored windows counted from an event that already happened — a returned sheet's
+    resubmission (M-5), acquaintance (C-1, M-8), disagreement (C-2), the calibration decision, session and protocol
+    (C-3, C-4, C-7), the 360 survey's last day (T-1) — recomputed like the schedule's dates: each date is computed
+    again from its stored event with the calendar before and after the override (the domain's
+    :func:`calibration_schedule`, :func:`commission_schedule`, :func:`survey_deadline`), and :func:`recomputed`
+    decides. A window whose step is done (acquainted, applied, decided, held, posted, closed) is not read.
+    Returns the moves made, by body."""
     old = working_calendar(uow)
     new = old.with_overrides(days_off=[day]) if kind == "day_off" else old.with_overrides(working_days=[day])
     moved: dict[int, list[Move]] = {}
@@ -461,6 +463,7 @@ def _move_event_windows(
 
     evaluation = flowstate.evaluation
     for column, statuses in (
+        ("deadline", [EvaluationStatus.RETURNED.value]),
         ("acquaint_by", [EvaluationStatus.COMPLETED.value]),
         ("disagreement_until", [EvaluationStatus.ACQUAINTED.value]),
     ):
@@ -468,7 +471,8 @@ def _move_event_windows(
             uow.session, statuses=statuses, eligible=True, where=[evaluation.c[column] >= today]
         ):
             book = env.rulebooks.get(uow.rules, row["rulebook_id"])
-            ways = _evaluation_windows(book, row, column)
+            returns = [review.decided_on for review in uow.sheets.reviews(row["id"]) if review.decision == "return"]
+            ways = _evaluation_windows(book, row, column, max(returns, default=None))
             found = decide(row[column], ways)
             if found and uow.evaluations.move_dates(row["id"], {column: found[1]}, reason=reason):
                 who = number(row["body_id"], row["person_id"])
@@ -520,13 +524,20 @@ def _c7(rules: Calibration, signed_on: date | None, calendar: WorkingCalendar) -
     return calibration_schedule(rules, calendar, signed_on=signed_on).protocol_post_by
 
 
-def _evaluation_windows(book: Rulebook, row: Mapping[str, Any], column: str) -> list[Window]:
-    """The ways ``column`` of an evaluation may have been computed: C-1 from the completion (the calibration
-    families), M-8 from the Commission's approval (the day the result took effect, ``completed_on``), C-2 from
-    the acquaintance."""
+def _evaluation_windows(
+    book: Rulebook, row: Mapping[str, Any], column: str, returned_on: date | None
+) -> list[Window]:
+    """The ways ``column`` of an evaluation may have been computed: the M-5 resubmission from the last return, C-1
+    from the completion (the calibration families), M-8 from the Commission's approval (the day the result took
+    effect, ``completed_on``), C-2 from the acquaintance."""
     ways: list[Window] = []
     calibration, commission = book.calibration, book.commission
-    if column == "acquaint_by":
+    if column == "deadline" and commission is not None and returned_on is not None:
+        period, spec = Period.parse(row["period_label"]), book.method(row["method"])
+        ways.append(
+            lambda cal: commission_schedule(period, spec, commission, cal, returned_on=returned_on).resubmit_by
+        )
+    elif column == "acquaint_by":
         completed = row["completed_on"]
         if calibration is not None:
             ways.append(lambda cal: calibration_schedule(calibration, cal, completed_on=completed).acquaint_by)

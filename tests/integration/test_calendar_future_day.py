@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from application.actions.acquaintance import acknowledge, disagree
+from application.actions.commission import return_sheet
 from application.actions.schedule import approve_schedule
 from application.actions.setup import Move, set_calendar_day
 from application.actions.sheets import submit_sheet
@@ -32,8 +33,10 @@ from application.cycle.sweep import run_step
 from application.environment import Environment
 from bagalau.cli import app
 from bagalau.settings import get_settings
+from bagalau.simulate.loading import BODY_CODE
 from domain.access import Principal
 from domain.vocabulary import Role
+from tests.flows_support import World, example, person, prefect, world  # noqa: F401
 
 STAFF = Path(__file__).resolve().parents[2] / "examples" / "staff" / "staff.csv"
 HR = Principal(name="gulnar", person="H2", body="demo", roles=frozenset({Role.HR, Role.HR_HEAD}))
@@ -260,3 +263,30 @@ def test_p7_the_open_360_surveys_last_day_moves_too(
         }
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.prefect
+def test_m5_a_returned_sheets_resubmission_day_moves_too(world: World) -> None:  # noqa: F811
+    """M-5: a sheet returned on Friday 9 January 2026 is due again in 2 working days, Tuesday 13; a decree on Monday
+    12 makes the 13th a day off: it is due on Wednesday 14, audited; the period's other dates are not touched."""
+    engine = world(example("annual-commission-2025.yaml"))
+    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 5))
+    day = date(2026, 1, 9)
+    submit_sheet(world.env, person("E1"), as_of=day, evaluatee="E2", scores=[True] * 5, method="kpi_count")
+    return_sheet(world.env, person("V1"), as_of=day, evaluatee="E2", reason="no evidence for k4")
+    saved = set_calendar_day(
+        world.env,
+        Principal.system_step("operator:test"),
+        BODY_CODE,
+        day=date(2026, 1, 13),
+        kind="day_off",
+        legal_basis=DECREE,
+        today=date(2026, 1, 12),
+    )
+    assert Move("2025", "E2", "deadline", "2026-01-13", "2026-01-14") in saved.moved
+    query = sa.text(
+        "SELECT e.status, e.deadline FROM evaluation e JOIN person p ON p.id = e.person_id"
+        " WHERE p.personnel_number = 'E2' AND e.method = 'kpi_count'"
+    )
+    with engine.connect() as connection:
+        assert tuple(connection.execute(query).one()) == ("returned", date(2026, 1, 14))
