@@ -146,8 +146,8 @@ def test_p7_a_future_day_off_moves_the_stored_deadlines_of_open_sheets_audited_a
     assert stored(pg_engine) == after and len(moves_audited(pg_engine)) == len(audited)
 
 
-def test_p7_a_deadline_already_passed_stays(opened: Environment, pg_engine: Engine) -> None:
-    """A day off declared today for a later day moves nothing that is already behind today (never the past)."""
+def test_p7_a_date_the_override_would_move_before_today_stays(opened: Environment, pg_engine: Engine) -> None:
+    """A day off declared for today itself: nothing is moved into the past (a window never closes yesterday)."""
     before = stored(pg_engine)
     saved = set_calendar_day(
         opened, HR, "demo", day=date(2025, 4, 10), kind="day_off", legal_basis=DECREE, today=date(2025, 4, 10)
