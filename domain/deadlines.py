@@ -214,6 +214,21 @@ def _reminders(
     return tuple(sorted(day for day in days if after < day <= deadline))
 
 
+def recomputed(stored: date | None, before: date | None, after: date | None, today: date) -> date | None:
+    """P-7 (decision 0196): the new value of a stored date that a calendar override moves from ``before`` (the
+    date the calendar gave before the override) to ``after`` (with it), or ``None`` when the stored date stays.
+
+    It moves only when it is still the date the old calendar gave (``stored == before``: nobody set it otherwise),
+    that date is today or later (a date already passed was kept or missed: it stays), the new one is today or later
+    too (a window never closes in the past), and they differ. Pure: dates in, a decision out.
+    """
+    if stored is None or before is None or after is None or stored != before or before == after:
+        return None
+    if before < today or after < today:
+        return None
+    return after
+
+
 # --- calibration -----------------------------------------------------------------------------------------------
 
 

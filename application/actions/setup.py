@@ -8,20 +8,26 @@ nothing. Only the system (an operator at the command line) or the body's HR serv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
-from application.context import BodyContext
+from application.context import BodyContext, working_calendar
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
 from domain.assignment import Interval, check_assignment
+from domain.calendar import WorkingCalendar
+from domain.deadlines import calibration_schedule, commission_schedule, recomputed, survey_deadline
 from domain.errors import Phrase, RuleViolation
 from domain.facts import FactError, Organization
 from domain.periods import Period
-from domain.schedule import compile_schedule
-from domain.vocabulary import Role
+from domain.rulebook import Calibration, Rulebook
+from domain.schedule import ScheduleEntry, compile_schedule
+from domain.vocabulary import CalibrationStatus, EvaluationStatus, Role
+from persistence import flowstate
 from persistence.uow import UnitOfWork
 
 SETUP_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
@@ -189,6 +195,12 @@ DATE_NAMES = {
     "deadline": "sheet deadline",
     "kpi_actuals_by": "KPI actuals",
     "reminders": "reminders",
+    "acquaint_by": "acquaintance",
+    "disagreement_until": "disagreement window",
+    "decide_by": "calibration decision",
+    "hold_by": "calibration session",
+    "protocol_post_by": "protocol placed",
+    "closes_on": "360 survey closes",
 }
 
 
@@ -201,6 +213,7 @@ class Move:
     what: str  # notice_by, deadline, kpi_actuals_by, reminders
     before: str
     after: str
+    method: str = field(default="", compare=False)  # which of the employee's evaluations (G-2, M-10)
 
     def __str__(self) -> str:
         return f"{self.period} {self.employee} {DATE_NAMES.get(self.what, self.what)} {self.before} → {self.after}"
@@ -219,7 +232,17 @@ def calendar_moves(
 ) -> list[Move]:
     """The dates of the open ``periods``' schedules (G-4: notice, sheet deadline, KPI actuals, reminders; compiled
     on the day each opened) that differ once ``day`` becomes ``kind`` — what the override would move."""
-    moves: list[Move] = []
+    return [
+        Move(period_row.label, entry.employee, what, _shown(was), _shown(now), entry.method.value)
+        for period_row, entry, what, was, now in _schedule_changes(env, uow, body_id, periods, day, kind)
+    ]
+
+
+def _schedule_changes(
+    env: Environment, uow: UnitOfWork, body_id: int, periods: list[Any], day: date, kind: str
+) -> Iterator[tuple[Any, ScheduleEntry, str, Any, Any]]:
+    """(period row, schedule entry, date name, before, after) for every schedule date ``day`` as ``kind`` moves:
+    the one schedule computation behind :func:`calendar_moves` and the recomputation of stored dates."""
     for period_row in periods:
         opened = uow.periods.opened_on([period_row.id]).get(period_row.id)
         if opened is None:
@@ -242,8 +265,7 @@ def calendar_moves(
             for what in ("notice_by", "deadline", "kpi_actuals_by", "reminders"):
                 was, now = getattr(old, what), getattr(new, what)
                 if was != now:
-                    moves.append(Move(period_row.label, old.employee, what, _shown(was), _shown(now)))
-    return moves
+                    yield period_row, old, what, was, now
 
 
 def _shown(value: Any) -> str:
@@ -271,12 +293,17 @@ def calendar_overrides(env: Environment, principal: Principal, body: str) -> lis
 
 def set_calendar_day(
     env: Environment, principal: Principal, body: str, *, day: date, kind: str, legal_basis: str, today: date
-) -> Override:
+) -> CalendarSaved:
     """P-7: a decree moved ``day`` (a day off, or a working Saturday); audited with its legal basis.
 
     Refused, nothing written, when the kind is not one of :data:`KINDS`, the legal basis is missing or too long,
     or the day is already past while a period of the body is open (its windows were counted with the old calendar:
     moving a past day would move deadlines people already kept or missed).
+
+    Today or later: in the same transaction, every stored date of an open window the override moves (sheet
+    deadlines and notice dates of evaluations still waiting for their sheet, in every body: the calendar is
+    national) is recomputed and audited with the override's legal basis (decision 0196); a date already passed,
+    submitted work and a date that would fall before today stay.
     """
     may_set_up(principal, body)
     if kind not in KINDS:
@@ -333,6 +360,193 @@ def set_calendar_day(
                     allowed=f"{today.isoformat()} or later",
                     moves=moves,
                 )
+        moved: dict[int, list[Move]] = {}
+        if day >= today:  # a past day reaching here moves no open window of the body (refused above otherwise)
+            reason = f"calendar override {day.isoformat()} {kind}: {basis} ({CALENDAR_RULE})"
+            moved = _move_stored_dates(env, uow, day, kind, today, reason)
+            for other, moves in _move_event_windows(env, uow, day, kind, today, reason).items():
+                moved.setdefault(other, []).extend(moves)
         uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
         uow.commit()
-    return Override(day, kind, basis, principal.actor)
+    mine = tuple(moved.pop(body_id, []))
+    return CalendarSaved(
+        Override(day, kind, basis, principal.actor), mine, sum(len(moves) for moves in moved.values())
+    )
+
+
+@dataclass(frozen=True)
+class CalendarSaved:
+    """What :func:`set_calendar_day` did: the ``override``, the acting body's stored dates it ``moved`` (P-7,
+    decision 0196), and how many stored dates of other bodies it moved (the calendar is national)."""
+
+    override: Override
+    moved: tuple[Move, ...]
+    moved_elsewhere: int
+
+
+STORED_AS = {"deadline": "deadline", "notice_by": "notice_due_on"}
+"""The schedule dates (:func:`calendar_moves`) an evaluation stores; KPI actuals and reminders are derived from the
+stored deadline each day by the sweep, so they follow it without being written."""
+WAITING_FOR_SHEET = (EvaluationStatus.DEFERRED, EvaluationStatus.OPEN)
+"""Evaluations whose sheet is still awaited by the schedule: their deadline and notice date are windows still open
+(a sheet returned for correction has the M-5 deadline, counted from the return: :func:`_move_event_windows`)."""
+
+
+def _move_stored_dates(
+    env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str
+) -> dict[int, list[Move]]:
+    """P-7, decision 0196: the stored dates of open windows that ``day`` becoming ``kind`` moves, recomputed in
+    the caller's transaction (every body: the calendar is national), each audited (``calendar_move``, before →
+    after, ``reason`` naming the override and its legal basis). Which date moves is the domain's
+    (:func:`domain.deadlines.recomputed`): only a date still as the old calendar gave it, today or later, to a day
+    today or later. Returns the moves made, by body."""
+    moved: dict[int, list[Move]] = {}
+    for body_id in flowstate.body_ids(uow.session):
+        periods = [period for period in uow.periods.of_body(body_id, status="open") if uow.periods.is_opened(period.id)]
+        if not periods:
+            continue
+        changes = list(_schedule_changes(env, uow, body_id, periods, day, kind))
+        if not changes:
+            continue
+        numbers = {person_id: info.number for person_id, info in flowstate.people(uow.session, body_id).items()}
+        for period_row in periods:
+            waiting = {
+                (numbers.get(row.person_id), row.method.value): row
+                for row in uow.evaluations.in_period(period_row.id, statuses=WAITING_FOR_SHEET)
+                if row.eligible
+            }
+            for changed_period, entry, what, was, now in changes:
+                column = STORED_AS.get(what)
+                row = waiting.get((entry.employee, entry.method.value))
+                if changed_period.id != period_row.id or column is None or row is None:
+                    continue
+                if column == "notice_due_on" and row.notice_sent_on is not None:
+                    continue  # the notice went out: done work stays (P-4)
+                new = recomputed(getattr(row, column), was, now, today)
+                if new is not None and uow.evaluations.move_dates(row.id, {column: new}, reason=reason):
+                    move = Move(period_row.label, entry.employee, what, _shown(was), _shown(new), entry.method.value)
+                    moved.setdefault(body_id, []).append(move)
+    return moved
+
+
+Window = Callable[[WorkingCalendar], "date | None"]
+"""How a stored window date is computed from its (stored) event with a calendar: the domain's own schedule."""
+
+
+def _move_event_windows(
+    env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str
+) -> dict[int, list[Move]]:
+    """P-7, decision 0196: the stored windows counted from an event that already happened — a returned sheet's
+    resubmission (M-5), acquaintance (C-1, M-8), disagreement (C-2), the calibration decision, session and protocol
+    (C-3, C-4, C-7), the 360 survey's last day (T-1) — recomputed like the schedule's dates: each date is computed
+    again from its stored event with the calendar before and after the override (the domain's
+    :func:`calibration_schedule`, :func:`commission_schedule`, :func:`survey_deadline`), and :func:`recomputed`
+    decides. A window whose step is done (acquainted, applied, decided, held, posted, closed) is not read.
+    Returns the moves made, by body."""
+    old = working_calendar(uow)
+    new = old.with_overrides(days_off=[day]) if kind == "day_off" else old.with_overrides(working_days=[day])
+    moved: dict[int, list[Move]] = {}
+    numbers: dict[int, dict[int, str]] = {}
+
+    def number(body_id: int, person_id: int) -> str:
+        if body_id not in numbers:
+            numbers[body_id] = {key: info.number for key, info in flowstate.people(uow.session, body_id).items()}
+        return numbers[body_id].get(person_id, str(person_id))
+
+    def decide(stored: date | None, ways: list[Window]) -> tuple[date, date] | None:
+        for way in ways:  # the way the stored date was computed is the one that gives it with the old calendar
+            was = way(old)
+            if was is not None and was == stored:
+                now = recomputed(stored, was, way(new), today)
+                return None if now is None else (was, now)
+        return None
+
+    evaluation = flowstate.evaluation
+    for column, statuses in (
+        ("deadline", [EvaluationStatus.RETURNED.value]),
+        ("acquaint_by", [EvaluationStatus.COMPLETED.value]),
+        ("disagreement_until", [EvaluationStatus.ACQUAINTED.value]),
+    ):
+        for row in flowstate.evaluations(
+            uow.session, statuses=statuses, eligible=True, where=[evaluation.c[column] >= today]
+        ):
+            book = env.rulebooks.get(uow.rules, row["rulebook_id"])
+            returns = [review.decided_on for review in uow.sheets.reviews(row["id"]) if review.decision == "return"]
+            ways = _evaluation_windows(book, row, column, max(returns, default=None))
+            found = decide(row[column], ways)
+            if found and uow.evaluations.move_dates(row["id"], {column: found[1]}, reason=reason):
+                who = number(row["body_id"], row["person_id"])
+                move = Move(row["period_label"], who, column, _shown(found[0]), _shown(found[1]), row["method"])
+                moved.setdefault(row["body_id"], []).append(move)
+    for case in uow.calibration.with_status([s for s in CalibrationStatus if s != CalibrationStatus.CLOSED]):
+        evaluated = uow.evaluations.get(case.evaluation_id)
+        rules = env.rulebooks.get(uow.rules, evaluated.rulebook_id).calibration
+        if rules is None:
+            continue
+        signed = case.protocol_signed_on
+        pending: list[tuple[str, date | None, bool, Window]] = [
+            ("decide_by", case.decide_by, case.decided_on is None, partial(_c3, rules, case.applied_on)),
+            ("hold_by", case.hold_by, case.held_on is None, partial(_c4, rules, case.applied_on)),
+            ("protocol_post_by", case.protocol_post_by, case.posted_on is None, partial(_c7, rules, signed)),
+        ]
+        period = uow.periods.get(evaluated.period_id)
+        for column, stored, waiting, way in pending:
+            found = decide(stored, [way]) if waiting and stored is not None and stored >= today else None
+            if found and uow.calibration.move_dates(case.id, {column: found[1]}, reason=reason):
+                who = number(period.body_id, evaluated.person_id)
+                move = Move(period.label, who, column, _shown(found[0]), _shown(found[1]), evaluated.method.value)
+                moved.setdefault(period.body_id, []).append(move)
+    for survey in uow.surveys.open_closing_from(today):
+        ctx = BodyContext(env, uow, survey.body_id, today)
+        try:
+            book = ctx.rulebook_for(date(survey.year, 12, 31), fallback=today)
+        except Rejected:
+            continue
+        if book.survey_360 is None:
+            continue
+        found = decide(survey.closes_on, [partial(survey_deadline, survey.year, book)])
+        if found and uow.surveys.move_closes_on(survey.id, found[1], reason=reason):
+            who = number(survey.body_id, survey.evaluatee_id)
+            move = Move(str(survey.year), who, "closes_on", _shown(found[0]), _shown(found[1]), "360")
+            moved.setdefault(survey.body_id, []).append(move)
+    return moved
+
+
+def _c3(rules: Calibration, applied_on: date, calendar: WorkingCalendar) -> date | None:
+    return calibration_schedule(rules, calendar, applied_on=applied_on).decide_by
+
+
+def _c4(rules: Calibration, applied_on: date, calendar: WorkingCalendar) -> date | None:
+    return calibration_schedule(rules, calendar, applied_on=applied_on).hold_by
+
+
+def _c7(rules: Calibration, signed_on: date | None, calendar: WorkingCalendar) -> date | None:
+    return calibration_schedule(rules, calendar, signed_on=signed_on).protocol_post_by
+
+
+def _evaluation_windows(
+    book: Rulebook, row: Mapping[str, Any], column: str, returned_on: date | None
+) -> list[Window]:
+    """The ways ``column`` of an evaluation may have been computed: the M-5 resubmission from the last return, C-1
+    from the completion (the calibration families), M-8 from the Commission's approval (the day the result took
+    effect, ``completed_on``), C-2 from the acquaintance."""
+    ways: list[Window] = []
+    calibration, commission = book.calibration, book.commission
+    if column == "deadline" and commission is not None and returned_on is not None:
+        period, spec = Period.parse(row["period_label"]), book.method(row["method"])
+        ways.append(
+            lambda cal: commission_schedule(period, spec, commission, cal, returned_on=returned_on).resubmit_by
+        )
+    elif column == "acquaint_by":
+        completed = row["completed_on"]
+        if calibration is not None:
+            ways.append(lambda cal: calibration_schedule(calibration, cal, completed_on=completed).acquaint_by)
+        if commission is not None:
+            period, spec = Period.parse(row["period_label"]), book.method(row["method"])
+            ways.append(
+                lambda cal: commission_schedule(period, spec, commission, cal, decided_on=completed).acquaint_by
+            )
+    elif column == "disagreement_until" and calibration is not None:
+        acquainted = row["acquainted_on"]
+        ways.append(lambda cal: calibration_schedule(calibration, cal, acquainted_on=acquainted).apply_by)
+    return ways

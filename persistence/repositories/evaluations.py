@@ -362,6 +362,25 @@ class EvaluationRepository(Repository):
         )
         return _evaluation(row)
 
+    #: The stored window dates a calendar override may recompute (P-7, decision 0196).
+    CALENDAR_MOVABLE = frozenset({"deadline", "notice_due_on", "acquaint_by", "disagreement_until"})
+
+    def move_dates(self, evaluation_id: int, changes: Mapping[str, date], *, reason: str) -> bool:
+        """P-7: window dates of an evaluation recomputed because a calendar override moved them (decision 0196);
+        the row is locked, each change audited (action ``calendar_move``, before/after, ``reason``: the override and
+        its legal basis). Whether anything changed."""
+        row = self._get(EvaluationRow, evaluation_id, for_update=True)
+        changed = self._update(
+            row,
+            changes,
+            allowed=self.CALENDAR_MOVABLE,
+            entity_id=evaluation_id,
+            reason=reason,
+            action="calendar_move",
+            when_changed={"updated_at": now_utc()},
+        )
+        return bool(changed)
+
     def record_notices_sent(self, days: Mapping[int, date], *, reason: str) -> int:
         """P-4, set-based: ``notice_sent_on`` of each evaluation (id → day) that has none yet, in one ``UPDATE``
         (an ``executemany``) and one audit insert whatever their number; the caller read (and, on PostgreSQL,

@@ -100,6 +100,14 @@ class CalibrationRepository(Repository):
         )
         return [self._case(row) for row in self.session.execute(statement.order_by(CalibrationCaseRow.id)).scalars()]
 
+    def move_dates(self, case_id: int, changes: dict[str, date], *, reason: str) -> bool:
+        """P-7: C-3/C-4/C-7 dates of a case recomputed because a calendar override moved them (decision 0196);
+        audited as ``calendar_move`` with ``reason``. Whether anything changed."""
+        row = self._get(CalibrationCaseRow, case_id, for_update=True)
+        allowed = {"decide_by", "hold_by", "protocol_post_by"}
+        changed = self._update(row, changes, allowed=allowed, entity_id=case_id, reason=reason, action="calendar_move")
+        return bool(changed)
+
     def compose(
         self,
         case_id: int,

@@ -111,6 +111,19 @@ class SurveyRepository(Repository):
         statement = sa.select(Survey360Row).filter_by(body_id=body_id, year=year).order_by(Survey360Row.id)
         return [_survey(row) for row in self.session.execute(statement).scalars()]
 
+    def open_closing_from(self, day: date) -> list[Survey]:
+        """Every open survey (any body) whose last day is ``day`` or later."""
+        statement = sa.select(Survey360Row).where(Survey360Row.status == "open", Survey360Row.closes_on >= day)
+        return [_survey(row) for row in self.session.execute(statement.order_by(Survey360Row.id)).scalars()]
+
+    def move_closes_on(self, survey_id: int, closes_on: date, *, reason: str) -> bool:
+        """P-7: the survey's last day recomputed because a calendar override moved it (decision 0196); audited as
+        ``calendar_move`` with ``reason``. Whether anything changed."""
+        row = self._get(Survey360Row, survey_id, for_update=True)
+        changes = {"closes_on": closes_on}
+        moved = self._update(row, changes, allowed=changes, entity_id=survey_id, reason=reason, action="calendar_move")
+        return bool(moved)
+
     def close(self, survey_id: int, *, closed_on: date) -> None:
         row = self._get(Survey360Row, survey_id, for_update=True)
         self._update(

@@ -131,6 +131,45 @@ def test_a_past_day_under_an_open_period_is_refused_showing_what_it_would_move(
     assert scalar(live_app, "SELECT count(*) FROM calendar_override") == 0
 
 
+def test_a_future_day_off_moves_the_open_deadlines_and_the_page_lists_them(
+    page: Any, live_app: LiveApp, web_org: WebOrg
+) -> None:
+    """P-7, decision 0196: saving a future day off recomputes the stored deadlines of the open period's sheets and
+    the page lists every date it moved; saving it again moves nothing and redirects as before."""
+    from application.actions.schedule import approve_schedule
+    from application.actions.setup import assign_rulebook
+    from application.cycle import opening
+    from application.environment import Environment
+    from domain.access import Principal
+
+    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    env = Environment(live_app.engine)
+    operator = Principal.system_step("operator:test")
+    assign_rulebook(env, operator, "nchr", "kz-model-2018", date(2025, 1, 1))
+    approve_schedule(env, operator, "nchr", "2025-Q1", by="E0", day=date(2025, 3, 20))
+    opening.open_period(env, web_org.body, "2025-Q1", date(2025, 4, 1))
+    live_app.clock.advance(days=(date(2025, 4, 8) - live_app.clock.today()).days)
+    log_in(page, live_app, "dana", path="/hr/calendar")
+    for time in ("first", "again"):
+        page.fill("#override input[name=day]", "2025-04-10")  # Thursday, the sheets' deadline (P-1)
+        page.select_option("#override select[name=kind]", "day_off")
+        page.fill("#override input[name=legal_basis]", "Government decree No. 8")
+        page.click("#override button[type=submit]")
+        page.wait_for_load_state()
+        if time == "first":
+            assert page.locator("#moves").get_attribute("data-applied") == "true"
+            deadline = page.locator("#moves tr[data-employee='E1'][data-what='deadline']")
+            assert "2025-04-10" in deadline.inner_text() and "2025-04-11" in deadline.inner_text()
+            assert page.locator("#saved").count() == 1 and page.locator("#error").count() == 0
+            shoot(page, "hr-calendar-future-day-moved-ru")
+        else:  # nothing left to move: the plain redirect, no list
+            page.wait_for_url(f"{live_app.url}/hr/calendar?saved=2025-04-10")
+            assert page.locator("#moves").count() == 0
+    moved = scalar(live_app, "SELECT count(*) FROM audit_log WHERE action = 'calendar_move'")
+    assert moved >= 1
+    assert scalar(live_app, "SELECT count(*) FROM evaluation WHERE deadline = '2025-04-10' AND status = 'open'") == 0
+
+
 def test_the_appointing_official_approves_the_schedule_and_hr_may_not(
     page: Any, live_app: LiveApp, web_org: WebOrg
 ) -> None:

@@ -26,6 +26,7 @@ from domain.deadlines import (
     check_within,
     commission_schedule,
     period_schedule,
+    recomputed,
     resolve,
 )
 from domain.errors import RuleViolation
@@ -436,3 +437,16 @@ def test_bundled_kz_quarterly_2026_deadlines_fall_on_the_twentieth_or_the_next_w
     assert period_schedule(Period.of_quarter(2026, 2), book.method("form2"), CALENDAR).deadline == date(2026, 7, 20)
     assert period_schedule(Period.of_quarter(2026, 4), book.method("form2"), CALENDAR).deadline == date(2027, 1, 20)
     assert annual_due(2025, book, CALENDAR) == date(2026, 1, 30)
+
+
+def test_p7_a_stored_date_moves_with_the_calendar_only_forward_in_time_and_only_as_computed() -> None:
+    """Decision 0196: a calendar override recomputes a stored date only when it is still the old calendar's date,
+    neither it nor the new one lies before today, and they differ."""
+    today, was, now = date(2025, 4, 8), date(2025, 4, 10), date(2025, 4, 11)
+    assert recomputed(was, was, now, today) == now
+    assert recomputed(date(2025, 4, 15), was, now, today) is None  # set otherwise (E-5, a return): stays
+    assert recomputed(was, was, now, date(2025, 4, 11)) is None  # already passed: kept or missed
+    assert recomputed(was, was, date(2025, 4, 7), today) is None  # would close in the past
+    assert recomputed(was, was, was, today) is None
+    assert recomputed(None, was, now, today) is None and recomputed(was, was, None, today) is None
+    assert recomputed(today, today, now, today) == now  # today itself still counts as open

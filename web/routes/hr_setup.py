@@ -51,6 +51,12 @@ MOVED_NAMES = {
     "deadline": N_("Sheet deadline"),
     "kpi_actuals_by": N_("KPI actuals"),
     "reminders": N_("Reminders"),
+    "acquaint_by": N_("Acquaintance (C-1, M-8)"),
+    "disagreement_until": N_("Disagreement window (C-2)"),
+    "decide_by": N_("Calibration decision (C-3)"),
+    "hold_by": N_("Calibration session (C-4)"),
+    "protocol_post_by": N_("Protocol placed (C-7)"),
+    "closes_on": N_("360 survey closes (T-1)"),
 }
 CHANGE_NAMES = {
     "body_renamed": N_("Body renamed"),
@@ -223,6 +229,7 @@ def _calendar(
     error: Rejected | None = None,
     saved: str | None = None,
     form: dict[str, str] | None = None,
+    moved: setup.CalendarSaved | None = None,
 ) -> Response:
     assert principal.body is not None
     overrides = setup.calendar_overrides(env, principal, principal.body)
@@ -233,7 +240,9 @@ def _calendar(
         overrides=overrides,
         kind_names=KIND_NAMES,
         moved_names=MOVED_NAMES,
-        moves=getattr(error, "moves", []),
+        moves=moved.moved if moved else getattr(error, "moves", []),
+        applied=moved is not None,
+        moved_elsewhere=moved.moved_elsewhere if moved else 0,
         error=error,
         field=field_of(error),
         saved=saved,
@@ -263,16 +272,19 @@ def calendar_set(
     kind: Annotated[str, Form(max_length=20)],
     legal_basis: Annotated[str, Form(max_length=600)] = "",
 ) -> Response:
-    """Record a moved day (audited with its legal basis); refused, naming the field and P-7, when it cannot be."""
+    """Record a moved day (audited with its legal basis); refused, naming the field and P-7, when it cannot be.
+    When it moved stored dates of open windows (decision 0196), the page lists them instead of redirecting."""
     assert principal.body is not None
     form = {"day": day, "kind": kind, "legal_basis": legal_basis}
     try:
         when = _day(day, "day")
-        setup.set_calendar_day(
+        saved = setup.set_calendar_day(
             env, principal, principal.body, day=when, kind=kind, legal_basis=legal_basis, today=_today(request)
         )
     except Rejected as exc:
         return _calendar(request, env, pages_, principal, error=exc, form=form)
+    if saved.moved or saved.moved_elsewhere:  # decision 0196: HR sees at once which stored dates moved
+        return _calendar(request, env, pages_, principal, saved=when.isoformat(), moved=saved)
     return RedirectResponse(f"/hr/calendar?saved={when.isoformat()}", status_code=303)
 
 
