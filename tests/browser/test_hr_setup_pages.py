@@ -136,20 +136,7 @@ def test_a_future_day_off_moves_the_open_deadlines_and_the_page_lists_them(
 ) -> None:
     """P-7, decision 0196: saving a future day off recomputes the stored deadlines of the open period's sheets and
     the page lists every date it moved; saving it again moves nothing and redirects as before."""
-    from application.actions.schedule import approve_schedule
-    from application.actions.setup import assign_rulebook
-    from application.cycle import opening
-    from application.environment import Environment
-    from domain.access import Principal
-
-    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")
-    env = Environment(live_app.engine)
-    operator = Principal.system_step("operator:test")
-    assign_rulebook(env, operator, "nchr", "kz-model-2018", date(2025, 1, 1))
-    approve_schedule(env, operator, "nchr", "2025-Q1", by="E0", day=date(2025, 3, 20))
-    opening.open_period(env, web_org.body, "2025-Q1", date(2025, 4, 1))
-    live_app.clock.advance(days=(date(2025, 4, 8) - live_app.clock.today()).days)
-    log_in(page, live_app, "dana", path="/hr/calendar")
+    _quarter_opened_on_the_calendar_page(page, live_app, web_org)
     for time in ("first", "again"):
         page.fill("#override input[name=day]", "2025-04-10")  # Thursday, the sheets' deadline (P-1)
         page.select_option("#override select[name=kind]", "day_off")
@@ -168,6 +155,43 @@ def test_a_future_day_off_moves_the_open_deadlines_and_the_page_lists_them(
     moved = scalar(live_app, "SELECT count(*) FROM audit_log WHERE action = 'calendar_move'")
     assert moved >= 1
     assert scalar(live_app, "SELECT count(*) FROM evaluation WHERE deadline = '2025-04-10' AND status = 'open'") == 0
+
+
+def test_a_day_off_that_moves_more_dates_than_the_page_lists_counts_the_rest(
+    page: Any, live_app: LiveApp, web_org: WebOrg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A national day off may move a deadline of every open sheet: the page lists the first ``MOVES_SHOWN`` and
+    counts the rest, which the audit log keeps (here the page lists one)."""
+    from web.routes import hr_setup
+
+    monkeypatch.setattr(hr_setup, "MOVES_SHOWN", 1)
+    _quarter_opened_on_the_calendar_page(page, live_app, web_org)
+    page.fill("#override input[name=day]", "2025-04-10")
+    page.select_option("#override select[name=kind]", "day_off")
+    page.fill("#override input[name=legal_basis]", "Government decree No. 8")
+    page.click("#override button[type=submit]")
+    page.wait_for_load_state()
+    moved = scalar(live_app, "SELECT count(*) FROM audit_log WHERE action = 'calendar_move'")
+    assert moved >= 2 and page.locator("#moves tbody tr").count() == 1
+    assert str(moved - 1) in page.locator("#moves-more").inner_text()
+
+
+def _quarter_opened_on_the_calendar_page(page: Any, live_app: LiveApp, web_org: WebOrg) -> None:
+    """2025-Q1 opened for the body's staff (its deadline 2025-04-10), HR on /hr/calendar on 2025-04-08."""
+    from application.actions.schedule import approve_schedule
+    from application.actions.setup import assign_rulebook
+    from application.cycle import opening
+    from application.environment import Environment
+    from domain.access import Principal
+
+    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    env = Environment(live_app.engine)
+    operator = Principal.system_step("operator:test")
+    assign_rulebook(env, operator, "nchr", "kz-model-2018", date(2025, 1, 1))
+    approve_schedule(env, operator, "nchr", "2025-Q1", by="E0", day=date(2025, 3, 20))
+    opening.open_period(env, web_org.body, "2025-Q1", date(2025, 4, 1))
+    live_app.clock.advance(days=(date(2025, 4, 8) - live_app.clock.today()).days)
+    log_in(page, live_app, "dana", path="/hr/calendar")
 
 
 def test_the_appointing_official_approves_the_schedule_and_hr_may_not(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -58,6 +59,9 @@ MOVED_NAMES = {
     "protocol_post_by": N_("Protocol placed (C-7)"),
     "closes_on": N_("360 survey closes (T-1)"),
 }
+MOVES_SHOWN = 500
+"""Moved dates listed on /hr/calendar; a national day off may move a deadline of every open sheet (P-7), so the rest
+are counted (the audit log keeps each one, action ``calendar_move``)."""
 CHANGE_NAMES = {
     "body_renamed": N_("Body renamed"),
     "units_added": N_("Units added"),
@@ -232,6 +236,7 @@ def _calendar(
     moved: setup.CalendarSaved | None = None,
 ) -> Response:
     assert principal.body is not None
+    moves: Sequence[setup.Move] = moved.moved if moved else getattr(error, "moves", [])
     overrides = setup.calendar_overrides(env, principal, principal.body)
     return pages_.render(
         request,
@@ -240,7 +245,8 @@ def _calendar(
         overrides=overrides,
         kind_names=KIND_NAMES,
         moved_names=MOVED_NAMES,
-        moves=moved.moved if moved else getattr(error, "moves", []),
+        moves=list(moves[:MOVES_SHOWN]),
+        moves_more=max(0, len(moves) - MOVES_SHOWN),
         applied=moved is not None,
         moved_elsewhere=moved.moved_elsewhere if moved else 0,
         error=error,
