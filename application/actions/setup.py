@@ -362,9 +362,9 @@ def set_calendar_day(
                 )
         moved: dict[int, list[Move]] = {}
         if day >= today:  # a past day reaching here moves no open window of the body (refused above otherwise)
-            reason = f"calendar override {day.isoformat()} {kind}: {basis} ({CALENDAR_RULE})"
-            moved = _move_stored_dates(env, uow, day, kind, today, reason)
-            for other, moves in _move_event_windows(env, uow, day, kind, today, reason).items():
+            audited = f"calendar override {day.isoformat()} {kind}: {basis} ({CALENDAR_RULE})"  # the trail, not a refusal
+            moved = _move_stored_dates(env, uow, day, kind, today, audited)
+            for other, moves in _move_event_windows(env, uow, day, kind, today, audited).items():
                 moved.setdefault(other, []).extend(moves)
         uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
         uow.commit()
