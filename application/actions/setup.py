@@ -362,7 +362,8 @@ def set_calendar_day(
                 )
         moved: dict[int, list[Move]] = {}
         if day >= today:  # a past day reaching here moves no open window of the body (refused above otherwise)
-            audited = f"calendar override {day.isoformat()} {kind}: {basis} ({CALENDAR_RULE})"  # the trail, not a refusal
+            # the audit trail's reason, never a refusal: English like every audit reason
+            audited = f"calendar override {day.isoformat()} {kind}: {basis} ({CALENDAR_RULE})"
             moved = _move_stored_dates(env, uow, day, kind, today, audited)
             for other, moves in _move_event_windows(env, uow, day, kind, today, audited).items():
                 moved.setdefault(other, []).extend(moves)
