@@ -29,6 +29,12 @@ class Rejected(Exception):
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (self.reason, self.rule, self.phrase))
 
+    def details(self) -> dict[str, object]:
+        """What the API adds to the refusal's sentence for a program: the refused ``field`` and what is
+        ``allowed`` where the refusal knows them (and, for some, the facts behind it); plain JSON values."""
+        found = {name: getattr(self, name, None) for name in ("field", "allowed")}
+        return {name: value for name, value in found.items() if isinstance(value, str)}
+
     @classmethod
     def from_violation(cls, violation: RuleViolation) -> Rejected:
         return cls(str(violation), rule=violation.rule, phrase=violation.phrase)

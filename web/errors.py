@@ -77,13 +77,15 @@ CSRF_API_DETAIL = N_(
 
 def refusal_body(exc: Rejected, said: str, language: str) -> dict[str, object]:
     """The API's answer to a refusal (decision 0150): ``rule`` and ``detail`` (in the person's language) as ever,
-    plus the sentence's stable ``key`` (its English template), its ``params`` and the ``language`` of ``detail``."""
+    plus the sentence's stable ``key`` (its English template), its ``params`` and the ``language`` of ``detail``,
+    and what the refusal knows beside it (:meth:`Rejected.details`: the ``field``, what is ``allowed``)."""
     return {
         "rule": exc.rule,
         "detail": said,
         "key": exc.phrase.template,
         "params": {name: _plain(value) for name, value in exc.phrase.params.items()},
         "language": language,
+        **exc.details(),
     }
 
 

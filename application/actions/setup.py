@@ -218,6 +218,17 @@ class Move:
     def __str__(self) -> str:
         return f"{self.period} {self.employee} {DATE_NAMES.get(self.what, self.what)} {self.before} → {self.after}"
 
+    def as_dict(self) -> dict[str, str]:
+        """The move as the API shows it."""
+        return {
+            "period": self.period,
+            "employee": self.employee,
+            "method": self.method,
+            "what": self.what,
+            "before": self.before,
+            "after": self.after,
+        }
+
 
 class CalendarRefused(SetupRefused):
     """P-7: a past day moved under an open period's windows; ``moves`` are the dates it would move."""
@@ -225,6 +236,9 @@ class CalendarRefused(SetupRefused):
     def __init__(self, reason: str, *, rule: str, field: str, allowed: str, moves: list[Move]) -> None:
         super().__init__(reason, rule=rule, field=field, allowed=allowed)
         self.moves = moves
+
+    def details(self) -> dict[str, object]:
+        return {**super().details(), "moves": [move.as_dict() for move in self.moves]}
 
 
 def calendar_moves(

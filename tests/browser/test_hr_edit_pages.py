@@ -267,6 +267,8 @@ def test_the_json_twins_edit_and_refuse_the_same_way(live_app: LiveApp, web_org:
             "key": "language: {language!r} is not a language of Bagalau; allowed: kk, ru, en",
             "params": {"language": "de"},
             "language": "kk",
+            "field": "language",  # a program reads which field and what is allowed without parsing the sentence
+            "allowed": "kk, ru, en",
         }
         bad = root.patch("/api/v1/hr/people/E1", json={"roles": ["hr"], "reason": " "})
         assert bad.json()["detail"] == (

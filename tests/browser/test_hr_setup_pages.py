@@ -306,3 +306,58 @@ def test_hr_edits_the_360_respondents_with_the_reason_before_anyone_answers(
     reason = scalar(live_app, "SELECT reason FROM audit_log WHERE action = 'edit_respondents'")
     assert reason == "E4 is on long leave"
     shoot(page, "hr-surveys-ru")
+
+
+def test_the_calendar_json_twin_moves_lists_and_refuses_as_the_page(live_app: LiveApp, web_org: WebOrg) -> None:
+    """``PUT /api/v1/hr/calendar/{day}`` saves a moved day as the page does (P-7, decision 0196): the body's moved
+    dates listed, the override in ``GET /api/v1/hr/calendar``; a bad kind, a bad date and a past day under an open
+    window are refused with the rule, the field and what is allowed (the past day with the dates it would move),
+    and nothing is written; an employee is refused the calendar."""
+    import httpx
+
+    from application.actions.schedule import approve_schedule
+    from application.actions.setup import assign_rulebook
+    from application.cycle import opening
+    from application.environment import Environment
+    from domain.access import Principal
+
+    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    env = Environment(live_app.engine)
+    operator = Principal.system_step("operator:test")
+    assign_rulebook(env, operator, "nchr", "kz-model-2018", date(2025, 1, 1))
+    approve_schedule(env, operator, "nchr", "2025-Q1", by="E0", day=date(2025, 3, 20))
+    opening.open_period(env, web_org.body, "2025-Q1", date(2025, 4, 1))
+    live_app.clock.advance(days=(date(2025, 4, 8) - live_app.clock.today()).days)
+
+    def client(login: str) -> httpx.Client:
+        answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
+        answer.raise_for_status()
+        return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
+
+    basis = {"kind": "day_off", "legal_basis": "Government decree No. 8"}
+    with client("dana") as dana:
+        bad = dana.put("/api/v1/hr/calendar/2025-04-10", json={**basis, "kind": "holiday"})
+        assert bad.status_code == 422 and bad.json()["rule"] == "P-7"
+        assert (bad.json()["field"], bad.json()["allowed"]) == ("kind", "day_off, working_day")
+        bad = dana.put("/api/v1/hr/calendar/10.04.2025", json=basis)
+        assert bad.status_code == 422 and bad.json()["field"] == "day" and bad.json()["allowed"] == "YYYY-MM-DD"
+        past = dana.put("/api/v1/hr/calendar/2025-04-03", json=basis)  # Thursday, under the open windows
+        assert past.status_code == 422 and past.json()["rule"] == "P-7" and past.json()["field"] == "day"
+        first = past.json()["moves"][0]
+        assert {"period", "employee", "what", "before", "after"} <= set(first) and first["period"] == "2025-Q1"
+        assert dana.get("/api/v1/hr/calendar").json() == {"overrides": []}  # nothing written
+        done = dana.put("/api/v1/hr/calendar/2025-04-10", json=basis)
+        assert done.status_code == 200, done.text
+        assert done.json()["override"]["day"] == "2025-04-10" and done.json()["override"]["kind"] == "day_off"
+        moved = {(move["employee"], move["what"]): move for move in done.json()["moved"]}
+        assert (moved[("E1", "deadline")]["before"], moved[("E1", "deadline")]["after"]) == ("2025-04-10", "2025-04-11")
+        again = dana.put("/api/v1/hr/calendar/2025-04-10", json=basis)  # nothing left to move
+        assert again.status_code == 200 and again.json()["moved"] == []
+        listed = dana.get("/api/v1/hr/calendar").json()["overrides"]
+        assert [(item["day"], item["kind"], item["legal_basis"]) for item in listed] == [
+            ("2025-04-10", "day_off", "Government decree No. 8")
+        ]
+    with client("aigul") as aigul:
+        assert aigul.get("/api/v1/hr/calendar").status_code == 404
+        assert aigul.put("/api/v1/hr/calendar/2025-04-11", json=basis).status_code == 404
+    assert scalar(live_app, "SELECT count(*) FROM calendar_override") == 1

@@ -123,13 +123,17 @@ class InvalidInput(BaseModel):
 class Refusal(BaseModel):
     """An action the rules refuse: the rule's id (``C-2``) where the methodology has one, and the reason in the
     person's language (``language``); ``key`` is the sentence's stable English template and ``params`` the values
-    put in it, for a client that says it its own way (decision 0150)."""
+    put in it, for a client that says it its own way (decision 0150); ``field`` and ``allowed`` where the refusal
+    names them (a setup or schedule action), ``moves`` for a calendar day refused under open windows (P-7)."""
 
     rule: str | None
     detail: str
     key: str | None = None
     params: dict[str, Any] | None = None
     language: str | None = None
+    field: str | None = None
+    allowed: str | None = None
+    moves: list[dict[str, str]] | None = None
 
 
 #: 422 has two shapes: FastAPI's list of malformed fields, and a refusal of the rules (``{"rule", "detail"}``).

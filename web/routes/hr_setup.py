@@ -781,3 +781,66 @@ def commission_set_api(request: Request, env: EnvDep, principal: HrPrincipal, ch
         today=_today(request),
     )
     return JSONResponse(_commission_json(request, env, principal))
+
+
+# --- the JSON twin of the calendar page ---------------------------------------------------------------------------
+
+
+class CalendarDay(BaseModel):
+    """P-7: what a decree made of a day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Annotated[str, StringConstraints(max_length=20)] = Field(description="day_off or working_day")
+    legal_basis: Annotated[str, StringConstraints(max_length=600)] = Field(
+        description="the decree that moved the day (audited)"
+    )
+
+
+def _override_json(override: setup.Override) -> dict[str, Any]:
+    return {
+        "day": override.day.isoformat(),
+        "kind": override.kind,
+        "legal_basis": override.legal_basis,
+        "created_by": override.created_by,
+    }
+
+
+@api.get("/calendar", summary="P-7: the working-day calendar's overrides (national)")
+def calendar_api(env: EnvDep, principal: HrPrincipal) -> JSONResponse:
+    assert principal.body is not None
+    overrides = setup.calendar_overrides(env, principal, principal.body)
+    return JSONResponse({"overrides": [_override_json(override) for override in overrides]})
+
+
+@api.put(
+    "/calendar/{day}",
+    summary="P-7: a day a decree moved (day_off or working_day), with its legal basis; the stored dates of open "
+    "windows it moves are recomputed and listed (decision 0196)",
+)
+def calendar_set_api(
+    request: Request,
+    env: EnvDep,
+    principal: HrPrincipal,
+    day: Annotated[str, FastApiPath(max_length=20)],
+    change: CalendarDay,
+) -> JSONResponse:
+    """Every moved date of the caller's body is listed (``moved``); other bodies' are counted
+    (``moved_elsewhere``). A refused past day answers 422 with the dates it would move (``moves``)."""
+    assert principal.body is not None
+    saved = setup.set_calendar_day(
+        env,
+        principal,
+        principal.body,
+        day=_day(day, "day"),
+        kind=change.kind,
+        legal_basis=change.legal_basis,
+        today=_today(request),
+    )
+    return JSONResponse(
+        {
+            "override": _override_json(saved.override),
+            "moved": [move.as_dict() for move in saved.moved],
+            "moved_elsewhere": saved.moved_elsewhere,
+        }
+    )
