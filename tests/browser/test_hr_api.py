@@ -217,3 +217,29 @@ def test_runs_say_prefect_is_down_and_the_pages_still_work(client: httpx.Client,
     runs = client.get("/api/v1/hr/runs", headers=auth)
     assert runs.status_code == 503 and runs.json()["prefect"] == "down"
     assert client.get("/api/v1/hr/board", headers=auth).status_code == 200
+
+
+#: The export's refusal of a period it cannot read (the schedule's sentence), as the page says it.
+PERIOD_REFUSED = {
+    "kk": "'2025-Q5' кезең емес: 2025-Q1 … 2025-Q4 немесе 2025",
+    "ru": "'2025-Q5' — не период: 2025-Q1 … 2025-Q4 или 2025",
+    "en": "'2025-Q5' is not a period: 2025-Q1 … 2025-Q4 or 2025",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_export_refuses_a_period_it_cannot_read_in_the_readers_language(
+    client: httpx.Client, world: HrWorld, language: str
+) -> None:
+    """``/exports/results.xlsx?period=…``: a malformed period is a 422 page naming the forms a period takes, in the
+    person's language; nothing is exported. A well-formed one still downloads."""
+    auth = as_user(client, "dana")
+    assert client.patch("/api/v1/me", json={"language": language}, headers=auth).status_code == 200
+    for written in ("2025-Q5", "", "Q1-2025 and more"):
+        refused = client.get("/exports/results.xlsx", params={"period": written}, headers=auth)
+        assert refused.status_code == 422 and refused.headers["content-language"] == language
+        assert "spreadsheetml" not in refused.headers["content-type"]
+    refused = client.get("/exports/results.xlsx", params={"period": "2025-Q5"}, headers=auth)
+    assert PERIOD_REFUSED[language] in visible_text(refused.text)
+    exported = client.get("/exports/results.xlsx", params={"period": "2025-Q1"}, headers=auth)
+    assert exported.status_code == 200 and "spreadsheetml" in exported.headers["content-type"]
