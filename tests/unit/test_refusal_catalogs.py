@@ -27,8 +27,9 @@ from domain.vocabulary import Language
 from web import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Where refusals are raised: the domain, the application and the web app.
-PACKAGES = ("domain", "application", "web")
+#: Where refusals are raised: the domain, the application and the web app; and the staff importer, whose row
+#: problems the staff upload page shows (its CLI and reports keep the English text of the same phrases).
+PACKAGES = ("domain", "application", "web", "persistence/importers")
 #: Modules whose refusals no page or API call reaches: the staff file and its moves, the facts of a scenario, the
 #: routing of delegations and substitutions (scenario events and the CLI), and the opening of a period (a flow).
 NOT_FROM_THE_WEB = {
