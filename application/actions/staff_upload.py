@@ -90,7 +90,7 @@ def _run(env: Environment, principal: Principal, name: str, data: bytes, as_of: 
             Phrase(
                 "file {source!r}: a staff file is .csv or .xlsx (allowed: {suffixes})",
                 source=source,
-                SUFFIXES=", ".join(SUFFIXES),
+                suffixes=", ".join(SUFFIXES),
             )
         )
     try:

@@ -243,3 +243,22 @@ def test_the_export_refuses_a_period_it_cannot_read_in_the_readers_language(
     assert PERIOD_REFUSED[language] in visible_text(refused.text)
     exported = client.get("/exports/results.xlsx", params={"period": "2025-Q1"}, headers=auth)
     assert exported.status_code == 200 and "spreadsheetml" in exported.headers["content-type"]
+
+
+#: A file that is no staff file, refused by the upload page in the reader's language (it was a server error: the
+#: sentence's template named a value the refusal did not give).
+NOT_A_STAFF_FILE = {
+    "kk": "'staff.txt' файлы: қызметкерлер файлы .csv немесе .xlsx болады (рұқсат етілгені: .csv, .xlsx)",
+    "ru": "файл 'staff.txt': файл сотрудников — .csv или .xlsx (допустимо: .csv, .xlsx)",
+    "en": "file 'staff.txt': a staff file is .csv or .xlsx (allowed: .csv, .xlsx)",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_staff_upload_refuses_a_file_of_another_kind_in_the_readers_language(
+    client: httpx.Client, world: HrWorld, language: str
+) -> None:
+    auth = as_user(client, "dana")
+    assert client.patch("/api/v1/me", json={"language": language}, headers=auth).status_code == 200
+    refused = client.post("/hr/staff/preview", files={"file": ("staff.txt", b"personnel_number\n")}, headers=auth)
+    assert refused.status_code == 422 and NOT_A_STAFF_FILE[language] in visible_text(refused.text)
