@@ -82,7 +82,7 @@ def read_staff_file(
     digest = hashlib.sha256(raw).hexdigest()
     try:
         if raw.startswith(OLE_MAGIC):
-            raise tabular.UnreadableFile("an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8")
+            raise tabular.UnreadableFile(Phrase("an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8"))
         if path.suffix.lower() in YAML_SUFFIXES and not raw.startswith(ZIP_MAGIC):
             return _yaml(source, raw, digest, read_yaml, urls or UrlPolicy())
         if raw.startswith(ZIP_MAGIC):
@@ -90,7 +90,7 @@ def read_staff_file(
         else:
             table, kind = tabular.read_csv(raw), "csv"
     except tabular.UnreadableFile as exc:
-        raise StaffFileError(source, [Problem(FILE, None, None, str(exc))]) from None
+        raise StaffFileError(source, [Problem(FILE, None, None, exc.said)]) from None
     found = tabular.table_to_people(table)
     if found.problems and (found.fatal or strict):
         raise StaffFileError(source, found.problems, found.warnings)

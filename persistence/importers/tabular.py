@@ -47,7 +47,13 @@ class RawTable:
 
 
 class UnreadableFile(ValueError):
-    """The file cannot be read at all (the message says why and what to do)."""
+    """The file cannot be read at all (the message says why and what to do, as a Phrase the upload page says in the
+    reader's language)."""
+
+    @property
+    def said(self) -> str:
+        message = self.args[0] if self.args else ""
+        return message if isinstance(message, str) else str(message)
 
 
 def _looks_cyrillic(text: str) -> bool:
@@ -77,8 +83,11 @@ def decode(data: bytes) -> tuple[str, str, list[Problem]]:
     if not text or not _looks_cyrillic(text):
         line = data[: utf8_error.start].count(b"\n") + 1
         raise UnreadableFile(
-            f"not UTF-8 text (line {line}) and not Windows-1251 Cyrillic either: save it as 'CSV UTF-8' "
-            "(Excel: File → Save As → CSV UTF-8) or as .xlsx"
+            Phrase(
+                "not UTF-8 text (line {line}) and not Windows-1251 Cyrillic either: save it as 'CSV UTF-8' "
+                "(Excel: File → Save As → CSV UTF-8) or as .xlsx",
+                line=line,
+            )
         )
     warning = Problem(
         FILE,
@@ -98,7 +107,10 @@ def _strict(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise UnreadableFile(f"the file says it is {encoding.upper()} but is not, from line {line}") from None
+        said = Phrase(
+            "the file says it is {encoding} but is not, from line {line}", encoding=encoding.upper(), line=line
+        )
+        raise UnreadableFile(said) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -137,7 +149,7 @@ def read_csv(data: bytes) -> RawTable:
             records.append((start, cells))
         start = reader.line_num + 1
     if not records:
-        raise UnreadableFile("the file is empty: no header row")
+        raise UnreadableFile(Phrase("the file is empty: no header row"))
     (header_row, header), rows = records[0], records[1:]
     return RawTable(header, header_row, rows, encoding, delimiter, warnings, problems)
 
@@ -157,7 +169,7 @@ def read_xlsx(data: bytes) -> RawTable:
     try:
         sheets = workbook.worksheets
         if not sheets:
-            raise UnreadableFile("the workbook has no worksheet")
+            raise UnreadableFile(Phrase("the workbook has no worksheet"))
         sheet = sheets[0]
         warnings = []
         if len(sheets) > 1:
@@ -177,20 +189,20 @@ def read_xlsx(data: bytes) -> RawTable:
         try:  # read-only workbooks decompress as they go: damage may show on any row
             for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
                 if number > MAX_ROWS:
-                    raise UnreadableFile(f"more than {MAX_ROWS:,} rows: split the file")
+                    raise UnreadableFile(Phrase("more than {rows:,} rows: split the file", rows=MAX_ROWS))
                 if any(not _blank(cell) for cell in cells):
                     records.append((number, list(cells)))
         except UnreadableFile:
             raise
         except Exception as exc:
-            raise UnreadableFile(f"{_damaged(exc)} (after row {number})") from None
+            raise UnreadableFile(Phrase("{problem} (after row {row})", problem=_damaged(exc), row=number)) from None
     finally:
         try:
             workbook.close()
         except Exception:  # closing a damaged archive may fail again; what failed first was reported
             pass
     if not records:
-        raise UnreadableFile(f"the sheet {sheet.title!r} is empty: no header row")
+        raise UnreadableFile(Phrase("the sheet {sheet!r} is empty: no header row", sheet=sheet.title))
     (header_row, header), rows = records[0], records[1:]
     return RawTable(header, header_row, rows, warnings=warnings, strict_width=False)
 
@@ -212,16 +224,19 @@ def _check_archive(data: bytes) -> None:
     except Exception as exc:  # zipfile on a damaged archive: BadZipFile, EOFError, OSError …
         raise UnreadableFile(_damaged(exc)) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(f"the workbook unpacks to {unpacked:,} bytes, more than an .xlsx staff file holds")
+        raise UnreadableFile(
+            Phrase("the workbook unpacks to {size:,} bytes, more than an .xlsx staff file holds", size=unpacked)
+        )
 
 
 def _damaged(exc: BaseException) -> str:
     reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
     kind = type(exc).__name__ if type(exc).__module__ == "builtins" else f"{type(exc).__module__}.{type(exc).__name__}"
     detail = f"{kind}: {reason}" if reason else kind
-    return (
-        f"not a readable .xlsx workbook: the file is damaged ({detail}); open it in Excel and save it again, "
-        "or save it as CSV UTF-8"
+    return Phrase(
+        "not a readable .xlsx workbook: the file is damaged ({detail}); open it in Excel and save it again, "
+        "or save it as CSV UTF-8",
+        detail=detail,
     )
 
 

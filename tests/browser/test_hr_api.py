@@ -262,3 +262,13 @@ def test_the_staff_upload_refuses_a_file_of_another_kind_in_the_readers_language
     assert client.patch("/api/v1/me", json={"language": language}, headers=auth).status_code == 200
     refused = client.post("/hr/staff/preview", files={"file": ("staff.txt", b"personnel_number\n")}, headers=auth)
     assert refused.status_code == 422 and NOT_A_STAFF_FILE[language] in visible_text(refused.text)
+    empty = client.post("/hr/staff/preview", files={"file": ("staff.csv", b"")}, headers=auth)
+    assert empty.status_code == 422 and EMPTY_FILE[language] in visible_text(empty.text)
+
+
+#: A file-level problem in the problems table: where ("file") and why, in the reader's language.
+EMPTY_FILE = {
+    "kk": "файл файл бос: тақырып жолы жоқ",
+    "ru": "файл файл пуст: нет строки заголовков",
+    "en": "file the file is empty: no header row",
+}
