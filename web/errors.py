@@ -1,7 +1,8 @@
 """What the door answers when something is wrong — never a traceback, never a hint of what exists.
 
-- not logged in: the API answers 401 (``WWW-Authenticate: Bearer``); a page redirects to the login page with the
-  wanted URL in ``next`` (an htmx request gets an ``HX-Redirect`` header instead), saying so when a session expired;
+- not logged in: the API answers 401 (``WWW-Authenticate: Bearer``; ``detail`` in the request's language); a page
+  redirects to the login page with the wanted URL in ``next`` (an htmx request gets an ``HX-Redirect`` header
+  instead), saying so when a session expired;
 - a missing or forged CSRF token: 403 with a clear message (a page, or JSON under ``/api/``);
 - a refused access (R-2): 404, as if the thing did not exist; the refusal was recorded by whoever raised it;
 - an action the rules refuse (:class:`application.errors.Rejected`): 422 with ``{"rule": "C-2", "detail": …}``
@@ -69,6 +70,10 @@ MESSAGES = {
     429: N_("Too many requests; wait a little and try again."),
     500: N_("Something went wrong on our side. The error was recorded; please try again later."),
 }
+#: The API's 401 answers (``{"detail": …}``), in the request's language like every other JSON refusal: the account's
+#: when there is one, else the ``bagalau_lang`` cookie, else Kazakh (``web.rendering.request_language``).
+NOT_AUTHENTICATED = N_("not authenticated")
+SESSION_EXPIRED = N_("session expired; log in again")
 CSRF_API_DETAIL = N_(
     "CSRF token missing or invalid: send the session's token in the X-CSRF-Token header (a cookie session), "
     "or authenticate with Authorization: Bearer"
@@ -156,7 +161,7 @@ def install(app: FastAPI, pages: Pages) -> None:
     async def not_authenticated(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, NotAuthenticated)
         if wants_json(request):
-            detail = "session expired; log in again" if exc.expired else "not authenticated"
+            detail = pages.translator(request).gettext(SESSION_EXPIRED if exc.expired else NOT_AUTHENTICATED)
             return JSONResponse({"detail": detail}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         response = login_redirect(request, expired=exc.expired)
         if exc.expired:

@@ -17,14 +17,24 @@ from application.errors import Rejected
 from domain.access import Principal
 from domain.errors import Phrase
 from notifications.channels import mask, url_problem
-from persistence.importers import ImportRefused, ImportReport, StaffFileError, UrlPolicy, import_staff, read_staff_file
+from persistence.importers import (
+    ImportRefused,
+    ImportReport,
+    StaffFileError,
+    UrlPolicy,
+    Where,
+    import_staff,
+    read_staff_file,
+)
 
 SUFFIXES = (".csv", ".xlsx")
 
 
 @dataclass(frozen=True)
 class Row:
-    """One problem (or warning) of the file, as the page lists it: where, which column, the value, why."""
+    """One problem (or warning) of the file, as the page lists it: where, which column, the value, why. ``where``
+    and ``message`` keep the importer's :class:`~domain.errors.Phrase` (a ``str``), which the page says in the
+    reader's language (decision 0150); their text is the English the CLI prints."""
 
     where: str
     column: str | None
@@ -58,12 +68,13 @@ def _rows(problems: list[object]) -> list[Row]:
     found = []
     for problem in problems:
         where = getattr(problem, "where", None)
+        message = getattr(problem, "message", problem)
         found.append(
             Row(
-                where=str(where),
+                where=where.said() if isinstance(where, Where) else str(where),
                 column=getattr(problem, "column", None),
                 value=getattr(problem, "value", None),
-                message=str(getattr(problem, "message", problem)),
+                message=message if isinstance(message, str) else str(message),
             )
         )
     return found
@@ -79,7 +90,7 @@ def _run(env: Environment, principal: Principal, name: str, data: bytes, as_of: 
             Phrase(
                 "file {source!r}: a staff file is .csv or .xlsx (allowed: {suffixes})",
                 source=source,
-                SUFFIXES=", ".join(SUFFIXES),
+                suffixes=", ".join(SUFFIXES),
             )
         )
     try:

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from domain.calendar import ACCEPTED_DATE_FORMATS, parse_iso_date
 from domain.categories import CategoryCodeError, normalize_category
+from domain.errors import Phrase
 from domain.vocabulary import Corps, Language, Role
 from persistence.models.org import BODY_ROLES
 
@@ -24,7 +25,19 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message says why (without the row, column or value)."""
+    """A cell that cannot be read; the message says why (without the row, column or value), as a
+    :class:`~domain.errors.Phrase` that the staff upload page says in the reader's language."""
+
+    @property
+    def said(self) -> str:
+        """The message as it was raised (a Phrase keeps its template and values)."""
+        message = self.args[0] if self.args else ""
+        return message if isinstance(message, str) else str(message)
+
+
+#: What :func:`key` reads, as the messages name it.
+PERSONNEL_NUMBER: Final = Phrase("personnel number")
+UNIT_CODE: Final = Phrase("unit code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,20 +164,21 @@ def text(value: Any, *, limit: int = 500) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise CellError("expected text, got a TRUE/FALSE cell")
+        raise CellError(Phrase("expected text, got a TRUE/FALSE cell"))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime | date):
-        raise CellError("expected text, got a date cell")
+        raise CellError(Phrase("expected text, got a date cell"))
     if isinstance(value, str) and (control := _CONTROL.search(value)):
         # A NUL byte (issue 12) or another control character: PostgreSQL refuses NUL, and none belongs in a name.
-        raise CellError(f"contains the control character U+{ord(control.group()):04X}: retype the cell")
+        code = f"U+{ord(control.group()):04X}"
+        raise CellError(Phrase("contains the control character {code}: retype the cell", code=code))
     result = " ".join(str(value).split()) if isinstance(value, str) else str(value)
     result = result.strip()
     if not result:
         return None
     if len(result) > limit:
-        raise CellError(f"longer than {limit} characters")
+        raise CellError(Phrase("longer than {limit} characters", limit=limit))
     return result
 
 
@@ -183,14 +197,14 @@ def yes_no(value: Any) -> bool:
         return False
     if word in _YES:
         return True
-    raise CellError(f"expected yes or no (да/нет, иә/жоқ, 1/0), got {word!r}")
+    raise CellError(Phrase("expected yes or no (да/нет, иә/жоқ, 1/0), got {word!r}", word=word))
 
 
 def key(value: Any, what: str) -> str | None:
     """A key such as a personnel number or a unit code: text of at most 64 characters without spaces."""
     result = text(value, limit=64)
     if result is not None and re.search(r"\s", result):
-        raise CellError(f"a {what} has no spaces")
+        raise CellError(Phrase("a {what} has no spaces", what=what))
     return result
 
 
@@ -207,16 +221,48 @@ def day(value: Any) -> date | None:
     if isinstance(value, date):
         result = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        raise CellError(f"a number, not a date: format the cell as a date or write {ACCEPTED_DATE_FORMATS}")
+        raise CellError(
+            Phrase("a number, not a date: format the cell as a date or write {formats}", formats=DATE_FORMATS)
+        )
     else:
         try:
             result = parse_iso_date(str(value), "date")
         except ValueError as exc:
-            reason = str(exc).removeprefix(f"date: {str(value)!r} ").removeprefix("is ")
-            raise CellError(reason) from None
+            raise CellError(_date_problem(str(exc), str(value))) from None
     if not FIRST_YEAR <= result.year <= LAST_YEAR:
-        raise CellError(f"the year {result.year} is impossible here ({FIRST_YEAR}–{LAST_YEAR})")
+        raise CellError(
+            Phrase(
+                "the year {year} is impossible here ({first}–{last})",
+                year=result.year,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
     return result
+
+
+#: The date forms a cell may take (domain.calendar's, said in the reader's language).
+DATE_FORMATS: Final = Phrase("YYYY-MM-DD (ISO 8601) or dd.mm.yyyy")  # == ACCEPTED_DATE_FORMATS (a test holds it)
+_NOT_A_DATE: Final = re.compile(r"^not a date; accepted formats: (?P<formats>.*)$")
+_NOT_A_CALENDAR_DATE: Final = re.compile(r"^not a calendar date \((?P<why>.*)\); accepted formats: (?P<formats>.*)$")
+
+
+#: Python's reasons for an impossible date, said in the reader's language too.
+_WHY: Final = {
+    "day is out of range for month": Phrase("day is out of range for month"),
+    "month must be in 1..12": Phrase("month must be in 1..12"),
+}
+
+
+def _date_problem(message: str, value: str) -> str:
+    """``parse_iso_date``'s refusal without the field and the value (the row and column say them): a Phrase."""
+    reason = message.removeprefix(f"date: {value!r} ").removeprefix("is ")
+    if (found := _NOT_A_DATE.match(reason)) and found["formats"] == ACCEPTED_DATE_FORMATS:
+        return Phrase("not a date; accepted formats: {formats}", formats=DATE_FORMATS)
+    if (found := _NOT_A_CALENDAR_DATE.match(reason)) and found["formats"] == ACCEPTED_DATE_FORMATS:
+        why = _WHY.get(found["why"], found["why"])
+        return Phrase("not a calendar date ({why}); accepted formats: {formats}", why=why, formats=DATE_FORMATS)
+    return reason
 
 
 CATEGORY_LIMIT: Final = 16  # position.category
@@ -230,9 +276,9 @@ def category(value: Any) -> str | None:
     try:
         code = normalize_category(raw)
     except CategoryCodeError as exc:
-        raise CellError(f"not a position category code; expected {exc.allowed}") from None
+        raise CellError(Phrase("not a position category code; expected {allowed}", allowed=exc.allowed)) from None
     if len(code) > CATEGORY_LIMIT:
-        raise CellError(f"longer than {CATEGORY_LIMIT} characters: not a position category code")
+        raise CellError(Phrase("longer than {limit} characters: not a position category code", limit=CATEGORY_LIMIT))
     return code
 
 
@@ -250,7 +296,7 @@ def corps(value: Any) -> Corps:
         return Corps.B
     found = _CORPS.get(header_key(raw))
     if found is None:
-        raise CellError("expected B, A or political")
+        raise CellError(Phrase("expected B, A or political"))
     return found
 
 
@@ -268,7 +314,7 @@ def language(value: Any) -> Language:
         return Language.KK
     found = _LANGUAGES.get(header_key(raw))
     if found is None:
-        raise CellError("expected kk, ru or en")
+        raise CellError(Phrase("expected kk, ru or en"))
     return found
 
 
@@ -287,7 +333,11 @@ def roles(value: Any) -> frozenset[Role]:
         role = _ROLES.get(header_key(word))
         if role is None:
             allowed = ", ".join(role.value for role in BODY_ROLES)
-            raise CellError(f"unknown role {word.strip()!r}; roles are {allowed}, separated by ';'")
+            raise CellError(
+                Phrase(
+                    "unknown role {role!r}; roles are {allowed}, separated by ';'", role=word.strip(), allowed=allowed
+                )
+            )
         found.add(role)
     return frozenset(found)
 
@@ -301,7 +351,7 @@ def email(value: Any) -> str | None:
     if raw is None:
         return None
     if not _EMAIL.match(raw):
-        raise CellError("not an e-mail address with a domain (name@body.kz)")
+        raise CellError(Phrase("not an e-mail address with a domain (name@body.kz)"))
     return raw
 
 
@@ -311,14 +361,14 @@ def phone(value: Any) -> str | None:
     if raw is None:
         return None
     if re.search(r"[^\d\s()+\-.]", raw):
-        raise CellError("not a phone number (+7XXXXXXXXXX)")
+        raise CellError(Phrase("not a phone number (+7XXXXXXXXXX)"))
     digits = re.sub(r"\D", "", raw)
     if len(digits) == 11 and digits[0] == "8" and not raw.startswith("+"):
         digits = "7" + digits[1:]
     elif len(digits) == 10 and not raw.startswith("+"):
         digits = "7" + digits
     if not 10 <= len(digits) <= 15:
-        raise CellError("not a phone number (+7XXXXXXXXXX)")
+        raise CellError(Phrase("not a phone number (+7XXXXXXXXXX)"))
     return "+" + digits
 
 
@@ -331,5 +381,5 @@ def telegram(value: Any) -> str | None:
     if raw is None:
         return None
     if not _TELEGRAM.match(raw):
-        raise CellError("expected a Telegram @username or a numeric chat id")
+        raise CellError(Phrase("expected a Telegram @username or a numeric chat id"))
     return raw

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from domain.errors import Phrase
 from domain.vocabulary import Role
 from persistence.importers.spec import (
     AbsenceSpec,
@@ -255,13 +256,15 @@ class Planner:
         self._order_roles()
         if self._defaulted:
             self.warnings.append(
-                summarize(self._defaulted, "appointed is empty for a new post: held since before the records begin")
+                summarize(
+                    self._defaulted, Phrase("appointed is empty for a new post: held since before the records begin")
+                )
             )
         if self._moved_on_as_of:
-            message = f"a new post without an appointed date: the move takes effect on {self.as_of.isoformat()}"
+            message = Phrase("a new post without an appointed date: the move takes effect on {day}", day=self.as_of)
             self.warnings.append(summarize(self._moved_on_as_of, message))
         if self._kept_dismissals:
-            message = "dismissed in the database, the dismissed cell is empty: the dismissal is kept"
+            message = Phrase("dismissed in the database, the dismissed cell is empty: the dismissal is kept")
             self.warnings.append(summarize(self._kept_dismissals, message))
         return self.plan, self.problems, self.warnings
 
@@ -285,7 +288,7 @@ class Planner:
             if stored is None:
                 parents[code] = spec.parent
                 if spec.name is None:
-                    message = f"unit {code} is new: give its unit_name (on one of its rows)"
+                    message = Phrase("unit {code} is new: give its unit_name (on one of its rows)", code=code)
                     self._fail(spec.where, "unit_name", None, message)
                     continue
                 self.plan.new_units.append((code, spec.name))
@@ -308,12 +311,12 @@ class Planner:
                 self.plan.audits.append(Audit("unit", stored.id, "update", before, dict(changes)))
         for spec in self.staff.units.values():
             if spec.parent is not None and spec.parent not in parents:
-                message = f"unknown unit {spec.parent}: neither in the file nor in the database"
+                message = Phrase("unknown unit {unit}: neither in the file nor in the database", unit=spec.parent)
                 self._fail(spec.parent_where or spec.where, "parent_unit_code", spec.parent, message)
         for loop in _cycles(parents, list(self.staff.units)):
             unit = self.staff.units[loop[0]]
             where = unit.parent_where or unit.where
-            self._fail(where, "parent_unit_code", parents[loop[0]], f"unit cycle: {' → '.join(loop)}")
+            self._fail(where, "parent_unit_code", parents[loop[0]], Phrase("unit cycle: {loop}", loop=" → ".join(loop)))
 
     # --- people ---
 
@@ -325,7 +328,7 @@ class Planner:
         else:
             self._attributes(spec, stored)
         if spec.head is not None and spec.head not in self.known:
-            message = "no person with this personnel number in the file or in the body"
+            message = Phrase("no person with this personnel number in the file or in the body")
             self._fail(spec.where, "head_personnel_number", spec.head, message)
         person_id = None if stored is None else stored.id
         moved_on, start = self._post(spec, person_id)
@@ -396,14 +399,19 @@ class Planner:
             self._change_appointment(current, {"position": position}, "post corrected (same start date)")
             self.plan.counts["posts_corrected"] += 1
             return None, moved_on
-        since = f"{_post_text(current.position)} since {current.started_on.isoformat()}"
+        post, since = _post_text(current.position), current.started_on
         if spec.appointed is not None:
-            message = f"before the current post ({since}): a move needs a later date"
+            message = Phrase(
+                "before the current post ({post} since {since}): a move needs a later date", post=post, since=since
+            )
             self._fail(spec.where, "appointed", spec.appointed.isoformat(), message)
         else:
-            message = (
-                f"the post changed from {since}; without an appointed date the move would take effect on "
-                f"{self.as_of.isoformat()}, before it: give the date of the move"
+            message = Phrase(
+                "the post changed from {post} since {since}; without an appointed date the move would take effect on "
+                "{as_of}, before it: give the date of the move",
+                post=post,
+                since=since,
+                as_of=self.as_of,
             )
             self._fail(spec.where, "appointed", None, message)
         return None, None
@@ -417,14 +425,17 @@ class Planner:
         current = history[-1]
         previous = history[-2] if len(history) > 1 else None
         if previous is not None and spec.appointed <= previous.started_on:
-            message = (
-                f"the current post started {current.started_on.isoformat()}; the earlier post "
-                f"{_post_text(previous.position)} started {previous.started_on.isoformat()}: the date must be after it"
+            message = Phrase(
+                "the current post started {started}; the earlier post {post} started {earlier}: "
+                "the date must be after it",
+                started=current.started_on,
+                post=_post_text(previous.position),
+                earlier=previous.started_on,
             )
             self._fail(spec.where, "appointed", spec.appointed.isoformat(), message)
             return
         if current.ended_on is not None and spec.appointed > current.ended_on:
-            message = f"after the end of this post on {current.ended_on.isoformat()}"
+            message = Phrase("after the end of this post on {day}", day=current.ended_on)
             self._fail(spec.where, "appointed", spec.appointed.isoformat(), message)
             return
         self._change_appointment(current, {"started_on": spec.appointed}, "appointment date corrected")
@@ -480,7 +491,7 @@ class Planner:
                 self._kept_dismissals.append(spec.where)
             return
         if start is not None and start != SINCE_EVER and day < start:
-            message = f"before the current post's start on {start.isoformat()}"
+            message = Phrase("before the current post's start on {day}", day=start)
             self._fail(spec.where, "dismissed", day.isoformat(), message)
             return
         if any(row.started_on == day for row in stored):
@@ -557,7 +568,9 @@ class Planner:
                 links[person.personnel_number] = person.head
         for loop in _cycles(links, list(self.in_file)):
             first = self.in_file[loop[0]]
-            self._fail(first.where, "head_personnel_number", first.head, f"head cycle: {' → '.join(loop)}")
+            self._fail(
+                first.where, "head_personnel_number", first.head, Phrase("head cycle: {loop}", loop=" → ".join(loop))
+            )
 
     def _probation(self, spec: PersonSpec, person_id: int | None, start: date | None) -> None:
         ends_on = spec.probation_until
@@ -567,7 +580,7 @@ class Planner:
             return
         started = spec.appointed or (start if start not in (None, SINCE_EVER) else None)
         if started is not None and ends_on < started:
-            message = f"before the current post's start on {started.isoformat()}"
+            message = Phrase("before the current post's start on {day}", day=started)
             self._fail(spec.where, "probation_until", ends_on.isoformat(), message)
             return
         same = next((row for row in reversed(stored) if started is not None and row.started_on == started), None)
@@ -653,7 +666,8 @@ class Planner:
         if commission is None:
             return
         if commission.chair == commission.secretary:
-            self._fail(commission.where, "secretary", commission.secretary, "the chair cannot be the secretary (M-7)")
+            message = Phrase("the chair cannot be the secretary (M-7)")
+            self._fail(commission.where, "secretary", commission.secretary, message)
             return
         wanted: dict[str, tuple[bool, bool]] = {}
         for number in (commission.chair, *commission.members):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.errors import Phrase
 from domain.vocabulary import AbsenceKind, Corps, Language, Role, SanctionKind
 
 
@@ -25,11 +26,16 @@ class Where:
     line: int | None = None
 
     def __str__(self) -> str:
+        return str.__str__(self.said())
+
+    def said(self) -> Phrase:
+        """The place as a :class:`~domain.errors.Phrase` (``row 3``), which the staff upload page says in the
+        reader's language (decision 0150); ``str`` is the same English text."""
         if self.row is not None:
-            return f"row {self.row}"
+            return Phrase("row {row}", row=self.row)
         if self.path:
-            return f"{self.path} (line {self.line})" if self.line else self.path
-        return f"line {self.line}" if self.line else "file"
+            return Phrase("{path} (line {line})", path=self.path, line=self.line) if self.line else Phrase(self.path)
+        return Phrase("line {line}", line=self.line) if self.line else Phrase("file")
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "path": self.path, "line": self.line}
@@ -56,7 +62,7 @@ class Problem:
         return f"{source}: {where}{what}{self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.where.as_dict(), "column": self.column, "value": self.value, "message": self.message}
+        return {**self.where.as_dict(), "column": self.column, "value": self.value, "message": str(self.message)}
 
     def sort_key(self) -> tuple[int, int]:
         """By row (or line); problems of one row stay in the order of its columns."""

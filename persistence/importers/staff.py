@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.errors import Phrase
 from persistence.importers import tabular
 from persistence.importers.plan import COUNTS, plan_import
 from persistence.importers.spec import FILE, Problem, StaffFile, StaffFileError, UrlPolicy, YamlReader
@@ -73,12 +74,15 @@ def read_staff_file(
         reason = getattr(exc, "strerror", None) or str(exc)
         raise StaffFileError(source, [Problem(FILE, None, None, f"cannot read the file: {reason}")]) from None
     if len(raw) > MAX_FILE_BYTES:
-        message = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a staff file (split it, or save as .xlsx)"
+        message = Phrase(
+            "larger than {megabytes} MB: not a staff file (split it, or save as .xlsx)",
+            megabytes=MAX_FILE_BYTES // (1024 * 1024),
+        )
         raise StaffFileError(source, [Problem(FILE, None, None, message)])
     digest = hashlib.sha256(raw).hexdigest()
     try:
         if raw.startswith(OLE_MAGIC):
-            raise tabular.UnreadableFile("an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8")
+            raise tabular.UnreadableFile(Phrase("an old Excel .xls workbook: save it as .xlsx or as CSV UTF-8"))
         if path.suffix.lower() in YAML_SUFFIXES and not raw.startswith(ZIP_MAGIC):
             return _yaml(source, raw, digest, read_yaml, urls or UrlPolicy())
         if raw.startswith(ZIP_MAGIC):
@@ -86,7 +90,7 @@ def read_staff_file(
         else:
             table, kind = tabular.read_csv(raw), "csv"
     except tabular.UnreadableFile as exc:
-        raise StaffFileError(source, [Problem(FILE, None, None, str(exc))]) from None
+        raise StaffFileError(source, [Problem(FILE, None, None, exc.said)]) from None
     found = tabular.table_to_people(table)
     if found.problems and (found.fatal or strict):
         raise StaffFileError(source, found.problems, found.warnings)
@@ -233,8 +237,8 @@ def import_staff(
         step = time.perf_counter()
         counts = {name: plan.counts[name] for name in COUNTS if plan.counts[name]}
         if created or plan.changes_anything:
-            reason = f"staff import {Path(staff.source).name}"
-            writer = Writer(connection, snapshot, actor=actor, reason=reason, secrets=secrets)
+            audited = f"staff import {Path(staff.source).name}"  # the audit log's reason, not a refusal
+            writer = Writer(connection, snapshot, actor=actor, reason=audited, secrets=secrets)
             writer.apply(plan)
             writer.summary(_summary(staff, counts, as_of, created))
             writer.flush_audit()

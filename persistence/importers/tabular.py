@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.errors import Joined, Phrase
 from domain.vocabulary import Corps, Role
 from persistence.importers import columns
 from persistence.importers.columns import BY_NAME, REQUIRED, CellError
@@ -23,7 +24,7 @@ from persistence.importers.spec import FILE, ContactSpec, PersonSpec, Problem, U
 from persistence.models.org import BODY_ROLES
 
 DELIMITERS = (";", ",", "\t")
-_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
+_DELIMITER_NAMES = {";": Phrase("semicolon"), ",": Phrase("comma"), "\t": Phrase("tab")}
 KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
 _SHOWN_ROWS = 10
 
@@ -46,7 +47,13 @@ class RawTable:
 
 
 class UnreadableFile(ValueError):
-    """The file cannot be read at all (the message says why and what to do)."""
+    """The file cannot be read at all (the message says why and what to do, as a Phrase the upload page says in the
+    reader's language)."""
+
+    @property
+    def said(self) -> str:
+        message = self.args[0] if self.args else ""
+        return message if isinstance(message, str) else str(message)
 
 
 def _looks_cyrillic(text: str) -> bool:
@@ -76,15 +83,21 @@ def decode(data: bytes) -> tuple[str, str, list[Problem]]:
     if not text or not _looks_cyrillic(text):
         line = data[: utf8_error.start].count(b"\n") + 1
         raise UnreadableFile(
-            f"not UTF-8 text (line {line}) and not Windows-1251 Cyrillic either: save it as 'CSV UTF-8' "
-            "(Excel: File → Save As → CSV UTF-8) or as .xlsx"
+            Phrase(
+                "not UTF-8 text (line {line}) and not Windows-1251 Cyrillic either: save it as 'CSV UTF-8' "
+                "(Excel: File → Save As → CSV UTF-8) or as .xlsx",
+                line=line,
+            )
         )
     warning = Problem(
         FILE,
         None,
         None,
-        "read as Windows-1251 (cp1251), not UTF-8: check that names look right. Kazakh letters "
-        f"({KAZAKH_LETTERS[:9]}) cannot be written in Windows-1251; save the file as 'CSV UTF-8' to keep them",
+        Phrase(
+            "read as Windows-1251 (cp1251), not UTF-8: check that names look right. Kazakh letters "
+            "({letters}) cannot be written in Windows-1251; save the file as 'CSV UTF-8' to keep them",
+            letters=KAZAKH_LETTERS[:9],
+        ),
     )
     return text, "cp1251", [warning]
 
@@ -94,7 +107,10 @@ def _strict(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise UnreadableFile(f"the file says it is {encoding.upper()} but is not, from line {line}") from None
+        said = Phrase(
+            "the file says it is {encoding} but is not, from line {line}", encoding=encoding.upper(), line=line
+        )
+        raise UnreadableFile(said) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -125,13 +141,15 @@ def read_csv(data: bytes) -> RawTable:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(Where(row=start), None, None, f"not readable as CSV: {exc}"))
+            problems.append(
+                Problem(Where(row=start), None, None, Phrase("not readable as CSV: {error}", error=str(exc)))
+            )
             break
         if "".join(cells).strip():  # some cell holds more than whitespace
             records.append((start, cells))
         start = reader.line_num + 1
     if not records:
-        raise UnreadableFile("the file is empty: no header row")
+        raise UnreadableFile(Phrase("the file is empty: no header row"))
     (header_row, header), rows = records[0], records[1:]
     return RawTable(header, header_row, rows, encoding, delimiter, warnings, problems)
 
@@ -151,33 +169,40 @@ def read_xlsx(data: bytes) -> RawTable:
     try:
         sheets = workbook.worksheets
         if not sheets:
-            raise UnreadableFile("the workbook has no worksheet")
+            raise UnreadableFile(Phrase("the workbook has no worksheet"))
         sheet = sheets[0]
         warnings = []
         if len(sheets) > 1:
             others = ", ".join(repr(other.title) for other in sheets[1:])
             warnings.append(
-                Problem(FILE, None, None, f"only the first sheet {sheet.title!r} is read; ignored: {others}")
+                Problem(
+                    FILE,
+                    None,
+                    None,
+                    Phrase(
+                        "only the first sheet {sheet!r} is read; ignored: {others}", sheet=sheet.title, others=others
+                    ),
+                )
             )
         records = []
         number = 0
         try:  # read-only workbooks decompress as they go: damage may show on any row
             for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
                 if number > MAX_ROWS:
-                    raise UnreadableFile(f"more than {MAX_ROWS:,} rows: split the file")
+                    raise UnreadableFile(Phrase("more than {rows:,} rows: split the file", rows=MAX_ROWS))
                 if any(not _blank(cell) for cell in cells):
                     records.append((number, list(cells)))
         except UnreadableFile:
             raise
         except Exception as exc:
-            raise UnreadableFile(f"{_damaged(exc)} (after row {number})") from None
+            raise UnreadableFile(Phrase("{problem} (after row {row})", problem=_damaged(exc), row=number)) from None
     finally:
         try:
             workbook.close()
         except Exception:  # closing a damaged archive may fail again; what failed first was reported
             pass
     if not records:
-        raise UnreadableFile(f"the sheet {sheet.title!r} is empty: no header row")
+        raise UnreadableFile(Phrase("the sheet {sheet!r} is empty: no header row", sheet=sheet.title))
     (header_row, header), rows = records[0], records[1:]
     return RawTable(header, header_row, rows, warnings=warnings, strict_width=False)
 
@@ -199,16 +224,19 @@ def _check_archive(data: bytes) -> None:
     except Exception as exc:  # zipfile on a damaged archive: BadZipFile, EOFError, OSError …
         raise UnreadableFile(_damaged(exc)) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(f"the workbook unpacks to {unpacked:,} bytes, more than an .xlsx staff file holds")
+        raise UnreadableFile(
+            Phrase("the workbook unpacks to {size:,} bytes, more than an .xlsx staff file holds", size=unpacked)
+        )
 
 
 def _damaged(exc: BaseException) -> str:
     reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
     kind = type(exc).__name__ if type(exc).__module__ == "builtins" else f"{type(exc).__module__}.{type(exc).__name__}"
     detail = f"{kind}: {reason}" if reason else kind
-    return (
-        f"not a readable .xlsx workbook: the file is damaged ({detail}); open it in Excel and save it again, "
-        "or save it as CSV UTF-8"
+    return Phrase(
+        "not a readable .xlsx workbook: the file is damaged ({detail}); open it in Excel and save it again, "
+        "or save it as CSV UTF-8",
+        detail=detail,
     )
 
 
@@ -238,21 +266,30 @@ def _map_header(table: RawTable) -> tuple[_Header, list[Problem], list[Problem]]
         if not title:
             if any(position < len(cells) and not _blank(cells[position]) for _, cells in table.rows):
                 letter = _column_letter(position)
-                warnings.append(Problem(where, None, None, f"column {letter} has values but no header: ignored"))
+                said = Phrase("column {letter} has values but no header: ignored", letter=letter)
+                warnings.append(Problem(where, None, None, said))
             continue
         name = columns.column_for(title)
         if name is None:
-            warnings.append(Problem(where, title, None, "unknown column: ignored"))
+            warnings.append(Problem(where, title, None, Phrase("unknown column: ignored")))
         elif name in index:
             problems.append(
-                Problem(where, title, None, f"is {name} again (already the column {written[name]!r}): keep one")
+                Problem(
+                    where,
+                    title,
+                    None,
+                    Phrase("is {name} again (already the column {other!r}): keep one", name=name, other=written[name]),
+                )
             )
         else:
             index[name], written[name] = position, title
     missing = [name for name in REQUIRED if name not in index]
     if missing:
-        hint = "; ".join(f"{name} (or {', '.join(repr(a) for a in BY_NAME[name].aliases[:2])})" for name in missing)
-        problems.append(Problem(where, None, None, f"missing required column(s): {hint}"))
+        hints = [
+            Phrase("{name} (or {aliases})", name=name, aliases=", ".join(repr(a) for a in BY_NAME[name].aliases[:2]))
+            for name in missing
+        ]
+        problems.append(Problem(where, None, None, Phrase("missing required column(s): {hint}", hint=Joined(hints))))
     return _Header(index, written), problems, warnings
 
 
@@ -325,7 +362,7 @@ class _Row:
                 try:
                     known = (True, reader(value))
                 except CellError as exc:
-                    known = (False, str(exc))
+                    known = (False, exc.said)
                 self.answers[memo] = known
             if known[0]:
                 return known[1]
@@ -338,7 +375,7 @@ class _Row:
         try:
             return reader(value)
         except CellError as exc:
-            self.fail(name, str(exc), value)
+            self.fail(name, exc.said, value)
             return default
 
     def fail(self, name: str | None, message: str, value: Any = None) -> None:
@@ -383,11 +420,17 @@ def table_to_people(table: RawTable) -> Interpreted:
         if table.strict_width and len(cells) > len(table.header):
             extra = [str(cell) for cell in cells[len(table.header) :] if not _blank(cell)]
             if extra:
-                delimiter = _DELIMITER_NAMES.get(table.delimiter or ",", "delimiter")
+                delimiter = _DELIMITER_NAMES.get(table.delimiter or ",", Phrase("delimiter"))
                 row.fail(
                     None,
-                    f"{len(cells)} cells but the header has {len(table.header)}: is there an unquoted {delimiter} "
-                    f"inside a value? (extra: {', '.join(repr(cell) for cell in extra[:3])})",
+                    Phrase(
+                        "{cells} cells but the header has {header}: is there an unquoted {delimiter} inside a value? "
+                        "(extra: {extra})",
+                        cells=len(cells),
+                        header=len(table.header),
+                        delimiter=delimiter,
+                        extra=", ".join(repr(cell) for cell in extra[:3]),
+                    ),
                 )
         person = _person(row, units)
         if person is None:
@@ -398,7 +441,7 @@ def table_to_people(table: RawTable) -> Interpreted:
         if person.personnel_number in first_row:
             row.fail(
                 "personnel_number",
-                f"duplicate personnel number: also on {first_row[person.personnel_number]}",
+                Phrase("duplicate personnel number: also on {where}", where=first_row[person.personnel_number].said()),
                 person.personnel_number,
             )
             continue
@@ -409,59 +452,69 @@ def table_to_people(table: RawTable) -> Interpreted:
             no_post.append(row.where)
         people.append(person)
     for where in appointing[1:]:
-        message = f"the body has one appointing official: also on {appointing[0]}"
+        message = Phrase("the body has one appointing official: also on {where}", where=appointing[0].said())
         problems.append(Problem(where, header.written.get("roles"), "appointing_official", message))
     if no_post:
         warnings.append(
             summarize(
-                no_post, "no category for a person outside the B corps: no post recorded (unit and title not kept)"
+                no_post,
+                Phrase("no category for a person outside the B corps: no post recorded (unit and title not kept)"),
             )
         )
     return Interpreted(units, people, problems, warnings, bad_numbers)
 
 
 def summarize(wheres: Iterable[Where], message: str) -> Problem:
-    """One warning for many rows: the message and the first rows it concerns."""
-    listed = [str(where) for where in wheres]
+    """One warning for many rows: the message and the first rows it concerns (a Phrase: the page says it in the
+    reader's language, the CLI prints the same English as ever)."""
+    places = list(wheres)
+    listed = [str(where) for where in places]
     if len(listed) == 1:
-        return Problem(FILE, None, None, f"{message} ({listed[0]})")
+        return Problem(FILE, None, None, Phrase("{message} ({where})", message=message, where=places[0].said()))
     shown = ", ".join(item.removeprefix("row ") for item in listed[:_SHOWN_ROWS])
-    more = f" … {len(listed)} in all" if len(listed) > _SHOWN_ROWS else ""
-    label = "rows " if listed[0].startswith("row ") else ""
-    return Problem(FILE, None, None, f"{message} ({label}{shown}{more})")
+    rows, count = listed[0].startswith("row "), len(listed)
+    if count > _SHOWN_ROWS and rows:
+        said = Phrase("{message} (rows {shown} … {count} in all)", message=message, shown=shown, count=count)
+    elif count > _SHOWN_ROWS:
+        said = Phrase("{message} ({shown} … {count} in all)", message=message, shown=shown, count=count)
+    elif rows:
+        said = Phrase("{message} (rows {shown})", message=message, shown=shown)
+    else:
+        said = Phrase("{message} ({shown})", message=message, shown=shown)
+    return Problem(FILE, None, None, said)
 
 
 def _person(row: _Row, units: dict[str, UnitSpec]) -> PersonSpec | None:
     before = len(row.problems)
-    number = row.read("personnel_number", lambda value: columns.key(value, "personnel number"))
+    number = row.read("personnel_number", lambda value: columns.key(value, columns.PERSONNEL_NUMBER))
     name = row.read("full_name", columns.text)
     if number is None and "personnel_number" not in _failed(row, before):
-        row.fail("personnel_number", "required: the person's personnel number")
+        row.fail("personnel_number", Phrase("required: the person's personnel number"))
     if name is None and "full_name" not in _failed(row, before):
-        row.fail("full_name", "required")
+        row.fail("full_name", Phrase("required"))
     corps = row.read("corps", columns.corps, Corps.B)
-    unit = row.read("unit_code", lambda value: columns.key(value, "unit code"))
+    unit = row.read("unit_code", lambda value: columns.key(value, columns.UNIT_CODE))
     category = row.read("category", columns.category)
     title = row.read("position_title", columns.text)
     failed = _failed(row, before)
     if corps == Corps.B:
         if category is None and "category" not in failed:
-            row.fail("category", "required for the B corps (a position category such as C-3 or C-O-1)")
+            row.fail("category", Phrase("required for the B corps (a position category such as C-3 or C-O-1)"))
         if unit is None and "unit_code" not in failed:
-            row.fail("unit_code", "required for the B corps: the structural unit of the post")
+            row.fail("unit_code", Phrase("required for the B corps: the structural unit of the post"))
     elif category is not None and unit is None and "unit_code" not in failed:
-        row.fail("unit_code", "required with a category: a post is a unit and a category")
-    head = row.read("head_personnel_number", lambda value: columns.key(value, "personnel number"))
+        row.fail("unit_code", Phrase("required with a category: a post is a unit and a category"))
+    head = row.read("head_personnel_number", lambda value: columns.key(value, columns.PERSONNEL_NUMBER))
     if head is not None and head == number:
-        row.fail("head_personnel_number", "a person cannot be their own head", head)
+        row.fail("head_personnel_number", Phrase("a person cannot be their own head"), head)
     appointed = row.read("appointed", columns.day)
     dismissed = row.read("dismissed", columns.day)
     probation = row.read("probation_until", columns.day)
     public_service = bool(row.read("public_service", columns.yes_no, False)) if row.has("public_service") else False
     if appointed and dismissed and dismissed < appointed:
-        row.fail("dismissed", f"before the appointment on {appointed.isoformat()}", dismissed)
+        row.fail("dismissed", Phrase("before the appointment on {day}", day=appointed), dismissed)
     if appointed and probation and probation < appointed:
-        row.fail("probation_until", f"before the appointment on {appointed.isoformat()}", probation)
+        row.fail("probation_until", Phrase("before the appointment on {day}", day=appointed), probation)
     contacts = _contacts(row)
     roles = row.read("roles", columns.roles, frozenset())
     language = row.read("language", columns.language) if row.has("language") else None
@@ -515,24 +568,30 @@ def _contacts(row: _Row) -> tuple[ContactSpec, ...]:
 def _unit(row: _Row, units: dict[str, UnitSpec], code: str | None) -> None:
     """Record what this row says about its unit; a different name or parent than an earlier row is a problem."""
     name = row.read("unit_name", columns.text)
-    parent = row.read("parent_unit_code", lambda value: columns.key(value, "unit code"))
+    parent = row.read("parent_unit_code", lambda value: columns.key(value, columns.UNIT_CODE))
     if code is None:
         if name is not None:
-            row.fail("unit_name", "a unit name needs its unit_code", name)
+            row.fail("unit_name", Phrase("a unit name needs its unit_code"), name)
         if parent is not None:
-            row.fail("parent_unit_code", "a parent unit needs the unit_code of the unit below it", parent)
+            row.fail("parent_unit_code", Phrase("a parent unit needs the unit_code of the unit below it"), parent)
         return
     if parent == code:
-        row.fail("parent_unit_code", "a unit cannot be its own parent", parent)
+        row.fail("parent_unit_code", Phrase("a unit cannot be its own parent"), parent)
         return
     known = units.get(code)
     if known is None:
         units[code] = UnitSpec(code, name, parent, parent is not None, row.where, row.where, row.where)
         return
     if name is not None and known.name is not None and name != known.name:
-        row.fail("unit_name", f"unit {code} is named {known.name!r} on {known.name_where}", name)
+        said = Phrase(
+            "unit {code} is named {name!r} on {where}", code=code, name=known.name, where=known.name_where.said()
+        )
+        row.fail("unit_name", said, name)
     elif parent is not None and known.parent is not None and parent != known.parent:
-        row.fail("parent_unit_code", f"unit {code} is under {known.parent} on {known.parent_where}", parent)
+        said = Phrase(
+            "unit {code} is under {parent} on {where}", code=code, parent=known.parent, where=known.parent_where.said()
+        )
+        row.fail("parent_unit_code", said, parent)
     else:
         named = known.name is None and name is not None
         placed = known.parent is None and parent is not None

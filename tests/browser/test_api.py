@@ -57,7 +57,37 @@ def test_every_other_api_path_answers_401_without_a_session(client: httpx.Client
     response = client.request(method, path)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
-    assert response.json() == {"detail": "not authenticated"}
+    assert response.json() == {"detail": NOT_AUTHENTICATED["kk"]}  # no account, no cookie: Kazakh, as the pages
+
+
+#: The 401 answers in each language: the same negotiation as every JSON refusal (the account's language, else the
+#: ``bagalau_lang`` cookie, else Kazakh); the shape stays ``{"detail"}``.
+NOT_AUTHENTICATED = {
+    "kk": "жүйеге кірмегенсіз: алдымен жүйеге кіріңіз",
+    "ru": "вход не выполнен: сначала войдите в систему",
+    "en": "not authenticated",
+}
+SESSION_EXPIRED = {
+    "kk": "сеанс мерзімі өтті; жүйеге қайта кіріңіз",
+    "ru": "сеанс истёк; войдите в систему снова",
+    "en": "session expired; log in again",
+}
+WRONG_CREDENTIALS = {
+    "kk": "логин немесе құпиясөз қате",
+    "ru": "неверный логин или пароль",
+    "en": "wrong login or password",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_401_answers_speak_the_language_of_the_request(client: httpx.Client, language: str) -> None:
+    client.cookies.set("bagalau_lang", language)
+    missing = client.get("/api/v1/evaluations")
+    assert missing.status_code == 401 and missing.json() == {"detail": NOT_AUTHENTICATED[language]}
+    forged = client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token-at-all"})
+    assert forged.status_code == 401 and forged.json() == {"detail": NOT_AUTHENTICATED[language]}
+    wrong = log_in(client, "aigul", "not the password at all")
+    assert wrong.status_code == 401 and wrong.json() == {"detail": WRONG_CREDENTIALS[language]}
 
 
 def test_a_login_opens_a_bearer_session_and_a_cookie_session(client: httpx.Client, live_app: LiveApp) -> None:
@@ -94,7 +124,7 @@ def test_the_same_answer_for_an_unknown_login_and_a_wrong_password(client: httpx
     unknown = log_in(client, "nobody", PASSWORD)
     wrong = log_in(client, "aigul", "not the password at all")
     assert unknown.status_code == wrong.status_code == 401
-    assert unknown.json() == wrong.json() == {"detail": "wrong login or password"}
+    assert unknown.json() == wrong.json() == {"detail": WRONG_CREDENTIALS["kk"]}
     assert attempts(live_app, "nobody") == ["no_account"]
     assert attempts(live_app, "aigul") == ["bad_credentials"]
 
@@ -108,7 +138,7 @@ def test_a_disabled_account_gets_the_same_answer_and_loses_its_sessions(
         uow.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     refused = log_in(client, "erlan")
-    assert refused.status_code == 401 and refused.json() == {"detail": "wrong login or password"}
+    assert refused.status_code == 401 and refused.json() == {"detail": WRONG_CREDENTIALS["kk"]}
     assert attempts(live_app, "erlan") == ["ok", "disabled"]
 
 
@@ -161,7 +191,13 @@ def test_an_expired_session_is_refused_and_says_so(client: httpx.Client, live_ap
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     live_app.clock.advance(minutes=3)  # 61 minutes after login: past the absolute lifetime of the test settings
     expired = client.get("/api/v1/me", headers=headers)
-    assert expired.status_code == 401 and expired.json() == {"detail": "session expired; log in again"}
+    assert expired.status_code == 401 and expired.json() == {"detail": SESSION_EXPIRED["kk"]}
+    for language in ("ru", "en"):  # the visitor's cookie decides once the session is gone
+        headers = bearer(log_in(client))
+        client.cookies.set("bagalau_lang", language)
+        live_app.clock.advance(minutes=61)
+        again = client.get("/api/v1/me", headers=headers)
+        assert again.status_code == 401 and again.json() == {"detail": SESSION_EXPIRED[language]}
 
 
 def test_an_idle_session_expires(client: httpx.Client, live_app: LiveApp) -> None:

@@ -4,6 +4,8 @@ only, an employee or another body gets 404 and the refusal is recorded."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -80,6 +82,51 @@ def test_hr_staff_see_progress_never_scores_the_hr_head_sees_them(client: httpx.
         f"/api/v1/hr/evaluations/{world.e0_evaluation}/timeline", headers=as_user(client, "dana")
     ).json()
     assert head_timeline["category"] == "effective" and "quality=4" in str(head_timeline["events"])
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees of a page: no tags, no attributes, no script or style."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+#: The board's words of the cycle as a reader sees them (the vocabulary of web.routes.evaluations): P1's reason
+#: (E-5), E0's calibration case (C-2), the method, E0's category (the HR head sees it, R-2), the dead notice (P-4).
+BOARD_WORDS = {
+    "kk": ["сынақ мерзімінде (E-5)", "Өтініш қабылданды", "Сараланған бағалау", "тиімді", "жеткізілмеді (барлық"],
+    "ru": [
+        "в период испытательного срока (E-5)",
+        "Заявление получено",
+        "Дифференцированная оценка",
+        "эффективно",
+        "не доставлено (все попытки",
+    ],
+    "en": ["on probation (E-5)", "Application received", "Differentiated evaluation", "effective", "not delivered"],
+}
+BOARD_CODES = ["probation", "applied", "differentiation", "effective", "evaluation_notice", "dead"]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_board_page_says_the_words_of_the_cycle_in_the_readers_language(
+    client: httpx.Client, world: HrWorld, language: str
+) -> None:
+    """The board shows reasons, case statuses, methods, categories, notice states and message kinds in the page's
+    language; the raw codes stay only in the data attributes and links (and in the JSON twin, checked above)."""
+    auth = as_user(client, "dana")  # the HR head: sees E0's category (R-2)
+    assert client.patch("/api/v1/me", json={"language": language}, headers=auth).status_code == 200
+    page = client.get("/hr/board", headers=auth)
+    assert page.status_code == 200 and page.headers["content-language"] == language
+    text = visible_text(page.text)
+    for word in BOARD_WORDS[language]:
+        assert word in text, f"{word!r} not on the {language} board"
+    if language != "en":
+        shown = [code for code in BOARD_CODES if re.search(rf"\b{code}\b", text)]
+        assert shown == [], f"raw codes on the {language} board: {shown}"
+    # the codes stay where links and scripts read them
+    assert 'data-reason="probation"' in page.text and 'data-status="applied"' in page.text
+    assert 'data-method="differentiation"' in page.text and 'data-category="effective"' in page.text
+    assert 'data-kind="evaluation_notice"' in page.text and 'data-status="dead"' in page.text
+    assert "status=ineligible" in page.text
 
 
 def test_people_list_is_keyset_paginated(client: httpx.Client, world: HrWorld) -> None:
@@ -170,3 +217,58 @@ def test_runs_say_prefect_is_down_and_the_pages_still_work(client: httpx.Client,
     runs = client.get("/api/v1/hr/runs", headers=auth)
     assert runs.status_code == 503 and runs.json()["prefect"] == "down"
     assert client.get("/api/v1/hr/board", headers=auth).status_code == 200
+
+
+#: The export's refusal of a period it cannot read (the schedule's sentence), as the page says it.
+PERIOD_REFUSED = {
+    "kk": "'2025-Q5' кезең емес: 2025-Q1 … 2025-Q4 немесе 2025",
+    "ru": "'2025-Q5' — не период: 2025-Q1 … 2025-Q4 или 2025",
+    "en": "'2025-Q5' is not a period: 2025-Q1 … 2025-Q4 or 2025",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_export_refuses_a_period_it_cannot_read_in_the_readers_language(
+    client: httpx.Client, world: HrWorld, language: str
+) -> None:
+    """``/exports/results.xlsx?period=…``: a malformed period is a 422 page naming the forms a period takes, in the
+    person's language; nothing is exported. A well-formed one still downloads."""
+    auth = as_user(client, "dana")
+    assert client.patch("/api/v1/me", json={"language": language}, headers=auth).status_code == 200
+    for written in ("2025-Q5", "", "Q1-2025 and more"):
+        refused = client.get("/exports/results.xlsx", params={"period": written}, headers=auth)
+        assert refused.status_code == 422 and refused.headers["content-language"] == language
+        assert "spreadsheetml" not in refused.headers["content-type"]
+    refused = client.get("/exports/results.xlsx", params={"period": "2025-Q5"}, headers=auth)
+    assert PERIOD_REFUSED[language] in visible_text(refused.text)
+    exported = client.get("/exports/results.xlsx", params={"period": "2025-Q1"}, headers=auth)
+    assert exported.status_code == 200 and "spreadsheetml" in exported.headers["content-type"]
+
+
+#: A file that is no staff file, refused by the upload page in the reader's language (it was a server error: the
+#: sentence's template named a value the refusal did not give).
+NOT_A_STAFF_FILE = {
+    "kk": "'staff.txt' файлы: қызметкерлер файлы .csv немесе .xlsx болады (рұқсат етілгені: .csv, .xlsx)",
+    "ru": "файл 'staff.txt': файл сотрудников — .csv или .xlsx (допустимо: .csv, .xlsx)",
+    "en": "file 'staff.txt': a staff file is .csv or .xlsx (allowed: .csv, .xlsx)",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_staff_upload_refuses_a_file_of_another_kind_in_the_readers_language(
+    client: httpx.Client, world: HrWorld, language: str
+) -> None:
+    auth = as_user(client, "dana")
+    assert client.patch("/api/v1/me", json={"language": language}, headers=auth).status_code == 200
+    refused = client.post("/hr/staff/preview", files={"file": ("staff.txt", b"personnel_number\n")}, headers=auth)
+    assert refused.status_code == 422 and NOT_A_STAFF_FILE[language] in visible_text(refused.text)
+    empty = client.post("/hr/staff/preview", files={"file": ("staff.csv", b"")}, headers=auth)
+    assert empty.status_code == 422 and EMPTY_FILE[language] in visible_text(empty.text)
+
+
+#: A file-level problem in the problems table: where ("file") and why, in the reader's language.
+EMPTY_FILE = {
+    "kk": "файл файл бос: тақырып жолы жоқ",
+    "ru": "файл файл пуст: нет строки заголовков",
+    "en": "file the file is empty: no header row",
+}

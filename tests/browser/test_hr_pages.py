@@ -87,3 +87,20 @@ def test_board_screenshots(page: Any, live_app: LiveApp, world: HrWorld, languag
     assert page.locator("html").get_attribute("lang") == language
     shot = shoot(page, f"hr-board-{language}")  # build/screenshots; docs/screenshots keeps a curated copy
     assert shot.stat().st_size > 10_000
+    # the words of the cycle in the page's language, the codes in the data attributes (E-5, C-2, P-4)
+    reason = page.locator("#people .reason[data-reason='probation']").inner_text()
+    case = page.locator("#cases td.status[data-status='applied']").inner_text()
+    letter = page.locator(f"#dead-letters tr[data-message='{world.dead_letter}'] td").first.inner_text()
+    assert (reason, case) == BOARD_WORDS[language]
+    assert "evaluation_notice" not in letter and "dead" not in page.locator("#notices").inner_text()
+    if language != "en":  # English says "on probation", "effective": the codes' own words
+        assert "probation" not in page.locator("#reasons").inner_text()
+        assert "effective" not in page.locator("#people").inner_text()
+
+
+#: P1's reason and E0's calibration case status, as the board says them.
+BOARD_WORDS = {
+    "kk": ("сынақ мерзімінде (E-5)", "Өтініш қабылданды"),
+    "ru": ("в период испытательного срока (E-5)", "Заявление получено"),
+    "en": ("on probation (E-5)", "Application received"),
+}

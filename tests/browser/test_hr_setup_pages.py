@@ -58,8 +58,25 @@ def test_hr_uploads_staff_sees_the_report_then_applies_it(
     assert actor is None or "dana" in actor  # audited as the HR member when the importer audits people
 
 
+#: The importer's row problems as the page says them (decision 0150): where, and why — E1's impossible date, E2's
+#: unknown head — never the CLI's English on a Kazakh or Russian page.
+BAD_ROWS = {
+    "kk": ("3-жол", "күн дұрыс емес (бұл айда мұндай күн жоқ)", "4-жол", "бұл табель нөмірімен файлда да"),
+    "ru": ("строка 3", "неверная дата (такого дня в этом месяце нет)", "строка 4", "человека с таким"),
+    "en": ("row 3", "not a calendar date (day is out of range for month)", "row 4", "no person with this personnel"),
+}
+
+
+WARNING = {
+    "kk": '"Б" корпусынан тыс адамның санаты жоқ',
+    "ru": "у лица вне корпуса «Б» нет категории",
+    "en": "no category for a person outside the B corps",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_a_staff_file_with_bad_rows_is_listed_row_by_row_and_nothing_is_written(
-    page: Any, live_app: LiveApp, web_org: WebOrg, tmp_path: Path
+    page: Any, live_app: LiveApp, web_org: WebOrg, tmp_path: Path, language: str
 ) -> None:
     bad = tmp_path / "staff.csv"
     lines = STAFF.read_text(encoding="utf-8").splitlines()
@@ -67,16 +84,23 @@ def test_a_staff_file_with_bad_rows_is_listed_row_by_row_and_nothing_is_written(
     lines[3] = lines[3].replace(",B,E1,", ",B,E77,")  # E2: a head nobody knows
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     log_in(page, live_app, "dana", path="/hr/staff")
+    page.click(f"form.languages button[value='{language}']")
+    page.wait_for_load_state()
     people_before = scalar(live_app, "SELECT count(*) FROM person")
     page.set_input_files("#upload input[type=file]", str(bad))
     page.click("#upload button[type=submit]")
     page.wait_for_url(f"{live_app.url}/hr/staff/preview")
     rows = page.locator("#problems tbody tr").all_inner_texts()
-    assert any("row 3" in row and "31.02.2020" in row for row in rows), rows
-    assert any("row 4" in row and "E77" in row for row in rows), rows
+    row_3, date_problem, row_4, no_head = BAD_ROWS[language]
+    assert any(row_3 in row and "31.02.2020" in row and date_problem in row for row in rows), rows
+    assert any(row_4 in row and "E77" in row and no_head in row for row in rows), rows
+    if language != "en":
+        assert not any("row " in row or "not a calendar date" in row or "no person" in row for row in rows), rows
+    warning = page.locator("#warnings").inner_text()  # a person outside the B corps without a category
+    assert WARNING[language] in warning and ("no category" in warning) == (language == "en"), warning
     assert page.locator("#apply").count() == 0
     assert scalar(live_app, "SELECT count(*) FROM person") == people_before
-    shoot(page, "hr-staff-bad-rows-ru")
+    shoot(page, f"hr-staff-bad-rows-{language}")
 
 
 def test_the_calendar_takes_a_moved_day_with_its_legal_basis_and_refuses_one_without(

@@ -22,13 +22,15 @@ import pytest
 from babel.messages.pofile import read_po
 
 from application.errors import Rejected
+from domain.calendar import ACCEPTED_DATE_FORMATS
 from domain.errors import Joined, Phrase, RuleViolation
 from domain.vocabulary import Language
 from web import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Where refusals are raised: the domain, the application and the web app.
-PACKAGES = ("domain", "application", "web")
+#: Where refusals are raised: the domain, the application and the web app; and the staff importer, whose row
+#: problems the staff upload page shows (its CLI and reports keep the English text of the same phrases).
+PACKAGES = ("domain", "application", "web", "persistence/importers")
 #: Modules whose refusals no page or API call reaches: the staff file and its moves, the facts of a scenario, the
 #: routing of delegations and substitutions (scenario events and the CLI), and the opening of a period (a flow).
 NOT_FROM_THE_WEB = {
@@ -212,3 +214,49 @@ def test_nested_and_joined_phrases_are_translated_each() -> None:
 def test_a_sentence_no_catalog_has_stays_english() -> None:
     unknown = Phrase("a sentence nobody translated {x}", x=1)
     assert translator(Language.KK).say(unknown, "X-1") == "a sentence nobody translated 1 (X-1)"
+
+
+# --- the staff file's problems (the upload page; decision 0195) -----------------------------------------------------
+
+BAD_STAFF = (
+    "personnel_number,full_name,unit_code,category,appointed,public_service\n"
+    "E1,Айгерім,U1,C-4,31.02.2025,maybe\n"
+    "E2,Ерлан,U 1,C-4,2025-01-01,\n"
+)
+
+
+def test_the_staff_files_problems_keep_their_english_and_are_said_in_kazakh_and_russian() -> None:
+    """The CLI prints the English exactly as before; the upload page says the same problems, and where they are, in
+    the reader's language (the value stays as the file wrote it)."""
+    from persistence.importers import read_staff_file
+    from persistence.importers.columns import DATE_FORMATS
+
+    assert DATE_FORMATS == ACCEPTED_DATE_FORMATS
+    problems = read_staff_file("staff.csv", BAD_STAFF.encode(), strict=False).problems
+    assert [problem.render("staff.csv") for problem in problems] == [
+        "staff.csv: row 2: appointed '31.02.2025': not a calendar date (day is out of range for month); "
+        "accepted formats: YYYY-MM-DD (ISO 8601) or dd.mm.yyyy",
+        "staff.csv: row 2: public_service 'maybe': expected yes or no (да/нет, иә/жоқ, 1/0), got 'maybe'",
+        "staff.csv: row 3: unit_code 'U 1': a unit code has no spaces",
+    ]
+    said = {
+        language: [(translator(language).say(p.where.said()), translator(language).say(p.message)) for p in problems]
+        for language in (Language.KK, Language.RU)
+    }
+    assert said[Language.KK] == [
+        (
+            "2-жол",
+            "күн дұрыс емес (бұл айда мұндай күн жоқ); "
+            "рұқсат етілген пішімдер: YYYY-MM-DD (ISO 8601) немесе dd.mm.yyyy",
+        ),
+        ("2-жол", "иә немесе жоқ күтілді (да/нет, иә/жоқ, 1/0), жазылғаны: 'maybe'"),
+        ("3-жол", "бөлімше коды бос орынсыз жазылады"),
+    ]
+    assert said[Language.RU] == [
+        (
+            "строка 2",
+            "неверная дата (такого дня в этом месяце нет); допустимые форматы: YYYY-MM-DD (ISO 8601) или dd.mm.yyyy",
+        ),
+        ("строка 2", "ожидается да или нет (да/нет, иә/жоқ, 1/0), указано 'maybe'"),
+        ("строка 3", "код подразделения пишется без пробелов"),
+    ]

@@ -32,14 +32,18 @@ from web.deps import (
     AuthenticatorDep,
     CurrentLogin,
     EngineDep,
+    PagesDep,
     SessionDep,
     SettingsDep,
     client_address,
     current_login,
     set_cookie,
 )
+from web.i18n import N_
 
 API_V1 = "/api/v1"
+#: The answer to bad credentials, in the request's language (the login cookie's, else Kazakh), like the other 401s.
+WRONG_CREDENTIALS = N_("wrong login or password")
 
 
 class Problem(BaseModel):
@@ -194,6 +198,7 @@ def open_session(
     authenticator: AuthenticatorDep,
     settings: SettingsDep,
     session: SessionDep,
+    pages: PagesDep,
 ) -> SessionOpened | JSONResponse:
     """Log in: a bearer token for API clients and a session cookie for browsers (rate-limited, logged)."""
     client = client_address(request)
@@ -205,7 +210,7 @@ def open_session(
             headers={"Retry-After": str(outcome.retry_after)},
         )
     if not isinstance(outcome, LoggedIn):
-        return JSONResponse({"detail": "wrong login or password"}, status_code=401)
+        return JSONResponse({"detail": pages.translator(request).gettext(WRONG_CREDENTIALS)}, status_code=401)
     token, bearer = authenticator.open_session(outcome.user, kind="bearer", client=client)
     cookie_token, _ = authenticator.open_session(outcome.user, kind="cookie", client=client)
     cookie_login = authenticator.resolve(cookie_token, kind="cookie")

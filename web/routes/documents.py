@@ -24,6 +24,7 @@ from application.queries.documents import DocumentNotFound, DocumentRefused, res
 from application.queries.documents import document as build_document
 from documents.pdf import render_pdf, suggested_filename
 from documents.xlsx import write_results
+from domain.errors import Phrase
 from domain.periods import Period
 from domain.vocabulary import Language
 from web.deps import PRINTABLE, CurrentLogin, CurrentPrincipal, EnvDep, refuse
@@ -65,17 +66,15 @@ def results_xlsx(
     request: Request,
     env: EnvDep,
     principal: CurrentPrincipal,
-    period: Annotated[
-        str, Query(min_length=4, max_length=7, pattern=PRINTABLE, description="2025-Q1 … 2025-Q4, or 2025")
-    ],
+    period: Annotated[str, Query(max_length=40, pattern=PRINTABLE, description="2025-Q1 … 2025-Q4, or 2025")],
     body: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
     language: Annotated[Language | None, Query()] = None,
 ) -> Response:
     """The results of a quarter (or a year with its quarters) of a body: the rows ``principal`` may see (R-2)."""
     try:
         label = Period.parse(period.strip()).label
-    except ValueError:
-        raise HTTPException(422, f"period {period[:20]!r}: write 2025-Q1 … 2025-Q4 or 2025") from None
+    except ValueError:  # a 422 in the person's language (the schedule's sentence), naming the forms a period takes
+        raise Rejected(Phrase("{label} is not a period: 2025-Q1 … 2025-Q4 or 2025", label=repr(period[:40]))) from None
     try:
         where = scope(env, body, label)
     except Rejected:

@@ -81,6 +81,65 @@ METHOD_NAMES: dict[str, str] = {
     "kpi_count": N_("KPI (year)"),
     "competencies": N_("Competencies"),
 }
+#: A calibration case's status (C-2 … C-8), as the calibration pages and the cycle board show it.
+CASE_STATUS_NAMES: dict[str, str] = {
+    "applied": N_("Application received"),
+    "composed": N_("Composition approved"),
+    "voted": N_("Voted, protocol signed"),
+    "posted": N_("Protocol posted"),
+    "closed": N_("Closed"),
+}
+#: Why a person is not evaluated in a period: the reasons the opening stores (``domain.eligibility``, the
+#: rulebooks' ``tenure_reason``/``worked_days_reason``); a rulebook's own reason shows as it is written.
+INELIGIBLE_REASON_NAMES: dict[str, str] = {
+    "tenure_under_one_month": N_("less than one month in the position (E-1)"),
+    "tenure_under_three_months": N_("less than three months in the position (E-5)"),
+    "under_15_working_days": N_("fewer than 15 working days worked in the period (E-2)"),
+    "probation": N_("on probation (E-5)"),
+    "dismissed_before_deadline": N_("dismissed before the evaluation deadline (E-4)"),
+    "kpi_not_set": N_("KPIs not set: appointed too close to the end of the year (E-6)"),
+}
+#: A message's delivery state in the outbox (``domain.vocabulary.OutboxStatus``).
+DELIVERY_STATUS_NAMES: dict[str, str] = {
+    "pending": N_("waiting to be sent"),
+    "retrying": N_("failed, being retried"),
+    "dead": N_("not delivered (every attempt failed)"),
+    "delivered": N_("delivered"),
+}
+#: What a message is about (``notifications.kinds.MessageKind``).
+MESSAGE_KIND_NAMES: dict[str, str] = {
+    "evaluation_notice": N_("Notice of the evaluation"),
+    "sheet_request": N_("Evaluation sheet to fill in"),
+    "reminder": N_("Reminder of the sheet deadline"),
+    "overdue_evaluator": N_("Sheet overdue (to the evaluator)"),
+    "overdue_head": N_("Sheet overdue (to the evaluator's head)"),
+    "overdue_hr": N_("Sheet overdue (to HR)"),
+    "period_opened_late": N_("Period opened late"),
+    "result_ready": N_("Result of the evaluation"),
+    "acquaintance_recorded_delivery": N_("Result, with recorded delivery"),
+    "acquaintance_overdue": N_("Acquaintance overdue"),
+    "disagreement_received": N_("Disagreement with the result"),
+    "calibration_decided": N_("Calibration session decided"),
+    "calibration_session_invitation": N_("Invitation to the calibration session"),
+    "calibration_window_missed": N_("Calibration deadline missed"),
+    "calibration_no_majority": N_("Calibration session without a majority"),
+    "protocol_posted": N_("Protocol posted"),
+    "feedback_meeting": N_("Feedback meeting"),
+    "survey_360_invitation": N_("360 survey invitation"),
+    "survey_360_reminder": N_("360 survey reminder"),
+    "survey_360_closed": N_("360 survey closed below the minimum"),
+    "commission_schedule_notice": N_("Commission meeting notice"),
+    "commission_decision": N_("Commission's decision"),
+    "commission_approval_request": N_("Commission's results to approve"),
+    "refusal_act": N_("Act of refusal to acknowledge"),
+    "appeal_window": N_("Appeal against the decision"),
+    "appeal_outcome": N_("Outcome of the appeal"),
+    "sunset_warning": N_("Evaluation open as the rules expire"),
+    "sheet_returned": N_("Sheet returned for correction"),
+    "delivery_failed": N_("Message not delivered"),
+    "operator_alert": N_("Scheduled step failed"),
+    "test_message": N_("Test message"),
+}
 TEXT_REQUIRED = N_("Write why you disagree.")
 TEXT_TOO_LONG = N_("The text is too long: at most 10,000 characters.")
 WITNESSES_REQUIRED = N_("Name two witnesses by their personnel numbers.")

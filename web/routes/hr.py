@@ -29,6 +29,14 @@ from persistence import audit_view as audit_queries
 from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
 from web.i18n import N_
 from web.routes.api import REJECTED, UNAUTHORIZED, Problem
+from web.routes.evaluations import (
+    CASE_STATUS_NAMES,
+    CATEGORY_NAMES,
+    DELIVERY_STATUS_NAMES,
+    INELIGIBLE_REASON_NAMES,
+    MESSAGE_KIND_NAMES,
+    METHOD_NAMES,
+)
 from web.runs import PrefectDown, RunNotFound, RunsReader
 
 #: A row id in a URL: PostgreSQL's integer range, so a huge number is a 422 naming the field, never a 500.
@@ -174,6 +182,14 @@ def board_page(
         sent=sent,
         status_names=STATUS_NAMES,
         step_names=STEP_NAMES,
+        # the words of the cycle in the page's language (one vocabulary: web.routes.evaluations); the codes stay in
+        # the data attributes and links, and the JSON twin keeps them
+        case_status_names=CASE_STATUS_NAMES,
+        category_names=CATEGORY_NAMES,
+        delivery_status_names=DELIVERY_STATUS_NAMES,
+        kind_names=MESSAGE_KIND_NAMES,
+        method_names=METHOD_NAMES,
+        reason_names=INELIGIBLE_REASON_NAMES,
         week_end=board_queries.week_end(found.today),
     )
 

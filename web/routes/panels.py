@@ -43,6 +43,7 @@ from web.deps import PRINTABLE, CurrentLogin, CurrentPrincipal, EnvDep, PagesDep
 from web.i18n import N_
 from web.rendering import Pages
 from web.routes.api import REJECTED, UNAUTHORIZED, Problem
+from web.routes.evaluations import CASE_STATUS_NAMES
 from web.routes.hr import RowId
 
 REFUSED: dict[int | str, dict[str, Any]] = {
@@ -57,13 +58,6 @@ pages = APIRouter(include_in_schema=False)
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Number = Annotated[str, Field(min_length=1, max_length=64, pattern=PRINTABLE, examples=["E2"])]
 
-CASE_STATUS_NAMES: dict[str, str] = {
-    "applied": N_("Application received"),
-    "composed": N_("Composition approved"),
-    "voted": N_("Voted, protocol signed"),
-    "posted": N_("Protocol posted"),
-    "closed": N_("Closed"),
-}
 ROLE_IN_CASE: dict[str, str] = {
     "official": N_("Appointing official"),
     "member": N_("Member of the session"),
