@@ -128,12 +128,12 @@ class Repository:
     ) -> list[DateMove]:
         """P-7, decision 0196, set-based (issue 13): window dates a calendar override recomputed, whatever their
         number in a bounded number of statements — on PostgreSQL one ``SELECT … FOR UPDATE`` of the rows (in id
-        order), one ``UPDATE … FROM unnest(…) RETURNING`` per column, one audit insert; on SQLite an ``executemany``
-        per column (its transaction holds the write lock from ``BEGIN IMMEDIATE`` on: nothing changed the rows since
-        they were read). A row moves only while its date still is ``before`` and ``still_open[column]`` (SQL on the
-        row: the window's step not done) holds, so a change made meanwhile is never overwritten. Each move made is
-        audited as ``calendar_move`` (before → after, ``reason``), in the order given; ``touch`` sets
-        ``updated_at`` too. Returns the moves made, in the order given."""
+        order), one ``UPDATE … FROM unnest(…) RETURNING`` per column, one audit insert; on SQLite, per column, one
+        ``SELECT`` of the rows still as read and one ``executemany`` (its transaction holds the write lock from
+        ``BEGIN IMMEDIATE`` on: nothing changes them in between). A row moves only while its date still is
+        ``before`` and ``still_open[column]`` (SQL on the row: the window's step not done) holds, so a change made
+        meanwhile is never overwritten. Each move made is audited as ``calendar_move`` (before → after,
+        ``reason``), in the order given; ``touch`` sets ``updated_at`` too. Returns the moves made, in order."""
         if not moves:
             return []
         unknown = sorted({move.column for move in moves} - set(still_open))
@@ -172,8 +172,16 @@ class Repository:
                     },
                 )
                 made.update((key, column) for key in moved.scalars())
-        else:
+        else:  # the transaction holds the write lock (BEGIN IMMEDIATE): what is read here is what is updated
             for column, batch in by_column.items():
+                dates = sorted({move.before for move in batch})
+                query = sa.select(table.c.id, table.c[column]).where(
+                    table.c[column].in_(dates), sa.text(still_open[column])
+                )
+                still = {(row[0], row[1]) for row in connection.execute(query)}
+                batch = [move for move in batch if (move.key, move.before) in still]
+                if not batch:
+                    continue
                 statement = (
                     sa.update(table)
                     .where(

@@ -15,6 +15,7 @@ by Monday 21 April). Today is Tuesday 8 April; a decree makes the 10th a day off
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -30,11 +31,13 @@ from application.environment import Environment
 from benchmarks import synthetic
 from benchmarks.measure import Meter
 from domain.access import Principal
-from domain.vocabulary import Role
+from domain.vocabulary import EvaluationStatus, Role
 from persistence.db import make_engine
 from persistence.importers import import_staff, read_staff_file
+from persistence.records import DateMove
 from persistence.uow import UnitOfWork
 from tests.conftest import _EMPTY_ALL_TABLES
+from tests.integration.conftest import SmallOrg
 
 BODY = "bench"
 HR = Principal(name="hr0", person="H0", body=BODY, roles=frozenset({Role.HR, Role.HR_HEAD}))
@@ -137,3 +140,56 @@ def test_p7_the_statements_of_a_calendar_override_do_not_grow_on_sqlite_either(
                 same_statements(engine, *found)
         finally:
             engine.dispose()
+
+
+@pytest.fixture(params=[pytest.param("pg_engine", marks=pytest.mark.postgres), "sqlite_engine"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    engine: Engine = request.getfixturevalue(request.param)
+    return engine
+
+
+def test_p7_a_date_changed_since_it_was_read_or_a_window_closed_meanwhile_is_not_moved(
+    engine: Engine, small_org: SmallOrg
+) -> None:
+    """The set-based write re-checks in SQL what the decision read: the date still as read, the row still in the
+    statuses it was read in and eligible, a notice still unsent — else that row is left as it is, unaudited."""
+    due, moved_to = date(2025, 4, 10), date(2025, 4, 11)
+    with UnitOfWork(engine, actor="test:setup") as uow:
+        ids = {
+            number: uow.evaluations.ensure(small_org.evaluation(person, notice_due_on=due))[0].id
+            for number, person in (("E1", small_org.e1), ("E2", small_org.e2), ("E3", small_org.e3))
+        }
+        uow.evaluations.update(ids["E1"], status=EvaluationStatus.SUBMITTED)  # submitted meanwhile: done work
+        uow.evaluations.update(ids["E3"], deadline=date(2025, 4, 15), notice_sent_on=date(2025, 4, 2))  # HR set it
+        uow.commit()
+    with UnitOfWork(engine, actor="user:hr") as uow:
+        planned = [
+            DateMove(ids["E1"], "deadline", due, moved_to),
+            DateMove(ids["E2"], "notice_due_on", due, date(2025, 4, 9)),
+            DateMove(ids["E2"], "deadline", due, moved_to),
+            DateMove(ids["E3"], "deadline", due, moved_to),  # read before HR's change: 15 April stays
+            DateMove(ids["E3"], "notice_due_on", due, date(2025, 4, 9)),  # the notice went out meanwhile
+        ]
+        made = uow.evaluations.move_dates(planned, statuses=[EvaluationStatus.OPEN], reason="decree (P-7)")
+        uow.commit()
+    assert made == planned[1:3]  # in the order given
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT id, deadline, notice_due_on FROM evaluation ORDER BY id")
+        ).all()
+        audited = connection.execute(
+            sa.text(
+                "SELECT entity_id, before, after, reason FROM audit_log WHERE action = 'calendar_move' ORDER BY id"
+            )
+        ).all()
+    assert [(row[0], str(row[1]), str(row[2])) for row in rows] == [
+        (ids["E1"], "2025-04-10", "2025-04-10"),
+        (ids["E2"], "2025-04-11", "2025-04-09"),
+        (ids["E3"], "2025-04-15", "2025-04-10"),
+    ]
+    json_of = [json.loads(value) if isinstance(value, str) else value for row in audited for value in row[1:3]]
+    before_after = [(int(row[0]), json_of[2 * i], json_of[2 * i + 1], row[3]) for i, row in enumerate(audited)]
+    assert before_after == [
+        (ids["E2"], {"notice_due_on": "2025-04-10"}, {"notice_due_on": "2025-04-09"}, "decree (P-7)"),
+        (ids["E2"], {"deadline": "2025-04-10"}, {"deadline": "2025-04-11"}, "decree (P-7)"),
+    ]
