@@ -366,10 +366,10 @@ class EvaluationRepository(Repository):
     #: The stored window dates a calendar override may recompute (P-7, decision 0196), each with what must still
     #: hold of the row beyond its status (:meth:`move_dates`): a notice date moves only while the notice is unsent.
     CALENDAR_MOVABLE: Mapping[str, str] = {
-        "deadline": "true",
+        "deadline": "",
         "notice_due_on": "notice_sent_on IS NULL",
-        "acquaint_by": "true",
-        "disagreement_until": "true",
+        "acquaint_by": "",
+        "disagreement_until": "",
     }
 
     def move_dates(
@@ -380,9 +380,14 @@ class EvaluationRepository(Repository):
         change audited in one insert (action ``calendar_move``, before/after, ``reason``: the override and its legal
         basis). A row moves only while it is still eligible, in ``statuses`` (the ones it was read in), its date
         still the one read, and (a notice date) its notice unsent. Returns the moves made, in the order given."""
-        words = ", ".join(f"'{EvaluationStatus(status).value}'" for status in statuses)
+        words = ", ".join(f"'{EvaluationStatus(status).value}'" for status in statuses)  # vocabulary words only
+        if not words:
+            raise ValueError("moving evaluation dates needs the statuses the evaluations were read in")
         open_while = f"eligible AND status IN ({words})"
-        still_open = {column: f"{open_while} AND {extra}" for column, extra in self.CALENDAR_MOVABLE.items()}
+        still_open = {
+            column: f"{open_while} AND {extra}" if extra else open_while
+            for column, extra in self.CALENDAR_MOVABLE.items()
+        }
         return self._move_dates(EvaluationRow.__table__, moves, still_open=still_open, reason=reason, touch=True)
 
     def record_notices_sent(self, days: Mapping[int, date], *, reason: str) -> int:

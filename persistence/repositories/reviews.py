@@ -113,7 +113,7 @@ class CalibrationRepository(Repository):
         set-based (one lock, one ``UPDATE`` per column, one audit insert: ``calendar_move`` with ``reason``); a date
         moves only while it is still the one read and its step is not done. Returns the moves made, in order."""
         table = CalibrationCaseRow.__table__
-        return self._move_dates(table, moves, still_open=self.CALENDAR_MOVABLE, reason=reason)  # type: ignore[arg-type]
+        return self._move_dates(table, moves, still_open=self.CALENDAR_MOVABLE, reason=reason)
 
     def compose(
         self,

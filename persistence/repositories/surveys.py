@@ -122,7 +122,7 @@ class SurveyRepository(Repository):
         only while it is open and its last day still the one read. Returns the moves made, in order."""
         table = Survey360Row.__table__
         still_open = {"closes_on": "status = 'open'"}
-        return self._move_dates(table, moves, still_open=still_open, reason=reason)  # type: ignore[arg-type]
+        return self._move_dates(table, moves, still_open=still_open, reason=reason)
 
     def close(self, survey_id: int, *, closed_on: date) -> None:
         row = self._get(Survey360Row, survey_id, for_update=True)
