@@ -32,6 +32,7 @@ from persistence.models import (
     OutboxMessageRow,
     PersonRow,
     SanctionRow,
+    SheetReviewRow,
     Survey360Row,
     SurveyRespondentRow,
 )
@@ -51,6 +52,7 @@ case_member = table_of(CalibrationMemberRow)
 case_vote = table_of(CalibrationVoteRow)
 survey_table = table_of(Survey360Row)
 respondent_table = table_of(SurveyRespondentRow)
+review_table = table_of(SheetReviewRow)
 
 #: Statuses of an evaluation whose sheet is still expected from the evaluator.
 AWAITING_SHEET = (EvaluationStatus.OPEN.value, EvaluationStatus.RETURNED.value)
@@ -172,6 +174,47 @@ def evaluations(
     for condition in where:
         query = query.where(condition)
     return _rows(session.execute(query.order_by(evaluation.c.id)))
+
+
+def last_returned_on(
+    session: Session, *, statuses: Sequence[str], eligible: bool, where: Sequence[sa.ColumnElement[bool]] = ()
+) -> dict[int, date]:
+    """Evaluation id → the day its sheet was last returned for correction (M-5), for the evaluations
+    :func:`evaluations` gives with the same filters that were ever returned: one query whatever their number."""
+    chosen = sa.select(evaluation.c.id).where(
+        evaluation.c.status.in_(list(statuses)), evaluation.c.eligible.is_(eligible), *where
+    )
+    query = (
+        sa.select(review_table.c.evaluation_id, sa.func.max(review_table.c.decided_on).label("returned_on"))
+        .where(review_table.c.decision == "return", review_table.c.evaluation_id.in_(chosen))
+        .group_by(review_table.c.evaluation_id)
+    )
+    return {row.evaluation_id: row.returned_on for row in session.execute(query)}
+
+
+def case_windows(session: Session, statuses: Iterable[CalibrationStatus]) -> list[Mapping[str, Any]]:
+    """The calibration cases in ``statuses``, by id, each with the events and dates of its windows (C-3, C-4, C-7:
+    ``applied_on``, ``decide_by``, ``decided_on``, ``hold_by``, ``held_on``, ``protocol_signed_on``,
+    ``protocol_post_by``, ``posted_on``) and its evaluation's ``rulebook_id``, ``person_id``, ``method``, period
+    ``period_label`` and ``body_id``: one query whatever their number (no composition or votes read)."""
+    dates = ["applied_on", "decide_by", "decided_on", "hold_by", "held_on", "protocol_signed_on"]
+    dates += ["protocol_post_by", "posted_on"]
+    query = (
+        sa.select(
+            case_table.c.id,
+            *(case_table.c[name] for name in dates),
+            evaluation.c.rulebook_id,
+            evaluation.c.person_id,
+            evaluation.c.method,
+            period_table.c.label.label("period_label"),
+            period_table.c.body_id.label("body_id"),
+        )
+        .join(evaluation, evaluation.c.id == case_table.c.evaluation_id)
+        .join(period_table, period_table.c.id == evaluation.c.period_id)
+        .where(case_table.c.status.in_([status.value for status in statuses]))
+        .order_by(case_table.c.id)
+    )
+    return _rows(session.execute(query))
 
 
 def rulebook_ids(

@@ -199,6 +199,17 @@ class Evaluation:
 
 
 @dataclass(frozen=True, slots=True)
+class DateMove:
+    """A stored window date a calendar override moves (P-7, decision 0196): row ``key``'s ``column`` from
+    ``before`` (what it must still be) to ``after``."""
+
+    key: int
+    column: str
+    before: date
+    after: date
+
+
+@dataclass(frozen=True, slots=True)
 class SheetDraft:
     """An evaluator's sheet saved, not signed (decision 0141): the values as typed, theirs only (R-2)."""
 

@@ -28,6 +28,7 @@ from domain.rulebook import Calibration, Rulebook
 from domain.schedule import ScheduleEntry, compile_schedule
 from domain.vocabulary import CalibrationStatus, EvaluationStatus, Role
 from persistence import flowstate
+from persistence.records import DateMove
 from persistence.uow import UnitOfWork
 
 SETUP_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.ADMIN})
@@ -378,8 +379,9 @@ def set_calendar_day(
         if day >= today:  # a past day reaching here moves no open window of the body (refused above otherwise)
             # the audit trail's reason, never a refusal: English like every audit reason
             audited = f"calendar override {day.isoformat()} {kind}: {basis} ({CALENDAR_RULE})"
-            moved = _move_stored_dates(env, uow, day, kind, today, audited)
-            for other, moves in _move_event_windows(env, uow, day, kind, today, audited).items():
+            numbers = _Numbers(uow)
+            moved = _move_stored_dates(env, uow, day, kind, today, audited, numbers)
+            for other, moves in _move_event_windows(env, uow, day, kind, today, audited, numbers).items():
                 moved.setdefault(other, []).extend(moves)
         uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
         uow.commit()
@@ -407,15 +409,45 @@ WAITING_FOR_SHEET = (EvaluationStatus.DEFERRED, EvaluationStatus.OPEN)
 (a sheet returned for correction has the M-5 deadline, counted from the return: :func:`_move_event_windows`)."""
 
 
+class _Numbers:
+    """Personnel numbers by body and person id, each body's read once (one query, :func:`flowstate.people`)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._bodies: dict[int, dict[int, str]] = {}
+
+    def of_body(self, body_id: int) -> dict[int, str]:
+        if body_id not in self._bodies:
+            people = flowstate.people(self._uow.session, body_id)
+            self._bodies[body_id] = {key: info.number for key, info in people.items()}
+        return self._bodies[body_id]
+
+    def __call__(self, body_id: int, person_id: int) -> str:
+        return self.of_body(body_id).get(person_id, str(person_id))
+
+
+Planned = list[tuple[int, Move, DateMove]]
+"""Moves decided (the body, the move as shown, the stored date's change), written together by one set-based call."""
+
+
+def _made(planned: Planned, made: list[DateMove], moved: dict[int, list[Move]]) -> None:
+    """Adds to ``moved`` (by body, in the order decided) the planned moves the repository made."""
+    done = set(made)
+    for body_id, move, change in planned:
+        if change in done:
+            moved.setdefault(body_id, []).append(move)
+
+
 def _move_stored_dates(
-    env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str
+    env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str, numbers: _Numbers
 ) -> dict[int, list[Move]]:
     """P-7, decision 0196: the stored dates of open windows that ``day`` becoming ``kind`` moves, recomputed in
     the caller's transaction (every body: the calendar is national), each audited (``calendar_move``, before →
     after, ``reason`` naming the override and its legal basis). Which date moves is the domain's
     (:func:`domain.deadlines.recomputed`): only a date still as the old calendar gave it, today or later, to a day
-    today or later. Returns the moves made, by body."""
-    moved: dict[int, list[Move]] = {}
+    today or later. Set-based (issue 13): the reads are per body and per period, the writes one call for every
+    body (:meth:`EvaluationRepository.move_dates`). Returns the moves made, by body."""
+    planned: Planned = []
     for body_id in flowstate.body_ids(uow.session):
         periods = [period for period in uow.periods.of_body(body_id, status="open") if uow.periods.is_opened(period.id)]
         if not periods:
@@ -423,10 +455,10 @@ def _move_stored_dates(
         changes = list(_schedule_changes(env, uow, body_id, periods, day, kind))
         if not changes:
             continue
-        numbers = {person_id: info.number for person_id, info in flowstate.people(uow.session, body_id).items()}
+        people = numbers.of_body(body_id)
         for period_row in periods:
             waiting = {
-                (numbers.get(row.person_id), row.method.value): row
+                (people.get(row.person_id), row.method.value): row
                 for row in uow.evaluations.in_period(period_row.id, statuses=WAITING_FOR_SHEET)
                 if row.eligible
             }
@@ -437,10 +469,14 @@ def _move_stored_dates(
                     continue
                 if column == "notice_due_on" and row.notice_sent_on is not None:
                     continue  # the notice went out: done work stays (P-4)
-                new = recomputed(getattr(row, column), was, now, today)
-                if new is not None and uow.evaluations.move_dates(row.id, {column: new}, reason=reason):
+                stored = getattr(row, column)
+                new = recomputed(stored, was, now, today)
+                if new is not None:
                     move = Move(period_row.label, entry.employee, what, _shown(was), _shown(new), entry.method.value)
-                    moved.setdefault(body_id, []).append(move)
+                    planned.append((body_id, move, DateMove(row.id, column, stored, new)))
+    moved: dict[int, list[Move]] = {}
+    made = uow.evaluations.move_dates([change for _, _, change in planned], statuses=WAITING_FOR_SHEET, reason=reason)
+    _made(planned, made, moved)
     return moved
 
 
@@ -449,7 +485,7 @@ Window = Callable[[WorkingCalendar], "date | None"]
 
 
 def _move_event_windows(
-    env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str
+    env: Environment, uow: UnitOfWork, day: date, kind: str, today: date, reason: str, numbers: _Numbers
 ) -> dict[int, list[Move]]:
     """P-7, decision 0196: the stored windows counted from an event that already happened — a returned sheet's
     resubmission (M-5), acquaintance (C-1, M-8), disagreement (C-2), the calibration decision, session and protocol
@@ -457,16 +493,12 @@ def _move_event_windows(
     again from its stored event with the calendar before and after the override (the domain's
     :func:`calibration_schedule`, :func:`commission_schedule`, :func:`survey_deadline`), and :func:`recomputed`
     decides. A window whose step is done (acquainted, applied, decided, held, posted, closed) is not read.
-    Returns the moves made, by body."""
+    Set-based (issue 13): each kind of window is read in one query with what it is counted from (the last return,
+    the case's evaluation and period, a body's rulebook once), and written in one call. Returns the moves made, by
+    body."""
     old = working_calendar(uow)
     new = old.with_overrides(days_off=[day]) if kind == "day_off" else old.with_overrides(working_days=[day])
     moved: dict[int, list[Move]] = {}
-    numbers: dict[int, dict[int, str]] = {}
-
-    def number(body_id: int, person_id: int) -> str:
-        if body_id not in numbers:
-            numbers[body_id] = {key: info.number for key, info in flowstate.people(uow.session, body_id).items()}
-        return numbers[body_id].get(person_id, str(person_id))
 
     def decide(stored: date | None, ways: list[Window]) -> tuple[date, date] | None:
         for way in ways:  # the way the stored date was computed is the one that gives it with the old calendar
@@ -477,53 +509,63 @@ def _move_event_windows(
         return None
 
     evaluation = flowstate.evaluation
-    for column, statuses in (
-        ("deadline", [EvaluationStatus.RETURNED.value]),
-        ("acquaint_by", [EvaluationStatus.COMPLETED.value]),
-        ("disagreement_until", [EvaluationStatus.ACQUAINTED.value]),
+    for column, status in (
+        ("deadline", EvaluationStatus.RETURNED),
+        ("acquaint_by", EvaluationStatus.COMPLETED),
+        ("disagreement_until", EvaluationStatus.ACQUAINTED),
     ):
-        for row in flowstate.evaluations(
-            uow.session, statuses=statuses, eligible=True, where=[evaluation.c[column] >= today]
-        ):
+        where = [evaluation.c[column] >= today]
+        rows = flowstate.evaluations(uow.session, statuses=[status.value], eligible=True, where=where)
+        returns: dict[int, date] = {}
+        if rows and column == "deadline":  # M-5 counts from the last return (the other windows do not read it)
+            returns = flowstate.last_returned_on(uow.session, statuses=[status.value], eligible=True, where=where)
+        planned: Planned = []
+        for row in rows:
             book = env.rulebooks.get(uow.rules, row["rulebook_id"])
-            returns = [review.decided_on for review in uow.sheets.reviews(row["id"]) if review.decision == "return"]
-            ways = _evaluation_windows(book, row, column, max(returns, default=None))
+            ways = _evaluation_windows(book, row, column, returns.get(row["id"]))
             found = decide(row[column], ways)
-            if found and uow.evaluations.move_dates(row["id"], {column: found[1]}, reason=reason):
-                who = number(row["body_id"], row["person_id"])
+            if found:
+                who = numbers(row["body_id"], row["person_id"])
                 move = Move(row["period_label"], who, column, _shown(found[0]), _shown(found[1]), row["method"])
-                moved.setdefault(row["body_id"], []).append(move)
-    for case in uow.calibration.with_status([s for s in CalibrationStatus if s != CalibrationStatus.CLOSED]):
-        evaluated = uow.evaluations.get(case.evaluation_id)
-        rules = env.rulebooks.get(uow.rules, evaluated.rulebook_id).calibration
+                planned.append((row["body_id"], move, DateMove(row["id"], column, row[column], found[1])))
+        changes = [change for _, _, change in planned]
+        _made(planned, uow.evaluations.move_dates(changes, statuses=[status], reason=reason), moved)
+    planned = []
+    for case in flowstate.case_windows(uow.session, [s for s in CalibrationStatus if s != CalibrationStatus.CLOSED]):
+        rules = env.rulebooks.get(uow.rules, case["rulebook_id"]).calibration
         if rules is None:
             continue
-        signed = case.protocol_signed_on
+        applied, signed = case["applied_on"], case["protocol_signed_on"]
         pending: list[tuple[str, date | None, bool, Window]] = [
-            ("decide_by", case.decide_by, case.decided_on is None, partial(_c3, rules, case.applied_on)),
-            ("hold_by", case.hold_by, case.held_on is None, partial(_c4, rules, case.applied_on)),
-            ("protocol_post_by", case.protocol_post_by, case.posted_on is None, partial(_c7, rules, signed)),
+            ("decide_by", case["decide_by"], case["decided_on"] is None, partial(_c3, rules, applied)),
+            ("hold_by", case["hold_by"], case["held_on"] is None, partial(_c4, rules, applied)),
+            ("protocol_post_by", case["protocol_post_by"], case["posted_on"] is None, partial(_c7, rules, signed)),
         ]
-        period = uow.periods.get(evaluated.period_id)
         for column, stored, waiting, way in pending:
             found = decide(stored, [way]) if waiting and stored is not None and stored >= today else None
-            if found and uow.calibration.move_dates(case.id, {column: found[1]}, reason=reason):
-                who = number(period.body_id, evaluated.person_id)
-                move = Move(period.label, who, column, _shown(found[0]), _shown(found[1]), evaluated.method.value)
-                moved.setdefault(period.body_id, []).append(move)
+            if found and stored is not None:
+                who = numbers(case["body_id"], case["person_id"])
+                move = Move(case["period_label"], who, column, _shown(found[0]), _shown(found[1]), case["method"])
+                planned.append((case["body_id"], move, DateMove(case["id"], column, stored, found[1])))
+    _made(planned, uow.calibration.move_dates([change for _, _, change in planned], reason=reason), moved)
+    books: dict[tuple[int, int], Rulebook | None] = {}  # a body's rulebook of a year, read once
+    planned = []
     for survey in uow.surveys.open_closing_from(today):
-        ctx = BodyContext(env, uow, survey.body_id, today)
-        try:
-            book = ctx.rulebook_for(date(survey.year, 12, 31), fallback=today)
-        except Rejected:
+        if (survey.body_id, survey.year) not in books:
+            ctx = BodyContext(env, uow, survey.body_id, today)
+            try:
+                books[survey.body_id, survey.year] = ctx.rulebook_for(date(survey.year, 12, 31), fallback=today)
+            except Rejected:
+                books[survey.body_id, survey.year] = None
+        known = books[survey.body_id, survey.year]
+        if known is None or known.survey_360 is None:
             continue
-        if book.survey_360 is None:
-            continue
-        found = decide(survey.closes_on, [partial(survey_deadline, survey.year, book)])
-        if found and uow.surveys.move_closes_on(survey.id, found[1], reason=reason):
-            who = number(survey.body_id, survey.evaluatee_id)
+        found = decide(survey.closes_on, [partial(survey_deadline, survey.year, known)])
+        if found and survey.closes_on is not None:
+            who = numbers(survey.body_id, survey.evaluatee_id)
             move = Move(str(survey.year), who, "closes_on", _shown(found[0]), _shown(found[1]), "360")
-            moved.setdefault(survey.body_id, []).append(move)
+            planned.append((survey.body_id, move, DateMove(survey.id, "closes_on", survey.closes_on, found[1])))
+    _made(planned, uow.surveys.move_closes_on([change for _, _, change in planned], reason=reason), moved)
     return moved
 
 

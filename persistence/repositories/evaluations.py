@@ -8,7 +8,7 @@ never overwrites, it adds version n+1 and makes it the current one (R-3).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -32,6 +32,7 @@ from persistence.models.base import now_utc
 from persistence.records import (
     Acknowledgement,
     AnnualResult,
+    DateMove,
     Evaluation,
     EvaluationPeriod,
     NewEvaluation,
@@ -362,24 +363,32 @@ class EvaluationRepository(Repository):
         )
         return _evaluation(row)
 
-    #: The stored window dates a calendar override may recompute (P-7, decision 0196).
-    CALENDAR_MOVABLE = frozenset({"deadline", "notice_due_on", "acquaint_by", "disagreement_until"})
+    #: The stored window dates a calendar override may recompute (P-7, decision 0196), each with what must still
+    #: hold of the row beyond its status (:meth:`move_dates`): a notice date moves only while the notice is unsent.
+    CALENDAR_MOVABLE: Mapping[str, str] = {
+        "deadline": "",
+        "notice_due_on": "notice_sent_on IS NULL",
+        "acquaint_by": "",
+        "disagreement_until": "",
+    }
 
-    def move_dates(self, evaluation_id: int, changes: Mapping[str, date], *, reason: str) -> bool:
-        """P-7: window dates of an evaluation recomputed because a calendar override moved them (decision 0196);
-        the row is locked, each change audited (action ``calendar_move``, before/after, ``reason``: the override and
-        its legal basis). Whether anything changed."""
-        row = self._get(EvaluationRow, evaluation_id, for_update=True)
-        changed = self._update(
-            row,
-            changes,
-            allowed=self.CALENDAR_MOVABLE,
-            entity_id=evaluation_id,
-            reason=reason,
-            action="calendar_move",
-            when_changed={"updated_at": now_utc()},
-        )
-        return bool(changed)
+    def move_dates(
+        self, moves: Sequence[DateMove], *, statuses: Iterable[EvaluationStatus], reason: str
+    ) -> list[DateMove]:
+        """P-7: window dates of evaluations recomputed because a calendar override moved them (decision 0196),
+        set-based (issue 13): the rows are locked in one statement, each column moved in one ``UPDATE`` and every
+        change audited in one insert (action ``calendar_move``, before/after, ``reason``: the override and its legal
+        basis). A row moves only while it is still eligible, in ``statuses`` (the ones it was read in), its date
+        still the one read, and (a notice date) its notice unsent. Returns the moves made, in the order given."""
+        words = ", ".join(f"'{EvaluationStatus(status).value}'" for status in statuses)  # vocabulary words only
+        if not words:
+            raise ValueError("moving evaluation dates needs the statuses the evaluations were read in")
+        open_while = f"eligible AND status IN ({words})"
+        still_open = {
+            column: f"{open_while} AND {extra}" if extra else open_while
+            for column, extra in self.CALENDAR_MOVABLE.items()
+        }
+        return self._move_dates(EvaluationRow.__table__, moves, still_open=still_open, reason=reason, touch=True)
 
     def record_notices_sent(self, days: Mapping[int, date], *, reason: str) -> int:
         """P-4, set-based: ``notice_sent_on`` of each evaluation (id → day) that has none yet, in one ``UPDATE``

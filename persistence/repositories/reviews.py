@@ -7,7 +7,7 @@ and only members can vote — the database refuses anyone else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ from persistence.records import (
     CommissionDecision,
     CommissionMeeting,
     CommissionVote,
+    DateMove,
 )
 from persistence.repositories.base import Repository, optional
 
@@ -100,13 +101,19 @@ class CalibrationRepository(Repository):
         )
         return [self._case(row) for row in self.session.execute(statement.order_by(CalibrationCaseRow.id)).scalars()]
 
-    def move_dates(self, case_id: int, changes: dict[str, date], *, reason: str) -> bool:
-        """P-7: C-3/C-4/C-7 dates of a case recomputed because a calendar override moved them (decision 0196);
-        audited as ``calendar_move`` with ``reason``. Whether anything changed."""
-        row = self._get(CalibrationCaseRow, case_id, for_update=True)
-        allowed = {"decide_by", "hold_by", "protocol_post_by"}
-        changed = self._update(row, changes, allowed=allowed, entity_id=case_id, reason=reason, action="calendar_move")
-        return bool(changed)
+    #: P-7: the C-3/C-4/C-7 dates a calendar override may recompute, each while its step is not done.
+    CALENDAR_MOVABLE: Mapping[str, str] = {
+        "decide_by": "status <> 'closed' AND decided_on IS NULL",
+        "hold_by": "status <> 'closed' AND held_on IS NULL",
+        "protocol_post_by": "status <> 'closed' AND posted_on IS NULL",
+    }
+
+    def move_dates(self, moves: Sequence[DateMove], *, reason: str) -> list[DateMove]:
+        """P-7: C-3/C-4/C-7 dates of cases recomputed because a calendar override moved them (decision 0196),
+        set-based (one lock, one ``UPDATE`` per column, one audit insert: ``calendar_move`` with ``reason``); a date
+        moves only while it is still the one read and its step is not done. Returns the moves made, in order."""
+        table = CalibrationCaseRow.__table__
+        return self._move_dates(table, moves, still_open=self.CALENDAR_MOVABLE, reason=reason)
 
     def compose(
         self,

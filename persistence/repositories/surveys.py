@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from persistence.models import Survey360CycleRow, Survey360Row, SurveyAnswerRow, SurveyRespondentRow
 from persistence.models.base import now_utc
-from persistence.records import CompetencyAverage, Survey, SurveyRespondent
+from persistence.records import CompetencyAverage, DateMove, Survey, SurveyRespondent
 from persistence.repositories.base import Repository
 
 #: The view of per-competency aggregates created by migration 0002 (not part of the ORM metadata).
@@ -116,13 +116,13 @@ class SurveyRepository(Repository):
         statement = sa.select(Survey360Row).where(Survey360Row.status == "open", Survey360Row.closes_on >= day)
         return [_survey(row) for row in self.session.execute(statement.order_by(Survey360Row.id)).scalars()]
 
-    def move_closes_on(self, survey_id: int, closes_on: date, *, reason: str) -> bool:
-        """P-7: the survey's last day recomputed because a calendar override moved it (decision 0196); audited as
-        ``calendar_move`` with ``reason``. Whether anything changed."""
-        row = self._get(Survey360Row, survey_id, for_update=True)
-        changes = {"closes_on": closes_on}
-        moved = self._update(row, changes, allowed=changes, entity_id=survey_id, reason=reason, action="calendar_move")
-        return bool(moved)
+    def move_closes_on(self, moves: Sequence[DateMove], *, reason: str) -> list[DateMove]:
+        """P-7: the surveys' last days recomputed because a calendar override moved them (decision 0196), set-based
+        (one lock, one ``UPDATE``, one audit insert: ``calendar_move`` with ``reason``); a survey's last day moves
+        only while it is open and its last day still the one read. Returns the moves made, in order."""
+        table = Survey360Row.__table__
+        still_open = {"closes_on": "status = 'open'"}
+        return self._move_dates(table, moves, still_open=still_open, reason=reason)
 
     def close(self, survey_id: int, *, closed_on: date) -> None:
         row = self._get(Survey360Row, survey_id, for_update=True)
