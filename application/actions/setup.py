@@ -348,10 +348,32 @@ def set_calendar_day(
     with env.unit_of_work(principal) as uow:
         body_id = body_id_of(uow, body)
         if day < today:
-            open_periods = [
-                period for period in uow.periods.of_body(body_id, status="open") if uow.periods.is_opened(period.id)
-            ]
-            moves = calendar_moves(env, uow, body_id, open_periods, day, kind)
+            moves, elsewhere = [], 0
+            for each in flowstate.body_ids(uow.session):  # the calendar is national: every body's open windows
+                open_periods = [
+                    period for period in uow.periods.of_body(each, status="open") if uow.periods.is_opened(period.id)
+                ]
+                found = calendar_moves(env, uow, each, open_periods, day, kind) if open_periods else []
+                if each == body_id:
+                    moves = found
+                else:
+                    elsewhere += len(found)
+            if elsewhere and not moves:  # another body's windows: counted, never listed to this body's HR
+                raise CalendarRefused(
+                    Phrase(
+                        "{day} is already past and moving it would move {count} date(s) of other bodies' open "
+                        "periods, which were counted with the calendar as it was (the calendar is national); "
+                        "allowed is today ({today}) or later, or a past day no open window counts ({rule})",
+                        day=day,
+                        count=elsewhere,
+                        today=today,
+                        rule=CALENDAR_RULE,
+                    ),
+                    rule=CALENDAR_RULE,
+                    field="day",
+                    allowed=f"{today.isoformat()} or later",
+                    moves=[],
+                )
             if moves:
                 labels = ", ".join(dict.fromkeys(move.period for move in moves))
                 listed = "; ".join(str(move) for move in moves[:MOVES_LISTED])

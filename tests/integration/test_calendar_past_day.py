@@ -97,3 +97,27 @@ def test_p7_a_past_day_no_open_window_counts_is_taken_and_so_is_a_future_one(
         opened, HR, "demo", day=date(2025, 5, 2), kind="day_off", legal_basis="Decree No. 3", today=date(2025, 4, 8)
     )
     assert sorted(overrides(pg_engine)) == [(date(2025, 3, 1), "working_day"), (date(2025, 5, 2), "day_off")]
+
+
+def test_p7_a_past_day_under_another_bodys_open_window_is_refused_counting_without_listing(
+    opened: Environment, pg_engine: Engine
+) -> None:
+    """The calendar is national (P-7): the HR of a body with no open period may not move a past day that another
+    body's open windows counted; the refusal counts those dates and lists none of them (they are another body's
+    people), and nothing is written."""
+    done = CliRunner().invoke(app, ["org", "import", str(STAFF), "--body", "other", "--as-of", "2025-01-06"])
+    assert done.exit_code == 0, done.output
+    other_hr = Principal(name="saule", person="H2", body="other", roles=frozenset({Role.HR}))
+    with pytest.raises(CalendarRefused) as refused:
+        set_calendar_day(
+            opened, other_hr, "other", day=date(2025, 4, 3), kind="day_off", legal_basis="No. 1", today=date(2025, 4, 8)
+        )
+    error = refused.value
+    assert (error.rule, error.field, error.allowed, error.moves) == ("P-7", "day", "2025-04-08 or later", [])
+    assert "3 date(s) of other bodies' open periods" in str(error) and "E1" not in str(error)
+    assert overrides(pg_engine) == []
+    # a past day no body's open window counts is still taken from the other body
+    set_calendar_day(
+        opened, other_hr, "other", day=date(2025, 3, 1), kind="working_day", legal_basis="No. 2", today=date(2025, 4, 8)
+    )
+    assert overrides(pg_engine) == [(date(2025, 3, 1), "working_day")]
