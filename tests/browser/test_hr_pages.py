@@ -59,6 +59,13 @@ def test_the_timeline_shows_the_story_and_the_hr_head_sees_the_score(
     kinds = page.locator("#events li").evaluate_all("items => items.map(i => i.dataset.kind)")
     assert {"opened", "sheet", "calibration"} <= set(kinds)
     assert "quality=4" in page.locator("#events").inner_text()
+    # the words in the page's language (Russian), the codes in the data attributes
+    shoot(page, "hr-timeline-ru")
+    sheet = page.locator("#events li[data-kind='sheet']").first.inner_text()
+    assert "Версия листа" in sheet and "[текущая]" in sheet
+    assert page.locator("#events li[data-kind='opened'] strong").first.inner_text() == "Открыто"
+    method = page.locator("dd[data-method]")
+    assert method.inner_text() != method.get_attribute("data-method")  # the method's name, not its code
 
 
 def test_an_employee_finds_no_board(page: Any, live_app: LiveApp, world: HrWorld) -> None:

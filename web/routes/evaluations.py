@@ -106,6 +106,31 @@ DELIVERY_STATUS_NAMES: dict[str, str] = {
     "dead": N_("not delivered (every attempt failed)"),
     "delivered": N_("delivered"),
 }
+#: What happened in an evaluation's life, as the HR timeline lists it (``application.queries.board.TimelineEvent``).
+EVENT_KIND_NAMES: dict[str, str] = {
+    "opened": N_("Opened"),
+    "notice": N_("Notice sent (P-4)"),
+    "submitted": N_("Sheet submitted"),
+    "completed": N_("Result known"),
+    "acquainted": N_("Acquainted"),
+    "to_commission": N_("Submitted to the Commission"),
+    "closed": N_("Closed"),
+    "message": N_("Message"),
+    "sheet": N_("Sheet version"),
+    "review": N_("Review of the sheet (M-5)"),
+    "acknowledgement": N_("Acknowledgement"),
+    "refusal_act": N_("Act of refusal to acquaint (M-8)"),
+    "escalation": N_("Escalation"),
+    "calibration": N_("Calibration"),
+    "appeal": N_("Appeal filed (M-9)"),
+}
+#: A timeline event's state beside its kind: a sheet version's, a review's decision (M-5).
+EVENT_STATE_NAMES: dict[str, str] = {
+    "current": N_("current"),
+    "superseded": N_("superseded"),
+    "approve": N_("approved"),
+    "return": N_("returned for correction"),
+}
 #: What a message is about (``notifications.kinds.MessageKind``).
 MESSAGE_KIND_NAMES: dict[str, str] = {
     "evaluation_notice": N_("Notice of the evaluation"),

@@ -33,10 +33,13 @@ from web.routes.evaluations import (
     CASE_STATUS_NAMES,
     CATEGORY_NAMES,
     DELIVERY_STATUS_NAMES,
+    EVENT_KIND_NAMES,
+    EVENT_STATE_NAMES,
     INELIGIBLE_REASON_NAMES,
     MESSAGE_KIND_NAMES,
     METHOD_NAMES,
 )
+from web.routes.evaluations import STATUS_NAMES as EVALUATION_STATUS_NAMES
 from web.runs import PrefectDown, RunNotFound, RunsReader
 
 #: A row id in a URL: PostgreSQL's integer range, so a huge number is a 422 naming the field, never a 500.
@@ -54,20 +57,12 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 }
 api = APIRouter(prefix="/api/v1/hr", tags=["hr"], dependencies=[Depends(current_login)], responses=REFUSED)
 
-#: The board's status names as the pages show them (translated where shown).
+#: The board's status names as the pages show them: the evaluation's (one vocabulary, ``web.routes.evaluations``)
+#: and the board's own two.
 STATUS_NAMES: dict[str, str] = {
+    **EVALUATION_STATUS_NAMES,
     "not_yet_open": N_("Not yet open"),
-    "deferred": N_("Deferred"),
-    "open": N_("Open"),
-    "submitted": N_("Submitted"),
-    "returned": N_("Returned for correction"),
-    "approved": N_("Approved"),
     "awaiting_approval": N_("Awaiting the appointing official's approval"),
-    "completed": N_("Completed"),
-    "acquainted": N_("Acquainted"),
-    "in_calibration": N_("In calibration"),
-    "closed": N_("Closed"),
-    "ineligible": N_("Ineligible"),
 }
 STEP_NAMES: dict[str, str] = {
     "sheet": N_("Evaluation sheet"),
@@ -246,7 +241,17 @@ def timeline_page(
 ) -> Response:
     """The full story of one evaluation: notice, reminders, sheet versions, acquaintance, calibration, messages."""
     found = _timeline(request, env, principal, evaluation_id)
-    return pages_.render(request, "hr_timeline.html", timeline=found, status_names=STATUS_NAMES)
+    return pages_.render(
+        request,
+        "hr_timeline.html",
+        timeline=found,
+        status_names=STATUS_NAMES,
+        # the words in the page's language; the codes stay in the data attributes and the JSON twin
+        method_names=METHOD_NAMES,
+        category_names=CATEGORY_NAMES,
+        kind_names=EVENT_KIND_NAMES,
+        state_names={**EVENT_STATE_NAMES, **DELIVERY_STATUS_NAMES, **CASE_STATUS_NAMES},
+    )
 
 
 @api.get("/evaluations/{evaluation_id}/timeline", summary="The full timeline of one evaluation (R-2: progress)")
