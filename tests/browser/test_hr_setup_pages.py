@@ -202,6 +202,12 @@ def test_a_day_off_that_moves_more_dates_than_the_page_lists_counts_the_rest(
 
 def _quarter_opened_on_the_calendar_page(page: Any, live_app: LiveApp, web_org: WebOrg) -> None:
     """2025-Q1 opened for the body's staff (its deadline 2025-04-10), HR on /hr/calendar on 2025-04-08."""
+    _quarter_opened(live_app, web_org)
+    log_in(page, live_app, "dana", path="/hr/calendar")
+
+
+def _quarter_opened(live_app: LiveApp, web_org: WebOrg) -> None:
+    """2025-Q1 opened for the body's staff (its deadline 2025-04-10); the app's clock on 2025-04-08."""
     from application.actions.schedule import approve_schedule
     from application.actions.setup import assign_rulebook
     from application.cycle import opening
@@ -215,7 +221,6 @@ def _quarter_opened_on_the_calendar_page(page: Any, live_app: LiveApp, web_org: 
     approve_schedule(env, operator, "nchr", "2025-Q1", by="E0", day=date(2025, 3, 20))
     opening.open_period(env, web_org.body, "2025-Q1", date(2025, 4, 1))
     live_app.clock.advance(days=(date(2025, 4, 8) - live_app.clock.today()).days)
-    log_in(page, live_app, "dana", path="/hr/calendar")
 
 
 def test_the_appointing_official_approves_the_schedule_and_hr_may_not(
@@ -339,19 +344,7 @@ def test_the_calendar_json_twin_moves_lists_and_refuses_as_the_page(live_app: Li
     and nothing is written; an employee is refused the calendar."""
     import httpx
 
-    from application.actions.schedule import approve_schedule
-    from application.actions.setup import assign_rulebook
-    from application.cycle import opening
-    from application.environment import Environment
-    from domain.access import Principal
-
-    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")
-    env = Environment(live_app.engine)
-    operator = Principal.system_step("operator:test")
-    assign_rulebook(env, operator, "nchr", "kz-model-2018", date(2025, 1, 1))
-    approve_schedule(env, operator, "nchr", "2025-Q1", by="E0", day=date(2025, 3, 20))
-    opening.open_period(env, web_org.body, "2025-Q1", date(2025, 4, 1))
-    live_app.clock.advance(days=(date(2025, 4, 8) - live_app.clock.today()).days)
+    _quarter_opened(live_app, web_org)
 
     def client(login: str) -> httpx.Client:
         answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
