@@ -127,19 +127,7 @@ def test_a_past_day_under_an_open_period_is_refused_showing_what_it_would_move(
     page: Any, live_app: LiveApp, web_org: WebOrg
 ) -> None:
     """P-7 (issue 14, bad input): the refusal names the rule and the page lists every date the day would move."""
-    from application.actions.schedule import approve_schedule
-    from application.actions.setup import assign_rulebook
-    from application.cycle import opening
-    from application.environment import Environment
-    from domain.access import Principal
-
-    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")
-    env = Environment(live_app.engine)
-    operator = Principal.system_step("operator:test")
-    assign_rulebook(env, operator, "nchr", "kz-model-2018", date(2025, 1, 1))
-    approve_schedule(env, operator, "nchr", "2025-Q1", by="E0", day=date(2025, 3, 20))
-    opening.open_period(env, web_org.body, "2025-Q1", date(2025, 4, 1))
-    live_app.clock.advance(days=(date(2025, 4, 8) - live_app.clock.today()).days)  # a week into the period
+    _quarter_opened(live_app, web_org)  # a week into the period
     log_in(page, live_app, "dana", path="/hr/calendar")
     page.fill("#override input[name=day]", "2025-04-03")
     page.select_option("#override select[name=kind]", "day_off")
