@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from application.actions.setup import staff_incomplete
 from application.context import BodyContext
@@ -60,6 +61,40 @@ class ScheduleView:
     def may_open(self) -> bool:
         """The opening gate (G-4): approved, or the rulebook asks for no approval."""
         return self.approved or not self.schedule.approval_required
+
+    def as_dict(self) -> dict[str, Any]:
+        """The schedule as JSON (``bagalau schedule show --json``, ``GET /api/v1/hr/schedule/{period}``)."""
+        view, schedule = self, self.schedule
+        return {
+            "body": view.body,
+            "period": view.period,
+            "rulebook": view.rulebook_id,
+            "opens_on": schedule.opened_on.isoformat(),
+            "opened_on": None if view.opened_on is None else view.opened_on.isoformat(),
+            "approval_required": schedule.approval_required,
+            "approved_on": None if view.approved_on is None else view.approved_on.isoformat(),
+            "approved_by": view.approved_by,
+            "may_open": view.may_open,
+            "rule": schedule.rule,
+            "entries": [
+                {
+                    "employee": entry.employee,
+                    "name": view.names.get(entry.employee),
+                    "method": entry.method.value,
+                    "eligible": entry.eligible,
+                    "reason": entry.reason,
+                    "rule": entry.rule,
+                    "in_absentia": entry.in_absentia,
+                    "evaluator": entry.evaluator,
+                    "notice_by": None if entry.notice_by is None else entry.notice_by.isoformat(),
+                    "deadline": None if entry.deadline is None else entry.deadline.isoformat(),
+                    "kpi_plan_by": None if entry.kpi_plan_by is None else entry.kpi_plan_by.isoformat(),
+                    "kpi_actuals_by": None if entry.kpi_actuals_by is None else entry.kpi_actuals_by.isoformat(),
+                    "reminders": [day.isoformat() for day in entry.reminders],
+                }
+                for entry in schedule.entries
+            ],
+        }
 
 
 def may_see(principal: Principal, body: str) -> None:

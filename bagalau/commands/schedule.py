@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -46,7 +46,7 @@ def show(
             raise refuse(exc.field, exc.reason) from None
         except Rejected as exc:
             raise refuse(None, exc.reason) from None
-    typer.echo(json.dumps(as_dict(view), ensure_ascii=False, indent=2) if as_json else render(view))
+    typer.echo(json.dumps(view.as_dict(), ensure_ascii=False, indent=2) if as_json else render(view))
 
 
 @app.command("approve")
@@ -80,7 +80,7 @@ def approve(
         except Rejected as exc:
             raise refuse(None, exc.reason) from None
     if as_json:
-        typer.echo(json.dumps(as_dict(view), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(view.as_dict(), ensure_ascii=False, indent=2))
         return
     if view.approved_now:
         typer.echo(f"{body} {view.period}: schedule approved on {day.isoformat()} by {by} (G-4)")
@@ -119,37 +119,3 @@ def render(view: ScheduleView) -> str:
     if not schedule.entries:
         lines.append("(nobody is evaluated in this period)")
     return "\n".join(lines)
-
-
-def as_dict(view: ScheduleView) -> dict[str, Any]:
-    schedule = view.schedule
-    return {
-        "body": view.body,
-        "period": view.period,
-        "rulebook": view.rulebook_id,
-        "opens_on": schedule.opened_on.isoformat(),
-        "opened_on": None if view.opened_on is None else view.opened_on.isoformat(),
-        "approval_required": schedule.approval_required,
-        "approved_on": None if view.approved_on is None else view.approved_on.isoformat(),
-        "approved_by": view.approved_by,
-        "may_open": view.may_open,
-        "rule": schedule.rule,
-        "entries": [
-            {
-                "employee": entry.employee,
-                "name": view.names.get(entry.employee),
-                "method": entry.method.value,
-                "eligible": entry.eligible,
-                "reason": entry.reason,
-                "rule": entry.rule,
-                "in_absentia": entry.in_absentia,
-                "evaluator": entry.evaluator,
-                "notice_by": None if entry.notice_by is None else entry.notice_by.isoformat(),
-                "deadline": None if entry.deadline is None else entry.deadline.isoformat(),
-                "kpi_plan_by": None if entry.kpi_plan_by is None else entry.kpi_plan_by.isoformat(),
-                "kpi_actuals_by": None if entry.kpi_actuals_by is None else entry.kpi_actuals_by.isoformat(),
-                "reminders": [day.isoformat() for day in entry.reminders],
-            }
-            for entry in schedule.entries
-        ],
-    }

@@ -366,3 +366,44 @@ def test_the_calendar_json_twin_moves_lists_and_refuses_as_the_page(live_app: Li
         assert aigul.get("/api/v1/hr/calendar").status_code == 404
         assert aigul.put("/api/v1/hr/calendar/2025-04-11", json=basis).status_code == 404
     assert scalar(live_app, "SELECT count(*) FROM calendar_override") == 1
+
+
+def test_the_schedule_json_twin_shows_and_approves_as_the_page(live_app: LiveApp, web_org: WebOrg) -> None:
+    """``GET /api/v1/hr/schedule/{period}`` is the page's schedule (G-4) and ``POST …/approve`` its approval: HR sees
+    it and is refused the approval naming G-4, the appointing official approves it, a period that is no period is
+    a 422 naming the field, and an employee finds nothing (404, R-2)."""
+    import httpx
+
+    from application.actions.setup import assign_rulebook
+    from application.environment import Environment
+    from domain.access import Principal
+
+    import_staff(live_app.engine, STAFF, actor="test", as_of=date(2025, 1, 6), body="nchr")
+    assign_rulebook(
+        Environment(live_app.engine), Principal.system_step("operator:test"), "nchr", "kz-model-2018", date(2025, 1, 1)
+    )
+
+    def client(login: str) -> httpx.Client:
+        answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
+        answer.raise_for_status()
+        return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
+
+    with client("dana") as dana:
+        shown = dana.get("/api/v1/hr/schedule/2025-Q1")
+        assert shown.status_code == 200, shown.text
+        schedule = shown.json()
+        assert (schedule["period"], schedule["rulebook"], schedule["approved_on"]) == ("2025-Q1", "kz-model-2018", None)
+        e1 = next(entry for entry in schedule["entries"] if entry["employee"] == "E1")
+        assert e1["eligible"] and e1["deadline"] == "2025-04-10"  # the 10th of the month after the quarter (P-1)
+        refused = dana.post("/api/v1/hr/schedule/2025-Q1/approve")
+        assert refused.status_code == 422 and refused.json()["rule"] == "G-4"
+        bad = dana.get("/api/v1/hr/schedule/2025-Q5")
+        assert bad.status_code == 422 and "period" in bad.text
+    assert scalar(live_app, "SELECT count(*) FROM evaluation_period WHERE schedule_approved_on IS NOT NULL") == 0
+    with client("erlan") as erlan:
+        approved = erlan.post("/api/v1/hr/schedule/2025-Q1/approve")
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["approved_by"] and approved.json()["may_open"] is True
+    assert scalar(live_app, "SELECT count(*) FROM evaluation_period WHERE schedule_approved_on IS NOT NULL") == 1
+    with client("aigul") as aigul:
+        assert aigul.get("/api/v1/hr/schedule/2025-Q1").status_code == 404

@@ -844,3 +844,28 @@ def calendar_set_api(
             "moved_elsewhere": saved.moved_elsewhere,
         }
     )
+
+
+# --- the JSON twin of the schedule page ---------------------------------------------------------------------------
+
+PeriodPath = Annotated[str, FastApiPath(max_length=16, pattern=r"^[0-9]{4}(-Q[1-4])?$")]
+
+
+@api.get("/schedule/{period}", summary="G-4: a period's schedule — who, by whom, which method, which dates")
+def schedule_api(env: EnvDep, principal: SchedulePrincipal, period: PeriodPath) -> JSONResponse:
+    assert principal.body is not None
+    return JSONResponse(schedules.show_schedule(env, principal, principal.body, period).as_dict())
+
+
+@api.post(
+    "/schedule/{period}/approve",
+    summary="G-4: the appointing official approves the period's schedule (anyone else is refused naming G-4)",
+)
+def schedule_approve_api(
+    request: Request, env: EnvDep, principal: SchedulePrincipal, period: PeriodPath
+) -> JSONResponse:
+    assert principal.body is not None
+    if principal.person is None:
+        raise schedules.ScheduleRefused(Phrase("only a person approves the schedule"), field="by")
+    view = schedules.approve_schedule(env, principal, principal.body, period, by=principal.person, day=_today(request))
+    return JSONResponse(view.as_dict())
