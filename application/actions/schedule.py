@@ -19,6 +19,7 @@ from application.cycle.opening import approval_missing, opening_day
 from application.environment import Environment
 from application.errors import Rejected
 from domain.access import Principal
+from domain.calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, CalendarRangeError
 from domain.errors import Phrase, RuleViolation
 from domain.facts import FactError
 from domain.periods import Period
@@ -135,6 +136,24 @@ def _book(ctx: BodyContext, period: Period) -> Rulebook:
 def _view(env: Environment, uow: UnitOfWork, body: str, label: str, *, approved_now: bool = False) -> ScheduleView:
     body_id = _body(uow, body)
     period = _period(label)
+    try:
+        return _compiled(env, uow, body, body_id, period, approved_now=approved_now)
+    except CalendarRangeError:  # a period whose days the calendar cannot count: refused, never an error
+        raise ScheduleRefused(
+            Phrase(
+                "{label}: its working days cannot be counted, the Kazakhstan working-day calendar covers the years "
+                "{years}",
+                label=period.label,
+                years=f"{FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR}",
+            ),
+            field="PERIOD",
+            rule="P-7",
+        ) from None
+
+
+def _compiled(
+    env: Environment, uow: UnitOfWork, body: str, body_id: int, period: Period, *, approved_now: bool
+) -> ScheduleView:
     probe = BodyContext(env, uow, body_id, period.end)
     day = opening_day(period, probe)
     ctx = BodyContext(env, uow, body_id, day)

@@ -407,3 +407,45 @@ def test_the_schedule_json_twin_shows_and_approves_as_the_page(live_app: LiveApp
     assert scalar(live_app, "SELECT count(*) FROM evaluation_period WHERE schedule_approved_on IS NOT NULL") == 1
     with client("aigul") as aigul:
         assert aigul.get("/api/v1/hr/schedule/2025-Q1").status_code == 404
+
+
+def test_the_staff_json_twin_reports_then_applies_and_lists_bad_rows(
+    live_app: LiveApp, web_org: WebOrg, tmp_path: Path
+) -> None:
+    """``POST /api/v1/hr/staff``: the importer's report first (a dry run, nothing written), the import with
+    ``apply=true``; a file with bad rows is a 422 listing each row in the account's language (dana's is Russian) and
+    writes nothing; a file that is no staff file is refused naming what is allowed; an employee finds nothing."""
+    import httpx
+
+    def client(login: str) -> httpx.Client:
+        answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
+        answer.raise_for_status()
+        return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
+
+    bad = tmp_path / "staff.csv"
+    lines = STAFF.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("01.01.2020", "31.02.2020")  # E1: a day that does not exist
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    people_before = scalar(live_app, "SELECT count(*) FROM person")
+    form = {"as_of": "2025-01-06"}
+    with client("dana") as dana:
+        wrong = dana.post("/api/v1/hr/staff", files={"file": ("staff.txt", b"x")}, data=form)
+        assert wrong.status_code == 422 and ".csv, .xlsx" in wrong.json()["detail"]
+        refused = dana.post("/api/v1/hr/staff", files={"file": ("staff.csv", bad.read_bytes())}, data=form)
+        assert refused.status_code == 422 and refused.json()["ok"] is False and refused.json()["language"] == "ru"
+        assert any(
+            row["where"] == "строка 3" and row["value"] == "31.02.2020" and "неверная дата" in row["message"]
+            for row in refused.json()["problems"]
+        ), refused.json()["problems"]
+        report = dana.post("/api/v1/hr/staff", files={"file": ("staff.csv", STAFF.read_bytes())}, data=form)
+        assert report.status_code == 200 and report.json()["applied"] is False
+        assert report.json()["changes"]["people_added"] == 4  # E1, H1, E0 are there already
+        assert scalar(live_app, "SELECT count(*) FROM person") == people_before  # a report writes nothing
+        done = dana.post(
+            "/api/v1/hr/staff", files={"file": ("staff.csv", STAFF.read_bytes())}, data={**form, "apply": "true"}
+        )
+        assert done.status_code == 200 and done.json()["applied"] is True
+    assert scalar(live_app, "SELECT count(*) FROM person") == people_before + 4
+    with client("aigul") as aigul:
+        answer = aigul.post("/api/v1/hr/staff", files={"file": ("staff.csv", STAFF.read_bytes())}, data=form)
+        assert answer.status_code == 404

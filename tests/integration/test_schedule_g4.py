@@ -170,3 +170,23 @@ def test_g4_someone_else_may_not_approve_in_the_officials_name(cli: CliRunner, p
         approve_schedule(Environment(pg_engine), hr, "demo", "2025-Q1", by="E0", day=date(2025, 3, 28))
     assert refused.value.rule == "G-4"
     assert approval(pg_engine) == []
+
+
+@pytest.mark.parametrize("period", ["2175", "1907-Q2", "2100-Q4"])
+def test_g4_a_period_whose_days_the_calendar_cannot_count_is_refused_naming_p7(
+    cli: CliRunner, pg_engine: Engine, period: str
+) -> None:
+    """P-7: the working-day calendar covers 1991–2100 (2100-Q4 opens in 2101); the schedule of a period outside it
+    (the web's and the API's period is any year) is refused naming the period and the years, never an error (found
+    by the API's schemathesis run); the command line refuses such a year at its argument already."""
+    from application.actions.schedule import ScheduleRefused, show_schedule
+    from application.environment import Environment
+    from domain.access import Principal
+
+    assign(cli)
+    with pytest.raises(ScheduleRefused) as refused:
+        show_schedule(Environment(pg_engine), Principal.system_step("operator:test"), "demo", period)
+    assert (refused.value.rule, refused.value.field) == ("P-7", "PERIOD")
+    assert "its working days cannot be counted" in str(refused.value) and "1991–2100" in str(refused.value)
+    shown = run(cli, "schedule", "show", "demo", period)
+    assert shown.exit_code == 2 and "1991–2100" in shown.output and "Traceback" not in shown.output

@@ -869,3 +869,58 @@ def schedule_approve_api(
         raise schedules.ScheduleRefused(Phrase("only a person approves the schedule"), field="by")
     view = schedules.approve_schedule(env, principal, principal.body, period, by=principal.person, day=_today(request))
     return JSONResponse(view.as_dict())
+
+
+# --- the JSON twin of the staff upload -----------------------------------------------------------------------------
+
+
+@api.post(
+    "/staff",
+    summary="Upload the staff file (CSV or XLSX): the importer's report (a dry run), or the import with apply=true "
+    "(all or nothing, audited); bad rows listed, nothing written",
+)
+async def staff_api(
+    request: Request,
+    env: EnvDep,
+    pages_: PagesDep,
+    principal: HrPrincipal,
+    file: Annotated[UploadFile, File()],
+    as_of: Annotated[str, Form(max_length=10)] = "",
+    apply: Annotated[bool, Form()] = False,
+) -> JSONResponse:
+    """The page's two steps in one call: the report first (``apply`` false, the default), then the same file with
+    ``apply`` true. 200 when the file is good (and, applied, imported), 422 with every bad row otherwise."""
+    data = await file.read(MAX_UPLOAD + 1)
+    name = (file.filename or "staff.csv")[:200]
+    day = _day(as_of, "as_of") if as_of else _today(request)
+    if len(data) > MAX_UPLOAD:
+        raise Rejected(Phrase("file: larger than {megabytes} MB", megabytes=MAX_UPLOAD // (1024 * 1024)))
+    act = staff_upload.apply if apply else staff_upload.preview
+    result = await run_in_threadpool(act, env, principal, name, data, day)
+    translator = pages_.translator(request)
+
+    def rows(found: list[staff_upload.Row]) -> list[dict[str, str | None]]:
+        return [
+            {
+                "where": translator.say(row.where),
+                "column": row.column,
+                "value": row.value,
+                "message": translator.say(row.message),
+            }
+            for row in found
+        ]
+
+    answer = {
+        "source": result.source,
+        "as_of": day.isoformat(),
+        "ok": result.ok,
+        "applied": result.applied,
+        "rows": result.rows,
+        "changes": result.changes,
+        "people_not_in_file": result.people_not_in_file,
+        "problems": rows(result.problems),
+        "warnings": rows(result.warnings),
+        "refused": None if result.refused is None else translator.say(result.refused),
+        "language": translator.language.value,
+    }
+    return JSONResponse(answer, status_code=200 if result.ok else 422)
