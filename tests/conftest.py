@@ -214,21 +214,3 @@ def sqlite_engine(_sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def prefect() -> Iterator[None]:
-    """One Prefect test harness (a real API server) for the whole session, without flow-run heartbeats. Defined here
-    once: a session fixture imported into several test modules is each module's own, and each started a server."""
-    for name, value in (
-        ("PREFECT_LOGGING_TO_API_ENABLED", "false"),
-        ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
-        ("PREFECT_LOGGING_LEVEL", "WARNING"),
-    ):
-        os.environ.setdefault(name, value)
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            yield

@@ -2,9 +2,7 @@
 database with an environment built for it (recording channel, in-process launcher) and the flows bound to it, and
 table dumps to compare two states of the database.
 
-Import the fixtures into a test module (``from tests.flows_support import world  # noqa: F401``); the ``prefect``
-harness it runs on is ``tests/conftest.py``'s, defined once so that the session has one (a session fixture imported
-into a module is that module's own: each module importing it started a Prefect server of its own). The
+Import the fixtures into a test module (``from tests.flows_support import prefect, world  # noqa: F401``); the
 ``world`` fixture loads a scenario (``world(scenario)`` returns the engine) and carries ``world.env`` and
 ``world.flows``; ``person("E1")`` is the principal of an employee acting.
 """
@@ -45,6 +43,17 @@ URL_TEMPLATES = {"email": "mailto://localhost?from=bagalau@localhost", "sms": "j
 
 #: Columns that hold the wall-clock instant a row was written: they differ between two runs by construction.
 VOLATILE = {"created_at", "updated_at", "at", "opened_at", "attempted_at", "invited_at"}
+
+
+@pytest.fixture(scope="session")
+def prefect() -> Iterator[None]:
+    """One Prefect test harness (a real API server) for the whole session, without flow-run heartbeats."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield
 
 
 def example(name: str) -> Scenario:

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser.staff_support import StaffWorld, bearer, refusals, staff_world  # noqa: F401
-from tests.flows_support import world  # noqa: F401
+from tests.flows_support import prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from tests.browser.conftest import PASSWORD, shoot
 from tests.browser.staff_support import COMMISSION_SCENARIO, StaffWorld, refusals, staff_world  # noqa: F401
-from tests.flows_support import world  # noqa: F401
+from tests.flows_support import prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 

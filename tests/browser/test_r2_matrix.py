@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.browser.staff_support import COMMISSION_SCENARIO, StaffWorld, bearer, refusals, staff_world  # noqa: F401
-from tests.flows_support import world  # noqa: F401
+from tests.flows_support import prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 

@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 
 from bagalau.cli import app
 from bagalau.simulate import runner
-from tests.flows_support import example  # noqa: F401
+from tests.flows_support import example, prefect  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 

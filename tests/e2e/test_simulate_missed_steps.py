@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from bagalau.simulate import runner
 from bagalau.simulate.scenario import load_scenario
+from tests.flows_support import prefect  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bagalau.simulate import runner
-from tests.flows_support import example  # noqa: F401
+from tests.flows_support import example, prefect  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 

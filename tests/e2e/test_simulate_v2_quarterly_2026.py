@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from bagalau.cli import app
-from tests.flows_support import EXAMPLES  # noqa: F401
+from tests.flows_support import EXAMPLES, prefect  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.e2e.v2_support import evaluations, rejections, simulate
+from tests.flows_support import prefect  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 

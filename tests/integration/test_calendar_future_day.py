@@ -36,7 +36,7 @@ from bagalau.settings import get_settings
 from bagalau.simulate.loading import BODY_CODE
 from domain.access import Principal
 from domain.vocabulary import Role
-from tests.flows_support import World, example, person, world  # noqa: F401
+from tests.flows_support import World, example, person, prefect, world  # noqa: F401
 
 STAFF = Path(__file__).resolve().parents[2] / "examples" / "staff" / "staff.csv"
 HR = Principal(name="gulnar", person="H2", body="demo", roles=frozenset({Role.HR, Role.HR_HEAD}))

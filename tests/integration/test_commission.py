@@ -20,7 +20,7 @@ from application.actions.sheets import submit_sheet
 from application.errors import Rejected
 from bagalau.simulate.actions import apply_action
 from bagalau.simulate.scenario import Scenario, parse_yaml, validate_scenario
-from tests.flows_support import EXAMPLES, World, dump, example, world  # noqa: F401
+from tests.flows_support import EXAMPLES, World, dump, example, prefect, world  # noqa: F401
 from tests.flows_support import person as acting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]

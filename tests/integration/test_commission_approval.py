@@ -17,7 +17,7 @@ from application.actions.commission_results import approve_commission_results
 from application.errors import Rejected
 from bagalau.simulate.actions import apply_action
 from bagalau.simulate.scenario import AbsenceEvent, Substitute
-from tests.flows_support import World, dump, example, world  # noqa: F401
+from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
 from tests.flows_support import person as acting
 from tests.integration.test_commission import MEETING, evaluation, messages, play, refusal
 

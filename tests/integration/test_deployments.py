@@ -18,7 +18,7 @@ from deployments import SCHEDULES, TIMEZONE, build_deployments
 from deployments.local_server import LocalPrefectServer, free_port
 from domain.calendar import WorkingCalendar
 from domain.periods import Period
-from tests.flows_support import World, example, world  # noqa: F401
+from tests.flows_support import World, example, prefect, world  # noqa: F401
 
 EXPECTED = {
     "open-periods": ("open_periods", "0 8 1-7 1,4,7,10 *"),

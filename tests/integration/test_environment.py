@@ -18,7 +18,7 @@ from application.environment import Environment, FixedClock, RulebookSource
 from application.errors import Rejected
 from bagalau.simulate.actions import apply_action
 from persistence.uow import UnitOfWork
-from tests.flows_support import World, days, example, world  # noqa: F401
+from tests.flows_support import World, days, example, prefect, world  # noqa: F401
 from tests.flows_support import person as acting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]

@@ -16,7 +16,7 @@ from application.errors import Rejected
 from bagalau.simulate.actions import apply_action
 from persistence import flowstate
 from persistence.uow import UnitOfWork
-from tests.flows_support import World, days, dump, example, world  # noqa: F401
+from tests.flows_support import World, days, dump, example, prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 

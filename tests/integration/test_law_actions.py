@@ -16,7 +16,7 @@ from application.actions.attendance import record_attendance
 from application.actions.monitoring import record_kpi_monitoring
 from application.actions.staffing import appoint_acting, delegate, move
 from application.errors import Rejected
-from tests.flows_support import World, dump, example, world  # noqa: F401
+from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
 from tests.flows_support import person as acting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]

@@ -18,7 +18,7 @@ from application.actions.survey import respond_360
 from application.errors import Rejected
 from bagalau.simulate.actions import apply_action, approve_commission_results_of_the_day
 from domain.rulebook import Retention
-from tests.flows_support import World, dump, example, person, world  # noqa: F401
+from tests.flows_support import World, dump, example, person, prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 

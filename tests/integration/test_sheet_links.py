@@ -20,7 +20,7 @@ from application.cycle import opening, sweep
 from notifications.channels import AppriseChannel
 from notifications.config import DeliveryConfig
 from notifications.delivery import deliver_due
-from tests.flows_support import World, example, world  # noqa: F401
+from tests.flows_support import World, example, prefect, world  # noqa: F401
 from tests.integration.smtp import SmtpReceiver
 
 pytestmark = [pytest.mark.postgres]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from application.actions.survey import edit_respondents, respond_360
 from application.errors import Rejected
 from bagalau.simulate.reporting import survey_section
-from tests.flows_support import World, dump, example, world  # noqa: F401
+from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
 from tests.flows_support import person as acting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from domain.vocabulary import PeriodKind
 from flows.daily_sweep import BODY_TAG, BodiesFailed
 from persistence.uow import UnitOfWork
-from tests.flows_support import World, dump, example, world  # noqa: F401
+from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 
