@@ -188,6 +188,15 @@ def test_a_day_off_that_moves_more_dates_than_the_page_lists_counts_the_rest(
     assert str(moved - 1) in page.locator("#moves-more").inner_text()
 
 
+def _api_as(live_app: LiveApp, login: str) -> Any:
+    """An API client logged in as ``login`` (a bearer token from ``POST /api/v1/session``)."""
+    import httpx
+
+    answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
+    answer.raise_for_status()
+    return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
+
+
 def _quarter_opened_on_the_calendar_page(page: Any, live_app: LiveApp, web_org: WebOrg) -> None:
     """2025-Q1 opened for the body's staff (its deadline 2025-04-10), HR on /hr/calendar on 2025-04-08."""
     _quarter_opened(live_app, web_org)
@@ -330,17 +339,10 @@ def test_the_calendar_json_twin_moves_lists_and_refuses_as_the_page(live_app: Li
     dates listed, the override in ``GET /api/v1/hr/calendar``; a bad kind, a bad date and a past day under an open
     window are refused with the rule, the field and what is allowed (the past day with the dates it would move),
     and nothing is written; an employee is refused the calendar."""
-    import httpx
-
     _quarter_opened(live_app, web_org)
 
-    def client(login: str) -> httpx.Client:
-        answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
-        answer.raise_for_status()
-        return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
-
     basis = {"kind": "day_off", "legal_basis": "Government decree No. 8"}
-    with client("dana") as dana:
+    with _api_as(live_app, "dana") as dana:
         bad = dana.put("/api/v1/hr/calendar/2025-04-10", json={**basis, "kind": "holiday"})
         assert bad.status_code == 422 and bad.json()["rule"] == "P-7"
         assert (bad.json()["field"], bad.json()["allowed"]) == ("kind", "day_off, working_day")
@@ -362,7 +364,7 @@ def test_the_calendar_json_twin_moves_lists_and_refuses_as_the_page(live_app: Li
         assert [(item["day"], item["kind"], item["legal_basis"]) for item in listed] == [
             ("2025-04-10", "day_off", "Government decree No. 8")
         ]
-    with client("aigul") as aigul:
+    with _api_as(live_app, "aigul") as aigul:
         assert aigul.get("/api/v1/hr/calendar").status_code == 404
         assert aigul.put("/api/v1/hr/calendar/2025-04-11", json=basis).status_code == 404
     assert scalar(live_app, "SELECT count(*) FROM calendar_override") == 1
@@ -372,8 +374,6 @@ def test_the_schedule_json_twin_shows_and_approves_as_the_page(live_app: LiveApp
     """``GET /api/v1/hr/schedule/{period}`` is the page's schedule (G-4) and ``POST …/approve`` its approval: HR sees
     it and is refused the approval naming G-4, the appointing official approves it, a period that is no period is
     a 422 naming the field, and an employee finds nothing (404, R-2)."""
-    import httpx
-
     from application.actions.setup import assign_rulebook
     from application.environment import Environment
     from domain.access import Principal
@@ -383,12 +383,7 @@ def test_the_schedule_json_twin_shows_and_approves_as_the_page(live_app: LiveApp
         Environment(live_app.engine), Principal.system_step("operator:test"), "nchr", "kz-model-2018", date(2025, 1, 1)
     )
 
-    def client(login: str) -> httpx.Client:
-        answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
-        answer.raise_for_status()
-        return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
-
-    with client("dana") as dana:
+    with _api_as(live_app, "dana") as dana:
         shown = dana.get("/api/v1/hr/schedule/2025-Q1")
         assert shown.status_code == 200, shown.text
         schedule = shown.json()
@@ -400,12 +395,12 @@ def test_the_schedule_json_twin_shows_and_approves_as_the_page(live_app: LiveApp
         bad = dana.get("/api/v1/hr/schedule/2025-Q5")
         assert bad.status_code == 422 and "period" in bad.text
     assert scalar(live_app, "SELECT count(*) FROM evaluation_period WHERE schedule_approved_on IS NOT NULL") == 0
-    with client("erlan") as erlan:
+    with _api_as(live_app, "erlan") as erlan:
         approved = erlan.post("/api/v1/hr/schedule/2025-Q1/approve")
         assert approved.status_code == 200, approved.text
         assert approved.json()["approved_by"] and approved.json()["may_open"] is True
     assert scalar(live_app, "SELECT count(*) FROM evaluation_period WHERE schedule_approved_on IS NOT NULL") == 1
-    with client("aigul") as aigul:
+    with _api_as(live_app, "aigul") as aigul:
         assert aigul.get("/api/v1/hr/schedule/2025-Q1").status_code == 404
 
 
@@ -415,20 +410,13 @@ def test_the_staff_json_twin_reports_then_applies_and_lists_bad_rows(
     """``POST /api/v1/hr/staff``: the importer's report first (a dry run, nothing written), the import with
     ``apply=true``; a file with bad rows is a 422 listing each row in the account's language (dana's is Russian) and
     writes nothing; a file that is no staff file is refused naming what is allowed; an employee finds nothing."""
-    import httpx
-
-    def client(login: str) -> httpx.Client:
-        answer = httpx.post(f"{live_app.url}/api/v1/session", json={"login": login, "password": PASSWORD})
-        answer.raise_for_status()
-        return httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {answer.json()['token']}"})
-
     bad = tmp_path / "staff.csv"
     lines = STAFF.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace("01.01.2020", "31.02.2020")  # E1: a day that does not exist
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     people_before = scalar(live_app, "SELECT count(*) FROM person")
     form = {"as_of": "2025-01-06"}
-    with client("dana") as dana:
+    with _api_as(live_app, "dana") as dana:
         wrong = dana.post("/api/v1/hr/staff", files={"file": ("staff.txt", b"x")}, data=form)
         assert wrong.status_code == 422 and ".csv, .xlsx" in wrong.json()["detail"]
         refused = dana.post("/api/v1/hr/staff", files={"file": ("staff.csv", bad.read_bytes())}, data=form)
@@ -446,6 +434,6 @@ def test_the_staff_json_twin_reports_then_applies_and_lists_bad_rows(
         )
         assert done.status_code == 200 and done.json()["applied"] is True
     assert scalar(live_app, "SELECT count(*) FROM person") == people_before + 4
-    with client("aigul") as aigul:
+    with _api_as(live_app, "aigul") as aigul:
         answer = aigul.post("/api/v1/hr/staff", files={"file": ("staff.csv", STAFF.read_bytes())}, data=form)
         assert answer.status_code == 404
