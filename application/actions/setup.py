@@ -283,6 +283,11 @@ def _schedule_changes(
                     yield period_row, old, what, was, now
 
 
+def _opened_periods(uow: UnitOfWork, body_id: int) -> list[Any]:
+    """The body's open periods that were opened (their windows counted with the calendar of the day)."""
+    return [period for period in uow.periods.of_body(body_id, status="open") if uow.periods.is_opened(period.id)]
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, tuple):
         return ", ".join(item.isoformat() for item in value) or "—"
@@ -350,9 +355,7 @@ def set_calendar_day(
         if day < today:
             moves, elsewhere = [], 0
             for each in flowstate.body_ids(uow.session):  # the calendar is national: every body's open windows
-                open_periods = [
-                    period for period in uow.periods.of_body(each, status="open") if uow.periods.is_opened(period.id)
-                ]
+                open_periods = _opened_periods(uow, each)
                 found = calendar_moves(env, uow, each, open_periods, day, kind) if open_periods else []
                 if each == body_id:
                     moves = found
@@ -471,7 +474,7 @@ def _move_stored_dates(
     body (:meth:`EvaluationRepository.move_dates`). Returns the moves made, by body."""
     planned: Planned = []
     for body_id in flowstate.body_ids(uow.session):
-        periods = [period for period in uow.periods.of_body(body_id, status="open") if uow.periods.is_opened(period.id)]
+        periods = _opened_periods(uow, body_id)
         if not periods:
             continue
         changes = list(_schedule_changes(env, uow, body_id, periods, day, kind))
