@@ -498,20 +498,49 @@ def test_a_crash_repeats_at_most_the_group_in_flight(
             raise Crash
         real(self, delivered)
 
+    # groups of exactly five: no time cap (``commit_seconds``) may cut a group short on a slow machine, where the
+    # first message alone (apprise loading its plugins) can take longer than the default second
+    groups = {"commit_every": 5, "commit_seconds": 3600.0, "senders": 1}
     with monkeypatch.context() as patch:
         patch.setattr(OutboxRepository, "mark_many_delivered", crash_on_the_second_group)
         with pytest.raises(Crash):
-            world.deliver(commit_every=5, senders=1)
+            world.deliver(**groups)
     assert len(smtp_server.wait_for(10)) == 10  # two groups sent, the first recorded
     recorded = [key for key in keys if world.row(key).status == "delivered"]
     assert recorded == keys[:5]
 
-    world.deliver(NOW + timedelta(minutes=30), commit_every=5, senders=1)  # after the lease: the rest
+    world.deliver(NOW + timedelta(minutes=30), **groups)  # after the lease: the rest
 
     sent = Counter(mail.header("X-Bagalau-Message") for mail in smtp_server.wait_for(17))
     assert set(sent) == set(keys) and all(world.row(key).status == "delivered" for key in keys)
     repeated = sorted(key for key, count in sent.items() if count > 1)
     assert repeated == sorted(keys[5:10]) and max(sent.values()) == 2  # the crashed group, once each
+
+
+def test_the_time_cap_closes_a_group_early(
+    world: World, smtp_server: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/decisions/0180: no message joins a group after ``commit_seconds``; with no time at all, every group is
+    one message, so a crash while the second is recorded repeats that one send only."""
+    keys = [f"notice:{n}" for n in range(4)]
+    for key in keys:
+        world.queue("test_message", "E2", key=key)
+    calls = 0
+    real = OutboxRepository.mark_many_delivered
+
+    def crash_on_the_second_group(self: OutboxRepository, delivered: list[dict[str, object]]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise Crash
+        real(self, delivered)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OutboxRepository, "mark_many_delivered", crash_on_the_second_group)
+        with pytest.raises(Crash):
+            world.deliver(commit_every=25, commit_seconds=0.0, senders=1)
+    assert len(smtp_server.wait_for(2)) == 2  # one message a group: the first recorded, the second not
+    assert [key for key in keys if world.row(key).status == "delivered"] == keys[:1]
 
 
 def test_an_internal_error_counts_as_a_failed_attempt(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
