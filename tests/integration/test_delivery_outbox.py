@@ -500,7 +500,7 @@ def test_a_crash_repeats_at_most_the_group_in_flight(
 
     # groups of exactly five: no time cap (``commit_seconds``) may cut a group short on a slow machine, where the
     # first message alone (apprise loading its plugins) can take longer than the default second
-    groups = {"commit_every": 5, "commit_seconds": 3600.0, "senders": 1}
+    groups: dict[str, Any] = {"commit_every": 5, "commit_seconds": 3600.0, "senders": 1}
     with monkeypatch.context() as patch:
         patch.setattr(OutboxRepository, "mark_many_delivered", crash_on_the_second_group)
         with pytest.raises(Crash):
