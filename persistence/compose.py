@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from persistence.bulk import ANALYZE_FROM, COPIES, evaluation_status
+from persistence.bulk import ANALYZE_FROM, COPIES, analyze, evaluation_status
 from persistence.models.base import now_utc
 from persistence.records import NewEvaluation
 
@@ -39,12 +39,12 @@ def fresh_statistics(connection: sa.Connection, table: str, inserted: int) -> No
     almost empty table runs as a nested loop over every pair (issue 13: 24 s instead of 1 s for the notices of
     20,000 new evaluations). One ``ANALYZE`` of the table whatever the size: the statements stay flat."""
     if 0 < inserted < ANALYZE_FROM:
-        connection.exec_driver_sql(f"ANALYZE {table}")
+        analyze(connection, table)
 
 
 def _analyzed(connection: sa.Connection, table: str, inserted: int) -> int:
     if inserted >= ANALYZE_FROM:  # as persistence.bulk does: the day's next step is planned on fresh statistics
-        connection.exec_driver_sql(f"ANALYZE {table}")
+        analyze(connection, table)
     return inserted
 
 
@@ -325,5 +325,5 @@ def analyzed_after_opening(connection: sa.Connection, evaluations: int, messages
     size (``persistence.bulk`` from ``ANALYZE_FROM`` rows, :func:`fresh_statistics` below that), the outbox from
     ``ANALYZE_FROM`` new messages."""
     if evaluations > 0:
-        connection.exec_driver_sql("ANALYZE evaluation")
+        analyze(connection, "evaluation")
     _analyzed(connection, "outbox_message", messages)

@@ -451,8 +451,12 @@ class Writer:
     # --- statements ---
 
     def _insert(self, row_type: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One executemany; from ``ANALYZE_FROM`` rows the table's statistics are re-read at once, as the bulk
+        writes do: the import of a new body is followed by its opening, planned on them (decision 0197)."""
         if rows:
             self.connection.execute(sa.insert(row_type.__table__), list(rows))
+            if len(rows) >= bulk.ANALYZE_FROM:
+                bulk.analyze(self.connection, row_type.__table__.name)
 
     def _update(self, row_type: Any, rows: Sequence[Mapping[str, Any]]) -> None:
         """``UPDATE … SET <columns> WHERE id = :row_id`` for many rows (all with the same columns), one executemany."""

@@ -489,7 +489,9 @@ class OrgRepository(Repository):
         units = {
             row.id: row
             for row in self.session.execute(
-                sa.select(UnitRow.id, UnitRow.code, UnitRow.name, UnitRow.parent_id).where(UnitRow.body_id == body_id)
+                sa.select(UnitRow.id, UnitRow.code, UnitRow.name, UnitRow.parent_id)
+                .where(UnitRow.body_id == body_id)
+                .order_by(UnitRow.code)  # in the order of their codes, whatever plan reads them (0197)
             )
         }
         by_person = self._facts_by_person(body_id, on)
