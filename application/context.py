@@ -163,9 +163,17 @@ class BodyContext:
 
     # --- rulebooks ---
 
+    @cached_property
+    def _books(self) -> dict[str, Rulebook]:
+        return {}
+
     def book(self, rulebook_id: str) -> Rulebook:
-        """A rulebook by id (stored in the database, else bundled)."""
-        return self.env.rulebooks.get(self.uow.rules, rulebook_id)
+        """A rulebook by id (stored in the database, else bundled); kept for this context, whose steps ask for it
+        once or twice per evaluation (a rulebook id names one text for good: a new text is a new id)."""
+        found = self._books.get(rulebook_id)
+        if found is None:
+            found = self._books[rulebook_id] = self.env.rulebooks.get(self.uow.rules, rulebook_id)
+        return found
 
     def rulebook_for(self, day: date, *, fallback: date | None = None) -> Rulebook:
         """The rulebook governing the body on ``day`` (a period's last day), else on ``fallback`` (G-3)."""

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _OFF = {"0", "false", "no", "off"}
 _STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
@@ -108,7 +109,10 @@ def start_throwaway() -> str | None:
         return _server.url
     if not _may_start():
         return None
-    return _spawn().url
+    # nothing is scheduled, late or paused on a server that ends with the command, and its records are read by
+    # no one afterwards: its idle services stay off, as a simulation's do (they competed with the run for the CPU)
+    idle = {f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false" for service in IDLE_SERVER_SERVICES}
+    return _spawn({name: value for name, value in idle.items() if name not in os.environ}).url
 
 
 @contextmanager
@@ -127,13 +131,19 @@ def pointed_at(api_url: str | None) -> Iterator[None]:
     """Flow runs of this process go to ``api_url`` (``None``: Prefect's ephemeral server, as without a setting),
     and the process's environment says so while they run; both are restored after (nothing leaks into a process
     that runs other things afterwards, such as a test session)."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+    updates: dict[Any, Any] = {PREFECT_API_URL: api_url}
+    if _server is not None and api_url == _server.url:
+        # The server started here ends with the command: nobody will ask it whether a run crashed, so its runs
+        # send no heartbeats — the engine's heartbeat thread, which sleeps in one-second steps, otherwise holds
+        # the end of every flow run up to a second (issue 13: a tenth of 'bagalau rerun daily_sweep').
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     previous = os.environ.pop("PREFECT_API_URL", None)
     if api_url:
         os.environ["PREFECT_API_URL"] = api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        with temporary_settings(updates=updates):
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
@@ -151,7 +161,8 @@ def _may_start() -> bool:
     return spec is not None and bool(spec.submodule_search_locations)
 
 
-def _spawn() -> _Server:
+def _spawn(settings: dict[str, str] | None = None) -> _Server:
+    """Start the server subprocess; ``settings``: Prefect variables for it alone, on top of this environment."""
     global _server
     spec = importlib.util.find_spec("prefect")
     assert spec is not None and spec.submodule_search_locations
@@ -184,6 +195,7 @@ def _spawn() -> _Server:
             "PREFECT_UI_ENABLED": "0",
             "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
+            **(settings or {}),
         },
     )
     _server = _Server(process, f"http://127.0.0.1:{port}/api")

@@ -46,20 +46,27 @@ def test_the_early_server_serves_the_flow_runs_pointed_at_it_and_leaves_nothing_
         @flow
         def hello(x: int) -> int:
             return x + 1
+        from prefect.settings import get_current_settings
         with embedded.pointed():
             url = os.environ["PREFECT_API_URL"]
             assert hello(41) == 42
             with get_client(sync_client=True) as client:
                 runs = client.read_flow_runs()
+            beats = get_current_settings().flows.heartbeat_frequency
+        with embedded.pointed_at("http://127.0.0.1:9/api"):  # a served server (never called here)
+            served_beats = get_current_settings().flows.heartbeat_frequency
         assert "PREFECT_API_URL" not in os.environ  # restored
         pid = embedded._server.process.pid
         embedded.stop()
-        print(url, len(runs), pid, "prefect.server.api.server" in sys.modules)
+        print(url, len(runs), pid, "prefect.server.api.server" in sys.modules, beats, served_beats)
         """,
         tmp_path,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    url, runs, pid, imported = done.stdout.split()
+    url, runs, pid, imported, beats, served_beats = done.stdout.split()
+    # runs on the server that ends with the process send no heartbeats (their thread held each run's end up to a
+    # second); runs on a served server keep Prefect's (they find crashed runs)
+    assert (beats, served_beats) == ("None", str(180))
     assert url.startswith("http://127.0.0.1:") and url.endswith("/api")
     assert runs == "1"  # the flow run went to the early server, which Prefect did not start a second of
     assert imported == "False"  # the process never loaded Prefect's server package to start one
