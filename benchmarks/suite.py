@@ -12,7 +12,8 @@ call), on a PostgreSQL database of the suite's own:
 - ``sweep_notice_day``: the steps after delivery on the opening day (P-4: every notice's sent date recorded);
 - ``sweep_quiet_day``: the whole daily sweep's steps and delivery on a day with nothing due;
 - ``rerun_quiet_day_cli``: the same day from outside, ``bagalau rerun daily_sweep`` in a process of its own (the
-  CLI, a throwaway Prefect server, the flow run), next to ``sweep_quiet_day`` as its baseline;
+  CLI, a throwaway Prefect server, the flow run; the median of ``RERUNS`` runs), next to ``sweep_quiet_day`` as its
+  baseline;
 - ``sweep_deadline_day``: the day after the deadline without any sheet (overdue escalation to evaluator, head,
   HR: P-1, P-2, G-6) — the before-delivery steps;
 - ``board_overview`` / ``api_evaluations``: the HR head's cycle board of the body (``application.queries.board``:
@@ -64,6 +65,8 @@ OPENING_DAY = date(2025, 4, 1)
 QUIET_DAY = date(2025, 4, 2)
 AS_OF = date(2025, 1, 1)
 BODY = "bench"
+RERUNS = 3
+"""Timed runs of the command-line re-run; the median is its figure."""
 XLSX_BODY = "benchx"
 RULEBOOK = "kz-model-2018"
 REQUESTS = 200
@@ -387,14 +390,18 @@ class World:
             "PREFECT_HOME": str(self.folder / "cli" / "prefect"),
         }
         run_process(command, environment)  # the first run creates Prefect's own database (~5 s, once per home)
-        figure = run_process(command, environment)
+        # A re-run is idempotent by design, so it is timed RERUNS times and the median run is the figure: one run of
+        # a process tree with its own server moved by up to a third between runs on this machine
+        runs = sorted((run_process(command, environment) for _ in range(RERUNS)), key=lambda run: run.seconds)
+        figure = runs[len(runs) // 2]
+        figure.extra["runs_seconds"] = [round(run.seconds, 3) for run in runs]
         inside = next((result for result in self.suite.results if result.step == "sweep_quiet_day"), None)
         result = Result("rerun_quiet_day_cli", figure)
         if inside is not None:
             result.baseline, result.baseline_name = inside.figure, "the same steps called in process (sweep_quiet_day)"
         result.note = (
-            f"bagalau rerun daily_sweep --body {BODY} --as-of {QUIET_DAY.isoformat()}, its own process; the second "
-            "run (the first created Prefect's database in a new home)"
+            f"bagalau rerun daily_sweep --body {BODY} --as-of {QUIET_DAY.isoformat()}, its own process; the median "
+            f"of {RERUNS} runs after a first one that created Prefect's database in a new home (runs_seconds: each)"
         )
         return result
 
