@@ -1,4 +1,4 @@
-"""Shared by the flow and scenario tests: one real Prefect test harness per module, a scenario loaded into the test
+"""Shared by the flow and scenario tests: one real Prefect test harness per session, a scenario loaded into the test
 database with an environment built for it (recording channel, in-process launcher) and the flows bound to it, and
 table dumps to compare two states of the database.
 
@@ -45,13 +45,13 @@ URL_TEMPLATES = {"email": "mailto://localhost?from=bagalau@localhost", "sms": "j
 VOLATILE = {"created_at", "updated_at", "at", "opened_at", "attempted_at", "invited_at"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prefect() -> Iterator[None]:
-    """One Prefect test harness (a real API server) per importing module, without flow-run heartbeats.
+    """One Prefect test harness (a real API server) for the whole session, without flow-run heartbeats.
 
-    Module-scoped: a fixture imported into a module is that module's own, so at session scope every importing module
-    kept its server alive to the session's end (13 at once, ~230 MiB each); one server shared by the whole session
-    stalled the e2e simulations as its SQLite grew (e35fc72). Each module's server now stops when the module ends."""
+    Imported into a module, the fixture is that module's own: each importing module starts a server that lives to
+    the session's end. Both other shapes stalled a full run waiting on a server that stopped answering (one server
+    for the session, e35fc72; one per module, stopped at its end, this session's try); see the closing notes."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
