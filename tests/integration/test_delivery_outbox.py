@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -125,6 +126,13 @@ class World:
             uow.outbox.enqueue(message)
             uow.commit()
         return self.row(key).id
+
+    def queue_many(self, count: int) -> list[str]:
+        """``count`` test messages to E2, keyed ``notice:0`` …; their keys in order."""
+        keys = [f"notice:{n}" for n in range(count)]
+        for key in keys:
+            self.queue("test_message", "E2", key=key)
+        return keys
 
     def row(self, key: str | int) -> OutboxMessage:
         with UnitOfWork(self.engine, actor="test") as uow:
@@ -480,31 +488,36 @@ def test_a_crash_after_sending_repeats_that_send_at_most_once(
     assert world.row(outbox_id).status == "delivered"
 
 
+@contextmanager
+def crash_while_recording_group(number: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process dies while the ``number``-th group of a delivery run is recorded (the groups before it are)."""
+    calls = 0
+    real = OutboxRepository.mark_many_delivered
+
+    def crash(self: OutboxRepository, delivered: list[dict[str, object]]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == number:
+            raise Crash
+        real(self, delivered)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OutboxRepository, "mark_many_delivered", crash)
+        with pytest.raises(Crash):
+            yield
+
+
 def test_a_crash_repeats_at_most_the_group_in_flight(
     world: World, smtp_server: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """docs/decisions/0180: messages are recorded a group at a time (``commit_every``); a crash while the second
     group is recorded loses only that group's records, so only its sends are repeated — the first group's are not."""
-    keys = [f"notice:{n}" for n in range(12)]
-    for key in keys:
-        world.queue("test_message", "E2", key=key)
-    calls = 0
-    real = OutboxRepository.mark_many_delivered
-
-    def crash_on_the_second_group(self: OutboxRepository, delivered: list[dict[str, object]]) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise Crash
-        real(self, delivered)
-
+    keys = world.queue_many(12)
     # groups of exactly five: no time cap (``commit_seconds``) may cut a group short on a slow machine, where the
     # first message alone (apprise loading its plugins) can take longer than the default second
     groups: dict[str, Any] = {"commit_every": 5, "commit_seconds": 3600.0, "senders": 1}
-    with monkeypatch.context() as patch:
-        patch.setattr(OutboxRepository, "mark_many_delivered", crash_on_the_second_group)
-        with pytest.raises(Crash):
-            world.deliver(**groups)
+    with crash_while_recording_group(2, monkeypatch):
+        world.deliver(**groups)
     assert len(smtp_server.wait_for(10)) == 10  # two groups sent, the first recorded
     recorded = [key for key in keys if world.row(key).status == "delivered"]
     assert recorded == keys[:5]
@@ -522,23 +535,9 @@ def test_the_time_cap_closes_a_group_early(
 ) -> None:
     """docs/decisions/0180: no message joins a group after ``commit_seconds``; with no time at all, every group is
     one message, so a crash while the second is recorded repeats that one send only."""
-    keys = [f"notice:{n}" for n in range(4)]
-    for key in keys:
-        world.queue("test_message", "E2", key=key)
-    calls = 0
-    real = OutboxRepository.mark_many_delivered
-
-    def crash_on_the_second_group(self: OutboxRepository, delivered: list[dict[str, object]]) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise Crash
-        real(self, delivered)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(OutboxRepository, "mark_many_delivered", crash_on_the_second_group)
-        with pytest.raises(Crash):
-            world.deliver(commit_every=25, commit_seconds=0.0, senders=1)
+    keys = world.queue_many(4)
+    with crash_while_recording_group(2, monkeypatch):
+        world.deliver(commit_every=25, commit_seconds=0.0, senders=1)
     assert len(smtp_server.wait_for(2)) == 2  # one message a group: the first recorded, the second not
     assert [key for key in keys if world.row(key).status == "delivered"] == keys[:1]
 
@@ -564,9 +563,7 @@ def test_an_internal_error_counts_as_a_failed_attempt(world: World, monkeypatch:
 @pytest.mark.postgres
 def test_two_workers_at_once_never_send_the_same_message_twice(pg_engine: Engine, smtp_server: SmtpReceiver) -> None:
     world = build_world(pg_engine, smtp_server.url())
-    keys = [f"notice:{n}" for n in range(40)]
-    for key in keys:
-        world.queue("test_message", "E2", key=key)
+    keys = world.queue_many(40)
     start = threading.Barrier(2)
     reports: list[DeliveryReport] = []
 
