@@ -110,3 +110,37 @@ def test_plurals_follow_each_language(language: str, count: int, expected: str) 
 def test_unknown_language_codes_name_no_language() -> None:
     assert i18n.language_of("ru") == Language.RU
     assert i18n.language_of("de") is None and i18n.language_of(None) is None and i18n.language_of("") is None
+
+
+def written_msgids(path: Path) -> list[str]:
+    """Every ``msgid`` as the file writes it, continuation lines joined (Babel's reader folds repeats into one)."""
+    ids: list[str] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        if not line.startswith("msgid "):
+            continue
+        parts = [line.removeprefix("msgid ")]
+        parts.extend(_continuations(lines, index + 1))
+        ids.append("".join(part.strip()[1:-1] for part in parts))
+    return ids
+
+
+def _continuations(lines: list[str], start: int) -> list[str]:
+    found: list[str] = []
+    for line in lines[start:]:
+        if not line.startswith('"'):
+            break
+        found.append(line)
+    return found
+
+
+CATALOGS = sorted((WEB / "locale").glob("*/LC_MESSAGES/*.po"))
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: str(p.relative_to(WEB)))
+def test_each_catalog_writes_each_text_once(path: Path) -> None:
+    """A text written twice is translated twice, and only the last one counts: an edit of the first is lost."""
+    ids = [msgid for msgid in written_msgids(path) if msgid]
+    repeated = sorted({msgid for msgid in ids if ids.count(msgid) > 1})
+    assert repeated == [], f"{path.relative_to(WEB)} writes these more than once: {repeated}"
+    assert len(ids) > 10  # the reader found the entries
