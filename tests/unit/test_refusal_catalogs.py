@@ -211,6 +211,30 @@ def test_nested_and_joined_phrases_are_translated_each() -> None:
     assert translator(Language.KK).say(late, "M-9").startswith("Шағым (2025\u202fж. 2 мамыр) тым кеш")
 
 
+def _not_evaluated(reason: str) -> Rejected:
+    from application.actions.lookup import ineligible_reason
+
+    row = {"period_id": 7, "period_label": "2026-Q1", "eligible": False, "ineligible_reason": reason}
+    refusal = ineligible_reason([row], "E9")
+    assert refusal is not None
+    return refusal
+
+
+def test_why_a_person_is_not_evaluated_is_said_in_words_not_in_the_stored_code() -> None:
+    """The reason the opening stored (``probation``) reaches the person as a sentence of their language, under the
+    rule that decided it (E-5), never as the code."""
+    probation = _not_evaluated("probation")
+    assert (probation.rule, str(probation)) == ("E-5", "E9 is not evaluated in 2026-Q1: on probation (E-5)")
+    assert translator(Language.RU).say(probation.phrase, probation.rule) == (
+        "E9 не оценивается за 2026-Q1: в период испытательного срока (E-5)"
+    )
+    kk = translator(Language.KK).say(_not_evaluated("under_15_working_days").phrase, "E-2")
+    assert kk.endswith("кезеңде 15 жұмыс күнінен аз жұмыс істеді (E-2)") and "under_15" not in kk
+    # A reason a rulebook words itself shows as written, under E-1.
+    own = _not_evaluated("seconded_abroad")
+    assert (own.rule, str(own)) == ("E-1", "E9 is not evaluated in 2026-Q1: seconded_abroad (E-1)")
+
+
 def test_a_sentence_no_catalog_has_stays_english() -> None:
     unknown = Phrase("a sentence nobody translated {x}", x=1)
     assert translator(Language.KK).say(unknown, "X-1") == "a sentence nobody translated 1 (X-1)"
