@@ -8,7 +8,8 @@
 - an action the rules refuse (:class:`application.errors.Rejected`): 422 with ``{"rule": "C-2", "detail": …}``
   under ``/api/`` (``detail`` in the person's language, with the sentence's ``key`` and ``params``: decision 0150),
   the reason on a page in its language (routes that re-render their form catch it themselves);
-- an unknown page: 404; a request too large: 413; bad input to the API: 422 (FastAPI's body);
+- an unknown page: 404; a request too large: 413; bad input to the API: 422 (FastAPI's body); the API's plain
+  404/405/429/500 answers say their ``detail`` in the request's language too (decision 0195);
 - anything unexpected: 500 with a reference number; the traceback goes to the server's log only.
 """
 
@@ -74,6 +75,13 @@ MESSAGES = {
 #: when there is one, else the ``bagalau_lang`` cookie, else Kazakh (``web.rendering.request_language``).
 NOT_AUTHENTICATED = N_("not authenticated")
 SESSION_EXPIRED = N_("session expired; log in again")
+#: The API's other plain answers, in the request's language the same way. A 404 says the same sentence whether the
+#: thing does not exist or is not the reader's to see (R-2); clients match on the status code, never the text.
+API_NOT_FOUND = N_("not found")
+API_METHOD_NOT_ALLOWED = N_("method not allowed")
+API_INTERNAL_ERROR = N_("internal error")
+API_RATE_LIMITED = N_("too many failed attempts; try again in %(seconds)d s")
+API_DETAILS = {404: API_NOT_FOUND, 405: API_METHOD_NOT_ALLOWED, 500: API_INTERNAL_ERROR}
 CSRF_API_DETAIL = N_(
     "CSRF token missing or invalid: send the session's token in the X-CSRF-Token header (a cookie session), "
     "or authenticate with Authorization: Bearer"
@@ -176,9 +184,12 @@ def install(app: FastAPI, pages: Pages) -> None:
             return JSONResponse(said, status_code=403)
         return page(request, 403)
 
+    def detail(request: Request, status: int) -> dict[str, str]:
+        return {"detail": pages.translator(request).gettext(API_DETAILS[status])}
+
     async def refused(request: Request, exc: Exception) -> Response:
         if wants_json(request):
-            return JSONResponse({"detail": "not found"}, status_code=404)
+            return JSONResponse(detail(request, 404), status_code=404)
         return page(request, 404)
 
     async def rejected(request: Request, exc: Exception) -> Response:
@@ -192,7 +203,9 @@ def install(app: FastAPI, pages: Pages) -> None:
         assert isinstance(exc, StarletteHTTPException)
         headers = dict(exc.headers or {})
         if wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+            # A missing thing and a refused one answer alike (R-2); a refusal's own words stay as they are.
+            said = detail(request, exc.status_code) if exc.status_code in (404, 405) else {"detail": exc.detail}
+            return JSONResponse(said, status_code=exc.status_code, headers=headers)
         status = exc.status_code if exc.status_code in MESSAGES else 400
         return page(request, status, headers=headers)
 
@@ -209,7 +222,7 @@ def install(app: FastAPI, pages: Pages) -> None:
         reference = secrets.token_hex(4)
         log.error("unexpected error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
         if wants_json(request):
-            return JSONResponse({"detail": "internal error", "reference": reference}, status_code=500)
+            return JSONResponse({**detail(request, 500), "reference": reference}, status_code=500)
         try:
             return page(request, 500, ref=reference)
         except Exception:  # the error page itself failed: plain text, still without internals

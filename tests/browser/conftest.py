@@ -34,6 +34,15 @@ from web.security import hash_password
 
 PASSWORD = "correct horse battery staple"
 PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+#: The API's 404 (``{"detail": …}``) in each language: the same sentence for a missing thing and a refused one (R-2).
+NOT_FOUND = {"kk": "табылмады", "ru": "не найдено", "en": "not found"}
+
+
+def not_found_for(client: Any, headers: dict[str, str]) -> dict[str, str]:
+    """The 404 answer the account behind ``headers`` reads (its language, asked of ``/api/v1/me``)."""
+    return {"detail": NOT_FOUND[client.get("/api/v1/me", headers=headers).json()["language"]]}
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi import Request
 
 from persistence.uow import UnitOfWork
-from tests.browser.conftest import PASSWORD, LiveApp, WebOrg
+from tests.browser.conftest import NOT_FOUND, PASSWORD, LiveApp, WebOrg
 from web.deps import CurrentPrincipal, refuse
 
 pytestmark = pytest.mark.postgres
@@ -206,11 +206,39 @@ def test_an_idle_session_expires(client: httpx.Client, live_app: LiveApp) -> Non
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_unknown_paths_and_methods_with_a_session(client: httpx.Client) -> None:
+#: The API's other plain answers, in the request's language the same way as its 401s.
+METHOD_NOT_ALLOWED = {
+    "kk": "бұл мекенжай мұндай сұрауды қабылдамайды",
+    "ru": "этот адрес не принимает такой запрос",
+    "en": "method not allowed",
+}
+RATE_LIMITED = {
+    "kk": "сәтсіз әрекеттер тым көп; {seconds} с кейін қайталаңыз",
+    "ru": "слишком много неудачных попыток; повторите через {seconds} с",
+    "en": "too many failed attempts; try again in {seconds} s",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_unknown_paths_and_methods_with_a_session(client: httpx.Client, language: str) -> None:
     headers = bearer(log_in(client))
-    assert client.get("/api/v1/nothing-here", headers=headers).status_code == 404
+    assert client.patch("/api/v1/me", json={"language": language}, headers=headers).status_code == 200
+    missing = client.get("/api/v1/nothing-here", headers=headers)
+    assert (missing.status_code, missing.json()) == (404, {"detail": NOT_FOUND[language]})
     wrong_method = client.put("/api/v1/me", headers=headers)
     assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET, PATCH"
+    assert wrong_method.json() == {"detail": METHOD_NOT_ALLOWED[language]}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_rate_limit_speaks_the_language_of_the_request(client: httpx.Client, language: str) -> None:
+    client.cookies.set("bagalau_lang", language)
+    for _ in range(3):  # the limit of the test settings
+        assert log_in(client, "aigul", "wrong password!").status_code == 401
+    limited = log_in(client, "aigul", PASSWORD)
+    assert limited.status_code == 429
+    said = RATE_LIMITED[language].format(seconds=int(limited.headers["retry-after"]))
+    assert limited.json() == {"detail": said}
 
 
 @pytest.mark.parametrize(

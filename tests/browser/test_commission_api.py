@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from application.cycle.commission import commission_cycle
 from domain.vocabulary import Language
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, not_found_for
 from tests.browser.panel_support import PanelWorld, Served, add_accounts, commission_world, serve
 from tests.browser.test_panels_api import refusals
 
@@ -66,8 +66,9 @@ def test_hr_schedules_members_vote_the_chair_breaks_the_tie_and_hr_draws_up_the_
     assert "at least 7 working days ahead" in too_soon.json()["detail"]
     set_ = client.post("/api/v1/commission/meetings", json={"meeting_date": "2026-01-27"}, headers=hr)
     assert set_.status_code == 201 and set_.json()["notify_by"] == "2026-01-16"
-    outsider = client.get("/api/v1/commission", headers=as_user(client, "e3"))
-    assert (outsider.status_code, outsider.json()) == (404, {"detail": "not found"})
+    e3 = as_user(client, "e3")
+    outsider = client.get("/api/v1/commission", headers=e3)
+    assert (outsider.status_code, outsider.json()) == (404, not_found_for(client, e3))
     assert refusals(served.engine) == [("user:e3 (person:E3)", "commission")]
 
     world.move_to(date(2026, 1, 27))

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests.browser.conftest import not_found_for
 from tests.browser.staff_support import StaffWorld, bearer, refusals, staff_world  # noqa: F401
 from tests.flows_support import prefect, world  # noqa: F401
 
@@ -128,7 +129,7 @@ def test_someone_elses_evaluation_is_a_recorded_404(client: httpx.Client, served
     assert client.get(f"/api/v1/evaluations/{key}", headers=e7).status_code == 404
     assert client.post(f"/api/v1/evaluations/{key}/acknowledgement", headers=e7).status_code == 404
     denied = client.post(f"/api/v1/evaluations/{key}/disagreement", json={"text": "x"}, headers=e7)
-    assert denied.status_code == 404 and denied.json() == {"detail": "not found"}
+    assert denied.status_code == 404 and denied.json() == not_found_for(client, e7)
     assert client.get("/api/v1/evaluations/999999", headers=e7).status_code == 404  # the same for what is not there
     assert refusals(served.app.engine) == [
         ("user:e7 (person:E7)", f"evaluation:{key}", "read", "R-2"),

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from application.cycle.calibration import settle
 from domain.vocabulary import Language
 from persistence.uow import UnitOfWork
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, not_found_for
 from tests.browser.panel_support import PanelWorld, Served, add_accounts, calibration_world, serve
 
 pytestmark = pytest.mark.postgres
@@ -136,12 +136,12 @@ def test_someone_with_no_part_in_a_case_gets_404_and_the_refusal_is_recorded(
     assert client.get("/api/v1/calibration", headers=outsider).json() == []
     official = as_user(client, "e0")
     [case] = client.get("/api/v1/calibration", headers=official).json()
-    for answer in (
-        client.get(f"/api/v1/calibration/{case['id']}", headers=outsider),
-        client.post(f"/api/v1/calibration/{case['id']}/votes", json={"score": "4"}, headers=outsider),
-        client.get("/api/v1/calibration/999999", headers=official),
+    for answer, headers in (
+        (client.get(f"/api/v1/calibration/{case['id']}", headers=outsider), outsider),
+        (client.post(f"/api/v1/calibration/{case['id']}/votes", json={"score": "4"}, headers=outsider), outsider),
+        (client.get("/api/v1/calibration/999999", headers=official), official),
     ):
-        assert (answer.status_code, answer.json()) == (404, {"detail": "not found"})
+        assert (answer.status_code, answer.json()) == (404, not_found_for(client, headers))
     assert refusals(served.engine) == [
         ("user:e7 (person:E7)", f"calibration:{case['id']}"),
         ("user:e7 (person:E7)", f"calibration:{case['id']}"),

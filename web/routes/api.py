@@ -39,6 +39,7 @@ from web.deps import (
     current_login,
     set_cookie,
 )
+from web.errors import API_METHOD_NOT_ALLOWED, API_NOT_FOUND, API_RATE_LIMITED
 from web.i18n import N_
 
 API_V1 = "/api/v1"
@@ -204,8 +205,9 @@ def open_session(
     client = client_address(request)
     outcome = authenticator.password_login(credentials.login, credentials.password, client=client)
     if isinstance(outcome, RateLimited):
+        said = pages.translator(request).gettext(API_RATE_LIMITED) % {"seconds": outcome.retry_after}
         return JSONResponse(
-            {"detail": f"too many failed attempts; try again in {outcome.retry_after} s"},
+            {"detail": said},
             status_code=429,
             headers={"Retry-After": str(outcome.retry_after)},
         )
@@ -251,7 +253,7 @@ def change_language(
 @private.api_route(
     "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], include_in_schema=False
 )
-def not_here(request: Request) -> JSONResponse:
+def not_here(request: Request, pages: PagesDep) -> JSONResponse:
     """Any other ``/api/v1`` path: 401 without a session (the router's dependency), else 404 or 405."""
     allowed: set[str] = set()
     for route in [*public.routes, *private.routes]:
@@ -260,8 +262,11 @@ def not_here(request: Request) -> JSONResponse:
         match, _ = route.matches(request.scope)
         if match != Match.NONE:
             allowed |= set(getattr(route, "methods", set()) or set())
+    translator = pages.translator(request)
     if allowed:
         return JSONResponse(
-            {"detail": "method not allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(allowed))}
+            {"detail": translator.gettext(API_METHOD_NOT_ALLOWED)},
+            status_code=405,
+            headers={"Allow": ", ".join(sorted(allowed))},
         )
-    return JSONResponse({"detail": "not found"}, status_code=404)
+    return JSONResponse({"detail": translator.gettext(API_NOT_FOUND)}, status_code=404)
