@@ -42,6 +42,7 @@ from dateutil.relativedelta import relativedelta
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import resolve, resolve_if_known
+from domain.errors import Phrase
 from domain.facts import Absence, Appointment, Employee
 from domain.periods import Period
 from domain.rulebook import Eligibility, MethodSpec, PopulationFilter, Rulebook
@@ -55,6 +56,24 @@ PROBATION = "probation"
 KPI_NOT_SET = "kpi_not_set"
 
 KPI_METHODS: frozenset[Method] = frozenset({Method.KPI, Method.KPI_COUNT})
+
+#: Why a person is not evaluated, as the opening stores it (these constants; the rulebooks' own
+#: ``tenure_reason``/``worked_days_reason`` are the first three in the rulebooks we ship): the rule that decides
+#: and the reason in words, which the pages say in the reader's language (the HR board names the same codes in
+#: its own catalog). A reason a rulebook words itself is not here: it shows as it is written, under E-1.
+REASONS_SAID: dict[str, tuple[str, Phrase]] = {
+    "tenure_under_one_month": ("E-1", Phrase("less than one month in the position (E-1)")),
+    "under_15_working_days": ("E-2", Phrase("fewer than 15 working days worked in the period (E-2)")),
+    "tenure_under_three_months": ("E-5", Phrase("less than three months in the position (E-5)")),
+    PROBATION: ("E-5", Phrase("on probation (E-5)")),
+    KPI_NOT_SET: ("E-6", Phrase("KPIs not set: appointed too close to the end of the year (E-6)")),
+    DISMISSED_BEFORE_DEADLINE: ("E-4", Phrase("dismissed before the evaluation deadline (E-4)")),
+}
+
+
+def reason_said(code: str) -> tuple[str, str]:
+    """The rule and the words of an ineligibility reason (a rulebook's own: E-1 and the code as it is written)."""
+    return REASONS_SAID.get(code, ("E-1", code))
 
 
 @dataclass(frozen=True)

@@ -7,23 +7,12 @@ from typing import Any
 
 from application.context import BodyContext
 from application.errors import Rejected
+from domain.eligibility import reason_said
 from domain.errors import Phrase
 from domain.vocabulary import EvaluationStatus, Method
 from persistence import flowstate
 
 Row = Mapping[str, Any]
-
-#: Why a person is not evaluated, as the opening stores it (``domain.eligibility``; the rulebooks' own
-#: ``tenure_reason``/``worked_days_reason`` are these codes in the rulebooks we ship): the rule that decides and
-#: the reason in words, which the pages translate (the HR board names the same codes in its own catalog).
-INELIGIBILITY: dict[str, tuple[str, Phrase]] = {
-    "tenure_under_one_month": ("E-1", Phrase("less than one month in the position (E-1)")),
-    "under_15_working_days": ("E-2", Phrase("fewer than 15 working days worked in the period (E-2)")),
-    "tenure_under_three_months": ("E-5", Phrase("less than three months in the position (E-5)")),
-    "probation": ("E-5", Phrase("on probation (E-5)")),
-    "kpi_not_set": ("E-6", Phrase("KPIs not set: appointed too close to the end of the year (E-6)")),
-    "dismissed_before_deadline": ("E-4", Phrase("dismissed before the evaluation deadline (E-4)")),
-}
 
 #: Statuses in which a sheet may be (re)submitted: before the employee has seen the result.
 SUBMITTABLE = (
@@ -51,9 +40,7 @@ def ineligible_reason(rows: Sequence[Row], number: str) -> Rejected | None:
     if not rows or any(row["eligible"] for row in rows if row["period_id"] == rows[0]["period_id"]):
         return None
     row = rows[0]
-    code = row["ineligible_reason"]
-    # A reason a rulebook names in its own words shows as it is written, under E-1's general rule.
-    rule, reason = INELIGIBILITY.get(code, ("E-1", code))
+    rule, reason = reason_said(row["ineligible_reason"])
     return Rejected.by_rule(
         rule,
         Phrase(

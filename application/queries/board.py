@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from application.environment import Environment
 from domain.access import Principal, Visibility, visibility
+from domain.eligibility import reason_said
+from domain.errors import Phrase
 from domain.vocabulary import EvaluationStatus, OutboxStatus
 from persistence import access
 from persistence.models import (
@@ -750,7 +752,9 @@ def _events(session: Session, ev: sa.Row[tuple[object, ...]], *, result: bool) -
     found: list[TimelineEvent] = []
     day = ev.created_at.date() if ev.created_at else None
     if day is not None:
-        detail = "ineligible: " + (ev.ineligible_reason or "") if not ev.eligible else f"method {ev.method}"
+        # the method is the timeline's own heading; an ineligible one says why it is not evaluated
+        reason = "" if ev.eligible else reason_said(ev.ineligible_reason or "")[1]
+        detail = Phrase("not evaluated: {reason}", reason=reason) if reason else ""
         found.append(TimelineEvent(day, ev.created_at, "opened", detail))
     for column, kind in (
         ("notice_sent_on", "notice"),
@@ -782,7 +786,7 @@ def _events(session: Session, ev: sa.Row[tuple[object, ...]], *, result: bool) -
     for message in messages:
         at = message.delivered_at or message.due_at
         to = message.personnel_number or message.recipient_role or "?"
-        detail = f"{message.kind} → {to} ({message.attempts} attempt(s))"
+        detail = Phrase("{kind} → {to} ({attempts} attempt(s))", kind=message.kind, to=to, attempts=message.attempts)
         found.append(TimelineEvent(at.date(), at, "message", detail, state=message.status))
     submitter = person.alias("submitter")
     for sheet in session.execute(
@@ -799,17 +803,22 @@ def _events(session: Session, ev: sa.Row[tuple[object, ...]], *, result: bool) -
         .where(sheet_t.c.evaluation_id == key)
         .order_by(sheet_t.c.version)
     ).all():
-        detail = f"v{sheet.version} by {sheet.personnel_number or '?'}" + (" (paper)" if sheet.on_paper else "")
-        detail += f", sha256 {sheet.content_hash[:12]}…"
-        if result and sheet.scores:
-            detail += ", " + ", ".join(f"{name}={value}" for name, value in sorted(sheet.scores.items()))
+        scores = ", ".join(f"{name}={value}" for name, value in sorted(sheet.scores.items())) if result else ""
+        detail = Phrase(
+            "v{version} by {number} ({how}), sha256 {digest}…{scores}",
+            version=sheet.version,
+            number=sheet.personnel_number or "?",
+            how=Phrase("on paper") if sheet.on_paper else Phrase("in the browser"),
+            digest=sheet.content_hash[:12],
+            scores=f": {scores}" if scores else "",
+        )
         state = "current" if sheet.is_current else "superseded"
         found.append(TimelineEvent(sheet.submitted_at.date(), sheet.submitted_at, "sheet", detail, state=state))
     for review in session.execute(
         sa.select(review_t.c.decision, review_t.c.decided_on, review_t.c.reason).where(review_t.c.evaluation_id == key)
     ).all():
-        detail = review.reason or "" if result else ""
-        found.append(TimelineEvent(review.decided_on, None, "review", detail, state=review.decision))
+        why = review.reason or "" if result else ""  # the reviewer's own words
+        found.append(TimelineEvent(review.decided_on, None, "review", why, state=review.decision))
     for ack in session.execute(sa.select(ack_t.c.acknowledged_at, ack_t.c.via).where(ack_t.c.evaluation_id == key)):
         found.append(TimelineEvent(ack.acknowledged_at.date(), ack.acknowledged_at, "acknowledgement", ack.via))
     for act in session.execute(sa.select(refusal_act_t.c.refused_on).where(refusal_act_t.c.evaluation_id == key)):
@@ -827,7 +836,8 @@ def _events(session: Session, ev: sa.Row[tuple[object, ...]], *, result: bool) -
         .where(escalation.c.evaluation_id == key)
         .order_by(escalation.c.level)
     ).all():
-        detail = f"{esc.kind}, level {esc.level} → {esc.personnel_number or esc.to_role or '?'}"
+        to = esc.personnel_number or esc.to_role or "?"
+        detail = Phrase("{kind}, level {level} → {to}", kind=esc.kind, level=esc.level, to=to)
         found.append(TimelineEvent(esc.escalated_on, None, "escalation", detail))
     found += _case_events(session, key, result=result)
     for appeal in session.execute(
@@ -845,18 +855,22 @@ def _case_events(session: Session, evaluation_id: int, *, result: bool) -> list[
         return []
     members = session.execute(sa.select(sa.func.count()).where(member_t.c.case_id == case.id)).scalar_one()
     votes = session.execute(sa.select(sa.func.count()).where(vote_t.c.case_id == case.id)).scalar_one()
-    found = [TimelineEvent(case.applied_on, None, "calibration", "applied (C-2)", state=case.status)]
+    found = [TimelineEvent(case.applied_on, None, "calibration", Phrase("applied (C-2)"), state=case.status)]
     if case.decided_on:
-        found.append(TimelineEvent(case.decided_on, None, "calibration", f"composed: {members} members (C-3, C-5)"))
+        composed = Phrase("composed: {members} members (C-3, C-5)", members=members)
+        found.append(TimelineEvent(case.decided_on, None, "calibration", composed))
     if case.held_on:
-        found.append(TimelineEvent(case.held_on, None, "calibration", f"held: {votes} of {members} votes (C-6)"))
+        held = Phrase("held: {votes} of {members} votes (C-6)", votes=votes, members=members)
+        found.append(TimelineEvent(case.held_on, None, "calibration", held))
     if case.protocol_signed_on:
-        detail = "protocol signed (C-6)"
+        signed = Phrase("protocol signed (C-6)")
         if result and case.final_category:
-            detail += f": {case.final_score} {case.final_category}"
-        found.append(TimelineEvent(case.protocol_signed_on, None, "calibration", detail))
+            signed = Phrase(
+                "protocol signed (C-6): {score} {category}", score=case.final_score, category=case.final_category
+            )
+        found.append(TimelineEvent(case.protocol_signed_on, None, "calibration", signed))
     if case.posted_on:
-        found.append(TimelineEvent(case.posted_on, None, "calibration", "protocol posted (C-7)"))
+        found.append(TimelineEvent(case.posted_on, None, "calibration", Phrase("protocol posted (C-7)")))
     if case.feedback_meeting_on:
-        found.append(TimelineEvent(case.feedback_meeting_on, None, "calibration", "feedback meeting (C-8)"))
+        found.append(TimelineEvent(case.feedback_meeting_on, None, "calibration", Phrase("feedback meeting (C-8)")))
     return found

@@ -63,6 +63,9 @@ def test_the_timeline_shows_the_story_and_the_hr_head_sees_the_score(
     shoot(page, "hr-timeline-ru")
     sheet = page.locator("#events li[data-kind='sheet']").first.inner_text()
     assert "Версия листа" in sheet and "[текущая]" in sheet
+    assert "подписал" in sheet and " by " not in sheet  # the details in Russian too, the scores as written
+    calibration = page.locator("#events li[data-kind='calibration']").all_inner_texts()
+    assert any("заявление подано (C-2)" in line for line in calibration), calibration
     assert page.locator("#events li[data-kind='opened'] strong").first.inner_text() == "Открыто"
     method = page.locator("dd[data-method]")
     assert method.inner_text() != method.get_attribute("data-method")  # the method's name, not its code
