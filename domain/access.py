@@ -2,7 +2,8 @@
 
 R-2 (000 §15, §20): results are strictly confidential, known only to the evaluatee, the evaluator, the HR head and
 the calibration participants. In the Commission families (004, 002 chapter 6) the Commission — its members, chair
-and secretary — and the appointing official who approves its results decide them, so they see them too (M-7);
+and secretary — and the appointing official who approves its results decide them, so they see them too (M-7), as
+does the person acting for that official while they are away, who approves in their stead (G-7);
 the superior head who reviews a sheet (M-5) reads the sheet he agrees with or returns. Everyone else who has a
 duty in the cycle — HR staff who are not the HR head, the appointing official of a calibrated result — sees
 *progress* (status, dates, who is late), never a score or a category.
@@ -70,6 +71,7 @@ class EvaluationParties:
     calibration_members: frozenset[str] = frozenset()  # C-5: the panel of this evaluation's case
     commission: frozenset[str] = frozenset()  # M-7: chair, members and secretary, when the Commission decides it
     deciding_official: str | None = None  # M-7: the appointing official who approves the Commission's results
+    acting_official: str | None = None  # G-7: who acts for that official while they are away, and approves instead
 
 
 class Visibility(IntEnum):
@@ -86,7 +88,7 @@ PROGRESS_ROLES = frozenset({Role.HR, Role.HR_HEAD, Role.APPOINTING_OFFICIAL, Rol
 
 def result_parties(parties: EvaluationParties) -> frozenset[str]:
     """The personnel numbers R-2 lets see the result (the HR head is a role, checked apart)."""
-    named = {parties.evaluatee, parties.evaluator, parties.approver, parties.deciding_official}
+    named = {parties.evaluatee, parties.evaluator, parties.approver, parties.deciding_official, parties.acting_official}
     return frozenset(p for p in named if p) | parties.calibration_members | parties.commission
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from domain.access import EvaluationParties, Principal
 from domain.vocabulary import Role
+from persistence.audit import AuditTrail
 from persistence.models import (
     BodyRoleRow,
     BodyRow,
@@ -31,6 +32,7 @@ from persistence.models import (
     EvaluationRow,
     PersonRow,
 )
+from persistence.repositories.org import OrgRepository
 
 evaluation: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
 period: sa.Table = EvaluationPeriodRow.__table__  # type: ignore[attr-defined]
@@ -85,11 +87,12 @@ def evaluation_parties(session: Session, evaluation_ids: Iterable[int], on: date
     decided = _commission_evaluations(session, ids)
     by_commission = {row.id for row in rows if row.id in decided or row.submitted_to_commission_on is not None}
     commission_ids = _commissions(session, bodies, on) if by_commission else {}
-    official_ids = _deciding_officials(session, ids, on) if by_commission else {}
+    official_ids, acting_ids = _deciding_officials(session, ids, on) if by_commission else ({}, {})
     # Only the personnel numbers of the people named: a page of ten evaluations in a body of 10,000 reads ~30 rows.
     named = {key for row in rows for key in (row.person_id, row.evaluator_id, row.approver_id) if key is not None}
     named |= {key for keys in panel_ids.values() for key in keys}
     named |= {key for keys in commission_ids.values() for key in keys} | set(official_ids.values())
+    named |= set(acting_ids.values())
     numbers: dict[int, str] = {}
     for chunk in _chunks(sorted(named), 1000):
         lookup = sa.select(person.c.id, person.c.personnel_number).where(person.c.id.in_(chunk))
@@ -97,6 +100,7 @@ def evaluation_parties(session: Session, evaluation_ids: Iterable[int], on: date
     panels = {key: {numbers[p] for p in keys} for key, keys in panel_ids.items()}
     commission = {key: {numbers[p] for p in keys} for key, keys in commission_ids.items()}
     officials = {key: numbers[p] for key, p in official_ids.items() if p in numbers}
+    acting = {key: numbers[p] for key, p in acting_ids.items() if p in numbers}
     return {
         row.id: EvaluationParties(
             body=row.code,
@@ -106,6 +110,7 @@ def evaluation_parties(session: Session, evaluation_ids: Iterable[int], on: date
             calibration_members=frozenset(panels.get(row.id, ())),
             commission=frozenset(commission.get(row.body_id, ())) if row.id in by_commission else frozenset(),
             deciding_official=officials.get(row.id) if row.id in by_commission else None,
+            acting_official=acting.get(row.id) if row.id in by_commission else None,
         )
         for row in rows
     }
@@ -134,9 +139,11 @@ def _commissions(session: Session, bodies: set[int], on: date) -> dict[int, set[
     return found
 
 
-def _deciding_officials(session: Session, ids: list[int], on: date) -> dict[int, int]:
+def _deciding_officials(session: Session, ids: list[int], on: date) -> tuple[dict[int, int], dict[int, int]]:
     """Evaluation id → the appointing official (person id) who approved the Commission's decision on it, or — while
-    the decision awaits approval — the body's appointing official on ``on``, who reads what they approve (M-7)."""
+    the decision awaits approval — the body's appointing official on ``on``, who reads what they approve (M-7);
+    and, while it awaits approval, evaluation id → the person acting for that official on ``on`` while they are
+    away, who is asked to approve in their stead and reads it too (G-7)."""
     query = (
         sa.select(
             commission_decision.c.evaluation_id, commission_meeting.c.approved_by_id, commission_meeting.c.body_id
@@ -159,12 +166,19 @@ def _deciding_officials(session: Session, ids: list[int], on: date) -> dict[int,
         )
         for body_id, person_id in session.execute(officials):
             current.setdefault(int(body_id), int(person_id))
+    # Read only: a repository for its facts, whose trail records nothing here.
+    org = OrgRepository(session, AuditTrail(session, "r-2"))
+    stead = {body_id: org.seat_holder(body_id, official, on) for body_id, official in current.items()}
     found: dict[int, int] = {}
+    acting: dict[int, int] = {}
     for evaluation_id, official, body_id in rows:
         who = official if official is not None else current.get(int(body_id))
         if who is not None:
             found[int(evaluation_id)] = int(who)
-    return found
+        holder = stead.get(int(body_id)) if official is None else None
+        if holder is not None and holder != who:
+            acting[int(evaluation_id)] = holder
+    return found, acting
 
 
 def person_principal(session: Session, person_id: int, on: date) -> Principal | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain import facts
+from domain import facts, routing
 from domain.vocabulary import AbsenceKind, Corps, Language, Role, SanctionKind
 from persistence.heap import collecting_later
 from persistence.models import (
@@ -510,9 +510,41 @@ class OrgRepository(Repository):
             commission=self._commission(body_id, on, number),
         )
 
-    def _facts_by_person(self, body_id: int, on: date) -> dict[str, dict[int, list[Any]]]:
-        """Every dated fact of the body's people, one query per kind, grouped by person id (the first column)."""
+    def seat_holder(self, body_id: int, person_id: int, on: date) -> int:
+        """G-7: who acts in the person's stead on ``on`` (:func:`domain.routing.seat_holder`: the person acting for
+        them while they are away, else the person), decided on the facts of the person and of those assigned to act
+        for them only, not of the whole body: an R-2 check of a page asks it (issue 13)."""
+        acting = sa.select(SubstitutionRow.substitute_id).where(
+            SubstitutionRow.replaced_id == person_id, _covers(SubstitutionRow.started_on, SubstitutionRow.ended_on, on)
+        )
+        ids = sorted({person_id, *self.session.execute(acting).scalars()})
+        if len(ids) == 1:
+            return person_id
+        people = [
+            (row.id, row.personnel_number, row.full_name, row.corps)
+            for row in self.session.execute(
+                sa.select(PersonRow.id, PersonRow.personnel_number, PersonRow.full_name, PersonRow.corps)
+                .where(PersonRow.body_id == body_id, PersonRow.id.in_(ids))
+                .order_by(PersonRow.id)
+            )
+        ]
+        number = {key: personnel_number for key, personnel_number, _, _ in people}
+        if person_id not in number:
+            return person_id
+        by_person = self._facts_by_person(body_id, on, people=ids)
+        employees = [self._employee(person, number, by_person, on) for person in people]
+        few = facts.Organization(name="", employees=employees)
+        holder = routing.seat_holder(number[person_id], few, on)
+        return next(key for key, personnel_number in number.items() if personnel_number == holder)
+
+    def _facts_by_person(
+        self, body_id: int, on: date, *, people: Sequence[int] | None = None
+    ) -> dict[str, dict[int, list[Any]]]:
+        """Every dated fact of the body's people (or of ``people`` of it), one query per kind, grouped by person id
+        (the first column)."""
         in_body = sa.select(PersonRow.id).where(PersonRow.body_id == body_id)
+        if people is not None:
+            in_body = in_body.where(PersonRow.id.in_(people))
         queries = {
             "heads": sa.select(
                 HeadRelationRow.person_id, HeadRelationRow.head_id, HeadRelationRow.started_on, HeadRelationRow.ended_on

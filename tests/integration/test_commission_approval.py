@@ -15,8 +15,10 @@ import sqlalchemy as sa
 from application.actions.commission import appeal, commission_vote
 from application.actions.commission_results import approve_commission_results
 from application.errors import Rejected
+from application.queries.access import visibility_of
 from bagalau.simulate.actions import apply_action
 from bagalau.simulate.scenario import AbsenceEvent, Substitute
+from domain.access import Principal, Visibility
 from tests.flows_support import World, dump, example, prefect, world  # noqa: F401
 from tests.flows_support import person as acting
 from tests.integration.test_commission import MEETING, evaluation, messages, play, refusal
@@ -133,3 +135,34 @@ def test_while_the_official_is_away_the_person_acting_for_them_approves(world: W
     assert "not the appointing official" in reason and reason.endswith("(M-7)")
     done = approve_commission_results(world.env, acting("V2"), as_of=date(2026, 1, 28))
     assert done.approved_by == "V2" and meeting(engine)["approved_on"] == date(2026, 1, 28)
+
+
+def test_the_person_acting_for_the_away_official_reads_what_they_are_asked_to_approve(world: World) -> None:  # noqa: F811
+    """R-2 with M-7 and G-7: E3, who has no other part in the Commission's year, acts for E0 from 28 January and is
+    asked to approve; while the results wait for approval E3 sees them — not before the acting starts, not after it
+    ends — and nobody else without a part does."""
+    engine = voted(world)
+    away = AbsenceEvent.model_validate(
+        {"employee": "E0", "kind": "annual_leave", "from": "2026-01-28", "to": "2026-02-06"}
+    )
+    substitute = Substitute.model_validate({"for": "E0", "by": "E3", "from": "2026-01-28", "to": "2026-02-06"})
+    apply_action(world.env, date(2026, 1, 27), "absence", away)
+    apply_action(world.env, date(2026, 1, 27), "substitute", substitute)
+    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 28))
+    assert [m["person"] for m in messages(engine, "commission_approval_request")] == ["E3"]
+    key = evaluation(engine, "E1", "kpi_count")["id"]
+    with engine.connect() as connection:
+        body = connection.execute(sa.text("SELECT code FROM body")).scalar_one()
+
+    def seen(number: str, on: date) -> Visibility:
+        principal = Principal.of_person(number, body=body)
+        return visibility_of(world.env, principal, [key], on).get(key, Visibility.NONE)
+
+    assert seen("E3", date(2026, 1, 28)) == Visibility.RESULT  # asked to approve: reads what is approved
+    assert seen("E3", date(2026, 1, 27)) == Visibility.NONE  # not acting yet
+    assert seen("E3", date(2026, 2, 9)) == Visibility.NONE  # E0 is back
+    assert seen("E0", date(2026, 1, 28)) == Visibility.RESULT  # the official still reads it
+    assert seen("E4", date(2026, 1, 28)) == Visibility.NONE
+    done = approve_commission_results(world.env, acting("E3"), as_of=date(2026, 1, 28))
+    assert done.approved_by == "E3"
+    assert seen("E3", date(2026, 2, 9)) == Visibility.RESULT  # who approved it keeps reading it (M-7)
