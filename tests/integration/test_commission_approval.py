@@ -120,16 +120,21 @@ def test_a_protocol_without_a_decision_is_not_approved(world: World) -> None:  #
         approve_commission_results(world.env, acting("E0"), as_of=MEETING, meeting_id=999_999)
 
 
-def test_while_the_official_is_away_the_person_acting_for_them_approves(world: World) -> None:  # noqa: F811
-    """G-7: E0 is on leave from 28 January and V2 acts for him; V2 is asked and approves, V1 still may not."""
-    engine = voted(world)
+def official_away_acted_for_by(world: World, number: str) -> None:  # noqa: F811
+    """G-7: E0 is on leave from 28 January to 6 February and ``number`` acts for him; the cycle runs on the 28th."""
     away = AbsenceEvent.model_validate(
         {"employee": "E0", "kind": "annual_leave", "from": "2026-01-28", "to": "2026-02-06"}
     )
-    substitute = Substitute.model_validate({"for": "E0", "by": "V2", "from": "2026-01-28", "to": "2026-02-06"})
+    substitute = Substitute.model_validate({"for": "E0", "by": number, "from": "2026-01-28", "to": "2026-02-06"})
     apply_action(world.env, date(2026, 1, 27), "absence", away)
     apply_action(world.env, date(2026, 1, 27), "substitute", substitute)
     world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 28))
+
+
+def test_while_the_official_is_away_the_person_acting_for_them_approves(world: World) -> None:  # noqa: F811
+    """G-7: E0 is on leave from 28 January and V2 acts for him; V2 is asked and approves, V1 still may not."""
+    engine = voted(world)
+    official_away_acted_for_by(world, "V2")
     assert [m["person"] for m in messages(engine, "commission_approval_request")] == ["V2"]
     reason = refusal(lambda: approve_commission_results(world.env, acting("V1"), as_of=date(2026, 1, 28)))
     assert "not the appointing official" in reason and reason.endswith("(M-7)")
@@ -142,13 +147,7 @@ def test_the_person_acting_for_the_away_official_reads_what_they_are_asked_to_ap
     asked to approve; while the results wait for approval E3 sees them — not before the acting starts, not after it
     ends — and nobody else without a part does."""
     engine = voted(world)
-    away = AbsenceEvent.model_validate(
-        {"employee": "E0", "kind": "annual_leave", "from": "2026-01-28", "to": "2026-02-06"}
-    )
-    substitute = Substitute.model_validate({"for": "E0", "by": "E3", "from": "2026-01-28", "to": "2026-02-06"})
-    apply_action(world.env, date(2026, 1, 27), "absence", away)
-    apply_action(world.env, date(2026, 1, 27), "substitute", substitute)
-    world.flows.commission_cycle(year=2025, as_of=date(2026, 1, 28))
+    official_away_acted_for_by(world, "E3")
     assert [m["person"] for m in messages(engine, "commission_approval_request")] == ["E3"]
     key = evaluation(engine, "E1", "kpi_count")["id"]
     with engine.connect() as connection:
