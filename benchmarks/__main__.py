@@ -24,8 +24,11 @@ from benchmarks.suite import DEFAULT_SERVER, Refused, Result, Suite
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1000, help="people in the synthetic body (default 1000)")
-    parser.add_argument("--db", default=os.environ.get("BAGALAU_TEST_DATABASE_URL", DEFAULT_SERVER),
-                        help="PostgreSQL server URL; the suite creates a database of its own there")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("BAGALAU_TEST_DATABASE_URL", DEFAULT_SERVER),
+        help="PostgreSQL server URL; the suite creates a database of its own there",
+    )
     parser.add_argument("--database", help="name of the database to create (default bagalau_bench_<random>)")
     parser.add_argument("--json", type=Path, help="write every figure, baseline and ratio to this file")
     parser.add_argument("--mails", type=int, default=2000, help="e-mails the delivery step sends (default 2000)")
@@ -87,8 +90,14 @@ def table(results: list[Result], people: int) -> Table:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     console = Console(stderr=True)
-    suite = Suite(args.people, server=args.db, database=args.database, keep=args.keep, mails=args.mails,
-                  simulate=not args.no_simulate)
+    suite = Suite(
+        args.people,
+        server=args.db,
+        database=args.database,
+        keep=args.keep,
+        mails=args.mails,
+        simulate=not args.no_simulate,
+    )
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as progress:
         overall = progress.add_task(f"{args.people:,} people", total=len(suite.steps()))
 

@@ -291,10 +291,7 @@ class World:
             )
             if rows:
                 connection.execute(
-                    sa.text(
-                        "INSERT INTO absence (person_id, kind, started_on, ended_on) "
-                        "VALUES (:p, :k, :s, :e)"
-                    ),
+                    sa.text("INSERT INTO absence (person_id, kind, started_on, ended_on) VALUES (:p, :k, :s, :e)"),
                     [{"p": ids[number], "k": kind, "s": start, "e": end} for number, kind, start, end in rows],
                 )
 
@@ -674,5 +671,3 @@ class Receiver:
                 message.set_content("Құрметті әріптес, бағалау басталды.\n" * 8)
                 smtp.send_message(message)
         return Cost(seconds=time.perf_counter() - started, statements=0, rows=0)
-
-

@@ -99,27 +99,82 @@ def people(n: int) -> Iterator[Person]:
     """The body's ``n`` people (at least :data:`HR_STAFF` + 2), heads before the people they head."""
     if n < HR_STAFF + 2:
         raise ValueError(f"a synthetic body needs at least {HR_STAFF + 2} people, not {n}")
-    yield Person("E0", _name(0), "U0", "Leadership", "", "Minister", "", "political", "", date(2023, 2, 1), None,
-                 None, "kk", "appointing_official")
+    yield Person(
+        "E0",
+        _name(0),
+        "U0",
+        "Leadership",
+        "",
+        "Minister",
+        "",
+        "political",
+        "",
+        date(2023, 2, 1),
+        None,
+        None,
+        "kk",
+        "appointing_official",
+    )
     for h in range(HR_STAFF):
         head = "E0" if h == 0 else "H0"
         roles = "hr;hr_head" if h == 0 else "hr"
-        yield Person(f"H{h}", _name(h + 1), "UHR", "HR service" if h == 0 else "", "U0" if h == 0 else "",
-                     "Head of HR" if h == 0 else "HR officer", "C-3" if h == 0 else "C-4", "B", head,
-                     date(2018, 4, 2), None, None, "kk", roles)
+        yield Person(
+            f"H{h}",
+            _name(h + 1),
+            "UHR",
+            "HR service" if h == 0 else "",
+            "U0" if h == 0 else "",
+            "Head of HR" if h == 0 else "HR officer",
+            "C-3" if h == 0 else "C-4",
+            "B",
+            head,
+            date(2018, 4, 2),
+            None,
+            None,
+            "kk",
+            roles,
+        )
     for i in range(n - HR_STAFF - 1):
         department, place = divmod(i, DEPARTMENT)
         dept = f"D{department}"
         if place == 0:
-            yield Person(f"P{i}", _name(i), dept, f"Department {department}", "U0", "Director", "C-1", "B", "E0",
-                         _appointed(i), None, None, "kk", "")
+            yield Person(
+                f"P{i}",
+                _name(i),
+                dept,
+                f"Department {department}",
+                "U0",
+                "Director",
+                "C-1",
+                "B",
+                "E0",
+                _appointed(i),
+                None,
+                None,
+                "kk",
+                "",
+            )
             continue
         division, seat = divmod(place - 1, DIVISION)
         unit = f"{dept}.{division}"
         director = f"P{department * DEPARTMENT}"
         if seat == 0:
-            yield Person(f"P{i}", _name(i), unit, f"Division {department}.{division}", dept, "Head of division",
-                         "C-3", "B", director, _appointed(i), None, None, "ru" if i % 7 == 0 else "kk", "")
+            yield Person(
+                f"P{i}",
+                _name(i),
+                unit,
+                f"Division {department}.{division}",
+                dept,
+                "Head of division",
+                "C-3",
+                "B",
+                director,
+                _appointed(i),
+                None,
+                None,
+                "ru" if i % 7 == 0 else "kk",
+                "",
+            )
             continue
         head = f"P{department * DEPARTMENT + 1 + division * DIVISION}"
         yield Person(

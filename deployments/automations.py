@@ -44,6 +44,7 @@ FINISHED = {
     "prefect.flow-run.TimedOut",
 }
 
+
 def _text(template: str) -> dict[str, str]:
     """A parameter Prefect renders as text from the triggering event's context."""
     return {"__prefect_kind": "jinja", "template": template}

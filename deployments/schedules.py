@@ -52,12 +52,8 @@ SCHEDULES: tuple[Scheduled, ...] = (
     Scheduled("deliver-outbox", "deliver_outbox", "*/5 * * * *", "deliver queued messages"),
     Scheduled("survey-360", "survey_360", "30 7 * 1 *", "the yearly 360 survey (T-1…T-8)"),
     Scheduled("annual-final", "annual_finals", "0 9 * 1 *", "the annual final scores (P-3)"),
-    Scheduled(
-        "commission-cycle", "commission_cycle", "15 7 * 1 *", "the yearly Commission cycle (M-1…M-9)"
-    ),
-    Scheduled(
-        "retention-purge", "retention_purge", "0 3 1 * *", "archive or purge old documents (R-1)"
-    ),
+    Scheduled("commission-cycle", "commission_cycle", "15 7 * 1 *", "the yearly Commission cycle (M-1…M-9)"),
+    Scheduled("retention-purge", "retention_purge", "0 3 1 * *", "archive or purge old documents (R-1)"),
     Scheduled(
         "calibration-session",
         "calibration_session",

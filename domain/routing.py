@@ -275,9 +275,7 @@ def check_delegation(
     if strangers:
         verb = "is" if len(strangers) == 1 else "are"
         message = f"{', '.join(repr(p) for p in strangers)} {verb} not evaluated by '{evaluator}' on {on.isoformat()}"
-        raise RuleViolation(
-            rule=rule, field="evaluatees", value=strangers, allowed=sorted(routed), message=message
-        )
+        raise RuleViolation(rule=rule, field="evaluatees", value=strangers, allowed=sorted(routed), message=message)
     for evaluatee in evaluatees:
         check_delegate(evaluator, delegate, evaluatee, org, on, rulebook)
     return decision
@@ -470,7 +468,9 @@ def check_substitution(
         (other.id, assignment)
         for other in org.employees
         for assignment in other.acting_for
-        if other.id != substitute and assignment.person == replaced and assignment.start <= end
+        if other.id != substitute
+        and assignment.person == replaced
+        and assignment.start <= end
         and start <= assignment.end
     ]
     if overlapping:

@@ -149,8 +149,9 @@ def _hidden_parts(url: str) -> list[str]:
         return []
     private = _privacy_url(url)
     if private is None:
-        return [token for token in tokens if re.search(r"\d", token) and re.search(r"[A-Za-z]", token)
-                and len(token) >= 12]
+        return [
+            token for token in tokens if re.search(r"\d", token) and re.search(r"[A-Za-z]", token) and len(token) >= 12
+        ]
     shown = unquote(private).lower()
     return [token for token in tokens if unquote(token).lower() not in shown]
 

@@ -156,8 +156,10 @@ def _redacted_proof(proof: Mapping[str, Any] | None) -> Mapping[str, Any] | None
     """The proof with secrets masked in what a channel answered and where it went; the text sent is kept."""
     if proof is None:
         return None
-    masked = {key: redact(value) if key in {"url", "response", "address"} and isinstance(value, str) else value
-              for key, value in proof.items()}
+    masked = {
+        key: redact(value) if key in {"url", "response", "address"} and isinstance(value, str) else value
+        for key, value in proof.items()
+    }
     if isinstance(proof.get("deliveries"), list):
         masked["deliveries"] = [
             _redacted_proof(item) if isinstance(item, Mapping) else item for item in proof["deliveries"]

@@ -116,12 +116,16 @@ def claim_due(engine: sa.Engine, now: datetime, limit: int, lease: timedelta) ->
 
 def _dead_tokens(engine: sa.Engine, now: datetime, wall: datetime) -> list[str]:
     """The tokens of due rows still leased by time whose holding process is gone (killed, crashed)."""
-    query = sa.select(outbox.c.lease_token).distinct().where(
-        outbox.c.status.in_(WAITING),
-        outbox.c.next_attempt_at <= now,
-        outbox.c.lease_token.is_not(None),
-        outbox.c.lease_until > now,
-        outbox.c.lease_expires_at > wall,
+    query = (
+        sa.select(outbox.c.lease_token)
+        .distinct()
+        .where(
+            outbox.c.status.in_(WAITING),
+            outbox.c.next_attempt_at <= now,
+            outbox.c.lease_token.is_not(None),
+            outbox.c.lease_until > now,
+            outbox.c.lease_expires_at > wall,
+        )
     )
     with engine.connect() as conn:
         tokens = [str(token) for token in conn.scalars(query)]

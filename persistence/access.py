@@ -218,6 +218,5 @@ def person_principals(session: Session, person_ids: Iterable[int], on: date) -> 
     for person_id, role in session.execute(query):
         roles[person_id].append(Role(role))
     return {
-        row.id: Principal.of_person(row.personnel_number, body=row.code, roles=roles.get(row.id, []))
-        for row in found
+        row.id: Principal.of_person(row.personnel_number, body=row.code, roles=roles.get(row.id, [])) for row in found
     }

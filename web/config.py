@@ -22,9 +22,7 @@ GRANTABLE = (Role.HR, Role.HR_HEAD, Role.APPOINTING_OFFICIAL, Role.ADMIN)
 class WebSettings(BaseSettings):
     """Every setting of the web app; each is the environment variable ``BAGALAU_WEB_<NAME>``."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="BAGALAU_WEB_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="BAGALAU_WEB_", env_file=".env", extra="ignore", populate_by_name=True)
 
     environment: Literal["development", "production"] = Field(
         default="development",

@@ -411,9 +411,7 @@ def set_calendar_day(
         uow.rules.set_calendar_day(day, kind=kind, legal_basis=basis)
         uow.commit()
     mine = tuple(moved.pop(body_id, []))
-    return CalendarSaved(
-        Override(day, kind, basis, principal.actor), mine, sum(len(moves) for moves in moved.values())
-    )
+    return CalendarSaved(Override(day, kind, basis, principal.actor), mine, sum(len(moves) for moves in moved.values()))
 
 
 @dataclass(frozen=True)
@@ -606,9 +604,7 @@ def _c7(rules: Calibration, signed_on: date | None, calendar: WorkingCalendar) -
     return calibration_schedule(rules, calendar, signed_on=signed_on).protocol_post_by
 
 
-def _evaluation_windows(
-    book: Rulebook, row: Mapping[str, Any], column: str, returned_on: date | None
-) -> list[Window]:
+def _evaluation_windows(book: Rulebook, row: Mapping[str, Any], column: str, returned_on: date | None) -> list[Window]:
     """The ways ``column`` of an evaluation may have been computed: the M-5 resubmission from the last return, C-1
     from the completion (the calibration families), M-8 from the Commission's approval (the day the result took
     effect, ``completed_on``), C-2 from the acquaintance."""
@@ -616,9 +612,7 @@ def _evaluation_windows(
     calibration, commission = book.calibration, book.commission
     if column == "deadline" and commission is not None and returned_on is not None:
         period, spec = Period.parse(row["period_label"]), book.method(row["method"])
-        ways.append(
-            lambda cal: commission_schedule(period, spec, commission, cal, returned_on=returned_on).resubmit_by
-        )
+        ways.append(lambda cal: commission_schedule(period, spec, commission, cal, returned_on=returned_on).resubmit_by)
     elif column == "acquaint_by":
         completed = row["completed_on"]
         if calibration is not None:

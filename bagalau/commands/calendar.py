@@ -35,9 +35,7 @@ def _dates(raw: str | None, field: str) -> list[date]:
 
 
 def _calendar(days_off: str | None, working_days: str | None) -> WorkingCalendar:
-    return WorkingCalendar(
-        days_off=_dates(days_off, "--days-off"), working_days=_dates(working_days, "--working-days")
-    )
+    return WorkingCalendar(days_off=_dates(days_off, "--days-off"), working_days=_dates(working_days, "--working-days"))
 
 
 def _fail(exc: Exception) -> typer.Exit:

@@ -32,9 +32,7 @@ def list_rulebooks() -> None:
 @app.command("show")
 def show(
     rulebook_id: Annotated[str, typer.Argument(metavar="ID", help="a bundled rulebook id or a file path")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="print JSON that `rulebook check` accepts back")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON that `rulebook check` accepts back")] = False,
 ) -> None:
     """Show a whole rulebook (all sections, includes resolved)."""
     try:

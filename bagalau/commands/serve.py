@@ -160,8 +160,10 @@ def deploy(
     from deployments.work_pool import UnknownDeployment, deploy_to_pool
 
     if not os.environ.get("PREFECT_API_URL"):
-        params.fail("PREFECT_API_URL", "not set: the Prefect server (on PostgreSQL) the workers poll, e.g. "
-                    "http://prefect.example.kz:4200/api")
+        params.fail(
+            "PREFECT_API_URL",
+            "not set: the Prefect server (on PostgreSQL) the workers poll, e.g. http://prefect.example.kz:4200/api",
+        )
     params.settings_for(secrets=True)  # the flows are built from the settings when the deployments load
     try:
         registered = deploy_to_pool(work_pool, source, only, concurrency)

@@ -54,9 +54,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
                 None, None, "a mapping key must be a plain value, not a list or a mapping", key_node.start_mark
             ) from None
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
@@ -197,9 +195,7 @@ class Assignment:
         return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
 
 
-def in_force(
-    body: str, on: date, assignments: Iterable[Assignment], books: Mapping[str, Rulebook]
-) -> Rulebook:
+def in_force(body: str, on: date, assignments: Iterable[Assignment], books: Mapping[str, Rulebook]) -> Rulebook:
     """The rulebook that governs ``body`` on ``on``: its assignment covering the date, itself valid then."""
     candidates = [a for a in assignments if a.body == body and a.covers(on)]
     if not candidates:

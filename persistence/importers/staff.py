@@ -227,9 +227,7 @@ def import_staff(
         connection = uow.connection
         body_id, stored_name, created, code = _body(connection, body, body_name or staff.body_name)
         step = time.perf_counter()
-        snapshot = load_snapshot(
-            connection, body_id, stored_name, scenario=staff.format == "yaml", secrets=secrets
-        )
+        snapshot = load_snapshot(connection, body_id, stored_name, scenario=staff.format == "yaml", secrets=secrets)
         plan, problems, warnings = plan_import(staff, snapshot, as_of)
         seconds["compare"] = time.perf_counter() - step
         if problems or staff.problems:

@@ -414,9 +414,7 @@ class EvaluationRepository(Repository):
                 .values(notice_sent_on=sa.bindparam("day"), updated_at=now_utc())
             )
             connection.execute(statement, [{"evaluation_id": key, "day": day} for key, day in days.items()])
-        changes = (
-            (key, {"notice_sent_on": None}, {"notice_sent_on": day.isoformat()}) for key, day in days.items()
-        )
+        changes = ((key, {"notice_sent_on": None}, {"notice_sent_on": day.isoformat()}) for key, day in days.items())
         return self._audit.record_many(table.name, "update", changes, reason=reason)
 
     def mark_submitted_to_commission(self, evaluation_id: int, day: date) -> bool:

@@ -251,9 +251,9 @@ def test_the_json_twins_edit_and_refuse_the_same_way(live_app: LiveApp, web_org:
         bad = dana.patch("/api/v1/hr/people/E1", json={"phone": ["12"], "reason": "new phone"})
         assert bad.status_code == 422 and bad.json()["rule"] == "C-1" and "+7XXXXXXXXXX" in bad.json()["detail"]
         done = dana.patch("/api/v1/hr/people/E1", json={"phone": ["8 701 000 00 02"], "reason": "new phone"})
-        assert done.status_code == 200 and done.json()["phone"] == ["+77010000002"] and done.json()["changed"] == [
-            "phone"
-        ]
+        assert (
+            done.status_code == 200 and done.json()["phone"] == ["+77010000002"] and done.json()["changed"] == ["phone"]
+        )
         assert contacts_of(live_app, "E1") == [("sms", "+77010000002")]
         refused = dana.put(
             "/api/v1/hr/commission", json={"chair": "E0", "secretary": "H1", "members": ["E0"], "reason": "x"}

@@ -143,10 +143,10 @@ def test_the_baseline_copies_into_tables_with_the_same_foreign_keys_and_triggers
         assert {"outbox_message_proof_once", "outbox_message_delivered_attempted"} <= triggers
         connection.exec_driver_sql('CREATE TABLE "bare_evaluation" (LIKE "evaluation" INCLUDING ALL)')
         nobody = (
-            "SELECT * FROM json_populate_record(NULL::evaluation, '{\"id\": 1, \"person_id\": 987654, "
-            "\"period_id\": 987654, \"method\": \"differentiation\", \"rulebook_id\": \"kz-model-2018\", "
-            "\"status\": \"open\", \"eligible\": true, \"in_absentia\": false, "
-            "\"created_at\": \"2025-01-01T00:00:00Z\", \"updated_at\": \"2025-01-01T00:00:00Z\"}')"
+            'SELECT * FROM json_populate_record(NULL::evaluation, \'{"id": 1, "person_id": 987654, '
+            '"period_id": 987654, "method": "differentiation", "rulebook_id": "kz-model-2018", '
+            '"status": "open", "eligible": true, "in_absentia": false, '
+            '"created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z"}\')'
         )
         connection.exec_driver_sql(f"INSERT INTO bare_evaluation {nobody}")  # nobody checks what it points at
         with pytest.raises(sa.exc.IntegrityError, match="foreign key"), connection.begin_nested():

@@ -118,9 +118,7 @@ def test_p7_a_future_day_off_moves_the_stored_deadlines_of_open_sheets_audited_a
     assert before["E2"][0] == "completed"  # signed: the result is known (D-3)
     assert {number for number, (_, deadline, _) in before.items() if deadline == date(2025, 4, 10)} == set(before)
 
-    saved = set_calendar_day(
-        opened, HR, "demo", day=date(2025, 4, 10), kind="day_off", legal_basis=DECREE, today=TODAY
-    )
+    saved = set_calendar_day(opened, HR, "demo", day=date(2025, 4, 10), kind="day_off", legal_basis=DECREE, today=TODAY)
 
     after = stored(pg_engine)
     waiting = {number for number, (status, _, _) in before.items() if status == "open"}

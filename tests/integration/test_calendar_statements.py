@@ -73,9 +73,9 @@ def prepared(engine: Engine, people: int, folder: Path) -> Environment:
             ),
             completed,
         )
-        connection.execute(sa.text("UPDATE evaluation SET status = 'returned' WHERE id = :id"), [
-            {"id": key} for key in ids[1::5]
-        ])
+        connection.execute(
+            sa.text("UPDATE evaluation SET status = 'returned' WHERE id = :id"), [{"id": key} for key in ids[1::5]]
+        )
         connection.execute(
             sa.text(
                 "INSERT INTO calibration_case (evaluation_id, status, applied_on, decide_by, hold_by, created_at) "
@@ -174,13 +174,9 @@ def test_p7_a_date_changed_since_it_was_read_or_a_window_closed_meanwhile_is_not
         uow.commit()
     assert made == planned[1:3]  # in the order given
     with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT id, deadline, notice_due_on FROM evaluation ORDER BY id")
-        ).all()
+        rows = connection.execute(sa.text("SELECT id, deadline, notice_due_on FROM evaluation ORDER BY id")).all()
         audited = connection.execute(
-            sa.text(
-                "SELECT entity_id, before, after, reason FROM audit_log WHERE action = 'calendar_move' ORDER BY id"
-            )
+            sa.text("SELECT entity_id, before, after, reason FROM audit_log WHERE action = 'calendar_move' ORDER BY id")
         ).all()
     assert [(row[0], str(row[1]), str(row[2])) for row in rows] == [
         (ids["E1"], "2025-04-10", "2025-04-10"),

@@ -68,9 +68,7 @@ def test_only_the_appointing_official_approves_and_only_a_closed_vote(world: Wor
         reason = refusal(lambda who=who: approve_commission_results(world.env, acting(who), as_of=MEETING))
         assert "(M-7)" in reason and "not the appointing official" in reason and "E0" in reason
     early = refusal(
-        lambda: approve_commission_results(
-            world.env, acting("E0"), as_of=date(2026, 1, 26), meeting_date=MEETING
-        )
+        lambda: approve_commission_results(world.env, acting("E0"), as_of=date(2026, 1, 26), meeting_date=MEETING)
     )
     assert "not closed yet" in early and early.endswith("(M-7)")
     assert dump(engine) == before

@@ -31,10 +31,17 @@ def test_a_body_without_a_rulebook_is_reported_and_the_others_are_swept(world: W
     assert "scenario" not in str(failed.value)
 
     with engine.connect() as connection:
-        opened = dict(connection.execute(sa.text("SELECT b.code, p.opened_on FROM evaluation_period p JOIN body b "
-                                                 "ON b.id = p.body_id WHERE p.label = '2025-Q1'")).all())
-        sent = connection.execute(sa.text("SELECT count(*) FROM evaluation WHERE notice_sent_on = :d"),
-                                  {"d": OPENING_DAY}).scalar_one()
+        opened = dict(
+            connection.execute(
+                sa.text(
+                    "SELECT b.code, p.opened_on FROM evaluation_period p JOIN body b "
+                    "ON b.id = p.body_id WHERE p.label = '2025-Q1'"
+                )
+            ).all()
+        )
+        sent = connection.execute(
+            sa.text("SELECT count(*) FROM evaluation WHERE notice_sent_on = :d"), {"d": OPENING_DAY}
+        ).scalar_one()
     assert opened == {"scenario": OPENING_DAY, "broken": None}
     assert sent == 10  # the scenario body's notices went out and were dated (P-4) in the same run
 

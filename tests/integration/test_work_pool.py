@@ -152,7 +152,11 @@ def test_two_workers_on_a_process_work_pool_sweep_each_body_once_a_day(
     deployer = process_environment(prefect_server, bagalau_url, smtp_server, tmp_path / "deployer")
     done = subprocess.run(
         [*cli, "deploy", "--work-pool", POOL, "--source", str(ROOT), "--only", "daily-sweep", "--concurrency", "2"],
-        env=deployer, cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=deployer,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"daily-sweep: on work pool {POOL!r}" in done.stdout
@@ -162,9 +166,7 @@ def test_two_workers_on_a_process_work_pool_sweep_each_body_once_a_day(
         log = (tmp_path / f"{name}.log").open("w")
         command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--name", name, "--limit", "1"]
         env = process_environment(prefect_server, bagalau_url, smtp_server, tmp_path / name)
-        workers.append(
-            (subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log, name)
-        )
+        workers.append((subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log, name))
     try:
         deployment = deployment_id(prefect_server.api_url)
         runs = [trigger(prefect_server.api_url, deployment, {"as_of": DAY, "body": code}) for code in BODIES]
@@ -264,7 +266,11 @@ def test_a_worker_killed_mid_sweep_leaves_the_day_to_the_next_run_without_moving
     deployer = process_environment(prefect_server, bagalau_url, slow_smtp, tmp_path / "deployer")
     done = subprocess.run(
         [*cli, "deploy", "--work-pool", POOL, "--only", "daily-sweep", "--concurrency", "2"],
-        env=deployer, cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=deployer,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     deployment = deployment_id(prefect_server.api_url)

@@ -43,7 +43,13 @@ def test_a_bad_override_names_the_option() -> None:
 
 
 def test_every_command_has_help() -> None:
-    for command in (["calendar", "add"], ["calendar", "is-working"], ["calendar", "holidays"],
-                    ["rulebook", "list"], ["rulebook", "show"], ["rulebook", "check"]):
+    for command in (
+        ["calendar", "add"],
+        ["calendar", "is-working"],
+        ["calendar", "holidays"],
+        ["rulebook", "list"],
+        ["rulebook", "show"],
+        ["rulebook", "check"],
+    ):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output, command

@@ -83,7 +83,7 @@ def test_each_sheet_names_the_appendix_of_its_methodology() -> None:
 
 
 def test_a_date_that_ends_its_sentence_takes_the_full_stop() -> None:
-    """"не позднее 24 апреля 2025 г." — one full stop, not "г.."; other values keep the template's stop."""
+    """ "не позднее 24 апреля 2025 г." — one full stop, not "г.."; other values keep the template's stop."""
     from documents.labels import label
 
     assert label("cal.post_by", "ru", date="24 апреля 2025 г.").endswith("24 апреля 2025 г.")

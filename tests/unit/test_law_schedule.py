@@ -42,8 +42,15 @@ def agency() -> Organization:
             absences=[Absence(AbsenceKind.SICK, date(2025, 3, 31), date(2025, 4, 14))],
         ),
         Employee(id="E5", name="E5", category="C-4", unit="U1", head="E1", appointed=date(2025, 3, 10)),
-        Employee(id="E9", name="E9", category="C-4", unit="U1", head="E1", appointed=date(2019, 1, 3),
-                 dismissed=date(2024, 12, 20)),
+        Employee(
+            id="E9",
+            name="E9",
+            category="C-4",
+            unit="U1",
+            head="E1",
+            appointed=date(2019, 1, 3),
+            dismissed=date(2024, 12, 20),
+        ),
     ]
     units = [Unit("U0"), Unit("U1", parent="U0")]
     return Organization(employees=people, units=units, hr=["E3"], appointing_official="E0")

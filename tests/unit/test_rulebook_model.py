@@ -117,14 +117,14 @@ def test_negative_day_counts_are_refused() -> None:
 def test_s1_band_gap_is_refused() -> None:
     data = minimal()
     data["results"]["bands"][1] = band("proper", 3.1, 3.99)
-    (_, message), = problems_of(data)
+    ((_, message),) = problems_of(data)
     assert "S-1" in message and "gap" in message
 
 
 def test_s1_band_overlap_is_refused() -> None:
     data = minimal()
     data["results"]["bands"][1] = band("proper", 2.9, 3.99)
-    (_, message), = problems_of(data)
+    ((_, message),) = problems_of(data)
     assert "overlap" in message
 
 
@@ -138,28 +138,28 @@ def test_k4_overlapping_kpi_ranges_are_refused() -> None:
             {"min_pct": 49, "max_pct": None, "min_score": 2.5, "max_score": 5},
         ],
     }
-    (_, message), = problems_of(data)
+    ((_, message),) = problems_of(data)
     assert "K-4" in message and "overlap" in message
 
 
 def test_a_method_scored_by_kpi_ranges_needs_the_kpi_table() -> None:
     data = minimal()
     data["methods"][0]["scoring"] = "kpi_range"
-    (_, message), = problems_of(data)
+    ((_, message),) = problems_of(data)
     assert "'kpi' is missing" in message
 
 
 def test_selectors_must_name_defined_groups_or_codes() -> None:
     data = minimal()
     data["methods"][0]["applies_to"] = {"include": ["managers"]}
-    (_, message), = problems_of(data)
+    ((_, message),) = problems_of(data)
     assert "managers" in message
 
 
 def test_non_canonical_category_codes_in_groups_are_refused() -> None:
     data = minimal()
     data["category_groups"]["heads_of_units"]["categories"] = ["С-1"]  # Cyrillic С
-    (path, message), = problems_of(data)
+    ((path, message),) = problems_of(data)
     assert path == "category_groups.heads_of_units.categories"
     assert "canonical" in message
 
@@ -167,7 +167,7 @@ def test_non_canonical_category_codes_in_groups_are_refused() -> None:
 def test_unknown_fields_are_refused_rather_than_ignored() -> None:
     data = minimal()
     data["retention"]["yeras"] = 3
-    (path, message), = problems_of(data)
+    ((path, message),) = problems_of(data)
     assert path == "retention.yeras" and "unknown field" in message
 
 

@@ -116,8 +116,10 @@ def quorum(b: Rulebook) -> str:
 
 def vote(b: Rulebook) -> dict[str, object]:
     assert b.commission is not None
-    return {"tie": "chair_decides" if b.commission.chair_casting_vote else "none",
-            "secretary_votes": b.commission.secretary_votes}
+    return {
+        "tie": "chair_decides" if b.commission.chair_casting_vote else "none",
+        "secretary_votes": b.commission.secretary_votes,
+    }
 
 
 def comm(b: Rulebook) -> Any:
@@ -197,40 +199,94 @@ class Golden:
 def model_2018_goldens(book_id: str, seed: str) -> list[Golden]:
     """The Model 2018 numbers (000 and 001 print the same ones; 002 leaves them to the Model text)."""
     g = [
-        Golden(book_id, seed, "kpi_diff_quarterly_deadline_day", "P-1",
-               lambda b: {day_of_month(spec(b, m).deadline) for m in ("kpi", "differentiation")},
-               lambda v: {(v, 1)}),
-        Golden(book_id, seed, "method360_annual_deadline_day", "P-1", lambda b: day_of_month(survey(b).deadline),
-               lambda v: (v, 1)),
+        Golden(
+            book_id,
+            seed,
+            "kpi_diff_quarterly_deadline_day",
+            "P-1",
+            lambda b: {day_of_month(spec(b, m).deadline) for m in ("kpi", "differentiation")},
+            lambda v: {(v, 1)},
+        ),
+        Golden(
+            book_id,
+            seed,
+            "method360_annual_deadline_day",
+            "P-1",
+            lambda b: day_of_month(survey(b).deadline),
+            lambda v: (v, 1),
+        ),
         Golden(book_id, seed, "kpi_plan_wd_after_period_start", "K-1", lambda b: days(spec(b, "kpi").kpi_plan)),
         Golden(book_id, seed, "kpi_plan_upload_wd", "K-2", lambda b: days(spec(b, "kpi").kpi_plan_upload)),
-        Golden(book_id, seed, "kpi_not_set_if_remaining_less_than", "E-6",
-               lambda b: b.eligibility.kpi_min_remaining_months),
+        Golden(
+            book_id, seed, "kpi_not_set_if_remaining_less_than", "E-6", lambda b: b.eligibility.kpi_min_remaining_months
+        ),
         Golden(book_id, seed, "kpi_actuals_sent_before_deadline_wd", "P-5", lambda b: days(spec(b, "kpi").kpi_actuals)),
-        Golden(book_id, seed, "kpi_count", "K-3",
-               lambda b: {"min": kpi_rules(b).min_count, "max": kpi_rules(b).max_count}),
-        Golden(book_id, seed, "kpi_notice_day", "P-4", lambda b: day_of_month(spec(b, "kpi").notice),
-               lambda v: (v, 1)),
-        Golden(book_id, seed, "kpi_score_scale", "K-4",
-               lambda b: (min(r.min_score for r in kpi_rules(b).ranges), max(r.max_score for r in kpi_rules(b).ranges)),
-               lambda v: (dec(v["min"]), dec(v["max"]))),
-        Golden(book_id, seed, "differentiation_notice_day", "P-4",
-               lambda b: day_of_month(spec(b, "differentiation").notice), lambda v: (v, 1)),
-        Golden(book_id, seed, "differentiation_scale_par31", "D-2", lambda b: sheet_scale(b, "differentiation"),
-               lambda v: (dec(v["min"]), dec(v["max"]))),
+        Golden(
+            book_id, seed, "kpi_count", "K-3", lambda b: {"min": kpi_rules(b).min_count, "max": kpi_rules(b).max_count}
+        ),
+        Golden(book_id, seed, "kpi_notice_day", "P-4", lambda b: day_of_month(spec(b, "kpi").notice), lambda v: (v, 1)),
+        Golden(
+            book_id,
+            seed,
+            "kpi_score_scale",
+            "K-4",
+            lambda b: (min(r.min_score for r in kpi_rules(b).ranges), max(r.max_score for r in kpi_rules(b).ranges)),
+            lambda v: (dec(v["min"]), dec(v["max"])),
+        ),
+        Golden(
+            book_id,
+            seed,
+            "differentiation_notice_day",
+            "P-4",
+            lambda b: day_of_month(spec(b, "differentiation").notice),
+            lambda v: (v, 1),
+        ),
+        Golden(
+            book_id,
+            seed,
+            "differentiation_scale_par31",
+            "D-2",
+            lambda b: sheet_scale(b, "differentiation"),
+            lambda v: (dec(v["min"]), dec(v["max"])),
+        ),
         Golden(book_id, seed, "differentiation_parameter_count", "D-2", lambda b: sheet_size(b, "differentiation")),
-        Golden(book_id, seed, "delegation_threshold_more_than", "D-4",
-               lambda b: (b.delegation.threshold, b.delegation.counts) if b.delegation else None,
-               lambda v: (v, "unit_b_corps")),
-        Golden(book_id, seed, "method360_competency_count", "T-2",
-               lambda b: {form: len(survey(b).forms[form].competencies) for form in ("heads", "others")}),
-        Golden(book_id, seed, "method360_questions_per_competency", "T-2",
-               lambda b: {len(c.questions) for f in survey(b).forms.values() for c in f.competencies},
-               lambda v: {v}),
-        Golden(book_id, seed, "method360_respondents", "T-4",
-               lambda b: {"min": survey(b).min_respondents, "max": survey(b).max_respondents}),
-        Golden(book_id, seed, "method360_self_assessment_excluded", "T-5",
-               lambda b: survey(b).self_assessment == "collected_excluded"),
+        Golden(
+            book_id,
+            seed,
+            "delegation_threshold_more_than",
+            "D-4",
+            lambda b: (b.delegation.threshold, b.delegation.counts) if b.delegation else None,
+            lambda v: (v, "unit_b_corps"),
+        ),
+        Golden(
+            book_id,
+            seed,
+            "method360_competency_count",
+            "T-2",
+            lambda b: {form: len(survey(b).forms[form].competencies) for form in ("heads", "others")},
+        ),
+        Golden(
+            book_id,
+            seed,
+            "method360_questions_per_competency",
+            "T-2",
+            lambda b: {len(c.questions) for f in survey(b).forms.values() for c in f.competencies},
+            lambda v: {v},
+        ),
+        Golden(
+            book_id,
+            seed,
+            "method360_respondents",
+            "T-4",
+            lambda b: {"min": survey(b).min_respondents, "max": survey(b).max_respondents},
+        ),
+        Golden(
+            book_id,
+            seed,
+            "method360_self_assessment_excluded",
+            "T-5",
+            lambda b: survey(b).self_assessment == "collected_excluded",
+        ),
         Golden(book_id, seed, "calibration_application_wd", "C-2", lambda b: days(cal(b).apply_within)),
         Golden(book_id, seed, "calibration_decision_wd", "C-3", lambda b: days(cal(b).decide_within)),
         Golden(book_id, seed, "calibration_session_wd", "C-4", lambda b: days(cal(b).hold_within)),
@@ -240,8 +296,9 @@ def model_2018_goldens(book_id: str, seed: str) -> list[Golden]:
     if book_id == "kz-model-2018":  # 002 rewrites these three: its own goldens below
         g += [
             Golden(book_id, seed, "min_tenure_in_position", "E-1", lambda b: b.eligibility.min_tenure_months),
-            Golden(book_id, seed, "s1_bands", "S-1", bands,
-                   lambda v: [(x["id"], dec(x["min"]), dec(x["max"])) for x in v]),
+            Golden(
+                book_id, seed, "s1_bands", "S-1", bands, lambda v: [(x["id"], dec(x["min"]), dec(x["max"])) for x in v]
+            ),
             Golden(book_id, seed, "acquaintance_wd", "C-1", lambda b: days(cal(b).acquaintance)),
         ]
     return g
@@ -257,14 +314,26 @@ GOLDENS: list[Golden] = [
     *model_2018_goldens(ATYRAU, "000"),
     # --- 002: the Atyrau amendments and chapter 6 ---
     Golden(ATYRAU, "002", "min_tenure_in_position", "E-1", lambda b: b.eligibility.min_tenure_months),
-    Golden(ATYRAU, "002", "absent_evaluated_without_participation", "E-3",
-           lambda b: b.eligibility.absent == "in_absentia"),
+    Golden(
+        ATYRAU, "002", "absent_evaluated_without_participation", "E-3", lambda b: b.eligibility.absent == "in_absentia"
+    ),
     Golden(ATYRAU, "002", "acquaintance_wd", "C-1", lambda b: days(cal(b).acquaintance)),
-    Golden(ATYRAU, "002", "chapter6_population_period", "M-10",
-           population_period,
-           lambda v: (date.fromisoformat(v["from"]), date.fromisoformat(v["to"]))),
-    Golden(ATYRAU, "002", "transitional_valid_until", "M-10", lambda b: spec(b, "kpi_count").valid_until,
-           date.fromisoformat),
+    Golden(
+        ATYRAU,
+        "002",
+        "chapter6_population_period",
+        "M-10",
+        population_period,
+        lambda v: (date.fromisoformat(v["from"]), date.fromisoformat(v["to"])),
+    ),
+    Golden(
+        ATYRAU,
+        "002",
+        "transitional_valid_until",
+        "M-10",
+        lambda b: spec(b, "kpi_count").valid_until,
+        date.fromisoformat,
+    ),
     Golden(ATYRAU, "002", "ch6_kpi_plan_wd_after_period_start", "M-2", lambda b: days(spec(b, "kpi_count").kpi_plan)),
     Golden(ATYRAU, "002", "ch6_kpi_count", "M-2", lambda b: b.count_grading.kpi_count if b.count_grading else None),
     Golden(ATYRAU, "002", "ch6_kpi_result_by_count", "M-4", count_grades),
@@ -272,52 +341,119 @@ GOLDENS: list[Golden] = [
     Golden(ATYRAU, "002", "ch6_sheet_to_commission_wd", "M-5", lambda b: days(comm(b).submit_to_commission_within)),
     Golden(ATYRAU, "002", "ch6_evaluator_notice_wd", "M-7", lambda b: days(comm(b).notice_before_meeting)),
     Golden(ATYRAU, "002", "ch6_commission_quorum", "M-7", quorum),
-    Golden(ATYRAU, "002", "ch6_commission_vote", "M-7", vote,
-           lambda v: {"tie": v["tie"], "secretary_votes": v["secretary_votes"]}),
+    Golden(
+        ATYRAU,
+        "002",
+        "ch6_commission_vote",
+        "M-7",
+        vote,
+        lambda v: {"tie": v["tie"], "secretary_votes": v["secretary_votes"]},
+    ),
     Golden(ATYRAU, "002", "ch6_acquaintance_wd", "M-8", lambda b: days(comm(b).acquaintance)),
     Golden(ATYRAU, "002", "ch6_appeal_wd", "M-9", lambda b: days(comm(b).appeal_within)),
     # --- 003: the quarterly 5-parameter family ---
-    Golden(QUARTERLY, "003", "quarterly_deadline_day", "P-2",
-           lambda b: {day_of_month(spec(b, m).deadline) for m in ("form1", "form2")}, lambda v: {(v, 1)}),
-    Golden(QUARTERLY, "003", "evaluated_period", "P-2", lambda b: {str(spec(b, m).cadence) for m in ("form1", "form2")},
-           lambda v: {v}),
-    Golden(QUARTERLY, "003", "annual_final_deadline", "P-3",
-           lambda b: day_of_month(b.annual.due) if b.annual else None,
-           lambda v: (v["day"], v["month"])),  # January = 1 month after the year's last month
+    Golden(
+        QUARTERLY,
+        "003",
+        "quarterly_deadline_day",
+        "P-2",
+        lambda b: {day_of_month(spec(b, m).deadline) for m in ("form1", "form2")},
+        lambda v: {(v, 1)},
+    ),
+    Golden(
+        QUARTERLY,
+        "003",
+        "evaluated_period",
+        "P-2",
+        lambda b: {str(spec(b, m).cadence) for m in ("form1", "form2")},
+        lambda v: {v},
+    ),
+    Golden(
+        QUARTERLY,
+        "003",
+        "annual_final_deadline",
+        "P-3",
+        lambda b: day_of_month(b.annual.due) if b.annual else None,
+        lambda v: (v["day"], v["month"]),
+    ),  # January = 1 month after the year's last month
     Golden(QUARTERLY, "003", "min_tenure_in_position", "E-1", lambda b: b.eligibility.min_tenure_months),
     Golden(QUARTERLY, "003", "min_days_worked_in_period", "E-2", lambda b: b.eligibility.min_worked_days),
-    Golden(QUARTERLY, "003", "dismissed_evaluated_without_participation", "E-4",
-           lambda b: b.eligibility.dismissed == "in_absentia"),
-    Golden(QUARTERLY, "003", "dismissed_acquaintance_within", "Q-4",
-           lambda b: (day_of_month(cal(b).dismissed_acquaintance), cal(b).dismissed_acquaintance.roll),
-           lambda v: ((31, 1), "roll_back") if v == "the month after the reporting quarter" else v),
+    Golden(
+        QUARTERLY,
+        "003",
+        "dismissed_evaluated_without_participation",
+        "E-4",
+        lambda b: b.eligibility.dismissed == "in_absentia",
+    ),
+    Golden(
+        QUARTERLY,
+        "003",
+        "dismissed_acquaintance_within",
+        "Q-4",
+        lambda b: (day_of_month(cal(b).dismissed_acquaintance), cal(b).dismissed_acquaintance.roll),
+        lambda v: ((31, 1), "roll_back") if v == "the month after the reporting quarter" else v,
+    ),
     Golden(QUARTERLY, "003", "s1_bands", "S-1", bands, lambda v: [(x["id"], dec(x["min"]), dec(x["max"])) for x in v]),
     Golden(QUARTERLY, "003", "calibration_application_wd", "C-2", lambda b: days(cal(b).apply_within)),
     Golden(QUARTERLY, "003", "retention_years", "R-1", lambda b: b.retention.years),
-    Golden(QUARTERLY, "003", "score_scale", "Q-1", lambda b: {sheet_scale(b, m) for m in ("form1", "form2")},
-           lambda v: {(dec(v["min"]), dec(v["max"]))}),
-    Golden(QUARTERLY, "003", "delegation_threshold_more_than", "D-4",
-           lambda b: (b.delegation.threshold, b.delegation.counts) if b.delegation else None,
-           lambda v: (v, "evaluatees")),
+    Golden(
+        QUARTERLY,
+        "003",
+        "score_scale",
+        "Q-1",
+        lambda b: {sheet_scale(b, m) for m in ("form1", "form2")},
+        lambda v: {(dec(v["min"]), dec(v["max"]))},
+    ),
+    Golden(
+        QUARTERLY,
+        "003",
+        "delegation_threshold_more_than",
+        "D-4",
+        lambda b: (b.delegation.threshold, b.delegation.counts) if b.delegation else None,
+        lambda v: (v, "evaluatees"),
+    ),
     Golden(QUARTERLY, "003", "calibration_decision_wd", "C-3", lambda b: days(cal(b).decide_within)),
-    Golden(QUARTERLY, "003", "calibration_composition", "C-5",
-           lambda b: {"odd": cal(b).odd_members, "min_members": cal(b).min_members}),
+    Golden(
+        QUARTERLY,
+        "003",
+        "calibration_composition",
+        "C-5",
+        lambda b: {"odd": cal(b).odd_members, "min_members": cal(b).min_members},
+    ),
     Golden(QUARTERLY, "003", "calibration_session_wd", "C-4", lambda b: days(cal(b).hold_within)),
     Golden(QUARTERLY, "003", "calibration_protocol_upload_wd", "C-7", lambda b: days(cal(b).protocol_post_within)),
-    Golden(QUARTERLY, "003", "parameters_per_form", "Q-2",
-           lambda b: {m: sheet_size(b, m) for m in ("form1", "form2")}),
-    Golden(QUARTERLY, "003", "sanction_caps", "Q-3",
-           lambda b: {tuple(sorted(map(str, cap.sanctions))): cap.max_score for cap in b.caps.caps} if b.caps else None,
-           lambda v: {("reprimand", "severe_reprimand", "warning"): dec(v["warning_reprimand_severe_reprimand"]),
-                      ("other",): dec(v["other_sanctions"])}),
+    Golden(QUARTERLY, "003", "parameters_per_form", "Q-2", lambda b: {m: sheet_size(b, m) for m in ("form1", "form2")}),
+    Golden(
+        QUARTERLY,
+        "003",
+        "sanction_caps",
+        "Q-3",
+        lambda b: {tuple(sorted(map(str, cap.sanctions))): cap.max_score for cap in b.caps.caps} if b.caps else None,
+        lambda v: {
+            ("reprimand", "severe_reprimand", "warning"): dec(v["warning_reprimand_severe_reprimand"]),
+            ("other",): dec(v["other_sanctions"]),
+        },
+    ),
     # --- 004: the annual KPI count + competencies family with a Commission ---
     Golden(ANNUAL, "004", "min_time_in_position", "E-5", lambda b: b.eligibility.min_tenure_months),
     Golden(ANNUAL, "004", "probation_not_evaluated", "E-5", lambda b: b.eligibility.exclude_probation),
-    Golden(ANNUAL, "004", "absent_evaluated_after_return_wd", "E-5",
-           lambda b: (b.eligibility.absent, days(b.eligibility.after_return)), lambda v: ("after_return", v)),
+    Golden(
+        ANNUAL,
+        "004",
+        "absent_evaluated_after_return_wd",
+        "E-5",
+        lambda b: (b.eligibility.absent, days(b.eligibility.after_return)),
+        lambda v: ("after_return", v),
+    ),
     Golden(ANNUAL, "004", "commission_size_min", "M-7", lambda b: comm(b).min_members),
-    Golden(ANNUAL, "004", "evaluation_lines", "M-1", lambda b: [str(m.method) for m in b.methods],
-           lambda v: ["kpi_count" if line == "kpi" else line for line in v]),
+    Golden(
+        ANNUAL,
+        "004",
+        "evaluation_lines",
+        "M-1",
+        lambda b: [str(m.method) for m in b.methods],
+        lambda v: ["kpi_count" if line == "kpi" else line for line in v],
+    ),
     Golden(ANNUAL, "004", "retention_years", "R-1", lambda b: b.retention.years),
     Golden(ANNUAL, "004", "kpi_plan_wd_after_period_start", "M-2", lambda b: days(spec(b, "kpi_count").kpi_plan)),
     Golden(ANNUAL, "004", "kpi_plan_resubmission_wd", "M-2", lambda b: days(spec(b, "kpi_count").kpi_plan_resubmit)),
@@ -325,24 +461,54 @@ GOLDENS: list[Golden] = [
     Golden(ANNUAL, "004", "kpi_result_by_count", "M-4", count_grades),
     Golden(ANNUAL, "004", "kpi_sheet_resubmission_wd", "M-5", lambda b: days(comm(b).resubmit_within)),
     Golden(ANNUAL, "004", "kpi_sheet_to_commission_wd", "M-5", lambda b: days(comm(b).submit_to_commission_within)),
-    Golden(ANNUAL, "004", "competency_meets_share", "M-6",
-           lambda b: Fraction(competencies(b).threshold_numerator, competencies(b).threshold_denominator),
-           lambda v: Fraction(str(v))),
-    Golden(ANNUAL, "004", "indicators_per_competency_max", "M-6",
-           lambda b: max(len(items) for c in competencies(b).competencies for items in c.indicators.values()) <= 10,
-           lambda v: True if v == 10 else v),
-    Golden(ANNUAL, "004", "competency_sheet_to_commission_wd", "M-6",
-           lambda b: days(comm(b).submit_to_commission_within)),
-    Golden(ANNUAL, "004", "competency_count", "M-6",
-           lambda b: {"total": len(competencies(b).competencies),
-                      "public_service_only": sum(c.public_service_only for c in competencies(b).competencies)}),
+    Golden(
+        ANNUAL,
+        "004",
+        "competency_meets_share",
+        "M-6",
+        lambda b: Fraction(competencies(b).threshold_numerator, competencies(b).threshold_denominator),
+        lambda v: Fraction(str(v)),
+    ),
+    Golden(
+        ANNUAL,
+        "004",
+        "indicators_per_competency_max",
+        "M-6",
+        lambda b: max(len(items) for c in competencies(b).competencies for items in c.indicators.values()) <= 10,
+        lambda v: True if v == 10 else v,
+    ),
+    Golden(
+        ANNUAL, "004", "competency_sheet_to_commission_wd", "M-6", lambda b: days(comm(b).submit_to_commission_within)
+    ),
+    Golden(
+        ANNUAL,
+        "004",
+        "competency_count",
+        "M-6",
+        lambda b: {
+            "total": len(competencies(b).competencies),
+            "public_service_only": sum(c.public_service_only for c in competencies(b).competencies),
+        },
+    ),
     Golden(ANNUAL, "004", "evaluator_notice_wd", "M-7", lambda b: days(comm(b).notice_before_meeting)),
     Golden(ANNUAL, "004", "commission_quorum", "M-7", quorum),
-    Golden(ANNUAL, "004", "commission_vote", "M-7", vote,
-           lambda v: {"tie": v["tie"], "secretary_votes": v["secretary_votes"]}),
+    Golden(
+        ANNUAL,
+        "004",
+        "commission_vote",
+        "M-7",
+        vote,
+        lambda v: {"tie": v["tie"], "secretary_votes": v["secretary_votes"]},
+    ),
     Golden(ANNUAL, "004", "acquaintance_wd", "M-8", lambda b: days(comm(b).acquaintance)),
-    Golden(ANNUAL, "004", "refusal_act_signatories", "M-8", lambda b: comm(b).refusal_act_witnesses,
-           lambda v: v["other_employees"]),
+    Golden(
+        ANNUAL,
+        "004",
+        "refusal_act_signatories",
+        "M-8",
+        lambda b: comm(b).refusal_act_witnesses,
+        lambda v: v["other_employees"],
+    ),
     Golden(ANNUAL, "004", "appeal_wd", "M-9", lambda b: days(comm(b).appeal_within)),
 ]
 
@@ -413,8 +579,9 @@ def k4_rows() -> list[tuple[str, str, int]]:
     ]
 
 
-@pytest.mark.parametrize(("book_id", "seed", "index"), k4_rows(),
-                         ids=[f"{b}/K-4/{s} app.3/row{i + 1}" for b, s, i in k4_rows()])
+@pytest.mark.parametrize(
+    ("book_id", "seed", "index"), k4_rows(), ids=[f"{b}/K-4/{s} app.3/row{i + 1}" for b, s, i in k4_rows()]
+)
 def test_k4_appendix_3_row_is_reproduced_entry_by_entry(book_id: str, seed: str, index: int) -> None:
     printed = fact(seed, "kpi_allowed_range_table")["value"][index]
     rows = {row.min_pct: row for row in kpi_rules(book(book_id)).ranges}
@@ -512,13 +679,19 @@ def test_002_chapter_6_grades_carry_the_par_49_wording_on_the_s1_categories() ->
 def test_360_answers_are_the_five_printed_options_worth_1_to_5(book_id: str) -> None:
     answers = survey(book(book_id)).answers
     assert [(a.id, a.points) for a in answers] == [
-        ("never", D(1)), ("rarely", D(2)), ("half", D(3)), ("mostly", D(4)), ("always", D(5)),
+        ("never", D(1)),
+        ("rarely", D(2)),
+        ("half", D(3)),
+        ("mostly", D(4)),
+        ("always", D(5)),
     ]  # T-3: the seeds give no points; 1–5 is the documented default
     catalogue = yaml.safe_load((CATALOGUE / "competencies_360_model2018.yaml").read_text(encoding="utf-8"))
     assert {a.id: a.name.model_dump() for a in answers} == catalogue["answer_names"]
     text = seed_text("000")
-    printed = "құзырет көрінбейді; құзырет сирек көрінеді; құзырет жағдайлардың жартысында көрінеді; " \
-              "құзырет көп жағдайда көрінеді; құзырет әрқашан көрінеді"
+    printed = (
+        "құзырет көрінбейді; құзырет сирек көрінеді; құзырет жағдайлардың жартысында көрінеді; "
+        "құзырет көп жағдайда көрінеді; құзырет әрқашан көрінеді"
+    )
     assert printed in text
     assert "; ".join(a.name.kk for a in answers) == printed
 

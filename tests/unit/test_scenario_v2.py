@@ -103,8 +103,11 @@ def test_g7_a_malformed_substitute_is_a_file_error(tmp_path: Path, event: str, p
         ("delegate: {by: E1, to: H1, evaluatees: []}", "events[5].delegate.evaluatees", "at least 1"),
         ("delegate: {by: E1, to: H1, evaluatees: [E2, E2]}", "events[5].delegate.evaluatees", "'E2' is listed twice"),
         ("edit_respondents: {evaluatee: E2, by: H1}", "events[5].edit_respondents", "at least one respondent"),
-        ("edit_respondents: {evaluatee: E2, by: H1, add: [E1], remove: [E1]}", "events[5].edit_respondents.remove",
-         "'E1' is both added and removed"),
+        (
+            "edit_respondents: {evaluatee: E2, by: H1, add: [E1], remove: [E1]}",
+            "events[5].edit_respondents.remove",
+            "'E1' is both added and removed",
+        ),
         ("commission_attendance: {present: []}", "events[5].commission_attendance.present", "at least 1"),
         ("commission_attendance: {present: [E0, E0]}", "events[5].commission_attendance.present", "listed twice"),
     ],

@@ -27,7 +27,7 @@ _LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + ""
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
 )
 ALIAS_BOMB = _LAUGHS + "organization: {name: " + "x" * (484 - len(_LAUGHS) - 23) + "}\n"
-CONTROL = "rulebook: kz-model-2018\nstart: 2025-01-01\norganization:\n  name: \"Agency\x01\"\n"
+CONTROL = 'rulebook: kz-model-2018\nstart: 2025-01-01\norganization:\n  name: "Agency\x01"\n'
 NUL_ESCAPE = 'rulebook: kz-model-2018\norganization:\n  name: "Agen\\0cy"\n'
 CYCLE = "organization: &o [*o]\n"
 

@@ -455,7 +455,7 @@ async def sign_page(
 async def save_draft_page(
     request: Request, env: EnvDep, pages_: PagesDep, login: CurrentLogin, evaluation_id: RowId
 ) -> Response:
-    """"Save draft": kept for the evaluator, unsigned (0141); refused: the form again with what was typed (422)."""
+    """ "Save draft": kept for the evaluator, unsigned (0141); refused: the form again with what was typed (422)."""
     form = await run_in_threadpool(_evaluator_form, request, env, login, evaluation_id)
     entered, justification = await _entered(request, form.scoring)
     shown = await run_in_threadpool(

@@ -16,815 +16,1144 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0001'
+revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('audit_log',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('actor', sa.String(length=200), nullable=False, comment='a user login, a person, or flow:<name>'),
-    sa.Column('entity', sa.String(length=64), nullable=False, comment='table name of the changed row'),
-    sa.Column('entity_id', sa.String(length=64), nullable=False),
-    sa.Column('action', sa.String(length=64), nullable=False, comment='snake_case: create, update, compose, purge …'),
-    sa.Column('before', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.Column('after', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log')),
-    comment='Who changed what, when, from what to what, and why (R-4). Append-only: the database refuses UPDATE/DELETE.'
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False, comment="a user login, a person, or flow:<name>"),
+        sa.Column("entity", sa.String(length=64), nullable=False, comment="table name of the changed row"),
+        sa.Column("entity_id", sa.String(length=64), nullable=False),
+        sa.Column(
+            "action", sa.String(length=64), nullable=False, comment="snake_case: create, update, compose, purge …"
+        ),
+        sa.Column(
+            "before", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "after", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
+        ),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        comment="Who changed what, when, from what to what, and why (R-4). Append-only: the database refuses UPDATE/DELETE.",
     )
-    op.create_index(op.f('ix_audit_log_at'), 'audit_log', ['at'], unique=False)
-    op.create_index(op.f('ix_audit_log_entity_entity_id'), 'audit_log', ['entity', 'entity_id'], unique=False)
-    op.create_table('body',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=64), nullable=False, comment="short stable key, e.g. 'nchr'"),
-    sa.Column('name', sa.String(length=500), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_body')),
-    sa.UniqueConstraint('code', name=op.f('uq_body_code')),
-    comment='A state body (мемлекеттік орган): the unit that approves a methodology and runs its own evaluations (G-3).'
+    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
+    op.create_index(op.f("ix_audit_log_entity_entity_id"), "audit_log", ["entity", "entity_id"], unique=False)
+    op.create_table(
+        "body",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False, comment="short stable key, e.g. 'nchr'"),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_body")),
+        sa.UniqueConstraint("code", name=op.f("uq_body_code")),
+        comment="A state body (мемлекеттік орган): the unit that approves a methodology and runs its own evaluations (G-3).",
     )
-    op.create_table('calendar_override',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False, comment='day_off or working_day'),
-    sa.Column('legal_basis', sa.Text(), nullable=True, comment='the decree or order that moved the day'),
-    sa.Column('created_by', sa.String(length=200), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('day_off', 'working_day')", name=op.f('ck_calendar_override_kind_valid')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_override')),
-    sa.UniqueConstraint('day', name=op.f('uq_calendar_override_day')),
-    comment="An operator's correction of the working-day calendar (P-7): a decree moved a day off or a working Saturday."
+    op.create_table(
+        "calendar_override",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False, comment="day_off or working_day"),
+        sa.Column("legal_basis", sa.Text(), nullable=True, comment="the decree or order that moved the day"),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind IN ('day_off', 'working_day')", name=op.f("ck_calendar_override_kind_valid")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_override")),
+        sa.UniqueConstraint("day", name=op.f("uq_calendar_override_day")),
+        comment="An operator's correction of the working-day calendar (P-7): a decree moved a day off or a working Saturday.",
     )
-    op.create_table('retention_record',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('purged_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('actor', sa.String(length=200), nullable=False),
-    sa.Column('entity', sa.String(length=64), nullable=False, comment='what was purged, e.g. evaluation'),
-    sa.Column('cutoff_on', sa.Date(), nullable=False, comment='documents whose evaluation ended before this day'),
-    sa.Column('rows', sa.Integer(), nullable=False),
-    sa.Column('detail', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True, comment='ids, labels'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_retention_record')),
-    comment='The record of one retention purge: what was removed, up to which date, by whom (R-1).'
+    op.create_table(
+        "retention_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("purged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("entity", sa.String(length=64), nullable=False, comment="what was purged, e.g. evaluation"),
+        sa.Column("cutoff_on", sa.Date(), nullable=False, comment="documents whose evaluation ended before this day"),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column(
+            "detail",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+            comment="ids, labels",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_record")),
+        comment="The record of one retention purge: what was removed, up to which date, by whom (R-1).",
     )
-    op.create_table('person',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('personnel_number', sa.String(length=64), nullable=False, comment="the body's key for the person (табель нөмірі), unique per body"),
-    sa.Column('full_name', sa.String(length=500), nullable=False),
-    sa.Column('corps', sa.String(length=16), nullable=False, comment='A, B or political'),
-    sa.Column('language', sa.String(length=2), nullable=False, comment='kk, ru or en'),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("corps IN ('A', 'B', 'political')", name=op.f('ck_person_corps_valid')),
-    sa.CheckConstraint("language IN ('kk', 'ru', 'en')", name=op.f('ck_person_language_valid')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_person_body_id_body')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
-    sa.UniqueConstraint('body_id', 'personnel_number', name=op.f('uq_person_body_id_personnel_number')),
-    comment='A person of a body: employees, heads, HR staff, Commission members alike.'
+    op.create_table(
+        "person",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "personnel_number",
+            sa.String(length=64),
+            nullable=False,
+            comment="the body's key for the person (табель нөмірі), unique per body",
+        ),
+        sa.Column("full_name", sa.String(length=500), nullable=False),
+        sa.Column("corps", sa.String(length=16), nullable=False, comment="A, B or political"),
+        sa.Column("language", sa.String(length=2), nullable=False, comment="kk, ru or en"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("corps IN ('A', 'B', 'political')", name=op.f("ck_person_corps_valid")),
+        sa.CheckConstraint("language IN ('kk', 'ru', 'en')", name=op.f("ck_person_language_valid")),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_person_body_id_body")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
+        sa.UniqueConstraint("body_id", "personnel_number", name=op.f("uq_person_body_id_personnel_number")),
+        comment="A person of a body: employees, heads, HR staff, Commission members alike.",
     )
-    op.create_table('rulebook_assignment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('rulebook_id', sa.String(length=100), nullable=False, comment="a bundled rulebook id or a file's id"),
-    sa.Column('valid_from', sa.Date(), nullable=False),
-    sa.Column('valid_until', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('valid_until IS NULL OR valid_until >= valid_from', name=op.f('ck_rulebook_assignment_valid_until_after_valid_from')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_rulebook_assignment_body_id_body')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_rulebook_assignment')),
-    sa.UniqueConstraint('body_id', 'rulebook_id', 'valid_from', name=op.f('uq_rulebook_assignment_body_id_rulebook_id_valid_from')),
-    comment='A body follows rulebook rulebook_id from valid_from to valid_until (inclusive; NULL: open).'
+    op.create_table(
+        "rulebook_assignment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("rulebook_id", sa.String(length=100), nullable=False, comment="a bundled rulebook id or a file's id"),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "valid_until IS NULL OR valid_until >= valid_from",
+            name=op.f("ck_rulebook_assignment_valid_until_after_valid_from"),
+        ),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_rulebook_assignment_body_id_body")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rulebook_assignment")),
+        sa.UniqueConstraint(
+            "body_id", "rulebook_id", "valid_from", name=op.f("uq_rulebook_assignment_body_id_rulebook_id_valid_from")
+        ),
+        comment="A body follows rulebook rulebook_id from valid_from to valid_until (inclusive; NULL: open).",
     )
-    op.create_table('unit',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=64), nullable=False, comment="the key HR's files use for the unit ('U1')"),
-    sa.Column('name', sa.String(length=500), nullable=False),
-    sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_unit_body_id_body')),
-    sa.ForeignKeyConstraint(['parent_id'], ['unit.id'], name=op.f('fk_unit_parent_id_unit')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit')),
-    sa.UniqueConstraint('body_id', 'code', name=op.f('uq_unit_body_id_code')),
-    comment='A structural unit (құрылымдық бөлімше) of a body; units form a tree through parent_id.'
+    op.create_table(
+        "unit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False, comment="the key HR's files use for the unit ('U1')"),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_unit_body_id_body")),
+        sa.ForeignKeyConstraint(["parent_id"], ["unit.id"], name=op.f("fk_unit_parent_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit")),
+        sa.UniqueConstraint("body_id", "code", name=op.f("uq_unit_body_id_code")),
+        comment="A structural unit (құрылымдық бөлімше) of a body; units form a tree through parent_id.",
     )
-    op.create_index(op.f('ix_unit_parent_id'), 'unit', ['parent_id'], unique=False)
-    op.create_table('absence',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('started_on', sa.Date(), nullable=False),
-    sa.Column('ended_on', sa.Date(), nullable=False),
-    sa.CheckConstraint("kind IN ('annual_leave', 'social_leave', 'unpaid_leave', 'sick', 'business_trip', 'internship', 'retraining', 'training')", name=op.f('ck_absence_kind_valid')),
-    sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_absence_ended_on_after_started_on')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_absence_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_absence')),
-    comment='A person is away (leave, sick, business trip, training …) over an interval (E-3, E-5).'
+    op.create_index(op.f("ix_unit_parent_id"), "unit", ["parent_id"], unique=False)
+    op.create_table(
+        "absence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('annual_leave', 'social_leave', 'unpaid_leave', 'sick', 'business_trip', 'internship', 'retraining', 'training')",
+            name=op.f("ck_absence_kind_valid"),
+        ),
+        sa.CheckConstraint(
+            "ended_on IS NULL OR ended_on >= started_on", name=op.f("ck_absence_ended_on_after_started_on")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_absence_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_absence")),
+        comment="A person is away (leave, sick, business trip, training …) over an interval (E-3, E-5).",
     )
-    op.create_index(op.f('ix_absence_person_id_started_on'), 'absence', ['person_id', 'started_on'], unique=False)
-    op.create_table('app_user',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('login', sa.String(length=200), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=True),
-    sa.Column('role', sa.String(length=32), nullable=False),
-    sa.Column('password_hash', sa.String(length=500), nullable=True, comment='NULL: SSO only'),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("role IN ('hr', 'hr_head', 'evaluator', 'employee', 'appointing_official', 'operator')", name=op.f('ck_app_user_role_valid')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_app_user_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
-    sa.UniqueConstraint('login', name=op.f('uq_app_user_login')),
-    comment='A dashboard login and its role (R-2: who may see which result).'
+    op.create_index(op.f("ix_absence_person_id_started_on"), "absence", ["person_id", "started_on"], unique=False)
+    op.create_table(
+        "app_user",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("login", sa.String(length=200), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("password_hash", sa.String(length=500), nullable=True, comment="NULL: SSO only"),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "role IN ('hr', 'hr_head', 'evaluator', 'employee', 'appointing_official', 'operator')",
+            name=op.f("ck_app_user_role_valid"),
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_app_user_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
+        sa.UniqueConstraint("login", name=op.f("uq_app_user_login")),
+        comment="A dashboard login and its role (R-2: who may see which result).",
     )
-    op.create_index(op.f('ix_app_user_person_id'), 'app_user', ['person_id'], unique=False)
-    op.create_table('body_role',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.String(length=32), nullable=False),
-    sa.Column('started_on', sa.Date(), nullable=True, comment="NULL: since the body's records begin"),
-    sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.CheckConstraint("role IN ('appointing_official', 'hr', 'hr_head')", name=op.f('ck_body_role_role_valid')),
-    sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_body_role_ended_on_after_started_on')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_body_role_body_id_body')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_body_role_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_body_role')),
-    comment='A body-level role held over an interval: appointing official, HR service member, HR head (G-6).'
+    op.create_index(op.f("ix_app_user_person_id"), "app_user", ["person_id"], unique=False)
+    op.create_table(
+        "body_role",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=True, comment="NULL: since the body's records begin"),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.CheckConstraint("role IN ('appointing_official', 'hr', 'hr_head')", name=op.f("ck_body_role_role_valid")),
+        sa.CheckConstraint(
+            "ended_on IS NULL OR ended_on >= started_on", name=op.f("ck_body_role_ended_on_after_started_on")
+        ),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_body_role_body_id_body")),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_body_role_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_body_role")),
+        comment="A body-level role held over an interval: appointing official, HR service member, HR head (G-6).",
     )
-    op.create_index(op.f('ix_body_role_body_id_role'), 'body_role', ['body_id', 'role'], unique=False)
-    op.create_index(op.f('ix_body_role_person_id'), 'body_role', ['person_id'], unique=False)
-    op.create_table('commission_meeting',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('meeting_date', sa.Date(), nullable=False),
-    sa.Column('scheduled_by_id', sa.Integer(), nullable=True),
-    sa.Column('scheduled_on', sa.Date(), nullable=True),
-    sa.Column('notice_sent_on', sa.Date(), nullable=True, comment='evaluators notified (M-7)'),
-    sa.Column('protocol_signed_on', sa.Date(), nullable=True),
-    sa.Column('approved_by_id', sa.Integer(), nullable=True, comment='the appointing official'),
-    sa.Column('approved_on', sa.Date(), nullable=True),
-    sa.ForeignKeyConstraint(['approved_by_id'], ['person.id'], name=op.f('fk_commission_meeting_approved_by_id_person')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_commission_meeting_body_id_body')),
-    sa.ForeignKeyConstraint(['scheduled_by_id'], ['person.id'], name=op.f('fk_commission_meeting_scheduled_by_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_meeting')),
-    sa.UniqueConstraint('body_id', 'meeting_date', name=op.f('uq_commission_meeting_body_id_meeting_date')),
-    comment="A meeting of a body's Evaluation Commission for a year (M-7), and its approval by the appointing official."
+    op.create_index(op.f("ix_body_role_body_id_role"), "body_role", ["body_id", "role"], unique=False)
+    op.create_index(op.f("ix_body_role_person_id"), "body_role", ["person_id"], unique=False)
+    op.create_table(
+        "commission_meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("meeting_date", sa.Date(), nullable=False),
+        sa.Column("scheduled_by_id", sa.Integer(), nullable=True),
+        sa.Column("scheduled_on", sa.Date(), nullable=True),
+        sa.Column("notice_sent_on", sa.Date(), nullable=True, comment="evaluators notified (M-7)"),
+        sa.Column("protocol_signed_on", sa.Date(), nullable=True),
+        sa.Column("approved_by_id", sa.Integer(), nullable=True, comment="the appointing official"),
+        sa.Column("approved_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["approved_by_id"], ["person.id"], name=op.f("fk_commission_meeting_approved_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_commission_meeting_body_id_body")),
+        sa.ForeignKeyConstraint(
+            ["scheduled_by_id"], ["person.id"], name=op.f("fk_commission_meeting_scheduled_by_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_meeting")),
+        sa.UniqueConstraint("body_id", "meeting_date", name=op.f("uq_commission_meeting_body_id_meeting_date")),
+        comment="A meeting of a body's Evaluation Commission for a year (M-7), and its approval by the appointing official.",
     )
-    op.create_index(op.f('ix_commission_meeting_approved_by_id'), 'commission_meeting', ['approved_by_id'], unique=False)
-    op.create_index(op.f('ix_commission_meeting_scheduled_by_id'), 'commission_meeting', ['scheduled_by_id'], unique=False)
-    op.create_table('commission_member',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('is_chair', sa.Boolean(), nullable=False),
-    sa.Column('is_secretary', sa.Boolean(), nullable=False),
-    sa.Column('started_on', sa.Date(), nullable=True),
-    sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.CheckConstraint('NOT (is_chair AND is_secretary)', name=op.f('ck_commission_member_chair_is_not_secretary')),
-    sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_commission_member_ended_on_after_started_on')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_commission_member_body_id_body')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_commission_member_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_member')),
-    comment="Membership of a body's Evaluation Commission over an interval (M-7); the secretary does not vote."
+    op.create_index(
+        op.f("ix_commission_meeting_approved_by_id"), "commission_meeting", ["approved_by_id"], unique=False
     )
-    op.create_index(op.f('ix_commission_member_body_id'), 'commission_member', ['body_id'], unique=False)
-    op.create_index(op.f('ix_commission_member_person_id'), 'commission_member', ['person_id'], unique=False)
-    op.create_table('contact_channel',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False, comment='email, sms, telegram … (apprise-style)'),
-    sa.Column('address', sa.String(length=500), nullable=False, comment='what a person reads: e1@example.kz'),
-    sa.Column('apprise_url', sa.String(length=2000), nullable=True, comment='full apprise URL; NULL: built from settings'),
-    sa.Column('verified', sa.Boolean(), nullable=False),
-    sa.Column('priority', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_contact_channel_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_channel')),
-    sa.UniqueConstraint('person_id', 'kind', 'address', name=op.f('uq_contact_channel_person_id_kind_address')),
-    comment='One way to reach a person (e-mail, SMS, Telegram …), as an apprise URL; lower priority is tried first.'
+    op.create_index(
+        op.f("ix_commission_meeting_scheduled_by_id"), "commission_meeting", ["scheduled_by_id"], unique=False
     )
-    op.create_table('dismissal',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('dismissed_on', sa.Date(), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_dismissal_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_dismissal')),
-    comment='A person left the body on dismissed_on (E-4: evaluated in absentia if before the deadline).'
+    op.create_table(
+        "commission_member",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("is_chair", sa.Boolean(), nullable=False),
+        sa.Column("is_secretary", sa.Boolean(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=True),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.CheckConstraint("NOT (is_chair AND is_secretary)", name=op.f("ck_commission_member_chair_is_not_secretary")),
+        sa.CheckConstraint(
+            "ended_on IS NULL OR ended_on >= started_on", name=op.f("ck_commission_member_ended_on_after_started_on")
+        ),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_commission_member_body_id_body")),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_commission_member_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_member")),
+        comment="Membership of a body's Evaluation Commission over an interval (M-7); the secretary does not vote.",
     )
-    op.create_index(op.f('ix_dismissal_person_id'), 'dismissal', ['person_id'], unique=False)
-    op.create_table('evaluation_period',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=8), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('quarter', sa.Integer(), nullable=True),
-    sa.Column('label', sa.String(length=16), nullable=False, comment="'2025-Q1' or '2025'"),
-    sa.Column('status', sa.String(length=8), nullable=False),
-    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('schedule_approved_on', sa.Date(), nullable=True, comment='G-4'),
-    sa.Column('schedule_approved_by_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("(kind = 'quarter' AND quarter BETWEEN 1 AND 4) OR (kind = 'year' AND quarter IS NULL)", name=op.f('ck_evaluation_period_quarter_matches_kind')),
-    sa.CheckConstraint("kind IN ('quarter', 'year')", name=op.f('ck_evaluation_period_kind_valid')),
-    sa.CheckConstraint("status IN ('open', 'closed')", name=op.f('ck_evaluation_period_status_valid')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_evaluation_period_body_id_body')),
-    sa.ForeignKeyConstraint(['schedule_approved_by_id'], ['person.id'], name=op.f('fk_evaluation_period_schedule_approved_by_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_period')),
-    sa.UniqueConstraint('body_id', 'label', name=op.f('uq_evaluation_period_body_id_label')),
-    comment='An evaluation cycle of a body: a quarter (2025-Q1) or a year (2025), opened by a flow (P-1, P-2).'
+    op.create_index(op.f("ix_commission_member_body_id"), "commission_member", ["body_id"], unique=False)
+    op.create_index(op.f("ix_commission_member_person_id"), "commission_member", ["person_id"], unique=False)
+    op.create_table(
+        "contact_channel",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False, comment="email, sms, telegram … (apprise-style)"),
+        sa.Column("address", sa.String(length=500), nullable=False, comment="what a person reads: e1@example.kz"),
+        sa.Column(
+            "apprise_url", sa.String(length=2000), nullable=True, comment="full apprise URL; NULL: built from settings"
+        ),
+        sa.Column("verified", sa.Boolean(), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_contact_channel_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_channel")),
+        sa.UniqueConstraint("person_id", "kind", "address", name=op.f("uq_contact_channel_person_id_kind_address")),
+        comment="One way to reach a person (e-mail, SMS, Telegram …), as an apprise URL; lower priority is tried first.",
     )
-    op.create_index(op.f('ix_evaluation_period_schedule_approved_by_id'), 'evaluation_period', ['schedule_approved_by_id'], unique=False)
-    op.create_table('head_relation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('head_id', sa.Integer(), nullable=False),
-    sa.Column('started_on', sa.Date(), nullable=False),
-    sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_head_relation_ended_on_after_started_on')),
-    sa.CheckConstraint('head_id <> person_id', name=op.f('ck_head_relation_not_own_head')),
-    sa.ForeignKeyConstraint(['head_id'], ['person.id'], name=op.f('fk_head_relation_head_id_person')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_head_relation_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_head_relation')),
-    comment='head_id is the direct head (тікелей басшы) of person_id over an interval.'
+    op.create_table(
+        "dismissal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("dismissed_on", sa.Date(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_dismissal_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dismissal")),
+        comment="A person left the body on dismissed_on (E-4: evaluated in absentia if before the deadline).",
     )
-    op.create_index(op.f('ix_head_relation_head_id'), 'head_relation', ['head_id'], unique=False)
-    op.create_index(op.f('ix_head_relation_person_id_started_on'), 'head_relation', ['person_id', 'started_on'], unique=False)
-    op.create_table('position',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=500), nullable=False),
-    sa.Column('category', sa.String(length=16), nullable=False, comment='canonical category code: Latin letters, letter O (B-1, C-O-1)'),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_position_unit_id_unit')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_position')),
-    sa.UniqueConstraint('unit_id', 'title', 'category', name=op.f('uq_position_unit_id_title_category')),
-    comment='A kind of post in a unit: title and position category (canonical code such as C-1, C-O-1).'
+    op.create_index(op.f("ix_dismissal_person_id"), "dismissal", ["person_id"], unique=False)
+    op.create_table(
+        "evaluation_period",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.Integer(), nullable=True),
+        sa.Column("label", sa.String(length=16), nullable=False, comment="'2025-Q1' or '2025'"),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("schedule_approved_on", sa.Date(), nullable=True, comment="G-4"),
+        sa.Column("schedule_approved_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "(kind = 'quarter' AND quarter BETWEEN 1 AND 4) OR (kind = 'year' AND quarter IS NULL)",
+            name=op.f("ck_evaluation_period_quarter_matches_kind"),
+        ),
+        sa.CheckConstraint("kind IN ('quarter', 'year')", name=op.f("ck_evaluation_period_kind_valid")),
+        sa.CheckConstraint("status IN ('open', 'closed')", name=op.f("ck_evaluation_period_status_valid")),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_evaluation_period_body_id_body")),
+        sa.ForeignKeyConstraint(
+            ["schedule_approved_by_id"], ["person.id"], name=op.f("fk_evaluation_period_schedule_approved_by_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_period")),
+        sa.UniqueConstraint("body_id", "label", name=op.f("uq_evaluation_period_body_id_label")),
+        comment="An evaluation cycle of a body: a quarter (2025-Q1) or a year (2025), opened by a flow (P-1, P-2).",
     )
-    op.create_table('probation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('started_on', sa.Date(), nullable=True),
-    sa.Column('ends_on', sa.Date(), nullable=False),
-    sa.CheckConstraint('ends_on IS NULL OR ends_on >= started_on', name=op.f('ck_probation_ends_on_after_started_on')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_probation_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_probation')),
-    comment='A person is on probation until ends_on (inclusive) (E-5: not evaluated during probation).'
+    op.create_index(
+        op.f("ix_evaluation_period_schedule_approved_by_id"),
+        "evaluation_period",
+        ["schedule_approved_by_id"],
+        unique=False,
     )
-    op.create_index(op.f('ix_probation_person_id'), 'probation', ['person_id'], unique=False)
-    op.create_table('sanction',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('imposed_on', sa.Date(), nullable=False),
-    sa.Column('lifted_on', sa.Date(), nullable=True),
-    sa.Column('basis', sa.Text(), nullable=True, comment='the order imposing the sanction'),
-    sa.CheckConstraint("kind IN ('warning', 'reprimand', 'severe_reprimand', 'other')", name=op.f('ck_sanction_kind_valid')),
-    sa.CheckConstraint('lifted_on IS NULL OR lifted_on >= imposed_on', name=op.f('ck_sanction_lifted_on_after_imposed_on')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_sanction_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sanction')),
-    comment='A disciplinary sanction imposed on a date; the register behind the Q-3 cap.'
+    op.create_table(
+        "head_relation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("head_id", sa.Integer(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.CheckConstraint(
+            "ended_on IS NULL OR ended_on >= started_on", name=op.f("ck_head_relation_ended_on_after_started_on")
+        ),
+        sa.CheckConstraint("head_id <> person_id", name=op.f("ck_head_relation_not_own_head")),
+        sa.ForeignKeyConstraint(["head_id"], ["person.id"], name=op.f("fk_head_relation_head_id_person")),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_head_relation_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_head_relation")),
+        comment="head_id is the direct head (тікелей басшы) of person_id over an interval.",
     )
-    op.create_index(op.f('ix_sanction_person_id_imposed_on'), 'sanction', ['person_id', 'imposed_on'], unique=False)
-    op.create_table('substitution',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('replaced_id', sa.Integer(), nullable=False, comment='the person who is away'),
-    sa.Column('substitute_id', sa.Integer(), nullable=False, comment='the person acting for them'),
-    sa.Column('started_on', sa.Date(), nullable=False),
-    sa.Column('ended_on', sa.Date(), nullable=False),
-    sa.Column('basis', sa.Text(), nullable=True, comment='order or note that appointed the substitute'),
-    sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_substitution_ended_on_after_started_on')),
-    sa.CheckConstraint('substitute_id <> replaced_id', name=op.f('ck_substitution_not_own_substitute')),
-    sa.ForeignKeyConstraint(['replaced_id'], ['person.id'], name=op.f('fk_substitution_replaced_id_person')),
-    sa.ForeignKeyConstraint(['substitute_id'], ['person.id'], name=op.f('fk_substitution_substitute_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_substitution')),
-    comment='substitute_id acts for replaced_id over an interval; the substitute evaluates in their place (G-7).'
+    op.create_index(op.f("ix_head_relation_head_id"), "head_relation", ["head_id"], unique=False)
+    op.create_index(
+        op.f("ix_head_relation_person_id_started_on"), "head_relation", ["person_id", "started_on"], unique=False
     )
-    op.create_index(op.f('ix_substitution_replaced_id_started_on'), 'substitution', ['replaced_id', 'started_on'], unique=False)
-    op.create_index(op.f('ix_substitution_substitute_id'), 'substitution', ['substitute_id'], unique=False)
-    op.create_table('survey_360',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('evaluatee_id', sa.Integer(), nullable=False),
-    sa.Column('form', sa.String(length=32), nullable=True, comment='rulebook form id (form 5/6)'),
-    sa.Column('status', sa.String(length=8), nullable=False),
-    sa.Column('opened_on', sa.Date(), nullable=False),
-    sa.Column('closes_on', sa.Date(), nullable=True),
-    sa.Column('closed_on', sa.Date(), nullable=True),
-    sa.CheckConstraint("status IN ('open', 'closed')", name=op.f('ck_survey_360_status_valid')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_survey_360_body_id_body')),
-    sa.ForeignKeyConstraint(['evaluatee_id'], ['person.id'], name=op.f('fk_survey_360_evaluatee_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_360')),
-    sa.UniqueConstraint('evaluatee_id', 'year', name=op.f('uq_survey_360_evaluatee_id_year')),
-    comment='The 360 survey of one evaluatee for one year (T-1).'
+    op.create_table(
+        "position",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column(
+            "category",
+            sa.String(length=16),
+            nullable=False,
+            comment="canonical category code: Latin letters, letter O (B-1, C-O-1)",
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_position_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_position")),
+        sa.UniqueConstraint("unit_id", "title", "category", name=op.f("uq_position_unit_id_title_category")),
+        comment="A kind of post in a unit: title and position category (canonical code such as C-1, C-O-1).",
     )
-    op.create_index(op.f('ix_survey_360_body_id_year'), 'survey_360', ['body_id', 'year'], unique=False)
-    op.create_table('work_plan',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('approved_on', sa.Date(), nullable=True),
-    sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    sa.Column('placed_on', sa.Date(), nullable=True, comment='HR placed it in the system (K-2)'),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['approved_by_id'], ['person.id'], name=op.f('fk_work_plan_approved_by_id_person')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_work_plan_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_work_plan')),
-    sa.UniqueConstraint('person_id', 'year', name=op.f('uq_work_plan_person_id_year')),
-    comment="A person's individual work plan for a year: the container of their KPIs (K-1, K-2, M-2)."
+    op.create_table(
+        "probation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=True),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "ends_on IS NULL OR ends_on >= started_on", name=op.f("ck_probation_ends_on_after_started_on")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_probation_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_probation")),
+        comment="A person is on probation until ends_on (inclusive) (E-5: not evaluated during probation).",
     )
-    op.create_index(op.f('ix_work_plan_approved_by_id'), 'work_plan', ['approved_by_id'], unique=False)
-    op.create_table('appointment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('position_id', sa.Integer(), nullable=False),
-    sa.Column('started_on', sa.Date(), nullable=False),
-    sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.CheckConstraint('ended_on IS NULL OR ended_on >= started_on', name=op.f('ck_appointment_ended_on_after_started_on')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_appointment_person_id_person')),
-    sa.ForeignKeyConstraint(['position_id'], ['position.id'], name=op.f('fk_appointment_position_id_position')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment')),
-    comment='A person holds a position from started_on to ended_on (inclusive); the history of moves (E-1).'
+    op.create_index(op.f("ix_probation_person_id"), "probation", ["person_id"], unique=False)
+    op.create_table(
+        "sanction",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("imposed_on", sa.Date(), nullable=False),
+        sa.Column("lifted_on", sa.Date(), nullable=True),
+        sa.Column("basis", sa.Text(), nullable=True, comment="the order imposing the sanction"),
+        sa.CheckConstraint(
+            "kind IN ('warning', 'reprimand', 'severe_reprimand', 'other')", name=op.f("ck_sanction_kind_valid")
+        ),
+        sa.CheckConstraint(
+            "lifted_on IS NULL OR lifted_on >= imposed_on", name=op.f("ck_sanction_lifted_on_after_imposed_on")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_sanction_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sanction")),
+        comment="A disciplinary sanction imposed on a date; the register behind the Q-3 cap.",
     )
-    op.create_index(op.f('ix_appointment_person_id_started_on'), 'appointment', ['person_id', 'started_on'], unique=False)
-    op.create_index(op.f('ix_appointment_position_id'), 'appointment', ['position_id'], unique=False)
-    op.create_table('commission_attendance',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('meeting_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['meeting_id'], ['commission_meeting.id'], name=op.f('fk_commission_attendance_meeting_id_commission_meeting'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_commission_attendance_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_attendance')),
-    sa.UniqueConstraint('meeting_id', 'person_id', name=op.f('uq_commission_attendance_meeting_id_person_id')),
-    comment='A Commission member present at a meeting (for the two-thirds quorum, M-7).'
+    op.create_index(op.f("ix_sanction_person_id_imposed_on"), "sanction", ["person_id", "imposed_on"], unique=False)
+    op.create_table(
+        "substitution",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("replaced_id", sa.Integer(), nullable=False, comment="the person who is away"),
+        sa.Column("substitute_id", sa.Integer(), nullable=False, comment="the person acting for them"),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=False),
+        sa.Column("basis", sa.Text(), nullable=True, comment="order or note that appointed the substitute"),
+        sa.CheckConstraint(
+            "ended_on IS NULL OR ended_on >= started_on", name=op.f("ck_substitution_ended_on_after_started_on")
+        ),
+        sa.CheckConstraint("substitute_id <> replaced_id", name=op.f("ck_substitution_not_own_substitute")),
+        sa.ForeignKeyConstraint(["replaced_id"], ["person.id"], name=op.f("fk_substitution_replaced_id_person")),
+        sa.ForeignKeyConstraint(["substitute_id"], ["person.id"], name=op.f("fk_substitution_substitute_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_substitution")),
+        comment="substitute_id acts for replaced_id over an interval; the substitute evaluates in their place (G-7).",
     )
-    op.create_index(op.f('ix_commission_attendance_person_id'), 'commission_attendance', ['person_id'], unique=False)
-    op.create_table('evaluation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False, comment='the evaluatee'),
-    sa.Column('period_id', sa.Integer(), nullable=False),
-    sa.Column('method', sa.String(length=16), nullable=False),
-    sa.Column('rulebook_id', sa.String(length=100), nullable=False, comment='the rulebook in force for this evaluation'),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('eligible', sa.Boolean(), nullable=False),
-    sa.Column('ineligible_reason', sa.String(length=64), nullable=True),
-    sa.Column('in_absentia', sa.Boolean(), nullable=False, comment='evaluated without participation (E-3/E-4)'),
-    sa.Column('evaluator_id', sa.Integer(), nullable=True),
-    sa.Column('delegated_by_id', sa.Integer(), nullable=True, comment='head who delegated the evaluation (D-4)'),
-    sa.Column('approver_id', sa.Integer(), nullable=True, comment='superior head who approves the sheet (M-5)'),
-    sa.Column('deadline', sa.Date(), nullable=True, comment='sheet due by (P-1, P-2, E-5)'),
-    sa.Column('notice_due_on', sa.Date(), nullable=True, comment='notice due by (P-4)'),
-    sa.Column('notice_sent_on', sa.Date(), nullable=True),
-    sa.Column('submitted_on', sa.Date(), nullable=True),
-    sa.Column('completed_on', sa.Date(), nullable=True, comment='score and category known'),
-    sa.Column('score', sa.Numeric(precision=6, scale=4), nullable=True),
-    sa.Column('category', sa.String(length=16), nullable=True),
-    sa.Column('acquaint_by', sa.Date(), nullable=True, comment='C-1, M-8'),
-    sa.Column('acquainted_on', sa.Date(), nullable=True),
-    sa.Column('acquaintance_method', sa.String(length=32), nullable=True, comment='system, email, sms, registered_letter, act …'),
-    sa.Column('disagreement_until', sa.Date(), nullable=True, comment='last day to apply (C-2)'),
-    sa.Column('closed_on', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("category IS NULL OR category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')", name=op.f('ck_evaluation_category_valid')),
-    sa.CheckConstraint("method IN ('kpi', 'differentiation', 'form1', 'form2', 'kpi_count', 'competencies', 'survey_360')", name=op.f('ck_evaluation_method_valid')),
-    sa.CheckConstraint("status IN ('ineligible', 'deferred', 'open', 'submitted', 'returned', 'approved', 'completed', 'acquainted', 'in_calibration', 'closed')", name=op.f('ck_evaluation_status_valid')),
-    sa.CheckConstraint('eligible OR ineligible_reason IS NOT NULL', name=op.f('ck_evaluation_ineligible_has_reason')),
-    sa.ForeignKeyConstraint(['approver_id'], ['person.id'], name=op.f('fk_evaluation_approver_id_person')),
-    sa.ForeignKeyConstraint(['delegated_by_id'], ['person.id'], name=op.f('fk_evaluation_delegated_by_id_person')),
-    sa.ForeignKeyConstraint(['evaluator_id'], ['person.id'], name=op.f('fk_evaluation_evaluator_id_person')),
-    sa.ForeignKeyConstraint(['period_id'], ['evaluation_period.id'], name=op.f('fk_evaluation_period_id_evaluation_period')),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_evaluation_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation')),
-    sa.UniqueConstraint('person_id', 'period_id', 'method', name=op.f('uq_evaluation_person_id_period_id_method')),
-    comment='One evaluation of one person for one period by one method: the unit of work of every flow.'
+    op.create_index(
+        op.f("ix_substitution_replaced_id_started_on"), "substitution", ["replaced_id", "started_on"], unique=False
     )
-    op.create_index(op.f('ix_evaluation_approver_id'), 'evaluation', ['approver_id'], unique=False)
-    op.create_index(op.f('ix_evaluation_delegated_by_id'), 'evaluation', ['delegated_by_id'], unique=False)
-    op.create_index(op.f('ix_evaluation_evaluator_id'), 'evaluation', ['evaluator_id'], unique=False)
-    op.create_index(op.f('ix_evaluation_period_id_status'), 'evaluation', ['period_id', 'status'], unique=False)
-    op.create_index(op.f('ix_evaluation_status_deadline'), 'evaluation', ['status', 'deadline'], unique=False)
-    op.create_table('kpi',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('plan_id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.Text(), nullable=False),
-    sa.Column('unit', sa.String(length=32), nullable=False, comment="'%', 'count', 'days' …"),
-    sa.Column('direction', sa.String(length=8), nullable=False, comment='higher or lower is better (K-6)'),
-    sa.Column('source', sa.Text(), nullable=True, comment='planning document or A-corps agreement indicator (K-1)'),
-    sa.Column('position', sa.Integer(), nullable=False, comment='order on the sheet'),
-    sa.CheckConstraint("direction IN ('higher', 'lower')", name=op.f('ck_kpi_direction_valid')),
-    sa.ForeignKeyConstraint(['plan_id'], ['work_plan.id'], name=op.f('fk_kpi_plan_id_work_plan'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi')),
-    sa.UniqueConstraint('plan_id', 'code', name=op.f('uq_kpi_plan_id_code')),
-    comment='A KPI (нысаналы мақсатты индикатор) of a plan; code is its id within the plan (k1).'
+    op.create_index(op.f("ix_substitution_substitute_id"), "substitution", ["substitute_id"], unique=False)
+    op.create_table(
+        "survey_360",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("evaluatee_id", sa.Integer(), nullable=False),
+        sa.Column("form", sa.String(length=32), nullable=True, comment="rulebook form id (form 5/6)"),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=False),
+        sa.Column("closes_on", sa.Date(), nullable=True),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.CheckConstraint("status IN ('open', 'closed')", name=op.f("ck_survey_360_status_valid")),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_survey_360_body_id_body")),
+        sa.ForeignKeyConstraint(["evaluatee_id"], ["person.id"], name=op.f("fk_survey_360_evaluatee_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_360")),
+        sa.UniqueConstraint("evaluatee_id", "year", name=op.f("uq_survey_360_evaluatee_id_year")),
+        comment="The 360 survey of one evaluatee for one year (T-1).",
     )
-    op.create_table('survey_answer',
-    sa.Column('id', sa.Uuid(), nullable=False, comment='random (v4): the key reveals nothing about insertion order'),
-    sa.Column('survey_id', sa.Integer(), nullable=False),
-    sa.Column('competency_id', sa.String(length=64), nullable=False),
-    sa.Column('question_index', sa.Integer(), nullable=False, comment='0-based position of the question in the competency'),
-    sa.Column('points', sa.Integer(), nullable=False),
-    sa.Column('is_self', sa.Boolean(), nullable=False, comment='self-assessment: kept apart, excluded (T-5)'),
-    sa.CheckConstraint('points >= 0', name=op.f('ck_survey_answer_points_not_negative')),
-    sa.CheckConstraint('question_index >= 0', name=op.f('ck_survey_answer_question_index_not_negative')),
-    sa.ForeignKeyConstraint(['survey_id'], ['survey_360.id'], name=op.f('fk_survey_answer_survey_id_survey_360'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_answer')),
-    comment='Points given to one question of one competency: anonymous by construction (no respondent, no time).'
+    op.create_index(op.f("ix_survey_360_body_id_year"), "survey_360", ["body_id", "year"], unique=False)
+    op.create_table(
+        "work_plan",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("approved_on", sa.Date(), nullable=True),
+        sa.Column("approved_by_id", sa.Integer(), nullable=True),
+        sa.Column("placed_on", sa.Date(), nullable=True, comment="HR placed it in the system (K-2)"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["approved_by_id"], ["person.id"], name=op.f("fk_work_plan_approved_by_id_person")),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_work_plan_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_plan")),
+        sa.UniqueConstraint("person_id", "year", name=op.f("uq_work_plan_person_id_year")),
+        comment="A person's individual work plan for a year: the container of their KPIs (K-1, K-2, M-2).",
     )
-    op.create_index(op.f('ix_survey_answer_survey_id'), 'survey_answer', ['survey_id'], unique=False)
-    op.create_table('survey_respondent',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('survey_id', sa.Integer(), nullable=False),
-    sa.Column('respondent_id', sa.Integer(), nullable=False),
-    sa.Column('relation', sa.String(length=16), nullable=False, comment='head, subordinate, peer or self (T-4, T-5)'),
-    sa.Column('invited_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("relation IN ('head', 'subordinate', 'peer', 'self')", name=op.f('ck_survey_respondent_relation_valid')),
-    sa.ForeignKeyConstraint(['respondent_id'], ['person.id'], name=op.f('fk_survey_respondent_respondent_id_person')),
-    sa.ForeignKeyConstraint(['survey_id'], ['survey_360.id'], name=op.f('fk_survey_respondent_survey_id_survey_360'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_respondent')),
-    sa.UniqueConstraint('survey_id', 'respondent_id', name=op.f('uq_survey_respondent_survey_id_respondent_id')),
-    comment='A person asked to answer a 360 survey (T-4) and whether they did; it never links to their answers.'
+    op.create_index(op.f("ix_work_plan_approved_by_id"), "work_plan", ["approved_by_id"], unique=False)
+    op.create_table(
+        "appointment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("position_id", sa.Integer(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.CheckConstraint(
+            "ended_on IS NULL OR ended_on >= started_on", name=op.f("ck_appointment_ended_on_after_started_on")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_appointment_person_id_person")),
+        sa.ForeignKeyConstraint(["position_id"], ["position.id"], name=op.f("fk_appointment_position_id_position")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appointment")),
+        comment="A person holds a position from started_on to ended_on (inclusive); the history of moves (E-1).",
     )
-    op.create_index(op.f('ix_survey_respondent_respondent_id'), 'survey_respondent', ['respondent_id'], unique=False)
-    op.create_table('acknowledgement',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('via', sa.String(length=32), nullable=False, comment='system, email, sms, registered_letter …'),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_acknowledgement_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_acknowledgement_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_acknowledgement')),
-    sa.UniqueConstraint('evaluation_id', 'person_id', name=op.f('uq_acknowledgement_evaluation_id_person_id')),
-    comment='A person acknowledged a result (таныстыру, C-1): the proof that they were made acquainted.'
+    op.create_index(
+        op.f("ix_appointment_person_id_started_on"), "appointment", ["person_id", "started_on"], unique=False
     )
-    op.create_index(op.f('ix_acknowledgement_person_id'), 'acknowledgement', ['person_id'], unique=False)
-    op.create_table('appeal',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('filed_on', sa.Date(), nullable=False),
-    sa.Column('authority', sa.String(length=16), nullable=False, comment='administrative (APPC, C-9), authorised_body (M-9) or court'),
-    sa.Column('outcome', sa.String(length=16), nullable=True, comment='NULL while pending'),
-    sa.Column('decided_on', sa.Date(), nullable=True),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.CheckConstraint("authority IN ('administrative', 'authorised_body', 'court')", name=op.f('ck_appeal_authority_valid')),
-    sa.CheckConstraint("outcome IS NULL OR outcome IN ('unchanged', 'revise')", name=op.f('ck_appeal_outcome_valid')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_appeal_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeal')),
-    comment='An appeal of a calibration or Commission decision and its outcome (C-9, M-9).'
+    op.create_index(op.f("ix_appointment_position_id"), "appointment", ["position_id"], unique=False)
+    op.create_table(
+        "commission_attendance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["commission_meeting.id"],
+            name=op.f("fk_commission_attendance_meeting_id_commission_meeting"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_commission_attendance_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_attendance")),
+        sa.UniqueConstraint("meeting_id", "person_id", name=op.f("uq_commission_attendance_meeting_id_person_id")),
+        comment="A Commission member present at a meeting (for the two-thirds quorum, M-7).",
     )
-    op.create_index(op.f('ix_appeal_evaluation_id'), 'appeal', ['evaluation_id'], unique=False)
-    op.create_table('calibration_case',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('applied_on', sa.Date(), nullable=False, comment='C-2'),
-    sa.Column('application_text', sa.Text(), nullable=True),
-    sa.Column('decide_by', sa.Date(), nullable=True, comment='composition approved by (C-3)'),
-    sa.Column('hold_by', sa.Date(), nullable=True, comment='session held by (C-4)'),
-    sa.Column('decided_on', sa.Date(), nullable=True, comment='appointing official decided (C-3)'),
-    sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('held_on', sa.Date(), nullable=True),
-    sa.Column('protocol_signed_on', sa.Date(), nullable=True, comment='the day the last vote came'),
-    sa.Column('protocol_hash', sa.String(length=64), nullable=True, comment='sha256 (R-3)'),
-    sa.Column('protocol_post_by', sa.Date(), nullable=True, comment='C-7'),
-    sa.Column('posted_on', sa.Date(), nullable=True),
-    sa.Column('feedback_meeting_on', sa.Date(), nullable=True, comment='C-8'),
-    sa.Column('final_score', sa.Numeric(precision=6, scale=4), nullable=True),
-    sa.Column('final_category', sa.String(length=16), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("final_category IS NULL OR final_category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')", name=op.f('ck_calibration_case_final_category_valid')),
-    sa.CheckConstraint("status IN ('applied', 'composed', 'voted', 'posted', 'closed')", name=op.f('ck_calibration_case_status_valid')),
-    sa.ForeignKeyConstraint(['decided_by_id'], ['person.id'], name=op.f('fk_calibration_case_decided_by_id_person')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_calibration_case_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_calibration_case')),
-    sa.UniqueConstraint('evaluation_id', name=op.f('uq_calibration_case_evaluation_id')),
-    comment='A calibration session (калибрлеу сессиясы) requested by an employee who disagrees with a result.'
+    op.create_index(op.f("ix_commission_attendance_person_id"), "commission_attendance", ["person_id"], unique=False)
+    op.create_table(
+        "evaluation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False, comment="the evaluatee"),
+        sa.Column("period_id", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=16), nullable=False),
+        sa.Column(
+            "rulebook_id", sa.String(length=100), nullable=False, comment="the rulebook in force for this evaluation"
+        ),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("eligible", sa.Boolean(), nullable=False),
+        sa.Column("ineligible_reason", sa.String(length=64), nullable=True),
+        sa.Column("in_absentia", sa.Boolean(), nullable=False, comment="evaluated without participation (E-3/E-4)"),
+        sa.Column("evaluator_id", sa.Integer(), nullable=True),
+        sa.Column("delegated_by_id", sa.Integer(), nullable=True, comment="head who delegated the evaluation (D-4)"),
+        sa.Column("approver_id", sa.Integer(), nullable=True, comment="superior head who approves the sheet (M-5)"),
+        sa.Column("deadline", sa.Date(), nullable=True, comment="sheet due by (P-1, P-2, E-5)"),
+        sa.Column("notice_due_on", sa.Date(), nullable=True, comment="notice due by (P-4)"),
+        sa.Column("notice_sent_on", sa.Date(), nullable=True),
+        sa.Column("submitted_on", sa.Date(), nullable=True),
+        sa.Column("completed_on", sa.Date(), nullable=True, comment="score and category known"),
+        sa.Column("score", sa.Numeric(precision=6, scale=4), nullable=True),
+        sa.Column("category", sa.String(length=16), nullable=True),
+        sa.Column("acquaint_by", sa.Date(), nullable=True, comment="C-1, M-8"),
+        sa.Column("acquainted_on", sa.Date(), nullable=True),
+        sa.Column(
+            "acquaintance_method",
+            sa.String(length=32),
+            nullable=True,
+            comment="system, email, sms, registered_letter, act …",
+        ),
+        sa.Column("disagreement_until", sa.Date(), nullable=True, comment="last day to apply (C-2)"),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "category IS NULL OR category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')",
+            name=op.f("ck_evaluation_category_valid"),
+        ),
+        sa.CheckConstraint(
+            "method IN ('kpi', 'differentiation', 'form1', 'form2', 'kpi_count', 'competencies', 'survey_360')",
+            name=op.f("ck_evaluation_method_valid"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('ineligible', 'deferred', 'open', 'submitted', 'returned', 'approved', 'completed', 'acquainted', 'in_calibration', 'closed')",
+            name=op.f("ck_evaluation_status_valid"),
+        ),
+        sa.CheckConstraint(
+            "eligible OR ineligible_reason IS NOT NULL", name=op.f("ck_evaluation_ineligible_has_reason")
+        ),
+        sa.ForeignKeyConstraint(["approver_id"], ["person.id"], name=op.f("fk_evaluation_approver_id_person")),
+        sa.ForeignKeyConstraint(["delegated_by_id"], ["person.id"], name=op.f("fk_evaluation_delegated_by_id_person")),
+        sa.ForeignKeyConstraint(["evaluator_id"], ["person.id"], name=op.f("fk_evaluation_evaluator_id_person")),
+        sa.ForeignKeyConstraint(
+            ["period_id"], ["evaluation_period.id"], name=op.f("fk_evaluation_period_id_evaluation_period")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_evaluation_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation")),
+        sa.UniqueConstraint("person_id", "period_id", "method", name=op.f("uq_evaluation_person_id_period_id_method")),
+        comment="One evaluation of one person for one period by one method: the unit of work of every flow.",
     )
-    op.create_index(op.f('ix_calibration_case_decided_by_id'), 'calibration_case', ['decided_by_id'], unique=False)
-    op.create_index(op.f('ix_calibration_case_status_hold_by'), 'calibration_case', ['status', 'hold_by'], unique=False)
-    op.create_table('commission_decision',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('meeting_id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('decision', sa.String(length=8), nullable=False),
-    sa.Column('result_category', sa.String(length=16), nullable=True, comment="'corrected by the Commission' column"),
-    sa.Column('result_score', sa.Numeric(precision=6, scale=4), nullable=True),
-    sa.Column('decided_on', sa.Date(), nullable=False),
-    sa.CheckConstraint("decision IN ('approve', 'revise')", name=op.f('ck_commission_decision_decision_valid')),
-    sa.CheckConstraint("result_category IS NULL OR result_category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')", name=op.f('ck_commission_decision_result_category_valid')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_commission_decision_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['meeting_id'], ['commission_meeting.id'], name=op.f('fk_commission_decision_meeting_id_commission_meeting'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_decision')),
-    sa.UniqueConstraint('meeting_id', 'evaluation_id', name=op.f('uq_commission_decision_meeting_id_evaluation_id')),
-    comment="The Commission's decision on one evaluation, with the revised result if any (protocol appendix 5)."
+    op.create_index(op.f("ix_evaluation_approver_id"), "evaluation", ["approver_id"], unique=False)
+    op.create_index(op.f("ix_evaluation_delegated_by_id"), "evaluation", ["delegated_by_id"], unique=False)
+    op.create_index(op.f("ix_evaluation_evaluator_id"), "evaluation", ["evaluator_id"], unique=False)
+    op.create_index(op.f("ix_evaluation_period_id_status"), "evaluation", ["period_id", "status"], unique=False)
+    op.create_index(op.f("ix_evaluation_status_deadline"), "evaluation", ["status", "deadline"], unique=False)
+    op.create_table(
+        "kpi",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("unit", sa.String(length=32), nullable=False, comment="'%', 'count', 'days' …"),
+        sa.Column("direction", sa.String(length=8), nullable=False, comment="higher or lower is better (K-6)"),
+        sa.Column("source", sa.Text(), nullable=True, comment="planning document or A-corps agreement indicator (K-1)"),
+        sa.Column("position", sa.Integer(), nullable=False, comment="order on the sheet"),
+        sa.CheckConstraint("direction IN ('higher', 'lower')", name=op.f("ck_kpi_direction_valid")),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["work_plan.id"], name=op.f("fk_kpi_plan_id_work_plan"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi")),
+        sa.UniqueConstraint("plan_id", "code", name=op.f("uq_kpi_plan_id_code")),
+        comment="A KPI (нысаналы мақсатты индикатор) of a plan; code is its id within the plan (k1).",
     )
-    op.create_index(op.f('ix_commission_decision_evaluation_id'), 'commission_decision', ['evaluation_id'], unique=False)
-    op.create_table('commission_vote',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('meeting_id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('decision', sa.String(length=8), nullable=False),
-    sa.Column('revised_category', sa.String(length=16), nullable=True),
-    sa.Column('voted_on', sa.Date(), nullable=False),
-    sa.CheckConstraint("decision IN ('approve', 'revise')", name=op.f('ck_commission_vote_decision_valid')),
-    sa.CheckConstraint("revised_category IS NULL OR revised_category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')", name=op.f('ck_commission_vote_revised_category_valid')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_commission_vote_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['meeting_id', 'person_id'], ['commission_attendance.meeting_id', 'commission_attendance.person_id'], name=op.f('fk_commission_vote_meeting_id_commission_attendance'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_vote')),
-    sa.UniqueConstraint('meeting_id', 'evaluation_id', 'person_id', name=op.f('uq_commission_vote_meeting_id_evaluation_id_person_id')),
-    comment="A present member's open vote on one evaluation: approve the result or revise it (M-7)."
+    op.create_table(
+        "survey_answer",
+        sa.Column(
+            "id", sa.Uuid(), nullable=False, comment="random (v4): the key reveals nothing about insertion order"
+        ),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("competency_id", sa.String(length=64), nullable=False),
+        sa.Column(
+            "question_index", sa.Integer(), nullable=False, comment="0-based position of the question in the competency"
+        ),
+        sa.Column("points", sa.Integer(), nullable=False),
+        sa.Column("is_self", sa.Boolean(), nullable=False, comment="self-assessment: kept apart, excluded (T-5)"),
+        sa.CheckConstraint("points >= 0", name=op.f("ck_survey_answer_points_not_negative")),
+        sa.CheckConstraint("question_index >= 0", name=op.f("ck_survey_answer_question_index_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["survey_id"], ["survey_360.id"], name=op.f("fk_survey_answer_survey_id_survey_360"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answer")),
+        comment="Points given to one question of one competency: anonymous by construction (no respondent, no time).",
     )
-    op.create_index(op.f('ix_commission_vote_evaluation_id'), 'commission_vote', ['evaluation_id'], unique=False)
-    op.create_table('escalation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('about_person_id', sa.Integer(), nullable=False, comment='whose step is late'),
-    sa.Column('to_person_id', sa.Integer(), nullable=True),
-    sa.Column('to_role', sa.String(length=32), nullable=True, comment="e.g. 'hr'"),
-    sa.Column('kind', sa.String(length=64), nullable=False, comment='snake_case: overdue_sheet, overdue_acquaintance …'),
-    sa.Column('level', sa.Integer(), nullable=False, comment='1, 2, 3 …: how far up it went'),
-    sa.Column('escalated_on', sa.Date(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('level >= 1', name=op.f('ck_escalation_level_positive')),
-    sa.CheckConstraint('to_person_id IS NOT NULL OR to_role IS NOT NULL', name=op.f('ck_escalation_has_recipient')),
-    sa.ForeignKeyConstraint(['about_person_id'], ['person.id'], name=op.f('fk_escalation_about_person_id_person')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_escalation_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['to_person_id'], ['person.id'], name=op.f('fk_escalation_to_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation')),
-    sa.UniqueConstraint('evaluation_id', 'kind', 'level', name=op.f('uq_escalation_evaluation_id_kind_level')),
-    comment='A missed deadline escalated to someone (evaluator → their head → HR); each level once per evaluation.'
+    op.create_index(op.f("ix_survey_answer_survey_id"), "survey_answer", ["survey_id"], unique=False)
+    op.create_table(
+        "survey_respondent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("respondent_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "relation", sa.String(length=16), nullable=False, comment="head, subordinate, peer or self (T-4, T-5)"
+        ),
+        sa.Column("invited_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "relation IN ('head', 'subordinate', 'peer', 'self')", name=op.f("ck_survey_respondent_relation_valid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["respondent_id"], ["person.id"], name=op.f("fk_survey_respondent_respondent_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["survey_id"], ["survey_360.id"], name=op.f("fk_survey_respondent_survey_id_survey_360"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_respondent")),
+        sa.UniqueConstraint("survey_id", "respondent_id", name=op.f("uq_survey_respondent_survey_id_respondent_id")),
+        comment="A person asked to answer a 360 survey (T-4) and whether they did; it never links to their answers.",
     )
-    op.create_index(op.f('ix_escalation_about_person_id'), 'escalation', ['about_person_id'], unique=False)
-    op.create_index(op.f('ix_escalation_to_person_id'), 'escalation', ['to_person_id'], unique=False)
-    op.create_table('kpi_revision',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kpi_id', sa.Integer(), nullable=False),
-    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('changed_by', sa.String(length=200), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('before', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.Column('after', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.ForeignKeyConstraint(['kpi_id'], ['kpi.id'], name=op.f('fk_kpi_revision_kpi_id_kpi'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_revision')),
-    comment='One change of a KPI or of its values: before, after, who and why (K-3).'
+    op.create_index(op.f("ix_survey_respondent_respondent_id"), "survey_respondent", ["respondent_id"], unique=False)
+    op.create_table(
+        "acknowledgement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("via", sa.String(length=32), nullable=False, comment="system, email, sms, registered_letter …"),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_acknowledgement_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_acknowledgement_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_acknowledgement")),
+        sa.UniqueConstraint("evaluation_id", "person_id", name=op.f("uq_acknowledgement_evaluation_id_person_id")),
+        comment="A person acknowledged a result (таныстыру, C-1): the proof that they were made acquainted.",
     )
-    op.create_index(op.f('ix_kpi_revision_kpi_id'), 'kpi_revision', ['kpi_id'], unique=False)
-    op.create_table('kpi_value',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kpi_id', sa.Integer(), nullable=False),
-    sa.Column('period', sa.String(length=4), nullable=False),
-    sa.Column('planned', sa.Numeric(precision=18, scale=4), nullable=True),
-    sa.Column('actual', sa.Numeric(precision=18, scale=4), nullable=True),
-    sa.CheckConstraint("period IN ('Q1', 'Q2', 'Q3', 'Q4', 'year')", name=op.f('ck_kpi_value_period_valid')),
-    sa.ForeignKeyConstraint(['kpi_id'], ['kpi.id'], name=op.f('fk_kpi_value_kpi_id_kpi'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_value')),
-    sa.UniqueConstraint('kpi_id', 'period', name=op.f('uq_kpi_value_kpi_id_period')),
-    comment='Planned and actual value of a KPI for a quarter (Q1…Q4) or the year.'
+    op.create_index(op.f("ix_acknowledgement_person_id"), "acknowledgement", ["person_id"], unique=False)
+    op.create_table(
+        "appeal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.Column(
+            "authority",
+            sa.String(length=16),
+            nullable=False,
+            comment="administrative (APPC, C-9), authorised_body (M-9) or court",
+        ),
+        sa.Column("outcome", sa.String(length=16), nullable=True, comment="NULL while pending"),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "authority IN ('administrative', 'authorised_body', 'court')", name=op.f("ck_appeal_authority_valid")
+        ),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ('unchanged', 'revise')", name=op.f("ck_appeal_outcome_valid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"], ["evaluation.id"], name=op.f("fk_appeal_evaluation_id_evaluation"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal")),
+        comment="An appeal of a calibration or Commission decision and its outcome (C-9, M-9).",
     )
-    op.create_table('outbox_message',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=300), nullable=False),
-    sa.Column('body_id', sa.Integer(), nullable=False),
-    sa.Column('recipient_person_id', sa.Integer(), nullable=True),
-    sa.Column('recipient_role', sa.String(length=32), nullable=True, comment="e.g. 'hr': every HR member of the body"),
-    sa.Column('kind', sa.String(length=64), nullable=False, comment='snake_case template name: evaluation_notice …'),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('channel', sa.String(length=32), nullable=True, comment='NULL: every channel'),
-    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=True),
-    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False, comment='when to try next; due_at until the first attempt'),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('delivered_address', sa.String(length=500), nullable=True),
-    sa.Column('proof', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True, comment='proof of delivery'),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("language IN ('kk', 'ru', 'en')", name=op.f('ck_outbox_message_language_valid')),
-    sa.CheckConstraint("status IN ('pending', 'delivered', 'retrying', 'dead')", name=op.f('ck_outbox_message_status_valid')),
-    sa.CheckConstraint('recipient_person_id IS NOT NULL OR recipient_role IS NOT NULL', name=op.f('ck_outbox_message_has_recipient')),
-    sa.ForeignKeyConstraint(['body_id'], ['body.id'], name=op.f('fk_outbox_message_body_id_body')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_outbox_message_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['recipient_person_id'], ['person.id'], name=op.f('fk_outbox_message_recipient_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key')),
-    comment='A message to send: to a person (all their channels, or one) or to a body role such as hr.'
+    op.create_index(op.f("ix_appeal_evaluation_id"), "appeal", ["evaluation_id"], unique=False)
+    op.create_table(
+        "calibration_case",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("applied_on", sa.Date(), nullable=False, comment="C-2"),
+        sa.Column("application_text", sa.Text(), nullable=True),
+        sa.Column("decide_by", sa.Date(), nullable=True, comment="composition approved by (C-3)"),
+        sa.Column("hold_by", sa.Date(), nullable=True, comment="session held by (C-4)"),
+        sa.Column("decided_on", sa.Date(), nullable=True, comment="appointing official decided (C-3)"),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("held_on", sa.Date(), nullable=True),
+        sa.Column("protocol_signed_on", sa.Date(), nullable=True, comment="the day the last vote came"),
+        sa.Column("protocol_hash", sa.String(length=64), nullable=True, comment="sha256 (R-3)"),
+        sa.Column("protocol_post_by", sa.Date(), nullable=True, comment="C-7"),
+        sa.Column("posted_on", sa.Date(), nullable=True),
+        sa.Column("feedback_meeting_on", sa.Date(), nullable=True, comment="C-8"),
+        sa.Column("final_score", sa.Numeric(precision=6, scale=4), nullable=True),
+        sa.Column("final_category", sa.String(length=16), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "final_category IS NULL OR final_category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')",
+            name=op.f("ck_calibration_case_final_category_valid"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('applied', 'composed', 'voted', 'posted', 'closed')",
+            name=op.f("ck_calibration_case_status_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["person.id"], name=op.f("fk_calibration_case_decided_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_calibration_case_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_case")),
+        sa.UniqueConstraint("evaluation_id", name=op.f("uq_calibration_case_evaluation_id")),
+        comment="A calibration session (калибрлеу сессиясы) requested by an employee who disagrees with a result.",
     )
-    op.create_index(op.f('ix_outbox_message_body_id'), 'outbox_message', ['body_id'], unique=False)
-    op.create_index(op.f('ix_outbox_message_evaluation_id'), 'outbox_message', ['evaluation_id'], unique=False)
-    op.create_index(op.f('ix_outbox_message_recipient_person_id'), 'outbox_message', ['recipient_person_id'], unique=False)
-    op.create_index(op.f('ix_outbox_message_status_next_attempt_at'), 'outbox_message', ['status', 'next_attempt_at'], unique=False)
-    op.create_table('refusal_act',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('refused_on', sa.Date(), nullable=False),
-    sa.Column('drawn_up_by_id', sa.Integer(), nullable=False, comment='the HR employee'),
-    sa.Column('witness_1_id', sa.Integer(), nullable=False),
-    sa.Column('witness_2_id', sa.Integer(), nullable=False),
-    sa.Column('content', sa.Text(), nullable=True, comment='what the act states'),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['drawn_up_by_id'], ['person.id'], name=op.f('fk_refusal_act_drawn_up_by_id_person')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_refusal_act_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['witness_1_id'], ['person.id'], name=op.f('fk_refusal_act_witness_1_id_person')),
-    sa.ForeignKeyConstraint(['witness_2_id'], ['person.id'], name=op.f('fk_refusal_act_witness_2_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_refusal_act')),
-    comment='The act drawn up when an employee refuses to acknowledge a result, signed by HR and two others (M-8).'
+    op.create_index(op.f("ix_calibration_case_decided_by_id"), "calibration_case", ["decided_by_id"], unique=False)
+    op.create_index(op.f("ix_calibration_case_status_hold_by"), "calibration_case", ["status", "hold_by"], unique=False)
+    op.create_table(
+        "commission_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=8), nullable=False),
+        sa.Column(
+            "result_category", sa.String(length=16), nullable=True, comment="'corrected by the Commission' column"
+        ),
+        sa.Column("result_score", sa.Numeric(precision=6, scale=4), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.CheckConstraint("decision IN ('approve', 'revise')", name=op.f("ck_commission_decision_decision_valid")),
+        sa.CheckConstraint(
+            "result_category IS NULL OR result_category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')",
+            name=op.f("ck_commission_decision_result_category_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_commission_decision_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["commission_meeting.id"],
+            name=op.f("fk_commission_decision_meeting_id_commission_meeting"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_decision")),
+        sa.UniqueConstraint(
+            "meeting_id", "evaluation_id", name=op.f("uq_commission_decision_meeting_id_evaluation_id")
+        ),
+        comment="The Commission's decision on one evaluation, with the revised result if any (protocol appendix 5).",
     )
-    op.create_index(op.f('ix_refusal_act_drawn_up_by_id'), 'refusal_act', ['drawn_up_by_id'], unique=False)
-    op.create_index(op.f('ix_refusal_act_evaluation_id'), 'refusal_act', ['evaluation_id'], unique=False)
-    op.create_index(op.f('ix_refusal_act_witness_1_id'), 'refusal_act', ['witness_1_id'], unique=False)
-    op.create_index(op.f('ix_refusal_act_witness_2_id'), 'refusal_act', ['witness_2_id'], unique=False)
-    op.create_table('sheet_submission',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('is_current', sa.Boolean(), nullable=False),
-    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('scores', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, comment='parameter or KPI id -> score'),
-    sa.Column('justification', sa.Text(), nullable=True, comment="the evaluator's reasoning (негіздеме, D-3)"),
-    sa.Column('signed_by_id', sa.Integer(), nullable=True),
-    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('content_hash', sa.String(length=64), nullable=False, comment='sha256 hex of the signed content (R-3)'),
-    sa.Column('on_paper', sa.Boolean(), nullable=False, comment='G-1: entered from a paper sheet'),
-    sa.Column('entered_by_id', sa.Integer(), nullable=True),
-    sa.Column('scan_ref', sa.String(length=1000), nullable=True, comment='where the scan is'),
-    sa.CheckConstraint('NOT on_paper OR entered_by_id IS NOT NULL', name=op.f('ck_sheet_submission_paper_sheet_has_clerk')),
-    sa.CheckConstraint('version >= 1', name=op.f('ck_sheet_submission_version_positive')),
-    sa.ForeignKeyConstraint(['entered_by_id'], ['person.id'], name=op.f('fk_sheet_submission_entered_by_id_person')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_sheet_submission_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['signed_by_id'], ['person.id'], name=op.f('fk_sheet_submission_signed_by_id_person')),
-    sa.ForeignKeyConstraint(['submitted_by_id'], ['person.id'], name=op.f('fk_sheet_submission_submitted_by_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sheet_submission')),
-    sa.UniqueConstraint('evaluation_id', 'version', name=op.f('uq_sheet_submission_evaluation_id_version')),
-    comment='One submitted version of an evaluation sheet (бағалау парағы); versions are kept, exactly one is current.'
+    op.create_index(
+        op.f("ix_commission_decision_evaluation_id"), "commission_decision", ["evaluation_id"], unique=False
     )
-    op.create_index(op.f('ix_sheet_submission_entered_by_id'), 'sheet_submission', ['entered_by_id'], unique=False)
-    op.create_index(op.f('ix_sheet_submission_signed_by_id'), 'sheet_submission', ['signed_by_id'], unique=False)
-    op.create_index(op.f('ix_sheet_submission_submitted_by_id'), 'sheet_submission', ['submitted_by_id'], unique=False)
-    op.create_index('ux_sheet_submission_current', 'sheet_submission', ['evaluation_id'], unique=True, postgresql_where=sa.text('is_current'), sqlite_where=sa.text('is_current'))
-    op.create_table('calibration_member',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('is_hr', sa.Boolean(), nullable=False, comment='the HR employee of the composition (C-5)'),
-    sa.ForeignKeyConstraint(['case_id'], ['calibration_case.id'], name=op.f('fk_calibration_member_case_id_calibration_case'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_calibration_member_person_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_calibration_member')),
-    sa.UniqueConstraint('case_id', 'person_id', name=op.f('uq_calibration_member_case_id_person_id')),
-    comment="A member of a calibration session's composition (C-5: odd, at least 3, never the employee or evaluator)."
+    op.create_table(
+        "commission_vote",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=8), nullable=False),
+        sa.Column("revised_category", sa.String(length=16), nullable=True),
+        sa.Column("voted_on", sa.Date(), nullable=False),
+        sa.CheckConstraint("decision IN ('approve', 'revise')", name=op.f("ck_commission_vote_decision_valid")),
+        sa.CheckConstraint(
+            "revised_category IS NULL OR revised_category IN ('excellent', 'effective', 'proper', 'satisfactory', 'unsatisfactory', 'meets', 'does_not_meet')",
+            name=op.f("ck_commission_vote_revised_category_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_commission_vote_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id", "person_id"],
+            ["commission_attendance.meeting_id", "commission_attendance.person_id"],
+            name=op.f("fk_commission_vote_meeting_id_commission_attendance"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_vote")),
+        sa.UniqueConstraint(
+            "meeting_id",
+            "evaluation_id",
+            "person_id",
+            name=op.f("uq_commission_vote_meeting_id_evaluation_id_person_id"),
+        ),
+        comment="A present member's open vote on one evaluation: approve the result or revise it (M-7).",
     )
-    op.create_index(op.f('ix_calibration_member_person_id'), 'calibration_member', ['person_id'], unique=False)
-    op.create_table('delivery_attempt',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('outbox_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('attempted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('channel', sa.String(length=32), nullable=False),
-    sa.Column('address', sa.String(length=500), nullable=True),
-    sa.Column('ok', sa.Boolean(), nullable=False),
-    sa.Column('response', sa.Text(), nullable=True, comment="the channel's answer or the error"),
-    sa.ForeignKeyConstraint(['outbox_id'], ['outbox_message.id'], name=op.f('fk_delivery_attempt_outbox_id_outbox_message'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_attempt')),
-    comment='One attempt to deliver an outbox message on one channel, and what the channel answered.'
+    op.create_index(op.f("ix_commission_vote_evaluation_id"), "commission_vote", ["evaluation_id"], unique=False)
+    op.create_table(
+        "escalation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("about_person_id", sa.Integer(), nullable=False, comment="whose step is late"),
+        sa.Column("to_person_id", sa.Integer(), nullable=True),
+        sa.Column("to_role", sa.String(length=32), nullable=True, comment="e.g. 'hr'"),
+        sa.Column(
+            "kind", sa.String(length=64), nullable=False, comment="snake_case: overdue_sheet, overdue_acquaintance …"
+        ),
+        sa.Column("level", sa.Integer(), nullable=False, comment="1, 2, 3 …: how far up it went"),
+        sa.Column("escalated_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("level >= 1", name=op.f("ck_escalation_level_positive")),
+        sa.CheckConstraint("to_person_id IS NOT NULL OR to_role IS NOT NULL", name=op.f("ck_escalation_has_recipient")),
+        sa.ForeignKeyConstraint(["about_person_id"], ["person.id"], name=op.f("fk_escalation_about_person_id_person")),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_escalation_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["to_person_id"], ["person.id"], name=op.f("fk_escalation_to_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation")),
+        sa.UniqueConstraint("evaluation_id", "kind", "level", name=op.f("uq_escalation_evaluation_id_kind_level")),
+        comment="A missed deadline escalated to someone (evaluator → their head → HR); each level once per evaluation.",
     )
-    op.create_index(op.f('ix_delivery_attempt_outbox_id'), 'delivery_attempt', ['outbox_id'], unique=False)
-    op.create_table('sheet_review',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('evaluation_id', sa.Integer(), nullable=False),
-    sa.Column('submission_id', sa.Integer(), nullable=False),
-    sa.Column('reviewer_id', sa.Integer(), nullable=False),
-    sa.Column('decision', sa.String(length=8), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('decided_on', sa.Date(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("decision IN ('approve', 'return')", name=op.f('ck_sheet_review_decision_valid')),
-    sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], name=op.f('fk_sheet_review_evaluation_id_evaluation'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['reviewer_id'], ['person.id'], name=op.f('fk_sheet_review_reviewer_id_person')),
-    sa.ForeignKeyConstraint(['submission_id'], ['sheet_submission.id'], name=op.f('fk_sheet_review_submission_id_sheet_submission'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sheet_review')),
-    comment='The superior head approves a submitted sheet or returns it for correction, with a reason (M-5).'
+    op.create_index(op.f("ix_escalation_about_person_id"), "escalation", ["about_person_id"], unique=False)
+    op.create_index(op.f("ix_escalation_to_person_id"), "escalation", ["to_person_id"], unique=False)
+    op.create_table(
+        "kpi_revision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kpi_id", sa.Integer(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_by", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column(
+            "before", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "after", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
+        ),
+        sa.ForeignKeyConstraint(["kpi_id"], ["kpi.id"], name=op.f("fk_kpi_revision_kpi_id_kpi"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi_revision")),
+        comment="One change of a KPI or of its values: before, after, who and why (K-3).",
     )
-    op.create_index(op.f('ix_sheet_review_evaluation_id'), 'sheet_review', ['evaluation_id'], unique=False)
-    op.create_index(op.f('ix_sheet_review_reviewer_id'), 'sheet_review', ['reviewer_id'], unique=False)
-    op.create_index(op.f('ix_sheet_review_submission_id'), 'sheet_review', ['submission_id'], unique=False)
-    op.create_table('calibration_vote',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False, comment='the voting member'),
-    sa.Column('score', sa.Numeric(precision=6, scale=4), nullable=False),
-    sa.Column('voted_on', sa.Date(), nullable=False),
-    sa.Column('argument', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['case_id', 'person_id'], ['calibration_member.case_id', 'calibration_member.person_id'], name=op.f('fk_calibration_vote_case_id_calibration_member'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_calibration_vote')),
-    sa.UniqueConstraint('case_id', 'person_id', name=op.f('uq_calibration_vote_case_id_person_id')),
-    comment="A member's vote: the score they support (C-6). One per member; only members can vote."
+    op.create_index(op.f("ix_kpi_revision_kpi_id"), "kpi_revision", ["kpi_id"], unique=False)
+    op.create_table(
+        "kpi_value",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kpi_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=4), nullable=False),
+        sa.Column("planned", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.Column("actual", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.CheckConstraint("period IN ('Q1', 'Q2', 'Q3', 'Q4', 'year')", name=op.f("ck_kpi_value_period_valid")),
+        sa.ForeignKeyConstraint(["kpi_id"], ["kpi.id"], name=op.f("fk_kpi_value_kpi_id_kpi"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi_value")),
+        sa.UniqueConstraint("kpi_id", "period", name=op.f("uq_kpi_value_kpi_id_period")),
+        comment="Planned and actual value of a KPI for a quarter (Q1…Q4) or the year.",
+    )
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=300), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("recipient_person_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "recipient_role", sa.String(length=32), nullable=True, comment="e.g. 'hr': every HR member of the body"
+        ),
+        sa.Column(
+            "kind", sa.String(length=64), nullable=False, comment="snake_case template name: evaluation_notice …"
+        ),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=True, comment="NULL: every channel"),
+        sa.Column(
+            "payload", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
+        ),
+        sa.Column("evaluation_id", sa.Integer(), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column(
+            "next_attempt_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="when to try next; due_at until the first attempt",
+        ),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_address", sa.String(length=500), nullable=True),
+        sa.Column(
+            "proof",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+            comment="proof of delivery",
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("language IN ('kk', 'ru', 'en')", name=op.f("ck_outbox_message_language_valid")),
+        sa.CheckConstraint(
+            "status IN ('pending', 'delivered', 'retrying', 'dead')", name=op.f("ck_outbox_message_status_valid")
+        ),
+        sa.CheckConstraint(
+            "recipient_person_id IS NOT NULL OR recipient_role IS NOT NULL",
+            name=op.f("ck_outbox_message_has_recipient"),
+        ),
+        sa.ForeignKeyConstraint(["body_id"], ["body.id"], name=op.f("fk_outbox_message_body_id_body")),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_outbox_message_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipient_person_id"], ["person.id"], name=op.f("fk_outbox_message_recipient_person_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_outbox_message_idempotency_key")),
+        comment="A message to send: to a person (all their channels, or one) or to a body role such as hr.",
+    )
+    op.create_index(op.f("ix_outbox_message_body_id"), "outbox_message", ["body_id"], unique=False)
+    op.create_index(op.f("ix_outbox_message_evaluation_id"), "outbox_message", ["evaluation_id"], unique=False)
+    op.create_index(
+        op.f("ix_outbox_message_recipient_person_id"), "outbox_message", ["recipient_person_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_outbox_message_status_next_attempt_at"), "outbox_message", ["status", "next_attempt_at"], unique=False
+    )
+    op.create_table(
+        "refusal_act",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("refused_on", sa.Date(), nullable=False),
+        sa.Column("drawn_up_by_id", sa.Integer(), nullable=False, comment="the HR employee"),
+        sa.Column("witness_1_id", sa.Integer(), nullable=False),
+        sa.Column("witness_2_id", sa.Integer(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=True, comment="what the act states"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["drawn_up_by_id"], ["person.id"], name=op.f("fk_refusal_act_drawn_up_by_id_person")),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_refusal_act_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["witness_1_id"], ["person.id"], name=op.f("fk_refusal_act_witness_1_id_person")),
+        sa.ForeignKeyConstraint(["witness_2_id"], ["person.id"], name=op.f("fk_refusal_act_witness_2_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refusal_act")),
+        comment="The act drawn up when an employee refuses to acknowledge a result, signed by HR and two others (M-8).",
+    )
+    op.create_index(op.f("ix_refusal_act_drawn_up_by_id"), "refusal_act", ["drawn_up_by_id"], unique=False)
+    op.create_index(op.f("ix_refusal_act_evaluation_id"), "refusal_act", ["evaluation_id"], unique=False)
+    op.create_index(op.f("ix_refusal_act_witness_1_id"), "refusal_act", ["witness_1_id"], unique=False)
+    op.create_index(op.f("ix_refusal_act_witness_2_id"), "refusal_act", ["witness_2_id"], unique=False)
+    op.create_table(
+        "sheet_submission",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("is_current", sa.Boolean(), nullable=False),
+        sa.Column("submitted_by_id", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "scores",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+            comment="parameter or KPI id -> score",
+        ),
+        sa.Column("justification", sa.Text(), nullable=True, comment="the evaluator's reasoning (негіздеме, D-3)"),
+        sa.Column("signed_by_id", sa.Integer(), nullable=True),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "content_hash", sa.String(length=64), nullable=False, comment="sha256 hex of the signed content (R-3)"
+        ),
+        sa.Column("on_paper", sa.Boolean(), nullable=False, comment="G-1: entered from a paper sheet"),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.Column("scan_ref", sa.String(length=1000), nullable=True, comment="where the scan is"),
+        sa.CheckConstraint(
+            "NOT on_paper OR entered_by_id IS NOT NULL", name=op.f("ck_sheet_submission_paper_sheet_has_clerk")
+        ),
+        sa.CheckConstraint("version >= 1", name=op.f("ck_sheet_submission_version_positive")),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"], ["person.id"], name=op.f("fk_sheet_submission_entered_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_sheet_submission_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["signed_by_id"], ["person.id"], name=op.f("fk_sheet_submission_signed_by_id_person")),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"], ["person.id"], name=op.f("fk_sheet_submission_submitted_by_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sheet_submission")),
+        sa.UniqueConstraint("evaluation_id", "version", name=op.f("uq_sheet_submission_evaluation_id_version")),
+        comment="One submitted version of an evaluation sheet (бағалау парағы); versions are kept, exactly one is current.",
+    )
+    op.create_index(op.f("ix_sheet_submission_entered_by_id"), "sheet_submission", ["entered_by_id"], unique=False)
+    op.create_index(op.f("ix_sheet_submission_signed_by_id"), "sheet_submission", ["signed_by_id"], unique=False)
+    op.create_index(op.f("ix_sheet_submission_submitted_by_id"), "sheet_submission", ["submitted_by_id"], unique=False)
+    op.create_index(
+        "ux_sheet_submission_current",
+        "sheet_submission",
+        ["evaluation_id"],
+        unique=True,
+        postgresql_where=sa.text("is_current"),
+        sqlite_where=sa.text("is_current"),
+    )
+    op.create_table(
+        "calibration_member",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("is_hr", sa.Boolean(), nullable=False, comment="the HR employee of the composition (C-5)"),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["calibration_case.id"],
+            name=op.f("fk_calibration_member_case_id_calibration_case"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_calibration_member_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_member")),
+        sa.UniqueConstraint("case_id", "person_id", name=op.f("uq_calibration_member_case_id_person_id")),
+        comment="A member of a calibration session's composition (C-5: odd, at least 3, never the employee or evaluator).",
+    )
+    op.create_index(op.f("ix_calibration_member_person_id"), "calibration_member", ["person_id"], unique=False)
+    op.create_table(
+        "delivery_attempt",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("outbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("address", sa.String(length=500), nullable=True),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("response", sa.Text(), nullable=True, comment="the channel's answer or the error"),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outbox_message.id"],
+            name=op.f("fk_delivery_attempt_outbox_id_outbox_message"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_attempt")),
+        comment="One attempt to deliver an outbox message on one channel, and what the channel answered.",
+    )
+    op.create_index(op.f("ix_delivery_attempt_outbox_id"), "delivery_attempt", ["outbox_id"], unique=False)
+    op.create_table(
+        "sheet_review",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=8), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("decision IN ('approve', 'return')", name=op.f("ck_sheet_review_decision_valid")),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_sheet_review_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["reviewer_id"], ["person.id"], name=op.f("fk_sheet_review_reviewer_id_person")),
+        sa.ForeignKeyConstraint(
+            ["submission_id"],
+            ["sheet_submission.id"],
+            name=op.f("fk_sheet_review_submission_id_sheet_submission"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sheet_review")),
+        comment="The superior head approves a submitted sheet or returns it for correction, with a reason (M-5).",
+    )
+    op.create_index(op.f("ix_sheet_review_evaluation_id"), "sheet_review", ["evaluation_id"], unique=False)
+    op.create_index(op.f("ix_sheet_review_reviewer_id"), "sheet_review", ["reviewer_id"], unique=False)
+    op.create_index(op.f("ix_sheet_review_submission_id"), "sheet_review", ["submission_id"], unique=False)
+    op.create_table(
+        "calibration_vote",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False, comment="the voting member"),
+        sa.Column("score", sa.Numeric(precision=6, scale=4), nullable=False),
+        sa.Column("voted_on", sa.Date(), nullable=False),
+        sa.Column("argument", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id", "person_id"],
+            ["calibration_member.case_id", "calibration_member.person_id"],
+            name=op.f("fk_calibration_vote_case_id_calibration_member"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_vote")),
+        sa.UniqueConstraint("case_id", "person_id", name=op.f("uq_calibration_vote_case_id_person_id")),
+        comment="A member's vote: the score they support (C-6). One per member; only members can vote.",
     )
 
 
 def downgrade() -> None:
-    op.drop_table('calibration_vote')
-    op.drop_index(op.f('ix_sheet_review_submission_id'), table_name='sheet_review')
-    op.drop_index(op.f('ix_sheet_review_reviewer_id'), table_name='sheet_review')
-    op.drop_index(op.f('ix_sheet_review_evaluation_id'), table_name='sheet_review')
-    op.drop_table('sheet_review')
-    op.drop_index(op.f('ix_delivery_attempt_outbox_id'), table_name='delivery_attempt')
-    op.drop_table('delivery_attempt')
-    op.drop_index(op.f('ix_calibration_member_person_id'), table_name='calibration_member')
-    op.drop_table('calibration_member')
-    op.drop_index('ux_sheet_submission_current', table_name='sheet_submission', postgresql_where=sa.text('is_current'), sqlite_where=sa.text('is_current'))
-    op.drop_index(op.f('ix_sheet_submission_submitted_by_id'), table_name='sheet_submission')
-    op.drop_index(op.f('ix_sheet_submission_signed_by_id'), table_name='sheet_submission')
-    op.drop_index(op.f('ix_sheet_submission_entered_by_id'), table_name='sheet_submission')
-    op.drop_table('sheet_submission')
-    op.drop_index(op.f('ix_refusal_act_witness_2_id'), table_name='refusal_act')
-    op.drop_index(op.f('ix_refusal_act_witness_1_id'), table_name='refusal_act')
-    op.drop_index(op.f('ix_refusal_act_evaluation_id'), table_name='refusal_act')
-    op.drop_index(op.f('ix_refusal_act_drawn_up_by_id'), table_name='refusal_act')
-    op.drop_table('refusal_act')
-    op.drop_index(op.f('ix_outbox_message_status_next_attempt_at'), table_name='outbox_message')
-    op.drop_index(op.f('ix_outbox_message_recipient_person_id'), table_name='outbox_message')
-    op.drop_index(op.f('ix_outbox_message_evaluation_id'), table_name='outbox_message')
-    op.drop_index(op.f('ix_outbox_message_body_id'), table_name='outbox_message')
-    op.drop_table('outbox_message')
-    op.drop_table('kpi_value')
-    op.drop_index(op.f('ix_kpi_revision_kpi_id'), table_name='kpi_revision')
-    op.drop_table('kpi_revision')
-    op.drop_index(op.f('ix_escalation_to_person_id'), table_name='escalation')
-    op.drop_index(op.f('ix_escalation_about_person_id'), table_name='escalation')
-    op.drop_table('escalation')
-    op.drop_index(op.f('ix_commission_vote_evaluation_id'), table_name='commission_vote')
-    op.drop_table('commission_vote')
-    op.drop_index(op.f('ix_commission_decision_evaluation_id'), table_name='commission_decision')
-    op.drop_table('commission_decision')
-    op.drop_index(op.f('ix_calibration_case_status_hold_by'), table_name='calibration_case')
-    op.drop_index(op.f('ix_calibration_case_decided_by_id'), table_name='calibration_case')
-    op.drop_table('calibration_case')
-    op.drop_index(op.f('ix_appeal_evaluation_id'), table_name='appeal')
-    op.drop_table('appeal')
-    op.drop_index(op.f('ix_acknowledgement_person_id'), table_name='acknowledgement')
-    op.drop_table('acknowledgement')
-    op.drop_index(op.f('ix_survey_respondent_respondent_id'), table_name='survey_respondent')
-    op.drop_table('survey_respondent')
-    op.drop_index(op.f('ix_survey_answer_survey_id'), table_name='survey_answer')
-    op.drop_table('survey_answer')
-    op.drop_table('kpi')
-    op.drop_index(op.f('ix_evaluation_status_deadline'), table_name='evaluation')
-    op.drop_index(op.f('ix_evaluation_period_id_status'), table_name='evaluation')
-    op.drop_index(op.f('ix_evaluation_evaluator_id'), table_name='evaluation')
-    op.drop_index(op.f('ix_evaluation_delegated_by_id'), table_name='evaluation')
-    op.drop_index(op.f('ix_evaluation_approver_id'), table_name='evaluation')
-    op.drop_table('evaluation')
-    op.drop_index(op.f('ix_commission_attendance_person_id'), table_name='commission_attendance')
-    op.drop_table('commission_attendance')
-    op.drop_index(op.f('ix_appointment_position_id'), table_name='appointment')
-    op.drop_index(op.f('ix_appointment_person_id_started_on'), table_name='appointment')
-    op.drop_table('appointment')
-    op.drop_index(op.f('ix_work_plan_approved_by_id'), table_name='work_plan')
-    op.drop_table('work_plan')
-    op.drop_index(op.f('ix_survey_360_body_id_year'), table_name='survey_360')
-    op.drop_table('survey_360')
-    op.drop_index(op.f('ix_substitution_substitute_id'), table_name='substitution')
-    op.drop_index(op.f('ix_substitution_replaced_id_started_on'), table_name='substitution')
-    op.drop_table('substitution')
-    op.drop_index(op.f('ix_sanction_person_id_imposed_on'), table_name='sanction')
-    op.drop_table('sanction')
-    op.drop_index(op.f('ix_probation_person_id'), table_name='probation')
-    op.drop_table('probation')
-    op.drop_table('position')
-    op.drop_index(op.f('ix_head_relation_person_id_started_on'), table_name='head_relation')
-    op.drop_index(op.f('ix_head_relation_head_id'), table_name='head_relation')
-    op.drop_table('head_relation')
-    op.drop_index(op.f('ix_evaluation_period_schedule_approved_by_id'), table_name='evaluation_period')
-    op.drop_table('evaluation_period')
-    op.drop_index(op.f('ix_dismissal_person_id'), table_name='dismissal')
-    op.drop_table('dismissal')
-    op.drop_table('contact_channel')
-    op.drop_index(op.f('ix_commission_member_person_id'), table_name='commission_member')
-    op.drop_index(op.f('ix_commission_member_body_id'), table_name='commission_member')
-    op.drop_table('commission_member')
-    op.drop_index(op.f('ix_commission_meeting_scheduled_by_id'), table_name='commission_meeting')
-    op.drop_index(op.f('ix_commission_meeting_approved_by_id'), table_name='commission_meeting')
-    op.drop_table('commission_meeting')
-    op.drop_index(op.f('ix_body_role_person_id'), table_name='body_role')
-    op.drop_index(op.f('ix_body_role_body_id_role'), table_name='body_role')
-    op.drop_table('body_role')
-    op.drop_index(op.f('ix_app_user_person_id'), table_name='app_user')
-    op.drop_table('app_user')
-    op.drop_index(op.f('ix_absence_person_id_started_on'), table_name='absence')
-    op.drop_table('absence')
-    op.drop_index(op.f('ix_unit_parent_id'), table_name='unit')
-    op.drop_table('unit')
-    op.drop_table('rulebook_assignment')
-    op.drop_table('person')
-    op.drop_table('retention_record')
-    op.drop_table('calendar_override')
-    op.drop_table('body')
-    op.drop_index(op.f('ix_audit_log_entity_entity_id'), table_name='audit_log')
-    op.drop_index(op.f('ix_audit_log_at'), table_name='audit_log')
-    op.drop_table('audit_log')
+    op.drop_table("calibration_vote")
+    op.drop_index(op.f("ix_sheet_review_submission_id"), table_name="sheet_review")
+    op.drop_index(op.f("ix_sheet_review_reviewer_id"), table_name="sheet_review")
+    op.drop_index(op.f("ix_sheet_review_evaluation_id"), table_name="sheet_review")
+    op.drop_table("sheet_review")
+    op.drop_index(op.f("ix_delivery_attempt_outbox_id"), table_name="delivery_attempt")
+    op.drop_table("delivery_attempt")
+    op.drop_index(op.f("ix_calibration_member_person_id"), table_name="calibration_member")
+    op.drop_table("calibration_member")
+    op.drop_index(
+        "ux_sheet_submission_current",
+        table_name="sheet_submission",
+        postgresql_where=sa.text("is_current"),
+        sqlite_where=sa.text("is_current"),
+    )
+    op.drop_index(op.f("ix_sheet_submission_submitted_by_id"), table_name="sheet_submission")
+    op.drop_index(op.f("ix_sheet_submission_signed_by_id"), table_name="sheet_submission")
+    op.drop_index(op.f("ix_sheet_submission_entered_by_id"), table_name="sheet_submission")
+    op.drop_table("sheet_submission")
+    op.drop_index(op.f("ix_refusal_act_witness_2_id"), table_name="refusal_act")
+    op.drop_index(op.f("ix_refusal_act_witness_1_id"), table_name="refusal_act")
+    op.drop_index(op.f("ix_refusal_act_evaluation_id"), table_name="refusal_act")
+    op.drop_index(op.f("ix_refusal_act_drawn_up_by_id"), table_name="refusal_act")
+    op.drop_table("refusal_act")
+    op.drop_index(op.f("ix_outbox_message_status_next_attempt_at"), table_name="outbox_message")
+    op.drop_index(op.f("ix_outbox_message_recipient_person_id"), table_name="outbox_message")
+    op.drop_index(op.f("ix_outbox_message_evaluation_id"), table_name="outbox_message")
+    op.drop_index(op.f("ix_outbox_message_body_id"), table_name="outbox_message")
+    op.drop_table("outbox_message")
+    op.drop_table("kpi_value")
+    op.drop_index(op.f("ix_kpi_revision_kpi_id"), table_name="kpi_revision")
+    op.drop_table("kpi_revision")
+    op.drop_index(op.f("ix_escalation_to_person_id"), table_name="escalation")
+    op.drop_index(op.f("ix_escalation_about_person_id"), table_name="escalation")
+    op.drop_table("escalation")
+    op.drop_index(op.f("ix_commission_vote_evaluation_id"), table_name="commission_vote")
+    op.drop_table("commission_vote")
+    op.drop_index(op.f("ix_commission_decision_evaluation_id"), table_name="commission_decision")
+    op.drop_table("commission_decision")
+    op.drop_index(op.f("ix_calibration_case_status_hold_by"), table_name="calibration_case")
+    op.drop_index(op.f("ix_calibration_case_decided_by_id"), table_name="calibration_case")
+    op.drop_table("calibration_case")
+    op.drop_index(op.f("ix_appeal_evaluation_id"), table_name="appeal")
+    op.drop_table("appeal")
+    op.drop_index(op.f("ix_acknowledgement_person_id"), table_name="acknowledgement")
+    op.drop_table("acknowledgement")
+    op.drop_index(op.f("ix_survey_respondent_respondent_id"), table_name="survey_respondent")
+    op.drop_table("survey_respondent")
+    op.drop_index(op.f("ix_survey_answer_survey_id"), table_name="survey_answer")
+    op.drop_table("survey_answer")
+    op.drop_table("kpi")
+    op.drop_index(op.f("ix_evaluation_status_deadline"), table_name="evaluation")
+    op.drop_index(op.f("ix_evaluation_period_id_status"), table_name="evaluation")
+    op.drop_index(op.f("ix_evaluation_evaluator_id"), table_name="evaluation")
+    op.drop_index(op.f("ix_evaluation_delegated_by_id"), table_name="evaluation")
+    op.drop_index(op.f("ix_evaluation_approver_id"), table_name="evaluation")
+    op.drop_table("evaluation")
+    op.drop_index(op.f("ix_commission_attendance_person_id"), table_name="commission_attendance")
+    op.drop_table("commission_attendance")
+    op.drop_index(op.f("ix_appointment_position_id"), table_name="appointment")
+    op.drop_index(op.f("ix_appointment_person_id_started_on"), table_name="appointment")
+    op.drop_table("appointment")
+    op.drop_index(op.f("ix_work_plan_approved_by_id"), table_name="work_plan")
+    op.drop_table("work_plan")
+    op.drop_index(op.f("ix_survey_360_body_id_year"), table_name="survey_360")
+    op.drop_table("survey_360")
+    op.drop_index(op.f("ix_substitution_substitute_id"), table_name="substitution")
+    op.drop_index(op.f("ix_substitution_replaced_id_started_on"), table_name="substitution")
+    op.drop_table("substitution")
+    op.drop_index(op.f("ix_sanction_person_id_imposed_on"), table_name="sanction")
+    op.drop_table("sanction")
+    op.drop_index(op.f("ix_probation_person_id"), table_name="probation")
+    op.drop_table("probation")
+    op.drop_table("position")
+    op.drop_index(op.f("ix_head_relation_person_id_started_on"), table_name="head_relation")
+    op.drop_index(op.f("ix_head_relation_head_id"), table_name="head_relation")
+    op.drop_table("head_relation")
+    op.drop_index(op.f("ix_evaluation_period_schedule_approved_by_id"), table_name="evaluation_period")
+    op.drop_table("evaluation_period")
+    op.drop_index(op.f("ix_dismissal_person_id"), table_name="dismissal")
+    op.drop_table("dismissal")
+    op.drop_table("contact_channel")
+    op.drop_index(op.f("ix_commission_member_person_id"), table_name="commission_member")
+    op.drop_index(op.f("ix_commission_member_body_id"), table_name="commission_member")
+    op.drop_table("commission_member")
+    op.drop_index(op.f("ix_commission_meeting_scheduled_by_id"), table_name="commission_meeting")
+    op.drop_index(op.f("ix_commission_meeting_approved_by_id"), table_name="commission_meeting")
+    op.drop_table("commission_meeting")
+    op.drop_index(op.f("ix_body_role_person_id"), table_name="body_role")
+    op.drop_index(op.f("ix_body_role_body_id_role"), table_name="body_role")
+    op.drop_table("body_role")
+    op.drop_index(op.f("ix_app_user_person_id"), table_name="app_user")
+    op.drop_table("app_user")
+    op.drop_index(op.f("ix_absence_person_id_started_on"), table_name="absence")
+    op.drop_table("absence")
+    op.drop_index(op.f("ix_unit_parent_id"), table_name="unit")
+    op.drop_table("unit")
+    op.drop_table("rulebook_assignment")
+    op.drop_table("person")
+    op.drop_table("retention_record")
+    op.drop_table("calendar_override")
+    op.drop_table("body")
+    op.drop_index(op.f("ix_audit_log_entity_entity_id"), table_name="audit_log")
+    op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
+    op.drop_table("audit_log")

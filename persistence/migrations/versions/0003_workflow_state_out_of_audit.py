@@ -93,9 +93,7 @@ def _after(value: Any) -> dict[str, Any]:
 def _backfill() -> None:
     """Copy the state the audit rows held into the new column and table (the first row of each wins)."""
     bind = op.get_bind()
-    audit = sa.table(
-        "audit_log", *(sa.column(name) for name in ("id", "entity", "entity_id", "action", "after"))
-    )
+    audit = sa.table("audit_log", *(sa.column(name) for name in ("id", "entity", "entity_id", "action", "after")))
     period = sa.table("evaluation_period", sa.column("id"), sa.column("opened_on", sa.Date()))
     person = sa.table("person", sa.column("id"), sa.column("body_id"))
     annual = sa.table(

@@ -28,9 +28,7 @@ def upgrade() -> None:
         "sheet_draft",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("evaluation_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "person_id", sa.Integer(), nullable=False, comment="the evaluator who saved it; only they see it"
-        ),
+        sa.Column("person_id", sa.Integer(), nullable=False, comment="the evaluator who saved it; only they see it"),
         sa.Column(
             "scores",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
