@@ -71,6 +71,20 @@ def test_the_timeline_shows_the_story_and_the_hr_head_sees_the_score(
     assert method.inner_text() != method.get_attribute("data-method")  # the method's name, not its code
 
 
+def test_the_timeline_names_messages_and_escalations_in_the_readers_language(
+    page: Any, live_app: LiveApp, world: HrWorld
+) -> None:
+    """The codes inside an event's details (a message's kind, an escalation's kind, a recipient role) are words of
+    the page's language (Russian); the JSON twin keeps the codes."""
+    log_in(page, live_app, "dana", path=f"/hr/evaluations/{world.e1_evaluation}/timeline")
+    messages = page.locator("#events li[data-kind='message']").all_inner_texts()
+    escalations = page.locator("#events li[data-kind='escalation']").all_inner_texts()
+    assert any("Уведомление об оценке →" in line for line in messages), messages
+    assert any("Просрочен оценочный лист, уровень" in line for line in escalations), escalations
+    assert not [line for line in messages + escalations if "_" in line or "attempt" in line]  # no code, no English
+    shoot(page, "hr-timeline-messages-ru")
+
+
 def test_an_employee_finds_no_board(page: Any, live_app: LiveApp, world: HrWorld) -> None:
     page.goto(f"{live_app.url}/hr/board")
     page.fill("#login", "aigul")

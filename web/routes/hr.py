@@ -24,10 +24,12 @@ from starlette.responses import RedirectResponse, Response
 from application.actions.dead_letters import DeadLetterNotFound, SentAgain, send_again
 from application.queries import board as board_queries
 from domain.access import Principal
+from domain.errors import Phrase
 from domain.vocabulary import Role
 from persistence import audit_view as audit_queries
 from web.deps import PRINTABLE, CurrentPrincipal, EnvDep, PagesDep, current_login, refuse
-from web.i18n import N_
+from web.i18n import N_, Translator
+from web.rendering import ROLE_NAMES
 from web.routes.api import REJECTED, UNAUTHORIZED, Problem
 from web.routes.evaluations import (
     CASE_STATUS_NAMES,
@@ -68,6 +70,19 @@ STEP_NAMES: dict[str, str] = {
     "sheet": N_("Evaluation sheet"),
     "acquaintance": N_("Acquaintance with the result"),
     "notice": N_("Notice of the evaluation"),
+}
+#: What a missed deadline escalated (``escalation.kind``), as the timeline names it.
+ESCALATION_KIND_NAMES: dict[str, str] = {
+    "overdue_sheet": N_("Sheet overdue"),
+    "acquaintance_overdue": MESSAGE_KIND_NAMES["acquaintance_overdue"],
+    "period_opened_late": MESSAGE_KIND_NAMES["period_opened_late"],
+}
+#: The codes a timeline event's details carry (``application.queries.board``), by the value's name: the page names
+#: them in its language, the JSON twin keeps the codes.
+DETAIL_CODES: dict[str, dict[str, dict[str, str]]] = {
+    "message": {"kind": MESSAGE_KIND_NAMES, "to": {role.value: name for role, name in ROLE_NAMES.items()}},
+    "escalation": {"kind": ESCALATION_KIND_NAMES, "to": {role.value: name for role, name in ROLE_NAMES.items()}},
+    "calibration": {"category": CATEGORY_NAMES},
 }
 PROBLEM_NAMES: dict[str, str] = {
     "failed": N_("Failed"),
@@ -244,7 +259,7 @@ def timeline_page(
     return pages_.render(
         request,
         "hr_timeline.html",
-        timeline=found,
+        timeline=_in_words(found, pages_.translator(request)),
         status_names=STATUS_NAMES,
         # the words in the page's language; the codes stay in the data attributes and the JSON twin
         method_names=METHOD_NAMES,
@@ -252,6 +267,21 @@ def timeline_page(
         kind_names=EVENT_KIND_NAMES,
         state_names={**EVENT_STATE_NAMES, **DELIVERY_STATUS_NAMES, **CASE_STATUS_NAMES},
     )
+
+
+def _in_words(timeline: board_queries.Timeline, translator: Translator) -> board_queries.Timeline:
+    """The timeline with the codes inside its events' details named in the reader's language (``DETAIL_CODES``)."""
+    events = []
+    for event in timeline.events:
+        detail, codes = event.detail, DETAIL_CODES.get(event.kind, {})
+        if isinstance(detail, Phrase) and codes:
+            named = {
+                name: translator.gettext(codes[name][value]) if name in codes and value in codes[name] else value
+                for name, value in detail.params.items()
+            }
+            event = dataclasses.replace(event, detail=Phrase(detail.template, **named))
+        events.append(event)
+    return dataclasses.replace(timeline, events=tuple(events))
 
 
 @api.get("/evaluations/{evaluation_id}/timeline", summary="The full timeline of one evaluation (R-2: progress)")
