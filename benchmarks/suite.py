@@ -20,6 +20,8 @@ call), on a PostgreSQL database of the suite's own:
   the board and the first page of people) and the API's evaluation list (``GET /api/v1/evaluations?period=…``:
   ``application.queries.evaluations.visible_evaluations``, first page), each asked ``REQUESTS`` times after a
   warm-up: p50, p95 and max in milliseconds (target p95 ≤ 200 ms at 100,000 people);
+- ``board_after_deadline``: the same board as of the day after the deadline, when every sheet is overdue and
+  escalated (its overdue-by-escalation-level figure reads every open sheet's escalations);
 - ``simulate_quarter_60`` / ``simulate_year_60``: ``benchmarks/simulate_quarter_60.py`` (92 days) and
   ``benchmarks/simulate_year_60.py`` (365 days), each in a process of its own.
 
@@ -47,6 +49,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -169,6 +172,7 @@ class Suite:
     def steps(self) -> list[str]:
         names = ["import_csv", "reimport_csv", "import_xlsx", "open_quarter", "deliver_outbox", "sweep_notice_day"]
         names += ["sweep_quiet_day", "rerun_quiet_day_cli", "sweep_deadline_day", "board_overview", "api_evaluations"]
+        names += ["board_after_deadline"]
         return [*names, "simulate_quarter_60", "simulate_year_60"] if self.simulate else names
 
     def run(self, progress: Callable[[str, str], None] = lambda step, state: None) -> list[Result]:
@@ -212,6 +216,7 @@ class World:
         self.receiver = Receiver()
         self.env = Environment(engine, clock=FixedClock(datetime(2025, 4, 1, 12, 0)), delivery=self.receiver.config())
         self.body_id = 0
+        self.deadline_day = date(2025, 4, 1)  # set by sweep_deadline_day
         self._prefect_warm = False
 
     # --- baselines --------------------------------------------------------------------------------------------
@@ -413,6 +418,7 @@ class World:
             ).scalar_one()
         with UnitOfWork(self.engine, actor="bench:setup") as uow:
             day = working_calendar(uow).next_working_day(deadline)
+        self.deadline_day = day
         result = self._sweep("sweep_deadline_day", [step.name for step in sweep.BEFORE_DELIVERY], day)
         result.note = f"{day.isoformat()}: the first working day after the deadline, no sheet submitted"
         return result
@@ -443,17 +449,29 @@ class World:
         return Principal.of_person("H0", body=BODY, roles=[Role.HR, Role.HR_HEAD], login="bench-hr-head")
 
     def board_overview(self) -> Result:
+        result = self._board("board_overview", self.env)
+        result.note = f"the HR head's cycle board of {QUARTER} and its first page of people, {REQUESTS} requests"
+        return result
+
+    def board_after_deadline(self) -> Result:
+        from application.environment import Environment, FixedClock
+
+        day = self.deadline_day
+        env = Environment(self.engine, clock=FixedClock(datetime.combine(day, dt_time(12))))
+        result = self._board("board_after_deadline", env)
+        result.note = f"the same board as of {day.isoformat()}, every sheet overdue and escalated, {REQUESTS} requests"
+        return result
+
+    def _board(self, name: str, env: Any) -> Result:
         from application.queries import board
 
         head = self._hr_head()
 
         def request() -> None:
-            found = board.board(self.env, head, BODY, QUARTER)
-            board.people(self.env, head, BODY, found.period.label)
+            found = board.board(env, head, BODY, QUARTER)
+            board.people(env, head, BODY, found.period.label)
 
-        result = self._latency("board_overview", request)
-        result.note = f"the HR head's cycle board of {QUARTER} and its first page of people, {REQUESTS} requests"
-        return result
+        return self._latency(name, request)
 
     def api_evaluations(self) -> Result:
         from application.queries import evaluations

@@ -22,12 +22,12 @@ from persistence import bulk
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SET_BASED = ("import_csv", "reimport_csv", "import_xlsx", "open_quarter", "sweep_notice_day", "sweep_quiet_day")
-SET_BASED += ("sweep_deadline_day", "board_overview", "api_evaluations")
+SET_BASED += ("sweep_deadline_day", "board_overview", "api_evaluations", "board_after_deadline")
 AT_MOST = {"reimport_csv": 11, "open_quarter": 29, "sweep_notice_day": 10, "sweep_deadline_day": 56}
 """Statements of the steps composed by the database (decision 0170), at either size: the whole quarter's notices
 and sheet requests are one statement, the overdue escalations and their messages two — a composer that went back
 to a batch per message kind or a read-back of the rows would exceed these."""
-AT_MOST["board_overview"] = 15 * 200
+AT_MOST["board_overview"] = AT_MOST["board_after_deadline"] = 15 * 200
 """The board's 200 requests (decision 0190): 8 statements for the board (body and periods, one pass over the
 period's evaluations, one of single figures, overdue, cases, undelivered notices, dead letters) and 7 for its first
 page of people (body and periods, the page, R-2's batched parties) — a figure read by its own query again, or a
@@ -69,7 +69,7 @@ def test_statement_counts_do_not_grow_with_the_number_of_people(
     outside = large["rerun_quiet_day_cli"]  # the operator's command, its own process (it raises if it fails)
     assert outside["baseline"]["what"] == "the same steps called in process (sweep_quiet_day)"  # type: ignore[index]
     assert outside["figure"]["seconds"] > 0 and outside["ratio"] is not None  # type: ignore[index,operator]
-    for step in ("board_overview", "api_evaluations"):  # the read models: latency of 200 requests each
+    for step in ("board_overview", "api_evaluations", "board_after_deadline"):  # read models: 200 requests each
         figure = large[step]["figure"]
         assert figure["requests"] == 200 and 0 < figure["p50_ms"] <= figure["p95_ms"] <= figure["max_ms"], step  # type: ignore[index,operator]
 
@@ -79,7 +79,7 @@ def test_the_command_writes_json_with_every_figure_baseline_and_ratio(pg_server_
     server = pg_server_url.render_as_string(hide_password=False)
     assert main(["--people", "100", "--db", server, "--json", str(output), "--mails", "10", "--no-simulate"]) == 0
     written = json.loads(output.read_text())
-    assert written["people"] == 100 and len(written["steps"]) == 11
+    assert written["people"] == 100 and len(written["steps"]) == 12
     for step in written["steps"]:
         assert {"step", "figure", "baseline", "ratio"} <= set(step)
         assert {"seconds", "peak_rss_mib", "statements", "rows_written"} <= set(step["figure"])

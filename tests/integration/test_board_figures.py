@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from application.environment import Environment, FixedClock
@@ -191,3 +192,29 @@ def test_a_later_day_moves_every_window(engine: Engine, org: SmallOrg) -> None:
         board.OverdueLevel("acquaintance", 0, 1),
     )
     assert found.disagreement_windows_open == 0
+
+
+def test_an_evaluation_counts_once_at_the_highest_level_it_reached(engine: Engine, org: SmallOrg) -> None:
+    """The returned sheet escalated again (level 2) and its acquaintance-kind ladder never: it counts at level 2
+    only, and the KPI sheet, not escalated, still at 0 (0190: one join of the late evaluations to their escalations)."""
+    with UnitOfWork(engine, actor="test") as uow:
+        [evaluation_id] = uow.session.execute(sa.select(EscalationRow.evaluation_id)).scalars().all()  # returned
+        for kind, level in (("overdue_sheet", 2), ("period_opened_late", 1)):
+            uow.session.add(
+                EscalationRow(
+                    evaluation_id=evaluation_id,
+                    about_person_id=org.e0,
+                    to_role="hr",
+                    kind=kind,
+                    level=level,
+                    escalated_on=date(2025, 4, 8),
+                )
+            )
+        uow.commit()
+    env = Environment(engine, clock=FixedClock(datetime(2025, 4, 14, 12, 0)))
+    head = Principal.of_person("H1", body="demo", roles=[Role.HR, Role.HR_HEAD], login="gulnar")
+    assert board.board(env, head, "demo", "2025-Q1").overdue == (
+        board.OverdueLevel("sheet", 0, 1),
+        board.OverdueLevel("sheet", 2, 1),
+        board.OverdueLevel("acquaintance", 0, 1),
+    )
