@@ -13,7 +13,7 @@ panel composed on 11 April is E2, H1, H2 (C-5).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,6 +32,8 @@ from web.app import create_app
 
 SCENARIO = "model-2018-q1-2025.yaml"
 COMMISSION_SCENARIO = "annual-commission-2025.yaml"
+#: Events played besides a scenario's: (day, kind, the event's action).
+Extra = Sequence[tuple[date, str, Any]]
 
 
 @dataclass
@@ -59,15 +61,19 @@ class StaffWorld:
         return self.app.url
 
 
-def play(world: World, scenario: Any, last: date) -> None:
-    """Every event and daily sweep from the scenario's first day to ``last`` (refused events skipped)."""
+def play(world: World, scenario: Any, last: date, *, approve: bool = True, extra: Extra = ()) -> None:
+    """Every event and daily sweep from the scenario's first day to ``last`` (refused events skipped); ``approve``
+    false leaves the Commission's results to an official who has not approved them yet; ``extra``: (day, kind,
+    action) events played besides the scenario's."""
     for day in days(scenario.start, last):
-        for _, event in scenario.events_on(day):
+        events = [(event.kind, event.action) for _, event in scenario.events_on(day)]
+        for kind, action in [*events, *((kind, action) for on, kind, action in extra if on == day)]:
             try:
-                apply_action(world.env, day, event.kind, event.action)
+                apply_action(world.env, day, kind, action)
             except Rejected:
                 pass
-        approve_commission_results_of_the_day(world.env, day)  # M-7: as the simulator plays the official (0140)
+        if approve:
+            approve_commission_results_of_the_day(world.env, day)  # M-7: as the simulator plays the official (0140)
         world.flows.daily_sweep(as_of=day)
 
 
@@ -113,12 +119,12 @@ def staff_world(world: World, db: sa.Engine) -> Iterator[Callable[..., StaffWorl
     """``staff_world(day[, scenario])``: the scenario played to the day before ``day`` and served (see the module)."""
     served: list[ServedApp] = []
 
-    def build(day: date, name: str = SCENARIO) -> StaffWorld:
+    def build(day: date, name: str = SCENARIO, *, approve: bool = True, extra: Extra = ()) -> StaffWorld:
         from application.environment import FixedClock
 
         scenario = example(name)
         world(scenario)
-        play(world, scenario, day - timedelta(days=1))
+        play(world, scenario, day - timedelta(days=1), approve=approve, extra=extra)
         add_staff_and_accounts(db)
         launcher = RecordingLauncher()
         env = replace(

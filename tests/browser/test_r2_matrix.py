@@ -13,7 +13,8 @@ unrelated colleague; in the Commission family the Commission's members and secre
 The expected matrix is written out in full below, from R-2 (000 §15, §20; 004 M-7): a score and a category are
 known only to the evaluatee, the evaluator, the HR head and the calibration participants — and, when the
 Commission decides, its members and the appointing official who approves its results; HR staff who are not the
-head, the appointing official of a calibrated result and the body's admin see progress.
+head, the appointing official of a calibrated result and the body's admin see progress. While the Commission's
+results wait for approval, the person acting for the away official (G-7), who approves them, reads them too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import date
 import httpx
 import pytest
 
+from bagalau.simulate.scenario import AbsenceEvent, Substitute
 from tests.browser.staff_support import COMMISSION_SCENARIO, StaffWorld, bearer, refusals, staff_world  # noqa: F401
 from tests.flows_support import prefect, world  # noqa: F401
 
@@ -193,3 +195,40 @@ def test_r2_matrix_of_the_commission_family(staff_world: Callable[..., StaffWorl
         colleague = client.post(f"/api/v1/evaluations/{key}/appeal", json={"text": "x"}, headers=bearer(client, "e2"))
         assert colleague.status_code == 404  # the evaluator sees the result but does not appeal it
         assert refusals(served.app.engine)[-1][1:] == (f"evaluation:{key}", "appeal", "M-9")
+
+
+def test_while_the_commissions_results_wait_the_acting_official_reads_them(
+    staff_world: Callable[..., StaffWorld],  # noqa: F811
+) -> None:
+    """004, 28 January 2026: the Commission decided on the 27th and its results wait for approval (M-7): nothing is
+    on the evaluations yet, the decisions are the Commission's lines. E0, the appointing official, is on leave from
+    the 28th and E4, outside the Commission, acts for him (G-7): E4 was asked to approve and reads every decision he
+    approves; E5, outside everything, reads nothing (404, recorded); HR staff follow the progress only."""
+    away = AbsenceEvent.model_validate(
+        {"employee": "E0", "kind": "annual_leave", "from": "2026-01-28", "to": "2026-02-06"}
+    )
+    acting = Substitute.model_validate({"for": "E0", "by": "E4", "from": "2026-01-28", "to": "2026-02-06"})
+    extra = [(date(2026, 1, 26), "absence", away), (date(2026, 1, 26), "substitute", acting)]
+    served = staff_world(date(2026, 1, 28), COMMISSION_SCENARIO, approve=False, extra=extra)
+    key = served.ids["E3/competencies"]
+    with httpx.Client(base_url=served.url, timeout=30) as client:
+
+        def commission(login: str) -> httpx.Response:
+            return client.get("/api/v1/commission", headers=bearer(client, login))
+
+        seen = {}
+        for login in ("e4", "e0", "v1", "hs"):
+            view = commission(login)
+            assert view.status_code == 200, (login, view.text)
+            [meeting] = view.json()["meetings"]
+            assert meeting["state"] == "awaiting_approval"
+            lines = view.json()["lines"]
+            assert lines, login
+            seen[login] = {line["result_visible"] and line["decision"] is not None for line in lines}
+        assert seen == {"e4": {True}, "e0": {True}, "v1": {True}, "hs": {False}}
+        e4 = client.get(f"/api/v1/evaluations/{key}", headers=bearer(client, "e4"))
+        assert e4.status_code == 200 and e4.json()["result_visible"]
+        before = len(refusals(served.app.engine))
+        assert commission("e5").status_code == 404
+        assert client.get(f"/api/v1/evaluations/{key}", headers=bearer(client, "e5")).status_code == 404
+        assert [row[1] for row in refusals(served.app.engine)[before:]] == ["commission", f"evaluation:{key}"]
