@@ -59,8 +59,8 @@ KPI_METHODS: frozenset[Method] = frozenset({Method.KPI, Method.KPI_COUNT})
 
 #: Why a person is not evaluated, as the opening stores it (these constants; the rulebooks' own
 #: ``tenure_reason``/``worked_days_reason`` are the first three in the rulebooks we ship): the rule that decides
-#: and the reason in words, which the pages say in the reader's language (the HR board names the same codes in
-#: its own catalog). A reason a rulebook words itself is not here: it shows as it is written, under E-1.
+#: and the reason in words, which the pages say in the reader's language (the refusal, the HR board and the
+#: timeline). A reason a rulebook words itself is not here: it shows as it is written, under E-1.
 REASONS_SAID: dict[str, tuple[str, Phrase]] = {
     "tenure_under_one_month": ("E-1", Phrase("less than one month in the position (E-1)")),
     "under_15_working_days": ("E-2", Phrase("fewer than 15 working days worked in the period (E-2)")),

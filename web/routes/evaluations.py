@@ -89,16 +89,6 @@ CASE_STATUS_NAMES: dict[str, str] = {
     "posted": N_("Protocol posted"),
     "closed": N_("Closed"),
 }
-#: Why a person is not evaluated in a period: the reasons the opening stores (``domain.eligibility``, the
-#: rulebooks' ``tenure_reason``/``worked_days_reason``); a rulebook's own reason shows as it is written.
-INELIGIBLE_REASON_NAMES: dict[str, str] = {
-    "tenure_under_one_month": N_("less than one month in the position (E-1)"),
-    "tenure_under_three_months": N_("less than three months in the position (E-5)"),
-    "under_15_working_days": N_("fewer than 15 working days worked in the period (E-2)"),
-    "probation": N_("on probation (E-5)"),
-    "dismissed_before_deadline": N_("dismissed before the evaluation deadline (E-4)"),
-    "kpi_not_set": N_("KPIs not set: appointed too close to the end of the year (E-6)"),
-}
 #: A message's delivery state in the outbox (``domain.vocabulary.OutboxStatus``).
 DELIVERY_STATUS_NAMES: dict[str, str] = {
     "pending": N_("waiting to be sent"),

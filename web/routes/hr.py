@@ -24,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from application.actions.dead_letters import DeadLetterNotFound, SentAgain, send_again
 from application.queries import board as board_queries
 from domain.access import Principal
+from domain.eligibility import reason_said
 from domain.errors import Phrase
 from domain.vocabulary import Role
 from persistence import audit_view as audit_queries
@@ -37,7 +38,6 @@ from web.routes.evaluations import (
     DELIVERY_STATUS_NAMES,
     EVENT_KIND_NAMES,
     EVENT_STATE_NAMES,
-    INELIGIBLE_REASON_NAMES,
     MESSAGE_KIND_NAMES,
     METHOD_NAMES,
 )
@@ -199,7 +199,7 @@ def board_page(
         delivery_status_names=DELIVERY_STATUS_NAMES,
         kind_names=MESSAGE_KIND_NAMES,
         method_names=METHOD_NAMES,
-        reason_names=INELIGIBLE_REASON_NAMES,
+        reason_words=lambda code: reason_said(code)[1],  # domain.eligibility's words, said by the page
         week_end=board_queries.week_end(found.today),
     )
 
