@@ -79,9 +79,10 @@ ESCALATION_KIND_NAMES: dict[str, str] = {
 }
 #: The codes a timeline event's details carry (``application.queries.board``), by the value's name: the page names
 #: them in its language, the JSON twin keeps the codes.
+RECIPIENT_ROLE_NAMES = {role.value: name for role, name in ROLE_NAMES.items()}
 DETAIL_CODES: dict[str, dict[str, dict[str, str]]] = {
-    "message": {"kind": MESSAGE_KIND_NAMES, "to": {role.value: name for role, name in ROLE_NAMES.items()}},
-    "escalation": {"kind": ESCALATION_KIND_NAMES, "to": {role.value: name for role, name in ROLE_NAMES.items()}},
+    "message": {"kind": MESSAGE_KIND_NAMES, "to": RECIPIENT_ROLE_NAMES},
+    "escalation": {"kind": ESCALATION_KIND_NAMES, "to": RECIPIENT_ROLE_NAMES},
     "calibration": {"category": CATEGORY_NAMES},
 }
 PROBLEM_NAMES: dict[str, str] = {
